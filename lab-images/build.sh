@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the twlab lab images. When the Debian base image cannot be pulled (no registry reachable),
+# it is bootstrapped locally with debootstrap and imported under the same name.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+BASE_IMAGE=debian:bookworm-slim
+VERSION=$(cat VERSION)
+log() { printf '[lab-images] %s\n' "$*" >&2; }
+
+if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+  if ! docker pull -q "$BASE_IMAGE" >/dev/null 2>&1; then
+    log "cannot pull $BASE_IMAGE; bootstrapping it locally with debootstrap"
+    root=$(mktemp -d)
+    trap 'rm -rf "$root"' EXIT
+    debootstrap --variant=minbase bookworm "$root" >/dev/null
+    rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+    tar -C "$root" -c . | docker import - "$BASE_IMAGE" >/dev/null
+  fi
+fi
+
+docker build -q -t "twlab/base:$VERSION" base >/dev/null
+log "built twlab/base:$VERSION"
+for role in client server gateway redis; do
+  docker build -q --build-arg "VERSION=$VERSION" -t "twlab/$role:$VERSION" "$role" >/dev/null
+  log "built twlab/$role:$VERSION"
+done

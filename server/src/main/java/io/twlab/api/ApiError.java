@@ -1,0 +1,44 @@
+package io.twlab.api;
+
+import io.twlab.lab.FieldViolation;
+import io.twlab.lab.InvalidArgumentException;
+import io.twlab.lab.LabBusyException;
+import io.twlab.lab.NotFoundException;
+import io.twlab.runtime.RuntimeFailure;
+import java.util.List;
+
+/** An exception as both APIs report it: the kind of error, its HTTP status and the bad fields. */
+public record ApiError(Kind kind, String detail, List<FieldViolation> violations) {
+
+  public enum Kind {
+    INVALID_ARGUMENT(400, "Invalid argument"),
+    NOT_FOUND(404, "Not found"),
+    CONFLICT(409, "Conflict"),
+    UNAVAILABLE(503, "Container engine unavailable"),
+    INTERNAL(500, "Internal error");
+
+    public final int httpStatus;
+    public final String title;
+
+    Kind(int httpStatus, String title) {
+      this.httpStatus = httpStatus;
+      this.title = title;
+    }
+  }
+
+  public static ApiError of(Throwable e) {
+    if (e instanceof InvalidArgumentException invalid) {
+      return new ApiError(Kind.INVALID_ARGUMENT, invalid.getMessage(), invalid.violations());
+    }
+    if (e instanceof NotFoundException notFound) {
+      return new ApiError(Kind.NOT_FOUND, notFound.getMessage(), List.of());
+    }
+    if (e instanceof LabBusyException busy) {
+      return new ApiError(Kind.CONFLICT, busy.getMessage(), List.of());
+    }
+    if (e instanceof RuntimeFailure failure) {
+      return new ApiError(Kind.UNAVAILABLE, failure.getMessage(), List.of());
+    }
+    return new ApiError(Kind.INTERNAL, String.valueOf(e.getMessage()), List.of());
+  }
+}

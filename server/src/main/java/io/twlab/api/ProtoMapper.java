@@ -1,0 +1,161 @@
+package io.twlab.api;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.Timestamp;
+import io.twlab.event.EventPayload;
+import io.twlab.event.LabEvent;
+import io.twlab.lab.Lab;
+import io.twlab.lab.LabNode;
+import io.twlab.lab.LabRequest;
+import io.twlab.lab.LabSpec;
+import io.twlab.observe.TcpState;
+import io.twlab.proto.v1.ConnectionOutcome;
+import io.twlab.proto.v1.ConnectionTransition;
+import io.twlab.proto.v1.EventGap;
+import io.twlab.proto.v1.LabStatus;
+import io.twlab.proto.v1.LabStatusChanged;
+import io.twlab.proto.v1.NcTimeWaitResult;
+import io.twlab.proto.v1.Node;
+import io.twlab.proto.v1.NodeAddress;
+import io.twlab.proto.v1.NodeConfig;
+import io.twlab.proto.v1.RunFinished;
+import io.twlab.proto.v1.RunProgress;
+import io.twlab.proto.v1.RunState;
+import io.twlab.proto.v1.ScenarioParameter;
+import io.twlab.proto.v1.StateCounts;
+import io.twlab.scenario.ParameterSpec;
+import io.twlab.scenario.Run;
+import io.twlab.scenario.ScenarioDescriptor;
+import io.twlab.scenario.ScenarioOutcome;
+import io.twlab.scenario.ScenarioResult;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Translates between the domain and the twlab.v1 messages; used by both gRPC and HTTP. */
+public final class ProtoMapper {
+  private ProtoMapper() {}
+
+  public static LabRequest request(io.twlab.proto.v1.LabSpec spec) {
+    Map<String, Map<String, String>> sysctls = new LinkedHashMap<>();
+    spec.getNodesMap().forEach((node, config) -> sysctls.put(node, config.getSysctlsMap()));
+    return new LabRequest(spec.getTopology(), spec.getClients(), spec.getSnatPortRange(), sysctls,
+        spec.hasTtl() ? java.time.Duration.ofSeconds(spec.getTtl().getSeconds(), spec.getTtl().getNanos()) : null);
+  }
+
+  public static io.twlab.proto.v1.Lab lab(Lab lab) {
+    io.twlab.proto.v1.Lab.Builder b = io.twlab.proto.v1.Lab.newBuilder()
+        .setId(lab.id())
+        .setSpec(spec(lab.spec()))
+        .setStatus(LabStatus.valueOf("LAB_STATUS_" + lab.status().name()))
+        .setCreatedAt(timestamp(lab.createdAt()))
+        .setExpiresAt(timestamp(lab.expiresAt()))
+        .setObservationMode(lab.observationMode());
+    for (LabNode node : lab.nodes()) {
+      Node.Builder n = Node.newBuilder().setName(node.name()).setRole(node.role().id())
+          .putAllEffectiveSysctls(node.effectiveSysctls());
+      node.addresses().forEach((network, ip) -> n.addAddresses(NodeAddress.newBuilder().setNetwork(network).setIp(ip)));
+      b.addNodes(n);
+    }
+    return b.build();
+  }
+
+  private static io.twlab.proto.v1.LabSpec spec(LabSpec spec) {
+    io.twlab.proto.v1.LabSpec.Builder b = io.twlab.proto.v1.LabSpec.newBuilder()
+        .setTopology(spec.topology().id())
+        .setClients(spec.clients())
+        .setSnatPortRange(spec.snatPorts().toString())
+        .setTtl(duration(spec.ttl()));
+    spec.sysctls().forEach((node, values) -> b.putNodes(node, NodeConfig.newBuilder().putAllSysctls(values).build()));
+    return b.build();
+  }
+
+  public static io.twlab.proto.v1.Scenario scenario(ScenarioDescriptor d) {
+    io.twlab.proto.v1.Scenario.Builder b = io.twlab.proto.v1.Scenario.newBuilder()
+        .setName(d.name()).setTitle(d.title()).setDescription(d.description()).setChecksClaim(d.checksClaim());
+    d.topologies().forEach(t -> b.addTopologies(t.id()));
+    for (ParameterSpec p : d.parameters()) {
+      ScenarioParameter.Builder pb = ScenarioParameter.newBuilder().setName(p.name()).setType(p.type())
+          .setDescription(p.description()).setDefaultValue(p.defaultValue());
+      if (p instanceof ParameterSpec.IntParam i) {
+        pb.setMin(String.valueOf(i.min())).setMax(String.valueOf(i.max()));
+      } else if (p instanceof ParameterSpec.EnumParam e) {
+        pb.addAllAllowedValues(e.choices());
+      } else if (p instanceof ParameterSpec.BoolParam) {
+        pb.addAllowedValues("true").addAllowedValues("false");
+      }
+      b.addParameters(pb);
+    }
+    return b.build();
+  }
+
+  public static io.twlab.proto.v1.Run run(Run run) {
+    io.twlab.proto.v1.Run.Builder b = io.twlab.proto.v1.Run.newBuilder()
+        .setId(run.id()).setLabId(run.labId()).setScenario(run.scenario()).putAllParams(run.params())
+        .setState(RunState.valueOf("RUN_STATE_" + run.state().name()))
+        .setStartedAt(timestamp(run.startedAt()));
+    run.finishedAt().ifPresent(t -> b.setFinishedAt(timestamp(t)));
+    run.error().ifPresent(b::setError);
+    run.result().ifPresent(r -> b.setResult(result(r)));
+    return b.build();
+  }
+
+  private static io.twlab.proto.v1.ScenarioResult result(ScenarioResult result) {
+    io.twlab.proto.v1.ScenarioResult.Builder b = io.twlab.proto.v1.ScenarioResult.newBuilder().setSummary(result.summary());
+    if (result.outcome() instanceof ScenarioOutcome.NcTimeWait f) {
+      NcTimeWaitResult.Builder r = NcTimeWaitResult.newBuilder()
+          .setCloser(f.closer()).setClientConnection(f.clientConnection())
+          .setTimeWaitNode(f.timeWaitNode().orElse(""))
+          .setExpiryMeasured(f.timeWaitLifetime().isPresent());
+      f.timeWaitTimerAtEntry().ifPresent(d -> r.setTimeWaitTimerAtEntry(duration(d)));
+      f.timeWaitLifetime().ifPresent(d -> r.setTimeWaitLifetime(duration(d)));
+      for (ScenarioOutcome.ConnectionOutcome c : f.nodes()) {
+        ConnectionOutcome.Builder cb = ConnectionOutcome.newBuilder().setNode(c.node())
+            .setConnection(c.connection()).setTimeWaitSeen(c.timeWaitSeen());
+        c.states().forEach(s -> cb.addStates(tcpState(s)));
+        r.addNodes(cb);
+      }
+      b.setNcTimeWait(r);
+    }
+    return b.build();
+  }
+
+  public static io.twlab.proto.v1.LabEvent event(LabEvent event) {
+    io.twlab.proto.v1.LabEvent.Builder b = io.twlab.proto.v1.LabEvent.newBuilder()
+        .setSequence(event.sequence()).setLabId(event.labId()).setTime(timestamp(event.time()));
+    EventPayload payload = event.payload();
+    if (payload instanceof EventPayload.LabStatusChanged s) {
+      b.setLabStatus(LabStatusChanged.newBuilder()
+          .setStatus(LabStatus.valueOf("LAB_STATUS_" + s.status().name())).setMessage(s.message()));
+    } else if (payload instanceof EventPayload.ConnectionTransition t) {
+        ConnectionTransition.Builder tb = ConnectionTransition.newBuilder().setNode(t.node())
+            .setLocal(t.local()).setRemote(t.remote()).setFrom(tcpState(t.from())).setTo(tcpState(t.to()));
+        t.timeWaitRemaining().ifPresent(d -> tb.setTimeWaitRemaining(duration(d)));
+      b.setTransition(tb);
+    } else if (payload instanceof EventPayload.StateCounts c) {
+        StateCounts.Builder cb = StateCounts.newBuilder().setNode(c.node());
+        c.counts().forEach((state, count) -> cb.putCounts(state.name(), count));
+      b.setStateCounts(cb);
+    } else if (payload instanceof EventPayload.RunProgress p) {
+      b.setRunProgress(RunProgress.newBuilder().setRunId(p.runId())
+          .setScenario(p.scenario()).setPhase(p.phase()).setMessage(p.message()));
+    } else if (payload instanceof EventPayload.RunFinished f) {
+      b.setRunFinished(RunFinished.newBuilder().setRun(run(f.run())));
+    } else if (payload instanceof EventPayload.EventGap g) {
+      b.setGap(EventGap.newBuilder().setFromSequence(g.fromSequence()).setToSequence(g.toSequence()));
+    }
+    return b.build();
+  }
+
+  private static io.twlab.proto.v1.TcpState tcpState(TcpState state) {
+    return io.twlab.proto.v1.TcpState.valueOf("TCP_STATE_" + state.name());
+  }
+
+  private static Timestamp timestamp(Instant t) {
+    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+  }
+
+  private static Duration duration(java.time.Duration d) {
+    return Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+  }
+}

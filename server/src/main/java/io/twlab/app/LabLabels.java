@@ -1,0 +1,54 @@
+package io.twlab.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.twlab.lab.LabSpec;
+import java.time.Instant;
+import java.util.Map;
+
+/** The labels twlab puts on Docker objects, and the lab spec stored in them for re-adoption. */
+final class LabLabels {
+  static final String LAB = "io.twlab.lab";
+  static final String OWNER = "io.twlab.owner";
+  static final String NODE = "io.twlab.node";
+  static final String ROLE = "io.twlab.role";
+  static final String NETWORK = "io.twlab.network";
+  static final String SPEC = "io.twlab.spec";
+  static final String CREATED = "io.twlab.created";
+  static final String EXPIRES = "io.twlab.expires";
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+
+  private LabLabels() {}
+
+  static Map<String, String> lab(String owner, String labId) {
+    return Map.of(OWNER, owner, LAB, labId);
+  }
+
+  static Map<String, String> node(String owner, String labId, String node, String role, LabSpec spec,
+      Instant created, Instant expires) {
+    return Map.of(OWNER, owner, LAB, labId, NODE, node, ROLE, role, SPEC, specJson(spec),
+        CREATED, created.toString(), EXPIRES, expires.toString());
+  }
+
+  static String specJson(LabSpec spec) {
+    try {
+      return JSON.writeValueAsString(spec);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise lab spec", e);
+    }
+  }
+
+  static LabSpec spec(String json) {
+    try {
+      return JSON.readValue(json, LabSpec.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("unreadable lab spec label: " + e.getOriginalMessage(), e);
+    }
+  }
+}

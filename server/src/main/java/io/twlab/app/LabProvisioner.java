@@ -1,0 +1,150 @@
+package io.twlab.app;
+
+import io.twlab.lab.Lab;
+import io.twlab.lab.LabNode;
+import io.twlab.lab.LabSpec;
+import io.twlab.lab.LabStatus;
+import io.twlab.lab.NodePlan;
+import io.twlab.lab.Topologies;
+import io.twlab.lab.TopologyKind;
+import io.twlab.observe.LabObserver;
+import io.twlab.runtime.LabRuntime;
+import io.twlab.runtime.LabRuntime.ContainerRequest;
+import io.twlab.runtime.LabRuntime.ExecResult;
+import io.twlab.runtime.RuntimeFailure;
+import io.twlab.sysctl.SysctlPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns a lab spec into networks and running nodes, and a lab's labels back into a {@link Lab}. */
+final class LabProvisioner {
+  private static final Logger LOG = LoggerFactory.getLogger(LabProvisioner.class);
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(20);
+
+  private final LabRuntime runtime;
+  private final ServerSettings settings;
+  private final SysctlPolicy policy;
+  private final SubnetAllocator subnets;
+
+  LabProvisioner(LabRuntime runtime, ServerSettings settings, SysctlPolicy policy) {
+    this.runtime = runtime;
+    this.settings = settings;
+    this.policy = policy;
+    this.subnets = new SubnetAllocator(settings.subnetPool(), runtime::usedSubnets);
+  }
+
+  /** Creates every object of the lab; if any step fails, removes what it made and rethrows. */
+  Lab create(String labId, LabSpec spec, Instant now) {
+    List<String> networkNames = Topologies.networks(spec.topology());
+    List<String> allocated = subnets.allocate(networkNames.size());
+    try {
+      Map<String, String> networkSubnets = new LinkedHashMap<>();
+      for (int i = 0; i < networkNames.size(); i++) {
+        Map<String, String> labels = new LinkedHashMap<>(LabLabels.lab(settings.owner(), labId));
+        labels.put(LabLabels.NETWORK, networkNames.get(i));
+        runtime.createNetwork(dockerName(labId, networkNames.get(i)), allocated.get(i), labels);
+        networkSubnets.put(networkNames.get(i), allocated.get(i));
+      }
+      Instant expires = now.plus(spec.ttl());
+      List<LabNode> nodes = new ArrayList<>();
+      for (NodePlan plan : Topologies.plan(spec)) {
+        String containerId = runtime.startContainer(new ContainerRequest(
+            dockerName(labId, plan.name()),
+            settings.image(plan.role().id()),
+            plan.networks().stream().map(n -> dockerName(labId, n)).toList(),
+            LabLabels.node(settings.owner(), labId, plan.name(), plan.role().id(), spec, now, expires),
+            plan.sysctls(),
+            Map.of("TWLAB_LAB", labId, "TWLAB_NODE", plan.name()),
+            List.of(String.valueOf(spec.ttl().toSeconds())),
+            plan.needsNetAdmin()));
+        nodes.add(new LabNode(plan.name(), plan.role(), containerId, Map.of(), Map.of()));
+      }
+      Lab lab = withNodeFacts(new Lab(labId, spec, LabStatus.READY, nodes, networkSubnets, now, expires,
+          LabObserver.MODE));
+      if (spec.topology() == TopologyKind.NAT) {
+        for (List<String> rule : Topologies.gatewayRules(lab)) {
+          check(lab.node("gateway"), rule, runtime.exec(lab.node("gateway").containerId(), rule, COMMAND_TIMEOUT));
+        }
+      }
+      return lab;
+    } catch (RuntimeException e) {
+      LOG.warn("lab={} creation failed, removing what was made: {}", labId, e.getMessage());
+      remove(labId);
+      throw e;
+    } finally {
+      subnets.release(allocated);
+    }
+  }
+
+  /** Rebuilds a running lab from its containers' labels, or returns null if it cannot be used. */
+  Lab adopt(String labId, List<LabRuntime.ContainerInfo> containers) {
+    Map<String, String> first = containers.get(0).labels();
+    LabSpec spec = LabLabels.spec(first.get(LabLabels.SPEC));
+    List<NodePlan> plan = Topologies.plan(spec);
+    if (plan.size() != containers.size() || containers.stream().anyMatch(c -> !c.running())) {
+      return null;
+    }
+    Map<String, String> networkSubnets = new LinkedHashMap<>();
+    runtime.networks(LabLabels.LAB, labId)
+        .forEach(n -> networkSubnets.put(n.labels().get(LabLabels.NETWORK), n.subnet()));
+    List<LabNode> nodes = new ArrayList<>();
+    for (NodePlan node : plan) {
+      LabRuntime.ContainerInfo container = containers.stream()
+          .filter(c -> node.name().equals(c.labels().get(LabLabels.NODE))).findFirst().orElse(null);
+      if (container == null) {
+        return null;
+      }
+      nodes.add(new LabNode(node.name(), node.role(), container.id(), Map.of(), Map.of()));
+    }
+    return withNodeFacts(new Lab(labId, spec, LabStatus.READY, nodes, networkSubnets,
+        Instant.parse(first.get(LabLabels.CREATED)), Instant.parse(first.get(LabLabels.EXPIRES)), LabObserver.MODE));
+  }
+
+  int remove(String labId) {
+    return runtime.removeLabelled(LabLabels.LAB, labId);
+  }
+
+  /** Fills in each node's addresses and the sysctls it really has. */
+  private Lab withNodeFacts(Lab lab) {
+    String prefix = dockerName(lab.id(), "");
+    List<LabNode> nodes = lab.nodes().stream().map(node -> {
+      Map<String, String> addresses = new LinkedHashMap<>();
+      runtime.addresses(node.containerId()).forEach((network, ip) -> addresses.put(network.replace(prefix, ""), ip));
+      return new LabNode(node.name(), node.role(), node.containerId(), addresses, effectiveSysctls(node));
+    }).toList();
+    return new Lab(lab.id(), lab.spec(), lab.status(), nodes, lab.subnets(), lab.createdAt(), lab.expiresAt(),
+        lab.observationMode());
+  }
+
+  private Map<String, String> effectiveSysctls(LabNode node) {
+    List<String> command = new ArrayList<>(List.of("sysctl", "-e"));
+    command.addAll(policy.allowedKeys());
+    ExecResult result = runtime.exec(node.containerId(), command, COMMAND_TIMEOUT);
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String line : result.stdout().split("\n")) {
+      int eq = line.indexOf(" = ");
+      if (eq > 0) {
+        values.put(line.substring(0, eq).trim(), line.substring(eq + 3).trim().replaceAll("\\s+", " "));
+      }
+    }
+    return values;
+  }
+
+  private static void check(LabNode node, List<String> command, ExecResult result) {
+    if (!result.ok()) {
+      throw new RuntimeFailure("on " + node.name() + ", `" + String.join(" ", command) + "` failed (exit "
+          + result.exitCode() + "): " + result.stderr().trim());
+    }
+  }
+
+  private static String dockerName(String labId, String name) {
+    return "twlab-" + labId + "-" + name;
+  }
+
+}

@@ -1,0 +1,328 @@
+package io.twlab.app;
+
+import io.twlab.event.EventLog;
+import io.twlab.event.EventPayload;
+import io.twlab.event.LabEvent;
+import io.twlab.lab.InvalidArgumentException;
+import io.twlab.lab.Lab;
+import io.twlab.lab.LabBusyException;
+import io.twlab.lab.LabRequest;
+import io.twlab.lab.LabSpec;
+import io.twlab.lab.LabStatus;
+import io.twlab.lab.NotFoundException;
+import io.twlab.lab.Role;
+import io.twlab.observe.LabObserver;
+import io.twlab.runtime.LabRuntime;
+import io.twlab.runtime.LabRuntime.ExecResult;
+import io.twlab.runtime.RuntimeFailure;
+import io.twlab.scenario.Run;
+import io.twlab.scenario.Scenario;
+import io.twlab.scenario.ScenarioCatalog;
+import io.twlab.scenario.ScenarioContext;
+import io.twlab.scenario.ScenarioDescriptor;
+import io.twlab.scenario.ScenarioFailure;
+import io.twlab.scenario.ScenarioParams;
+import io.twlab.scenario.ScenarioResult;
+import io.twlab.scenario.SocketRecorder;
+import io.twlab.sysctl.SysctlPolicy;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The use cases of twlab: labs, scenarios, runs and event streams. gRPC and HTTP only translate
+ * to and from these calls.
+ */
+public final class LabService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LabService.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int WATCH_BATCH = 256;
+
+  private final LabRuntime runtime;
+  private final ServerSettings settings;
+  private final SysctlPolicy policy = new SysctlPolicy();
+  private final ScenarioCatalog catalog;
+  private final Clock clock;
+  private final LabProvisioner provisioner;
+  private final Map<String, LabSession> labs = new ConcurrentHashMap<>();
+  private final Map<String, Run> runs = new ConcurrentHashMap<>();
+  private final ExecutorService runExecutor = Executors.newCachedThreadPool(daemonThreads("twlab-run"));
+  private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(daemonThreads("twlab-reaper"));
+
+  public LabService(LabRuntime runtime, ServerSettings settings, ScenarioCatalog catalog, Clock clock) {
+    this.runtime = runtime;
+    this.settings = settings;
+    this.catalog = catalog;
+    this.clock = clock;
+    this.provisioner = new LabProvisioner(runtime, settings, policy);
+  }
+
+  /** Checks the lab images, re-adopts or removes what an earlier server left, starts the TTL reaper. */
+  public void start() {
+    List<String> missing = Arrays.stream(Role.values()).map(r -> settings.image(r.id()))
+        .filter(image -> !runtime.imageExists(image)).toList();
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("lab images missing: " + String.join(", ", missing)
+          + ". Build them with lab-images/build.sh (or .ci/setup, which also starts Docker)");
+    }
+    adoptLeftovers();
+    long every = settings.reapInterval().toMillis();
+    reaper.scheduleWithFixedDelay(this::reapExpired, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  public Lab createLab(LabRequest request) {
+    LabSpec spec = request.validate(policy);
+    String id = newId("lab");
+    LOG.info("lab={} creating topology={} clients={}", id, spec.topology().id(), spec.clients());
+    long started = System.nanoTime();
+    Lab lab = provisioner.create(id, spec, clock.instant());
+    register(lab, "lab ready: " + lab.nodes().size() + " nodes");
+    LOG.info("lab={} ready in {} ms", id, (System.nanoTime() - started) / 1_000_000);
+    return labs.get(id).lab();
+  }
+
+  public Lab getLab(String labId) {
+    return session(labId).lab();
+  }
+
+  public List<Lab> listLabs() {
+    return labs.values().stream().map(LabSession::lab).sorted(Comparator.comparing(Lab::createdAt)).toList();
+  }
+
+  public void deleteLab(String labId) {
+    LabSession session = labs.remove(labId);
+    if (session == null) {
+      throw labNotFound(labId);
+    }
+    session.status(LabStatus.DELETING, "deleting", clock.instant());
+    session.cancelRun();
+    int removed = provisioner.remove(labId);
+    session.status(LabStatus.DELETED, "deleted: " + removed + " Docker objects removed", clock.instant());
+    session.close();
+    LOG.info("lab={} deleted ({} objects)", labId, removed);
+  }
+
+  public List<ScenarioDescriptor> scenarios() {
+    return catalog.descriptors();
+  }
+
+  public Run runScenario(String labId, String scenarioName, Map<String, String> rawParams, boolean wait)
+      throws InterruptedException {
+    LabSession session = session(labId);
+    Scenario scenario = catalog.byName(scenarioName);
+    ScenarioDescriptor descriptor = scenario.descriptor();
+    if (!descriptor.topologies().contains(session.lab().spec().topology())) {
+      throw new InvalidArgumentException("lab_id", "scenario " + descriptor.name() + " runs on "
+          + descriptor.topologies().stream().map(t -> t.id()).collect(Collectors.joining(" or "))
+          + " labs, not " + session.lab().spec().topology().id());
+    }
+    ScenarioParams params = descriptor.resolve(rawParams);
+    Run run = Run.started(newId("run"), labId, descriptor.name(), params, clock.instant());
+    session.claim(run.id()).ifPresent(other -> {
+      throw new LabBusyException("lab " + labId + " is busy with run " + other
+          + "; wait for it to finish (`twlab watch " + labId + "`) or use another lab");
+    });
+    runs.put(run.id(), run);
+    Future<Run> future = runExecutor.submit(() -> execute(session, scenario, params, run));
+    session.running(future);
+    if (!wait) {
+      return run;
+    }
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("run " + run.id() + " crashed", e.getCause());
+    }
+  }
+
+  public Run getRun(String runId) {
+    Run run = runs.get(runId);
+    if (run == null) {
+      throw new NotFoundException("run", runId, "run ids are returned by RunScenario");
+    }
+    return run;
+  }
+
+  /**
+   * Streams a lab's events after {@code afterSequence} into {@code sink} until the sink closes or
+   * the lab is deleted. Runs on the caller's thread; the lab never waits for it.
+   */
+  public void watch(String labId, long afterSequence, EventSink sink) throws Exception {
+    EventLog log = session(labId).log();
+    long last = afterSequence;
+    while (sink.isOpen()) {
+      List<LabEvent> batch = log.readAfter(last, WATCH_BATCH, Duration.ofSeconds(1));
+      for (LabEvent event : batch) {
+        sink.send(event);
+        last = event.sequence();
+      }
+      if (batch.isEmpty()) {
+        if (log.isClosed()) {
+          return;
+        }
+        sink.idle();
+      }
+    }
+  }
+
+  private Run execute(LabSession session, Scenario scenario, ScenarioParams params, Run run) {
+    SocketRecorder recorder = new SocketRecorder();
+    session.observer().addListener(recorder);
+    Run finished;
+    try {
+      ScenarioResult result = scenario.run(new Context(session, run, recorder), params);
+      finished = run.succeeded(result, clock.instant());
+    } catch (ScenarioFailure | RuntimeFailure e) {
+      finished = run.failed(e.getMessage(), clock.instant());
+    } catch (InterruptedException e) {
+      finished = run.failed("cancelled: the lab was deleted while the run was in progress", clock.instant());
+    } catch (RuntimeException e) {
+      LOG.error("run={} crashed", run.id(), e);
+      finished = run.failed("internal error: " + e, clock.instant());
+    } finally {
+      session.observer().removeListener(recorder);
+      session.release();
+    }
+    runs.put(run.id(), finished);
+    session.log().append(clock.instant(), new EventPayload.RunFinished(finished));
+    LOG.info("run={} lab={} scenario={} state={}", run.id(), run.labId(), run.scenario(), finished.state());
+    return finished;
+  }
+
+  private void register(Lab lab, String message) {
+    EventLog log = new EventLog(lab.id(), settings.eventRetention());
+    LabObserver observer = new LabObserver(runtime, lab, log);
+    LabSession session = new LabSession(lab, log, observer);
+    session.status(LabStatus.READY, message, clock.instant());
+    labs.put(lab.id(), session);
+    observer.start();
+  }
+
+  private void adoptLeftovers() {
+    Map<String, List<LabRuntime.ContainerInfo>> byLab = runtime.containers(LabLabels.OWNER, settings.owner())
+        .stream().collect(Collectors.groupingBy(c -> c.labels().getOrDefault(LabLabels.LAB, "")));
+    byLab.forEach((labId, containers) -> {
+      Lab lab = null;
+      try {
+        lab = provisioner.adopt(labId, containers);
+      } catch (RuntimeException e) {
+        LOG.warn("lab={} cannot be re-adopted: {}", labId, e.getMessage());
+      }
+      if (lab != null && !lab.expired(clock.instant())) {
+        register(lab, "re-adopted by a restarted server");
+        LOG.info("lab={} re-adopted", labId);
+      } else {
+        LOG.info("lab={} left by an earlier server is broken or expired: removed {} objects", labId,
+            provisioner.remove(labId));
+      }
+    });
+    runtime.networks(LabLabels.OWNER, settings.owner()).stream()
+        .map(n -> n.labels().getOrDefault(LabLabels.LAB, ""))
+        .filter(labId -> !byLab.containsKey(labId))
+        .distinct()
+        .forEach(labId -> LOG.info("lab={} had only networks left: removed {}", labId, provisioner.remove(labId)));
+  }
+
+  private void reapExpired() {
+    for (LabSession session : labs.values()) {
+      Lab lab = session.lab();
+      if (lab.expired(clock.instant())) {
+        LOG.info("lab={} reached its TTL, removing it", lab.id());
+        try {
+          deleteLab(lab.id());
+        } catch (RuntimeException e) {
+          LOG.warn("lab={} could not be reaped: {}", lab.id(), e.getMessage());
+        }
+      }
+    }
+  }
+
+  private LabSession session(String labId) {
+    LabSession session = labs.get(labId);
+    if (session == null) {
+      throw labNotFound(labId);
+    }
+    return session;
+  }
+
+  private static NotFoundException labNotFound(String labId) {
+    return new NotFoundException("lab", labId, "it may have expired or been deleted; `twlab labs list` shows the labs");
+  }
+
+  private static String newId(String kind) {
+    byte[] bytes = new byte[5];
+    RANDOM.nextBytes(bytes);
+    return kind + "-" + HexFormat.of().formatHex(bytes);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Stops observing and running; the labs stay so that the next server can re-adopt them. */
+  @Override
+  public void close() {
+    reaper.shutdownNow();
+    runExecutor.shutdownNow();
+    labs.values().forEach(LabSession::close);
+    labs.clear();
+  }
+
+  private final class Context implements ScenarioContext {
+    private final LabSession session;
+    private final Run run;
+    private final SocketRecorder recorder;
+
+    Context(LabSession session, Run run, SocketRecorder recorder) {
+      this.session = session;
+      this.run = run;
+      this.recorder = recorder;
+    }
+
+    @Override
+    public Lab lab() {
+      return session.lab();
+    }
+
+    @Override
+    public ExecResult exec(String node, List<String> command, Duration timeout) {
+      return runtime.exec(lab().node(node).containerId(), command, timeout);
+    }
+
+    @Override
+    public void start(String node, List<String> command) {
+      runtime.execDetached(lab().node(node).containerId(), command);
+    }
+
+    @Override
+    public SocketRecorder sockets() {
+      return recorder;
+    }
+
+    @Override
+    public void progress(String phase, String message) {
+      session.log().append(clock.instant(), new EventPayload.RunProgress(run.id(), run.scenario(), phase, message));
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package io.twlab.event;
+
+import io.twlab.lab.LabStatus;
+import io.twlab.observe.TcpState;
+import io.twlab.scenario.Run;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** What happened in a lab; {@link LabEvent} adds the sequence number and the time. */
+public sealed interface EventPayload {
+
+  record LabStatusChanged(LabStatus status, String message) implements EventPayload {}
+
+  record ConnectionTransition(String node, String local, String remote, TcpState from, TcpState to,
+      Optional<Duration> timeWaitRemaining) implements EventPayload {}
+
+  record StateCounts(String node, Map<TcpState, Integer> counts) implements EventPayload {
+    public StateCounts {
+      counts = Map.copyOf(counts);
+    }
+  }
+
+  record RunProgress(String runId, String scenario, String phase, String message) implements EventPayload {}
+
+  record RunFinished(Run run) implements EventPayload {}
+
+  /** Events from {@code fromSequence} to {@code toSequence} are no longer retained. */
+  record EventGap(long fromSequence, long toSequence) implements EventPayload {}
+}

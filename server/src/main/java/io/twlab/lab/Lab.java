@@ -1,0 +1,39 @@
+package io.twlab.lab;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** A lab as it is now. Immutable: a change of status makes a new value. */
+public record Lab(
+    String id,
+    LabSpec spec,
+    LabStatus status,
+    List<LabNode> nodes,
+    Map<String, String> subnets,
+    Instant createdAt,
+    Instant expiresAt,
+    String observationMode) {
+
+  public Lab {
+    nodes = List.copyOf(nodes);
+    subnets = Map.copyOf(subnets);
+  }
+
+  public LabNode node(String name) {
+    return nodes.stream().filter(n -> n.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("lab " + id + " has no node " + name));
+  }
+
+  public List<LabNode> nodesWithRole(Role role) {
+    return nodes.stream().filter(n -> n.role() == role).toList();
+  }
+
+  public Lab withStatus(LabStatus newStatus) {
+    return new Lab(id, spec, newStatus, nodes, subnets, createdAt, expiresAt, observationMode);
+  }
+
+  public boolean expired(Instant now) {
+    return !now.isBefore(expiresAt);
+  }
+}

@@ -1,0 +1,3 @@
+package io.twlab.lab;
+
+public enum LabStatus { CREATING, READY, DELETING, DELETED, FAILED }

@@ -1,0 +1,53 @@
+package io.twlab.observe;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the line protocol of {@code twlab-sampler} (lab-images/base): batches of
+ * {@code B <epoch_ms>}, {@code C <from> <to> <local> <remote> <timer_ms>} lines and {@code E}.
+ * Not thread-safe: one parser per sampler stream.
+ */
+public final class SamplerParser {
+  private static final Logger LOG = LoggerFactory.getLogger(SamplerParser.class);
+
+  private Instant batchTime;
+  private final List<SocketDelta> deltas = new ArrayList<>();
+
+  /** Feeds one line; returns the batch that this line completes, if any. */
+  public Optional<SamplerBatch> accept(String line) {
+    String[] f = line.trim().split(" ");
+    switch (f[0]) {
+      case "B" -> {
+        batchTime = Instant.ofEpochMilli(Long.parseLong(f[1]));
+        deltas.clear();
+      }
+      case "C" -> {
+        if (batchTime != null && f.length == 6) {
+          Optional<TcpState> from = TcpState.parse(f[1]);
+          Optional<TcpState> to = TcpState.parse(f[2]);
+          long timerMs = Long.parseLong(f[5]);
+          if (from.isPresent() && to.isPresent()) {
+            deltas.add(new SocketDelta(f[3], f[4], from.get(), to.get(),
+                timerMs >= 0 ? Optional.of(Duration.ofMillis(timerMs)) : Optional.empty()));
+          }
+        }
+      }
+      case "E" -> {
+        if (batchTime != null) {
+          SamplerBatch batch = new SamplerBatch(batchTime, deltas);
+          batchTime = null;
+          deltas.clear();
+          return Optional.of(batch);
+        }
+      }
+      default -> LOG.debug("sampler line ignored: {}", line);
+    }
+    return Optional.empty();
+  }
+}

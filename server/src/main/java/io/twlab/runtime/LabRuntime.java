@@ -1,0 +1,66 @@
+package io.twlab.runtime;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * What twlab needs from a container engine. Every object carries labels so that a restarted
+ * control plane can find, re-adopt or remove what an earlier one made.
+ */
+public interface LabRuntime extends AutoCloseable {
+
+  boolean imageExists(String image);
+
+  /** Subnets (CIDR) of every network the engine has, ours or not. */
+  Set<String> usedSubnets();
+
+  /** Creates an internal (no egress) network; fails if the subnet overlaps an existing one. */
+  String createNetwork(String name, String subnet, Map<String, String> labels);
+
+  /** Creates and starts a container, joined to every network of the request. */
+  String startContainer(ContainerRequest request);
+
+  /** Address of a container on each network it joined, by network name. */
+  Map<String, String> addresses(String containerId);
+
+  /** Runs a command to completion (bounded by {@code timeout}) and returns its output. */
+  ExecResult exec(String containerId, List<String> command, Duration timeout);
+
+  /** Starts a command that outlives this call; its output is discarded. */
+  void execDetached(String containerId, List<String> command);
+
+  /** Runs a command and hands each line of its standard output to {@code lines} while it runs. */
+  ExecStream execStream(String containerId, List<String> command, Consumer<String> lines);
+
+  List<ContainerInfo> containers(String labelKey, String labelValue);
+
+  List<NetworkInfo> networks(String labelKey, String labelValue);
+
+  /** Removes every container, then every network, that has the label; returns how many objects. */
+  int removeLabelled(String labelKey, String labelValue);
+
+  @Override
+  void close();
+
+  record ContainerRequest(String name, String image, List<String> networks, Map<String, String> labels,
+      Map<String, String> sysctls, Map<String, String> env, List<String> command, boolean netAdmin) {}
+
+  record ContainerInfo(String id, String name, boolean running, Map<String, String> labels) {}
+
+  record NetworkInfo(String id, String name, String subnet, Map<String, String> labels) {}
+
+  record ExecResult(int exitCode, String stdout, String stderr) {
+    public boolean ok() {
+      return exitCode == 0;
+    }
+  }
+
+  /** A running streamed command; closing it stops delivery and the command. */
+  interface ExecStream extends AutoCloseable {
+    @Override
+    void close();
+  }
+}

@@ -1,0 +1,282 @@
+package io.twlab.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.twlab.runtime.LabRuntime;
+import io.twlab.runtime.RuntimeFailure;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link LabRuntime} on a Docker engine through docker-java. */
+public final class DockerRuntime implements LabRuntime {
+  private static final Logger LOG = LoggerFactory.getLogger(DockerRuntime.class);
+  private static final String PID_MARK = "twlab-pid ";
+
+  private final DockerClient docker;
+
+  private DockerRuntime(DockerClient docker) {
+    this.docker = docker;
+  }
+
+  /** Connects to the engine named by DOCKER_HOST, or the local socket. */
+  public static DockerRuntime connect() {
+    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+        .dockerHost(config.getDockerHost())
+        .sslConfig(config.getSSLConfig())
+        .maxConnections(512)
+        .connectionTimeout(Duration.ofSeconds(10))
+        .build();
+    DockerClient client = DockerClientImpl.getInstance(config, http);
+    try {
+      client.pingCmd().exec();
+    } catch (RuntimeException e) {
+      throw new RuntimeFailure("cannot reach the Docker engine at " + config.getDockerHost()
+          + ": start dockerd (or run .ci/setup) and retry", e);
+    }
+    return new DockerRuntime(client);
+  }
+
+  @Override
+  public boolean imageExists(String image) {
+    try {
+      docker.inspectImageCmd(image).exec();
+      return true;
+    } catch (NotFoundException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public Set<String> usedSubnets() {
+    Set<String> subnets = new HashSet<>();
+    for (Network network : docker.listNetworksCmd().exec()) {
+      if (network.getIpam() != null && network.getIpam().getConfig() != null) {
+        network.getIpam().getConfig().stream().map(Network.Ipam.Config::getSubnet)
+            .filter(Objects::nonNull).forEach(subnets::add);
+      }
+    }
+    return subnets;
+  }
+
+  @Override
+  public String createNetwork(String name, String subnet, Map<String, String> labels) {
+    try {
+      return docker.createNetworkCmd()
+          .withName(name)
+          .withDriver("bridge")
+          .withInternal(true)
+          .withCheckDuplicate(true)
+          .withLabels(labels)
+          .withIpam(new Network.Ipam().withConfig(new Network.Ipam.Config().withSubnet(subnet)))
+          .exec()
+          .getId();
+    } catch (DockerException e) {
+      throw new RuntimeFailure("cannot create network " + name + " (" + subnet + "): " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String startContainer(ContainerRequest request) {
+    HostConfig host = HostConfig.newHostConfig()
+        .withNetworkMode(request.networks().get(0))
+        .withSysctls(request.sysctls());
+    if (request.netAdmin()) {
+      host = host.withCapAdd(Capability.NET_ADMIN);
+    }
+    List<String> env = request.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    try (CreateContainerCmd create = docker.createContainerCmd(request.image())) {
+      String id = create
+          .withName(request.name())
+          .withHostName(request.labels().getOrDefault("io.twlab.node", request.name()))
+          .withLabels(request.labels())
+          .withEnv(env)
+          .withCmd(request.command())
+          .withHostConfig(host)
+          .exec()
+          .getId();
+      for (String network : request.networks().subList(1, request.networks().size())) {
+        docker.connectToNetworkCmd().withContainerId(id).withNetworkId(network).exec();
+      }
+      docker.startContainerCmd(id).exec();
+      return id;
+    } catch (DockerException e) {
+      throw new RuntimeFailure("cannot start container " + request.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Map<String, String> addresses(String containerId) {
+    Map<String, ContainerNetwork> networks =
+        docker.inspectContainerCmd(containerId).exec().getNetworkSettings().getNetworks();
+    Map<String, String> addresses = new LinkedHashMap<>();
+    networks.forEach((name, network) -> addresses.put(name, network.getIpAddress()));
+    return addresses;
+  }
+
+  @Override
+  public ExecResult exec(String containerId, List<String> command, Duration timeout) {
+    List<String> bounded = new ArrayList<>(List.of("timeout", "-s", "KILL", String.valueOf(Math.max(1, timeout.toSeconds()))));
+    bounded.addAll(command);
+    StringBuilder out = new StringBuilder();
+    StringBuilder err = new StringBuilder();
+    String execId = createExec(containerId, bounded);
+    try (ResultCallback.Adapter<Frame> callback = docker.execStartCmd(execId).exec(new ResultCallback.Adapter<>() {
+      @Override
+      public void onNext(Frame frame) {
+        (frame.getStreamType() == StreamType.STDERR ? err : out)
+            .append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+      }
+    })) {
+      if (!callback.awaitCompletion(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
+        throw new RuntimeFailure("command did not finish within " + timeout + ": " + String.join(" ", command));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RuntimeFailure("interrupted while running " + String.join(" ", command), e);
+    } catch (IOException e) {
+      throw new RuntimeFailure("exec stream failed: " + e.getMessage(), e);
+    }
+    Long exit = docker.inspectExecCmd(execId).exec().getExitCodeLong();
+    return new ExecResult(exit == null ? -1 : exit.intValue(), out.toString(), err.toString());
+  }
+
+  @Override
+  public void execDetached(String containerId, List<String> command) {
+    String execId = createExec(containerId, command);
+    try {
+      docker.execStartCmd(execId).withDetach(true).exec(new ResultCallback.Adapter<Frame>()).awaitCompletion();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RuntimeFailure("interrupted while starting " + String.join(" ", command), e);
+    }
+  }
+
+  @Override
+  public ExecStream execStream(String containerId, List<String> command, Consumer<String> lines) {
+    // The command's PID inside the container is printed first so that close() can stop it:
+    // Docker has no call to end an exec.
+    List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "echo " + PID_MARK + "$$; exec \"$@\"", "sh"));
+    wrapped.addAll(command);
+    AtomicReference<String> pid = new AtomicReference<>();
+    LineSplitter splitter = new LineSplitter(line -> {
+      if (pid.get() == null && line.startsWith(PID_MARK)) {
+        pid.set(line.substring(PID_MARK.length()).trim());
+      } else {
+        lines.accept(line);
+      }
+    });
+    ResultCallback.Adapter<Frame> callback = docker.execStartCmd(createExec(containerId, wrapped))
+        .exec(new ResultCallback.Adapter<>() {
+          @Override
+          public void onNext(Frame frame) {
+            if (frame.getStreamType() == StreamType.STDOUT) {
+              splitter.accept(frame.getPayload());
+            }
+          }
+        });
+    return () -> {
+      String p = pid.get();
+      if (p != null) {
+        try {
+          execDetached(containerId, List.of("kill", p));
+        } catch (RuntimeException e) {
+          LOG.debug("stream process {} in {} already gone: {}", p, containerId, e.getMessage());
+        }
+      }
+      try {
+        callback.close();
+      } catch (IOException e) {
+        LOG.debug("closing exec stream: {}", e.getMessage());
+      }
+    };
+  }
+
+  private String createExec(String containerId, List<String> command) {
+    try {
+      return docker.execCreateCmd(containerId)
+          .withAttachStdout(true)
+          .withAttachStderr(true)
+          .withCmd(command.toArray(String[]::new))
+          .exec()
+          .getId();
+    } catch (DockerException e) {
+      throw new RuntimeFailure("cannot exec in container " + containerId + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<ContainerInfo> containers(String labelKey, String labelValue) {
+    return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(labelKey, labelValue)).exec()
+        .stream()
+        .map(c -> new ContainerInfo(c.getId(), c.getNames().length > 0 ? c.getNames()[0].replaceFirst("^/", "") : c.getId(),
+            "running".equals(c.getState()), c.getLabels() == null ? Map.of() : c.getLabels()))
+        .toList();
+  }
+
+  @Override
+  public List<NetworkInfo> networks(String labelKey, String labelValue) {
+    return docker.listNetworksCmd().withFilter("label", List.of(labelKey + "=" + labelValue)).exec().stream()
+        .map(n -> new NetworkInfo(n.getId(), n.getName(),
+            n.getIpam() == null || n.getIpam().getConfig() == null || n.getIpam().getConfig().isEmpty()
+                ? "" : n.getIpam().getConfig().get(0).getSubnet(),
+            n.getLabels() == null ? Map.of() : n.getLabels()))
+        .toList();
+  }
+
+  @Override
+  public int removeLabelled(String labelKey, String labelValue) {
+    int removed = 0;
+    for (ContainerInfo container : containers(labelKey, labelValue)) {
+      try {
+        docker.removeContainerCmd(container.id()).withForce(true).withRemoveVolumes(true).exec();
+        removed++;
+      } catch (NotFoundException e) {
+        LOG.debug("container {} already removed", container.name());
+      }
+    }
+    for (NetworkInfo network : networks(labelKey, labelValue)) {
+      try {
+        docker.removeNetworkCmd(network.id()).exec();
+        removed++;
+      } catch (NotFoundException e) {
+        LOG.debug("network {} already removed", network.name());
+      }
+    }
+    return removed;
+  }
+
+  @Override
+  public void close() {
+    try {
+      docker.close();
+    } catch (IOException e) {
+      LOG.debug("closing docker client: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.twlab.scenario;
+
+import io.twlab.lab.Role;
+import io.twlab.lab.Topologies;
+import io.twlab.lab.TopologyKind;
+import io.twlab.observe.ObservedChange;
+import io.twlab.observe.TcpState;
+import io.twlab.scenario.ParameterSpec.BoolParam;
+import io.twlab.scenario.ParameterSpec.EnumParam;
+import io.twlab.scenario.ParameterSpec.IntParam;
+import io.twlab.scenario.ScenarioOutcome.ConnectionOutcome;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * S1: a client connects to {@code nc -l}; one side's nc is interrupted. Only the active closer
+ * enters TIME_WAIT, and it stays there 60 s whatever tcp_fin_timeout says.
+ */
+public final class NcTimeWait implements Scenario {
+  public static final String NAME = "nc-timewait";
+  private static final Duration STEP = Duration.ofSeconds(10);
+  /** TIME_WAIT is 60 s on Linux (TCP_TIMEWAIT_LEN); the margin covers sampling and timer slack. */
+  private static final Duration EXPIRY_WAIT = Duration.ofSeconds(75);
+  private static final String HELPER_LIFETIME = "600";
+
+  private static final ScenarioDescriptor DESCRIPTOR = new ScenarioDescriptor(
+      NAME,
+      "TIME_WAIT belongs to the side that closes first",
+      "A client connects to `nc -l` on the server; then one side's nc is interrupted (SIGINT). The "
+          + "side that sends the first FIN (the active closer) goes FIN_WAIT1 -> FIN_WAIT2 -> TIME_WAIT "
+          + "and keeps the socket for 2*MSL = 60 s; the other side goes CLOSE_WAIT -> LAST_ACK -> gone.",
+      "Only the side that actively closes enters TIME_WAIT, and it lasts 2 MSL (60 s on Linux).",
+      List.of(TopologyKind.DIRECT, TopologyKind.NAT),
+      List.of(
+          new EnumParam("closer", "which side's nc is interrupted first", "client", List.of("client", "server")),
+          new BoolParam("wait-expiry", "wait until TIME_WAIT expires and measure its lifetime (about 60 s)", false),
+          new IntParam("port", "the server port nc listens on", 5000, 1024, 65535)));
+
+  @Override
+  public ScenarioDescriptor descriptor() {
+    return DESCRIPTOR;
+  }
+
+  @Override
+  public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
+    String closerRole = params.text("closer");
+    int port = params.integer("port");
+    String client = ctx.lab().nodesWithRole(Role.CLIENT).get(0).name();
+    String server = "server";
+    String target = Topologies.serverAddressForClients(ctx.lab());
+    SocketRecorder sockets = ctx.sockets();
+    try {
+      stopNc(ctx, client, server);
+      ctx.progress("listen", server + ": nc -l " + port);
+      ctx.start(server, List.of("sh", "-c", "exec timeout " + HELPER_LIFETIME + " nc -l " + port + " >/dev/null"));
+      sockets.await("LISTEN on " + server + " port " + port + " (is the port held by an earlier run's "
+          + "TIME_WAIT? choose another port or wait 60 s)", STEP,
+          c -> c.node().equals(server) && c.delta().to() == TcpState.LISTEN && c.delta().localPort(port));
+
+      ctx.progress("connect", client + ": nc " + target + " " + port);
+      ctx.start(client, List.of("sh", "-c", "exec timeout " + HELPER_LIFETIME + " nc " + target + " " + port + " >/dev/null"));
+      ObservedChange clientSide = sockets.await("ESTABLISHED connection on " + client, STEP,
+          c -> c.node().equals(client) && c.delta().to() == TcpState.ESTABLISHED
+              && c.delta().remote().equals(target + ":" + port));
+      ObservedChange serverSide = sockets.await("ESTABLISHED connection on " + server, STEP,
+          c -> c.node().equals(server) && c.delta().to() == TcpState.ESTABLISHED && c.delta().localPort(port));
+
+      String closer = closerRole.equals("client") ? client : server;
+      ObservedChange active = closer.equals(client) ? clientSide : serverSide;
+      ObservedChange passive = closer.equals(client) ? serverSide : clientSide;
+      ctx.progress("close", closer + ": SIGINT to nc, so " + closer + " sends the first FIN");
+      ctx.exec(closer, List.of("pkill", "-INT", "-x", "nc"), STEP);
+
+      ObservedChange activeSettled = sockets.await("TIME_WAIT or close on " + active.node(), STEP,
+          c -> c.sameSocket(active) && (c.delta().to() == TcpState.TIME_WAIT || c.delta().to() == TcpState.CLOSED));
+      sockets.await("close on " + passive.node(), STEP,
+          c -> c.sameSocket(passive) && c.delta().to() == TcpState.CLOSED);
+
+      Optional<ObservedChange> timeWaitEntry = sockets.first(c -> c.delta().to() == TcpState.TIME_WAIT
+          && (c.sameSocket(active) || c.sameSocket(passive)));
+      Optional<Duration> lifetime = Optional.empty();
+      if (params.bool("wait-expiry") && activeSettled.delta().to() == TcpState.TIME_WAIT) {
+        ctx.progress("expiry", "waiting for " + active.node() + "'s TIME_WAIT to expire (about 60 s)");
+        ObservedChange gone = sockets.await("TIME_WAIT expiry on " + active.node(), EXPIRY_WAIT,
+            c -> c.sameSocket(active) && c.delta().from() == TcpState.TIME_WAIT && c.delta().to() == TcpState.CLOSED);
+        lifetime = Optional.of(Duration.between(activeSettled.time(), gone.time()));
+      }
+
+      List<ConnectionOutcome> outcomes = List.of(outcome(sockets, clientSide), outcome(sockets, serverSide));
+      Optional<String> timeWaitNode = timeWaitEntry.map(ObservedChange::node);
+      var figures = new ScenarioOutcome.NcTimeWait(closer,
+          connection(clientSide), outcomes, timeWaitNode,
+          timeWaitEntry.flatMap(c -> c.delta().timeWaitRemaining()), lifetime);
+      return new ScenarioResult(summary(closer, figures), figures);
+    } finally {
+      stopNc(ctx, client, server);
+    }
+  }
+
+  private static void stopNc(ScenarioContext ctx, String... nodes) {
+    for (String node : nodes) {
+      ctx.exec(node, List.of("pkill", "-x", "nc"), STEP);
+    }
+  }
+
+  private static ConnectionOutcome outcome(SocketRecorder sockets, ObservedChange established) {
+    List<TcpState> states = new ArrayList<>();
+    for (ObservedChange c : sockets.all(established::sameSocket)) {
+      if (states.isEmpty()) {
+        states.add(c.delta().from());
+      }
+      states.add(c.delta().to());
+    }
+    return new ConnectionOutcome(established.node(), connection(established), states,
+        states.contains(TcpState.TIME_WAIT));
+  }
+
+  private static String connection(ObservedChange c) {
+    return c.delta().local() + " -> " + c.delta().remote();
+  }
+
+  private static String summary(String closer, ScenarioOutcome.NcTimeWait f) {
+    if (f.timeWaitNode().isEmpty()) {
+      return closer + " closed first but no TIME_WAIT was observed (sampling every 100 ms)";
+    }
+    String node = f.timeWaitNode().get();
+    String other = f.nodes().stream().map(ConnectionOutcome::node).filter(n -> !n.equals(node)).findFirst().orElse("peer");
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s closed first and holds TIME_WAIT", node));
+    f.timeWaitTimerAtEntry().ifPresent(t -> s.append(String.format(Locale.ROOT, " (timer %.1f s at entry)", t.toMillis() / 1000.0)));
+    s.append("; ").append(other).append(" never entered TIME_WAIT");
+    f.timeWaitLifetime().ifPresent(t -> s.append(String.format(Locale.ROOT, "; TIME_WAIT lasted %.1f s", t.toMillis() / 1000.0)));
+    return s.toString();
+  }
+}

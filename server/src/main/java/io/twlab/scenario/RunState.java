@@ -1,0 +1,3 @@
+package io.twlab.scenario;
+
+public enum RunState { RUNNING, SUCCEEDED, FAILED }

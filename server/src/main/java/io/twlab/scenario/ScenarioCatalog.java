@@ -1,0 +1,27 @@
+package io.twlab.scenario;
+
+import io.twlab.lab.NotFoundException;
+import java.util.List;
+
+/** The scenarios twlab can run, by name. */
+public final class ScenarioCatalog {
+  private final List<Scenario> scenarios;
+
+  public ScenarioCatalog(List<Scenario> scenarios) {
+    this.scenarios = List.copyOf(scenarios);
+  }
+
+  public static ScenarioCatalog builtIn() {
+    return new ScenarioCatalog(List.of(new NcTimeWait()));
+  }
+
+  public List<ScenarioDescriptor> descriptors() {
+    return scenarios.stream().map(Scenario::descriptor).toList();
+  }
+
+  public Scenario byName(String name) {
+    return scenarios.stream().filter(s -> s.descriptor().name().equals(name)).findFirst()
+        .orElseThrow(() -> new NotFoundException("scenario", name,
+            "`twlab scenarios` lists them: " + String.join(", ", descriptors().stream().map(ScenarioDescriptor::name).toList())));
+  }
+}

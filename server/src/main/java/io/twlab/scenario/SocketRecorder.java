@@ -1,0 +1,51 @@
+package io.twlab.scenario;
+
+import io.twlab.observe.ObservationListener;
+import io.twlab.observe.ObservedChange;
+import io.twlab.observe.SamplerBatch;
+import io.twlab.observe.SocketDelta;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/** Records the socket changes of a lab during one run and lets the run wait for one. */
+public final class SocketRecorder implements ObservationListener {
+  private final List<ObservedChange> changes = new ArrayList<>();
+
+  @Override
+  public synchronized void onBatch(String node, SamplerBatch batch) {
+    for (SocketDelta delta : batch.deltas()) {
+      changes.add(new ObservedChange(node, batch.time(), delta));
+    }
+    notifyAll();
+  }
+
+  /** The first recorded change that matches, waiting up to {@code timeout} for it. */
+  public synchronized ObservedChange await(String what, Duration timeout, Predicate<ObservedChange> match)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int scanned = 0;
+    while (true) {
+      for (; scanned < changes.size(); scanned++) {
+        if (match.test(changes.get(scanned))) {
+          return changes.get(scanned);
+        }
+      }
+      long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+      if (leftMs <= 0) {
+        throw new ScenarioFailure("no " + what + " was observed within " + timeout.toSeconds() + " s");
+      }
+      wait(leftMs);
+    }
+  }
+
+  public synchronized Optional<ObservedChange> first(Predicate<ObservedChange> match) {
+    return changes.stream().filter(match).findFirst();
+  }
+
+  public synchronized List<ObservedChange> all(Predicate<ObservedChange> match) {
+    return changes.stream().filter(match).toList();
+  }
+}

@@ -1,0 +1,40 @@
+package io.twlab.server;
+
+import java.util.Map;
+
+/**
+ * Ports and owner of a control plane. Flags win over environment variables, which win over the
+ * defaults (gRPC 9090, HTTP 8080, owner "twlab"). Port 0 picks a free port.
+ */
+public record ServerConfig(int grpcPort, int httpPort, String owner) {
+
+  public static ServerConfig from(String[] args, Map<String, String> env) {
+    int grpc = intOf("TWLAB_GRPC_PORT", env.getOrDefault("TWLAB_GRPC_PORT", "9090"));
+    int http = intOf("TWLAB_HTTP_PORT", env.getOrDefault("TWLAB_HTTP_PORT", "8080"));
+    String owner = env.getOrDefault("TWLAB_OWNER", "twlab");
+    for (int i = 0; i < args.length; i++) {
+      String flag = args[i];
+      String value = flag.contains("=") ? flag.substring(flag.indexOf('=') + 1) : (i + 1 < args.length ? args[++i] : "");
+      switch (flag.contains("=") ? flag.substring(0, flag.indexOf('=')) : flag) {
+        case "--grpc-port" -> grpc = intOf("--grpc-port", value);
+        case "--http-port" -> http = intOf("--http-port", value);
+        case "--owner" -> owner = value;
+        default -> throw new IllegalArgumentException("unknown option " + flag
+            + "; options: --grpc-port N, --http-port N, --owner NAME");
+      }
+    }
+    return new ServerConfig(grpc, http, owner);
+  }
+
+  private static int intOf(String name, String value) {
+    try {
+      int port = Integer.parseInt(value.trim());
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(name + " must be a port number (0-65535), got '" + value + "'");
+  }
+}

@@ -1,0 +1,72 @@
+package io.twlab.sysctl;
+
+import io.twlab.lab.FieldViolation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Which sysctls a lab node may set. Only per-network-namespace keys that Docker can set at
+ * container creation are allowed (design §3); everything else is refused with its reason before
+ * any container exists.
+ */
+public final class SysctlPolicy {
+
+  private static final List<SysctlRule> ALLOWED = List.of(
+      new SysctlRule.IntRange("net.ipv4.tcp_tw_reuse", 0, 2),
+      new SysctlRule.IntRange("net.ipv4.tcp_tw_reuse_delay", 1, 2_000_000),
+      new SysctlRule.IntRange("net.ipv4.tcp_timestamps", 0, 2),
+      new SysctlRule.IntRange("net.ipv4.tcp_fin_timeout", 1, 600),
+      new SysctlRule.IntRange("net.ipv4.tcp_max_tw_buckets", 0, 4_000_000),
+      new SysctlRule.IntPair("net.ipv4.ip_local_port_range", 1024, 65535),
+      new SysctlRule.IntRange("net.ipv4.ip_forward", 0, 1),
+      new SysctlRule.IntRange("net.ipv4.tcp_rfc1337", 0, 1),
+      new SysctlRule.IntRange("net.ipv4.tcp_syn_retries", 1, 127),
+      new SysctlRule.IntRange("net.ipv4.tcp_orphan_retries", 0, 255),
+      new SysctlRule.IntRange("net.core.somaxconn", 1, 65535),
+      new SysctlRule.IntRange("net.netfilter.nf_conntrack_tcp_timeout_time_wait", 1, 600));
+
+  private static final String HOST_WIDE =
+      "is host-wide, not per network namespace: a lab node cannot have its own value";
+
+  private static final List<SysctlRule> REFUSED = List.of(
+      new SysctlRule.Refused("net.ipv4.tcp_tw_recycle",
+          "was removed in Linux 4.12 (it broke clients behind NAT); this kernel has no such key."
+              + " Use net.ipv4.tcp_tw_reuse, or watch the nat topology show why it was removed"),
+      new SysctlRule.Refused("net.ipv4.tcp_max_orphans", HOST_WIDE),
+      new SysctlRule.Refused("net.core.netdev_max_backlog", HOST_WIDE),
+      new SysctlRule.Refused("net.ipv4.tcp_mem", HOST_WIDE),
+      new SysctlRule.Refused("net.core.rmem_max", HOST_WIDE),
+      new SysctlRule.Refused("net.core.wmem_max", HOST_WIDE));
+
+  private final Map<String, SysctlRule> rules = Stream.concat(ALLOWED.stream(), REFUSED.stream())
+      .collect(Collectors.toUnmodifiableMap(SysctlRule::key, Function.identity()));
+
+  /** Every key a node may set, in a stable order: the ones read back after start. */
+  public List<String> allowedKeys() {
+    return ALLOWED.stream().map(SysctlRule::key).toList();
+  }
+
+  /**
+   * Checks one node's sysctls; {@code fieldPrefix} is the request path of that node's map, so a
+   * violation names e.g. {@code spec.nodes.client.sysctls[net.ipv4.tcp_tw_recycle]}.
+   */
+  public List<FieldViolation> check(String fieldPrefix, Map<String, String> sysctls) {
+    List<FieldViolation> violations = new ArrayList<>();
+    sysctls.forEach((key, value) -> reasonAgainst(key, value)
+        .ifPresent(reason -> violations.add(new FieldViolation(fieldPrefix + "[" + key + "]", reason))));
+    return violations;
+  }
+
+  private Optional<String> reasonAgainst(String key, String value) {
+    SysctlRule rule = rules.get(key);
+    if (rule == null) {
+      return Optional.of("unknown or not settable per lab node; settable keys: " + String.join(", ", allowedKeys()));
+    }
+    return rule.check(value == null ? "" : value);
+  }
+}
