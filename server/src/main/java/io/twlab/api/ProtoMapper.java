@@ -93,7 +93,8 @@ public final class ProtoMapper {
     io.twlab.proto.v1.Run.Builder b = io.twlab.proto.v1.Run.newBuilder()
         .setId(run.id()).setLabId(run.labId()).setScenario(run.scenario()).putAllParams(run.params())
         .setState(RunState.valueOf("RUN_STATE_" + run.state().name()))
-        .setStartedAt(timestamp(run.startedAt()));
+        .setStartedAt(timestamp(run.startedAt()))
+        .setStartSequence(run.startSequence());
     run.finishedAt().ifPresent(t -> b.setFinishedAt(timestamp(t)));
     run.error().ifPresent(b::setError);
     run.result().ifPresent(r -> b.setResult(result(r)));

@@ -133,11 +133,12 @@ public final class LabService implements AutoCloseable {
           + " labs, not " + session.lab().spec().topology().id());
     }
     ScenarioParams params = descriptor.resolve(rawParams);
-    Run run = Run.started(newId("run"), labId, descriptor.name(), params, clock.instant());
-    session.claim(run.id()).ifPresent(other -> {
+    String runId = newId("run");
+    session.claim(runId).ifPresent(other -> {
       throw new LabBusyException("lab " + labId + " is busy with run " + other
           + "; wait for it to finish (`twlab watch " + labId + "`) or use another lab");
     });
+    Run run = Run.started(runId, labId, descriptor.name(), params, clock.instant(), session.log().lastSequence());
     runs.put(run.id(), run);
     Future<Run> future = runExecutor.submit(() -> execute(session, scenario, params, run));
     session.running(future);
@@ -160,12 +161,12 @@ public final class LabService implements AutoCloseable {
   }
 
   /**
-   * Streams a lab's events after {@code afterSequence} into {@code sink} until the sink closes or
-   * the lab is deleted. Runs on the caller's thread; the lab never waits for it.
+   * Streams a lab's events after {@code afterSequence} (negative: from now on) into {@code sink}
+   * until the sink closes or the lab is deleted. Runs on the caller's thread; the lab never waits for it.
    */
   public void watch(String labId, long afterSequence, EventSink sink) throws Exception {
     EventLog log = session(labId).log();
-    long last = afterSequence;
+    long last = afterSequence < 0 ? log.lastSequence() : afterSequence;
     while (sink.isOpen()) {
       List<LabEvent> batch = log.readAfter(last, WATCH_BATCH, Duration.ofSeconds(1));
       for (LabEvent event : batch) {

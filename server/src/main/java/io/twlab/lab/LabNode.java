@@ -1,6 +1,8 @@
 package io.twlab.lab;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** A running node: its container, its address on each network and its sysctls as read back. */
 public record LabNode(
@@ -12,7 +14,7 @@ public record LabNode(
 
   public LabNode {
     addresses = Map.copyOf(addresses);
-    effectiveSysctls = Map.copyOf(effectiveSysctls);
+    effectiveSysctls = Collections.unmodifiableMap(new TreeMap<>(effectiveSysctls));
   }
 
   public String address(String network) {

@@ -14,24 +14,27 @@ public record Run(
     Instant startedAt,
     Optional<Instant> finishedAt,
     Optional<String> error,
-    Optional<ScenarioResult> result) {
+    Optional<ScenarioResult> result,
+    long startSequence) {
 
   public Run {
     params = Map.copyOf(params);
   }
 
-  public static Run started(String id, String labId, String scenario, ScenarioParams params, Instant now) {
+  /** {@code startSequence}: the lab's last event sequence before the run's first event. */
+  public static Run started(String id, String labId, String scenario, ScenarioParams params, Instant now,
+      long startSequence) {
     return new Run(id, labId, scenario, params.values(), RunState.RUNNING, now, Optional.empty(),
-        Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), startSequence);
   }
 
   public Run succeeded(ScenarioResult outcome, Instant now) {
     return new Run(id, labId, scenario, params, RunState.SUCCEEDED, startedAt, Optional.of(now),
-        Optional.empty(), Optional.of(outcome));
+        Optional.empty(), Optional.of(outcome), startSequence);
   }
 
   public Run failed(String why, Instant now) {
     return new Run(id, labId, scenario, params, RunState.FAILED, startedAt, Optional.of(now),
-        Optional.of(why), Optional.empty());
+        Optional.of(why), Optional.empty(), startSequence);
   }
 }

@@ -1,0 +1,51 @@
+package io.twlab.cli;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.BadRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import picocli.CommandLine;
+
+/** Turns a failed call into a message that says what to do, and the exit code. */
+final class Errors implements CommandLine.IExecutionExceptionHandler {
+
+  @Override
+  public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    if (e instanceof StatusRuntimeException status) {
+      return report(cmd, status);
+    }
+    cmd.getErr().println("twlab: " + e.getMessage());
+    return Twlab.SERVER_ERROR;
+  }
+
+  static int report(CommandLine cmd, StatusRuntimeException e) {
+    Status.Code code = e.getStatus().getCode();
+    var err = cmd.getErr();
+    if (code == Status.Code.UNAVAILABLE && e.getStatus().getCause() != null) {
+      err.println("twlab: cannot reach the twlab server: " + e.getStatus().getCause().getMessage()
+          + ". Start it (see README) or point --server / TWLAB_SERVER at it.");
+      return Twlab.SERVER_ERROR;
+    }
+    err.println("twlab: " + e.getStatus().getDescription());
+    com.google.rpc.Status details = StatusProto.fromThrowable(e);
+    if (details != null) {
+      for (Any any : details.getDetailsList()) {
+        if (any.is(BadRequest.class)) {
+          try {
+            for (BadRequest.FieldViolation v : any.unpack(BadRequest.class).getFieldViolationsList()) {
+              err.println("  " + v.getField() + ": " + v.getDescription());
+            }
+          } catch (InvalidProtocolBufferException ignored) {
+            // the description above already says it
+          }
+        }
+      }
+    }
+    return switch (code) {
+      case INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION -> Twlab.INVALID_INPUT;
+      default -> Twlab.SERVER_ERROR;
+    };
+  }
+}

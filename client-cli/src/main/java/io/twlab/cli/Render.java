@@ -1,0 +1,174 @@
+package io.twlab.cli;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.JsonFormat;
+import com.google.protobuf.util.Timestamps;
+import io.twlab.proto.v1.ConnectionOutcome;
+import io.twlab.proto.v1.Lab;
+import io.twlab.proto.v1.LabEvent;
+import io.twlab.proto.v1.NcTimeWaitResult;
+import io.twlab.proto.v1.Node;
+import io.twlab.proto.v1.Run;
+import io.twlab.proto.v1.Scenario;
+import io.twlab.proto.v1.ScenarioParameter;
+import io.twlab.proto.v1.TcpState;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** How the CLI shows the server's messages to a person, or as JSON. */
+final class Render {
+  private static final JsonFormat.Printer JSON_LINE = JsonFormat.printer().omittingInsignificantWhitespace();
+  private static final JsonFormat.Printer JSON = JsonFormat.printer();
+  private static final DateTimeFormatter CLOCK =
+      DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+
+  private Render() {}
+
+  static void json(PrintWriter out, MessageOrBuilder message) {
+    try {
+      out.println(JSON.print(message));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+    out.flush();
+  }
+
+  static void jsonLine(PrintWriter out, MessageOrBuilder message) {
+    try {
+      out.println(JSON_LINE.print(message));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+    out.flush();
+  }
+
+  static void labs(PrintWriter out, List<Lab> labs) {
+    Table table = new Table("LAB", "TOPOLOGY", "STATUS", "NODES", "EXPIRES");
+    for (Lab lab : labs) {
+      table.row(lab.getId(), lab.getSpec().getTopology(), status(lab), lab.getNodesCount(),
+          CLOCK.format(instant(lab.getExpiresAt())));
+    }
+    table.print(out);
+  }
+
+  static void lab(PrintWriter out, Lab lab) {
+    out.printf("lab %s  topology %s  %s  expires %s%n", lab.getId(), lab.getSpec().getTopology(), status(lab),
+        CLOCK.format(instant(lab.getExpiresAt())));
+    out.printf("observation: %s%n", lab.getObservationMode());
+    Table table = new Table("NODE", "ROLE", "ADDRESSES", "SYSCTLS SET (effective)");
+    for (Node node : lab.getNodesList()) {
+      String addresses = node.getAddressesList().stream().map(a -> a.getNetwork() + " " + a.getIp())
+          .collect(Collectors.joining(", "));
+      String sysctls = lab.getSpec().getNodesMap().entrySet().stream()
+          .filter(e -> e.getKey().equals(node.getName()) || e.getKey().equals(node.getRole()))
+          .flatMap(e -> e.getValue().getSysctlsMap().keySet().stream())
+          .distinct()
+          .map(key -> key + "=" + node.getEffectiveSysctlsOrDefault(key, "?"))
+          .collect(Collectors.joining(" "));
+      table.row(node.getName(), node.getRole(), addresses, sysctls.isEmpty() ? "-" : sysctls);
+    }
+    table.print(out);
+  }
+
+  static void scenarios(PrintWriter out, List<Scenario> scenarios) {
+    for (Scenario s : scenarios) {
+      out.printf("%s — %s (topologies: %s)%n", s.getName(), s.getTitle(), String.join(", ", s.getTopologiesList()));
+      out.printf("  %s%n", s.getDescription());
+      out.printf("  checks: %s%n", s.getChecksClaim());
+      for (ScenarioParameter p : s.getParametersList()) {
+        String bounds = !p.getMin().isEmpty() ? " [" + p.getMin() + ".." + p.getMax() + "]"
+            : p.getAllowedValuesCount() > 0 ? " {" + String.join("|", p.getAllowedValuesList()) + "}" : "";
+        out.printf("  --param %s=%s%s  %s%n", p.getName(), p.getDefaultValue(), bounds, p.getDescription());
+      }
+      out.println();
+    }
+    out.flush();
+  }
+
+  static void run(PrintWriter out, Run run) {
+    out.printf("run %s  %s  %s%n", run.getId(), run.getScenario(), run.getState().name().replace("RUN_STATE_", ""));
+    if (!run.getError().isEmpty()) {
+      out.printf("error: %s%n", run.getError());
+    }
+    if (run.hasResult()) {
+      out.printf("result: %s%n", run.getResult().getSummary());
+      if (run.getResult().hasNcTimeWait()) {
+        ncTimeWait(out, run.getResult().getNcTimeWait());
+      }
+    }
+    out.flush();
+  }
+
+  private static void ncTimeWait(PrintWriter out, NcTimeWaitResult r) {
+    Table table = new Table("NODE", "CONNECTION", "STATES", "TIME_WAIT");
+    for (ConnectionOutcome c : r.getNodesList()) {
+      table.row(c.getNode(), c.getConnection(),
+          c.getStatesList().stream().map(Render::state).collect(Collectors.joining(" → ")),
+          c.getTimeWaitSeen() ? "yes" : "no");
+    }
+    table.print(out);
+    if (r.hasTimeWaitTimerAtEntry()) {
+      out.printf("TIME_WAIT timer at entry: %s%n", seconds(r.getTimeWaitTimerAtEntry()));
+    }
+    if (r.getExpiryMeasured()) {
+      out.printf("TIME_WAIT lifetime (observed until expiry): %s%n", seconds(r.getTimeWaitLifetime()));
+    }
+  }
+
+  /** One event as a line of the live view; null for events the live view does not show. */
+  static String eventLine(LabEvent e) {
+    String time = CLOCK.format(instant(e.getTime()));
+    return switch (e.getKindCase()) {
+      case TRANSITION -> {
+        var t = e.getTransition();
+        String timer = t.hasTimeWaitRemaining() ? "  (timer " + seconds(t.getTimeWaitRemaining()) + ")" : "";
+        yield String.format("%s  %s %s %s  %s → %s%s", time, Table.pad(t.getNode(), 8), Table.pad(t.getLocal(), 21),
+            Table.pad(t.getRemote(), 21), Table.pad(state(t.getFrom()), 11), state(t.getTo()), timer);
+      }
+      case STATE_COUNTS -> {
+        var c = e.getStateCounts();
+        String counts = c.getCountsMap().isEmpty() ? "no connections"
+            : c.getCountsMap().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                .map(x -> x.getKey() + "=" + x.getValue()).collect(Collectors.joining(" "));
+        yield String.format("%s  %s counts: %s", time, Table.pad(c.getNode(), 8), counts);
+      }
+      case RUN_PROGRESS -> String.format("%s  ▸ %s: %s", time, e.getRunProgress().getPhase(), e.getRunProgress().getMessage());
+      case LAB_STATUS -> String.format("%s  lab %s %s", time, status(e.getLabStatus().getStatus()), e.getLabStatus().getMessage());
+      case GAP -> String.format("%s  (events %d..%d no longer retained)", time, e.getGap().getFromSequence(),
+          e.getGap().getToSequence());
+      default -> null;
+    };
+  }
+
+  static String transitionHeader() {
+    return String.format("%-12s  %s %s %s  %s", "TIME", Table.pad("NODE", 8), Table.pad("LOCAL", 21),
+        Table.pad("REMOTE", 21), "FROM → TO");
+  }
+
+  static String state(TcpState state) {
+    return state.name().replace("TCP_STATE_", "");
+  }
+
+  private static String status(Lab lab) {
+    return status(lab.getStatus());
+  }
+
+  private static String status(io.twlab.proto.v1.LabStatus status) {
+    return status.name().replace("LAB_STATUS_", "").toLowerCase(Locale.ROOT);
+  }
+
+  private static String seconds(com.google.protobuf.Duration d) {
+    return String.format(Locale.ROOT, "%.2f s", Durations.toMillis(d) / 1000.0);
+  }
+
+  private static Instant instant(com.google.protobuf.Timestamp t) {
+    return Instant.ofEpochMilli(Timestamps.toMillis(t));
+  }
+}

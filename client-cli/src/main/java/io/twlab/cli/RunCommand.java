@@ -1,0 +1,136 @@
+package io.twlab.cli;
+
+import io.twlab.proto.v1.CreateLabRequest;
+import io.twlab.proto.v1.DeleteLabRequest;
+import io.twlab.proto.v1.Lab;
+import io.twlab.proto.v1.LabEvent;
+import io.twlab.proto.v1.Run;
+import io.twlab.proto.v1.RunScenarioRequest;
+import io.twlab.proto.v1.RunState;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "run", description = {
+    "Run a scenario. Without --lab, a temporary lab is made for it and removed afterwards (--keep keeps it).",
+    "Exit code: 0 the run succeeded, 1 it failed, 2 invalid input, 3 server unreachable."})
+final class RunCommand implements Callable<Integer> {
+  @ParentCommand
+  Twlab twlab;
+  @Spec
+  CommandSpec spec;
+  @Parameters(paramLabel = "SCENARIO", description = "e.g. nc-timewait (`twlab scenarios` lists them)")
+  String scenario;
+  @Option(names = "--lab", description = "run in this existing lab")
+  String labId;
+  @Mixin
+  LabSpecOptions labOptions;
+  @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "a scenario parameter (repeatable)")
+  List<String> params = List.of();
+  @Option(names = {"-w", "--watch"}, description = "stream connection states while the scenario runs")
+  boolean watch;
+  @Option(names = "--keep", description = "keep the temporary lab after the run")
+  boolean keep;
+
+  @Override
+  public Integer call() {
+    Map<String, String> parameters = parameters();
+    PrintWriter out = spec.commandLine().getOut();
+    try (ServerConnection server = new ServerConnection(twlab.server);
+         LiveView view = new LiveView(out, spec.commandLine().getErr())) {
+      String lab = labId;
+      Thread cleanup = null;
+      if (lab == null) {
+        view.status("creating a " + labOptions.topology + " lab");
+        Lab created = server.blocking().createLab(CreateLabRequest.newBuilder().setSpec(labOptions.toSpec()).build());
+        lab = created.getId();
+        if (twlab.output == Twlab.Output.table) {
+          view.row("lab " + lab + " (" + created.getSpec().getTopology() + ", " + created.getNodesCount()
+              + " nodes)" + (keep ? "" : ": temporary, removed after the run"));
+        }
+        if (!keep) {
+          String temporary = lab;
+          cleanup = new Thread(() -> deleteQuietly(server, temporary), "twlab-cleanup");
+          Runtime.getRuntime().addShutdownHook(cleanup);
+        }
+      }
+      try {
+        Run run = execute(server, view, lab, parameters);
+        if (twlab.output == Twlab.Output.json) {
+          Render.json(out, run);
+        } else {
+          view.close();
+          Render.run(out, run);
+        }
+        return run.getState() == RunState.RUN_STATE_SUCCEEDED ? 0 : Twlab.RUN_FAILED;
+      } finally {
+        if (cleanup != null) {
+          Runtime.getRuntime().removeShutdownHook(cleanup);
+          view.status("removing temporary lab " + lab);
+          deleteQuietly(server, lab);
+        }
+      }
+    }
+  }
+
+  private Run execute(ServerConnection server, LiveView view, String lab, Map<String, String> parameters) {
+    RunScenarioRequest.Builder request = RunScenarioRequest.newBuilder()
+        .setLabId(lab).setScenario(scenario).putAllParams(parameters);
+    if (!watch) {
+      view.status("running " + scenario);
+      return server.blocking().runScenario(request.setWait(true).build());
+    }
+    Run started = server.blocking().runScenario(request.build());
+    view.status("running " + scenario + " (" + started.getId() + ")");
+    if (twlab.output == Twlab.Output.table) {
+      view.row(Render.transitionHeader());
+    }
+    LabEvent last = EventFeed.follow(server, lab, started.getStartSequence(), event -> {
+      if (twlab.output == Twlab.Output.json) {
+        Render.jsonLine(spec.commandLine().getOut(), event);
+      } else {
+        String line = Render.eventLine(event);
+        if (line != null) {
+          view.row(line);
+        }
+      }
+      return !(event.hasRunFinished() && event.getRunFinished().getRun().getId().equals(started.getId()));
+    });
+    if (last != null && last.hasRunFinished()) {
+      return last.getRunFinished().getRun();
+    }
+    throw new IllegalStateException("the event stream of lab " + lab + " ended before run " + started.getId()
+        + " finished; `twlab labs get " + lab + "` tells whether the lab still exists");
+  }
+
+  private Map<String, String> parameters() {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String param : params) {
+      int eq = param.indexOf('=');
+      if (eq <= 0) {
+        throw new ParameterException(spec.commandLine(), "--param '" + param + "' must be NAME=VALUE, e.g. closer=server");
+      }
+      values.put(param.substring(0, eq), param.substring(eq + 1));
+    }
+    return values;
+  }
+
+  private static void deleteQuietly(ServerConnection server, String lab) {
+    try {
+      server.blocking().deleteLab(DeleteLabRequest.newBuilder().setLabId(lab).build());
+    } catch (RuntimeException e) {
+      System.err.println("twlab: could not remove temporary lab " + lab + ": " + e.getMessage()
+          + " (it expires by itself; `twlab labs delete " + lab + "` removes it now)");
+    }
+  }
+}
