@@ -1,0 +1,134 @@
+package io.twlab.it;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.twlab.proto.v1.CreateLabRequest;
+import io.twlab.proto.v1.DeleteLabRequest;
+import io.twlab.proto.v1.Lab;
+import io.twlab.proto.v1.LabServiceGrpc;
+import io.twlab.proto.v1.LabSpec;
+import io.twlab.server.ServerConfig;
+import io.twlab.server.TwlabServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real twlab server on free ports with its own owner label, driven from outside: gRPC, HTTP,
+ * and the docker CLI to see what exists on the engine. Closing it deletes the labs it made.
+ */
+final class TwlabFixture implements AutoCloseable {
+  final String owner;
+  private TwlabServer server;
+  private ManagedChannel channel;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final List<String> labs = new ArrayList<>();
+
+  TwlabFixture() throws IOException {
+    this("twlab-it-" + UUID.randomUUID().toString().substring(0, 8));
+  }
+
+  TwlabFixture(String owner) throws IOException {
+    this.owner = owner;
+    start();
+  }
+
+  void start() throws IOException {
+    server = TwlabServer.start(new ServerConfig(0, 0, owner));
+    channel = Grpc.newChannelBuilderForAddress("localhost", server.grpcPort(), InsecureChannelCredentials.create()).build();
+  }
+
+  /** Stops the server (labs stay on the engine), as a crash or an upgrade would. */
+  void stopServer() throws InterruptedException {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.close();
+  }
+
+  LabServiceGrpc.LabServiceBlockingStub grpc() {
+    return LabServiceGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
+  }
+
+  Lab createLab(LabSpec spec) {
+    Lab lab = grpc().createLab(CreateLabRequest.newBuilder().setSpec(spec).build());
+    labs.add(lab.getId());
+    return lab;
+  }
+
+  String httpBase() {
+    return "http://localhost:" + server.httpPort();
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(httpBase() + path)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(httpBase() + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(httpBase() + path)).DELETE().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  void forget(String labId) {
+    labs.remove(labId);
+  }
+
+  void remember(String labId) {
+    labs.add(labId);
+  }
+
+  /** Containers, then networks, on the engine that carry this label, as `docker` lists them. */
+  static List<String> dockerObjects(String label) throws IOException, InterruptedException {
+    List<String> objects = new ArrayList<>(docker("ps", "-aq", "--filter", "label=" + label));
+    objects.addAll(docker("network", "ls", "-q", "--filter", "label=" + label));
+    return objects;
+  }
+
+  static List<String> docker(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("docker"));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      reader.lines().filter(l -> !l.isBlank()).forEach(lines::add);
+    }
+    if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new IOException("docker " + String.join(" ", args) + " failed: " + lines);
+    }
+    return lines;
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (String lab : List.copyOf(labs)) {
+      try {
+        grpc().deleteLab(DeleteLabRequest.newBuilder().setLabId(lab).build());
+      } catch (RuntimeException e) {
+        // already gone
+      }
+    }
+    stopServer();
+    // Whatever a failed test left behind goes too, so that one failure does not leak into the next.
+    for (String container : docker("ps", "-aq", "--filter", "label=io.twlab.owner=" + owner)) {
+      docker("rm", "-f", container);
+    }
+    for (String network : docker("network", "ls", "-q", "--filter", "label=io.twlab.owner=" + owner)) {
+      docker("network", "rm", network);
+    }
+  }
+}
