@@ -92,7 +92,16 @@ public final class LabService implements AutoCloseable {
     LOG.info("lab={} creating topology={} clients={}", id, spec.topology().id(), spec.clients());
     long started = System.nanoTime();
     Lab lab = provisioner.create(id, spec, clock.instant());
-    register(lab, "lab ready: " + lab.nodes().size() + " nodes");
+    try {
+      register(lab, "lab ready: " + lab.nodes().size() + " nodes");
+    } catch (RuntimeException e) {
+      LabSession session = labs.remove(id);
+      if (session != null) {
+        session.close();
+      }
+      provisioner.remove(id);
+      throw e;
+    }
     LOG.info("lab={} ready in {} ms", id, (System.nanoTime() - started) / 1_000_000);
     return labs.get(id).lab();
   }

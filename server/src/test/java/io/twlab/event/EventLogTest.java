@@ -1,0 +1,49 @@
+package io.twlab.event;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.twlab.lab.LabStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EventLogTest {
+  private static final EventPayload READY = new EventPayload.LabStatusChanged(LabStatus.READY, "ready");
+
+  @Test
+  void resumesAfterASequenceAndNumbersFromOne() throws Exception {
+    EventLog log = new EventLog("lab-1", 100);
+    for (int i = 0; i < 5; i++) {
+      log.append(Instant.EPOCH, READY);
+    }
+    List<LabEvent> after2 = log.readAfter(2, 10, Duration.ZERO);
+    assertEquals(List.of(3L, 4L, 5L), after2.stream().map(LabEvent::sequence).toList());
+    assertEquals(2, log.readAfter(0, 2, Duration.ZERO).size());
+  }
+
+  @Test
+  void aWatcherBehindTheRetentionGetsAGapThenTheRest() throws Exception {
+    EventLog log = new EventLog("lab-1", 3);
+    for (int i = 0; i < 10; i++) {
+      log.append(Instant.EPOCH, READY);
+    }
+    List<LabEvent> events = log.readAfter(1, 10, Duration.ZERO);
+    EventPayload.EventGap gap = assertInstanceOf(EventPayload.EventGap.class, events.get(0).payload());
+    assertEquals(2, gap.fromSequence());
+    assertEquals(7, gap.toSequence());
+    assertEquals(List.of(8L, 9L, 10L), events.subList(1, 4).stream().map(LabEvent::sequence).toList());
+  }
+
+  @Test
+  void aWaitingWatcherWakesOnAppendAndOnClose() throws Exception {
+    EventLog log = new EventLog("lab-1", 10);
+    Thread writer = new Thread(() -> log.append(Instant.EPOCH, READY));
+    writer.start();
+    assertEquals(1, log.readAfter(0, 10, Duration.ofSeconds(10)).size());
+    writer.join();
+    log.close();
+    assertEquals(List.of(), log.readAfter(1, 10, Duration.ofSeconds(10)));
+  }
+}

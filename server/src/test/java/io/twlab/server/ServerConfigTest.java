@@ -1,0 +1,28 @@
+package io.twlab.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+
+  @Test
+  void flagsWinOverEnvironmentWhichWinsOverDefaults() {
+    assertEquals(new ServerConfig(9090, 8080, "twlab"), ServerConfig.from(new String[0], Map.of()));
+    assertEquals(new ServerConfig(7000, 7001, "ws"), ServerConfig.from(new String[0],
+        Map.of("TWLAB_GRPC_PORT", "7000", "TWLAB_HTTP_PORT", "7001", "TWLAB_OWNER", "ws")));
+    assertEquals(new ServerConfig(1, 2, "ws"), ServerConfig.from(new String[] {"--grpc-port", "1", "--http-port=2"},
+        Map.of("TWLAB_GRPC_PORT", "7000", "TWLAB_OWNER", "ws")));
+  }
+
+  @Test
+  void badPortsAndUnknownFlagsAreRefusedByName() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ServerConfig.from(new String[] {"--grpc-port", "99999"}, Map.of()));
+    assertEquals("--grpc-port must be a port number (0-65535), got '99999'", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ServerConfig.from(new String[] {"--verbose"}, Map.of()));
+    assertThrows(IllegalArgumentException.class, () -> ServerConfig.from(new String[0], Map.of("TWLAB_HTTP_PORT", "x")));
+  }
+}
