@@ -31,7 +31,7 @@ public final class Twlab {
     System.exit(commandLine().execute(args));
   }
 
-  static CommandLine commandLine() {
+  public static CommandLine commandLine() {
     return new CommandLine(new Twlab())
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler(new Errors());

@@ -64,6 +64,10 @@ final class TwlabFixture implements AutoCloseable {
     return lab;
   }
 
+  String grpcTarget() {
+    return "localhost:" + server.grpcPort();
+  }
+
   String httpBase() {
     return "http://localhost:" + server.httpPort();
   }

@@ -1,0 +1,118 @@
+package io.twlab.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.StreamObserver;
+import io.twlab.proto.v1.Lab;
+import io.twlab.proto.v1.LabSpec;
+import io.twlab.proto.v1.ListScenariosRequest;
+import io.twlab.proto.v1.RunScenarioRequest;
+import io.twlab.proto.v1.Scenario;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What any gRPC or HTTP tool finds: health, reflection, the scenario catalogue, parameter errors. */
+class ApiDiscoveryIT {
+  private static TwlabFixture twlab;
+
+  @BeforeAll
+  static void start() throws Exception {
+    twlab = new TwlabFixture();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    twlab.close();
+  }
+
+  @Test
+  void grpcHealthAndReflectionDescribeTheService() throws Exception {
+    ManagedChannel channel = Grpc.newChannelBuilder(twlab.grpcTarget(), InsecureChannelCredentials.create()).build();
+    try {
+      HealthCheckResponse health = HealthGrpc.newBlockingStub(channel)
+          .check(HealthCheckRequest.newBuilder().setService("twlab.v1.LabService").build());
+      assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
+
+      CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
+      StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(
+          new StreamObserver<>() {
+            @Override
+            public void onNext(ServerReflectionResponse value) {
+              answer.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              answer.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {}
+          });
+      requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+      List<String> services = answer.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+          .map(s -> s.getName()).toList();
+      requests.onCompleted();
+      assertTrue(services.contains("twlab.v1.LabService"), services.toString());
+      assertTrue(services.contains("grpc.health.v1.Health"), services.toString());
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    assertEquals(200, twlab.get("/healthz").statusCode());
+  }
+
+  @Test
+  void scenariosDescribeThemselvesWithTypedBoundedParameters() throws Exception {
+    List<Scenario> scenarios = twlab.grpc().listScenarios(ListScenariosRequest.getDefaultInstance()).getScenariosList();
+    Scenario s1 = scenarios.stream().filter(s -> s.getName().equals("nc-timewait")).findFirst().orElseThrow();
+    assertTrue(s1.getChecksClaim().contains("TIME_WAIT"));
+    assertEquals(List.of("direct", "nat"), s1.getTopologiesList());
+    var port = s1.getParametersList().stream().filter(p -> p.getName().equals("port")).findFirst().orElseThrow();
+    assertEquals("int", port.getType());
+    assertEquals("1024", port.getMin());
+    assertEquals("65535", port.getMax());
+
+    HttpResponse<String> http = twlab.get("/api/v1/scenarios");
+    assertEquals(200, http.statusCode());
+    assertTrue(http.body().contains("\"name\":\"nc-timewait\""), http.body());
+  }
+
+  @Test
+  void badScenarioParametersAndUnknownScenariosAreRefusedByName() throws Exception {
+    Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
+    StatusRuntimeException bad = assertThrows(StatusRuntimeException.class, () -> twlab.grpc().runScenario(
+        RunScenarioRequest.newBuilder().setLabId(lab.getId()).setScenario("nc-timewait")
+            .putParams("closer", "nobody").putParams("port", "70000").build()));
+    assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
+    List<String> fields = LabLifecycleIT.violations(bad).stream().map(v -> v.getField()).sorted().toList();
+    assertEquals(List.of("params[closer]", "params[port]"), fields);
+
+    StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> twlab.grpc().runScenario(
+        RunScenarioRequest.newBuilder().setLabId(lab.getId()).setScenario("tcp-tw-recycle").build()));
+    assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+
+    HttpResponse<String> http = twlab.post("/api/v1/labs/" + lab.getId() + "/runs",
+        "{\"scenario\":\"nc-timewait\",\"params\":{\"wait-expiry\":\"perhaps\"}}");
+    assertEquals(400, http.statusCode());
+    assertTrue(http.body().contains("\"field\":\"params[wait-expiry]\""), http.body());
+    assertEquals(404, twlab.post("/api/v1/labs/lab-nope/runs", "{\"scenario\":\"nc-timewait\"}").statusCode());
+  }
+}

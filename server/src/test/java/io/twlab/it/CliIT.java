@@ -1,0 +1,91 @@
+package io.twlab.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.util.JsonFormat;
+import io.twlab.cli.Twlab;
+import io.twlab.proto.v1.Run;
+import io.twlab.proto.v1.RunState;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The twlab command against a real server, as a user types it. */
+class CliIT {
+  private static TwlabFixture twlab;
+
+  @BeforeAll
+  static void start() throws Exception {
+    twlab = new TwlabFixture();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    twlab.close();
+  }
+
+  private record Result(int exitCode, String out, String err) {}
+
+  private static Result twlab(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Twlab.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    List<String> all = new ArrayList<>(List.of("--server", twlab.grpcTarget()));
+    all.addAll(List.of(args));
+    int code = cli.execute(all.toArray(String[]::new));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void runWithWatchStreamsTheStatesIntoATableAndRemovesItsTemporaryLab() throws Exception {
+    Result result = twlab("run", "nc-timewait", "--watch");
+
+    assertEquals(0, result.exitCode(), result.err());
+    assertTrue(result.out().contains("FROM → TO"), result.out());
+    assertTrue(result.out().matches("(?s).*client\\s+\\S+:\\d+\\s+\\S+:5000\\s+ESTABLISHED\\s+→ TIME_WAIT.*"), result.out());
+    assertTrue(result.out().contains("▸ close: client: SIGINT"), result.out());
+    assertTrue(result.out().contains("result: client closed first and holds TIME_WAIT"), result.out());
+    assertEquals(List.of(), TwlabFixture.docker("ps", "-aq", "--filter", "label=io.twlab.owner=" + twlab.owner),
+        "the temporary lab was not removed");
+  }
+
+  @Test
+  void jsonOutputIsTheRunMessage() throws Exception {
+    Result result = twlab("run", "nc-timewait", "--topology", "nat", "-p", "closer=server", "-o", "json");
+
+    assertEquals(0, result.exitCode(), result.err());
+    Run.Builder run = Run.newBuilder();
+    JsonFormat.parser().merge(result.out(), run);
+    assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState());
+    assertEquals("server", run.getResult().getNcTimeWait().getTimeWaitNode());
+  }
+
+  @Test
+  void invalidInputExitsTwoNamingTheField() {
+    Result refused = twlab("labs", "create", "--set", "client.net.ipv4.tcp_tw_recycle=1");
+    assertEquals(2, refused.exitCode());
+    assertTrue(refused.err().contains("spec.nodes[client].sysctls[net.ipv4.tcp_tw_recycle]: was removed in Linux 4.12"),
+        refused.err());
+
+    Result badParam = twlab("run", "nc-timewait", "-p", "closer=nobody");
+    assertEquals(2, badParam.exitCode());
+    assertTrue(badParam.err().contains("params[closer]"), badParam.err());
+  }
+
+  @Test
+  void anUnreachableServerExitsThreeAndSaysWhatToDo() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Twlab.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    assertEquals(3, cli.execute("--server", "localhost:1", "scenarios"));
+    assertTrue(err.toString().contains("cannot reach the twlab server"), err.toString());
+  }
+}
