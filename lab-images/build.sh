@@ -19,9 +19,19 @@ if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
   fi
 fi
 
-docker build -q -t "twlab/base:$VERSION" base >/dev/null
-log "built twlab/base:$VERSION"
+# Quiet unless a build fails; the layer cache makes a rebuild of unchanged images take seconds.
+build() {
+  local tag=$1; shift
+  local output
+  if ! output=$(docker build -t "$tag" "$@" 2>&1); then
+    printf '%s\n' "$output" >&2
+    log "building $tag failed"
+    exit 1
+  fi
+  log "built $tag"
+}
+
+build "twlab/base:$VERSION" base
 for role in client server gateway redis; do
-  docker build -q --build-arg "VERSION=$VERSION" -t "twlab/$role:$VERSION" "$role" >/dev/null
-  log "built twlab/$role:$VERSION"
+  build "twlab/$role:$VERSION" --build-arg "VERSION=$VERSION" "$role"
 done
