@@ -19,8 +19,9 @@ else
   compose=(docker-compose)
 fi
 
-echo "[demo] starting the twlab server (gRPC :9090, HTTP :8080)" >&2
-"${compose[@]}" up -d --build server >&2
+echo "[demo] building the server and CLI images, starting the server (gRPC :9090, HTTP :8080)" >&2
+"${compose[@]}" build -q server cli >&2
+"${compose[@]}" up -d server >&2
 for _ in $(seq 1 60); do
   curl -fs http://localhost:8080/healthz >/dev/null 2>&1 && break
   sleep 1

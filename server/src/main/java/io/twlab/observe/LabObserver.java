@@ -5,6 +5,7 @@ import io.twlab.event.EventPayload;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
 import io.twlab.runtime.LabRuntime;
+import io.twlab.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +27,7 @@ public final class LabObserver implements AutoCloseable {
       "sampling: /proc/net/tcp every 100 ms per node (states shorter than 100 ms can be missed)";
   private static final Logger LOG = LoggerFactory.getLogger(LabObserver.class);
   private static final int INTERVAL_MS = 100;
+  private static final Duration BASELINE_WAIT = Duration.ofSeconds(15);
 
   private final LabRuntime runtime;
   private final Lab lab;
@@ -37,13 +41,27 @@ public final class LabObserver implements AutoCloseable {
     this.log = log;
   }
 
+  /**
+   * Starts one sampler per node and returns once every node's baseline arrived, so that what
+   * happens after this call is seen as transitions.
+   */
   public synchronized void start() {
     long lifetime = Math.max(1, Duration.between(Instant.now(), lab.expiresAt()).toSeconds());
+    CountDownLatch baselines = new CountDownLatch(lab.nodes().size());
     for (LabNode node : lab.nodes()) {
-      NodeStream stream = new NodeStream(node.name());
+      NodeStream stream = new NodeStream(node.name(), baselines);
       streams.add(runtime.execStream(node.containerId(),
           List.of("twlab-sampler", "--interval-ms", String.valueOf(INTERVAL_MS), "--duration", String.valueOf(lifetime)),
           stream::accept));
+    }
+    try {
+      if (!baselines.await(BASELINE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+        throw new RuntimeFailure("the socket samplers of lab " + lab.id() + " did not report within "
+            + BASELINE_WAIT.toSeconds() + " s; check that the lab images are current (lab-images/build.sh)");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RuntimeFailure("interrupted while starting observation of lab " + lab.id(), e);
     }
   }
 
@@ -64,12 +82,14 @@ public final class LabObserver implements AutoCloseable {
   /** One node's sampler output; called on that stream's thread only. */
   private final class NodeStream {
     private final String node;
+    private final CountDownLatch baselines;
     private final SamplerParser parser = new SamplerParser();
     private final NodeSockets sockets = new NodeSockets();
     private Map<TcpState, Integer> lastCounts = Map.of();
 
-    NodeStream(String node) {
+    NodeStream(String node, CountDownLatch baselines) {
       this.node = node;
+      this.baselines = baselines;
     }
 
     void accept(String line) {
@@ -82,14 +102,20 @@ public final class LabObserver implements AutoCloseable {
 
     private void onBatch(SamplerBatch batch) {
       sockets.apply(batch);
-      for (SocketDelta d : batch.deltas()) {
-        log.append(batch.time(), new EventPayload.ConnectionTransition(node, d.local(), d.remote(), d.from(), d.to(),
-            d.to() == TcpState.TIME_WAIT ? d.timeWaitRemaining() : Optional.empty()));
+      if (!batch.baseline()) {
+        for (SocketDelta d : batch.deltas()) {
+          log.append(batch.time(), new EventPayload.ConnectionTransition(node, d.local(), d.remote(), d.from(), d.to(),
+              d.to() == TcpState.TIME_WAIT ? d.timeWaitRemaining() : Optional.empty()));
+        }
       }
       Map<TcpState, Integer> counts = sockets.counts();
-      if (!counts.equals(lastCounts)) {
+      if (batch.baseline() || !counts.equals(lastCounts)) {
         lastCounts = counts;
         log.append(batch.time(), new EventPayload.StateCounts(node, counts));
+      }
+      if (batch.baseline()) {
+        baselines.countDown();
+        return;
       }
       for (ObservationListener listener : listeners) {
         listener.onBatch(node, batch);

@@ -10,21 +10,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the line protocol of {@code twlab-sampler} (lab-images/base): batches of
- * {@code B <epoch_ms>}, {@code C <from> <to> <local> <remote> <timer_ms>} lines and {@code E}.
+ * {@code B <epoch_ms>} ({@code S} for the baseline), {@code C <from> <to> <local> <remote> <timer_ms>}
+ * lines and {@code E}.
  * Not thread-safe: one parser per sampler stream.
  */
 public final class SamplerParser {
   private static final Logger LOG = LoggerFactory.getLogger(SamplerParser.class);
 
   private Instant batchTime;
+  private boolean baseline;
   private final List<SocketDelta> deltas = new ArrayList<>();
 
   /** Feeds one line; returns the batch that this line completes, if any. */
   public Optional<SamplerBatch> accept(String line) {
     String[] f = line.trim().split(" ");
     switch (f[0]) {
-      case "B" -> {
+      case "B", "S" -> {
         batchTime = Instant.ofEpochMilli(Long.parseLong(f[1]));
+        baseline = f[0].equals("S");
         deltas.clear();
       }
       case "C" -> {
@@ -40,7 +43,7 @@ public final class SamplerParser {
       }
       case "E" -> {
         if (batchTime != null) {
-          SamplerBatch batch = new SamplerBatch(batchTime, deltas);
+          SamplerBatch batch = new SamplerBatch(batchTime, baseline, deltas);
           batchTime = null;
           deltas.clear();
           return Optional.of(batch);

@@ -1,6 +1,7 @@
 package io.twlab.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -17,7 +18,7 @@ class SamplerParserTest {
     SamplerParser parser = new SamplerParser();
     NodeSockets sockets = new NodeSockets();
     List<String> lines = List.of(
-        "B 1795329222876",
+        "S 1795329222876",
         "C - LISTEN 0.0.0.0:5000 0.0.0.0:0 -1",
         "C - ESTABLISHED 10.0.0.2:40000 10.0.0.3:5000 -1",
         "E",
@@ -29,6 +30,8 @@ class SamplerParserTest {
 
     assertEquals(2, batches.size());
     assertEquals(Instant.ofEpochMilli(1795329222876L), batches.get(0).time());
+    assertTrue(batches.get(0).baseline());
+    assertFalse(batches.get(1).baseline());
     SocketDelta timeWait = batches.get(1).deltas().get(0);
     assertEquals(TcpState.ESTABLISHED, timeWait.from());
     assertEquals(TcpState.TIME_WAIT, timeWait.to());
