@@ -32,19 +32,19 @@ final class Render {
   private Render() {}
 
   static void json(PrintWriter out, MessageOrBuilder message) {
-    try {
-      out.println(JSON.print(message));
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException(e);
-    }
-    out.flush();
+    print(out, JSON, message);
   }
 
+  /** One message on one line, for streams of events (JSON lines). */
   static void jsonLine(PrintWriter out, MessageOrBuilder message) {
+    print(out, JSON_LINE, message);
+  }
+
+  private static void print(PrintWriter out, JsonFormat.Printer printer, MessageOrBuilder message) {
     try {
-      out.println(JSON_LINE.print(message));
+      out.println(printer.print(message));
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException(e);
+      throw new IllegalStateException("cannot print " + message.getDescriptorForType().getName(), e);
     }
     out.flush();
   }

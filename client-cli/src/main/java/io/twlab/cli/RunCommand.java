@@ -11,24 +11,16 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "run", description = {
     "Run a scenario. Without --lab, a temporary lab is made for it and removed afterwards (--keep keeps it).",
     "Exit code: 0 the run succeeded, 1 it failed, 2 invalid input, 3 server unreachable."})
-final class RunCommand implements Callable<Integer> {
-  @ParentCommand
-  Twlab twlab;
-  @Spec
-  CommandSpec spec;
+final class RunCommand extends ServerCommand {
   @Parameters(paramLabel = "SCENARIO", description = "e.g. nc-timewait (`twlab scenarios` lists them)")
   String scenario;
   @Option(names = "--lab", description = "run in this existing lab")
@@ -43,18 +35,17 @@ final class RunCommand implements Callable<Integer> {
   boolean keep;
 
   @Override
-  public Integer call() {
+  int call(ServerConnection server) {
     Map<String, String> parameters = parameters();
-    PrintWriter out = spec.commandLine().getOut();
-    try (ServerConnection server = new ServerConnection(twlab.server);
-         LiveView view = new LiveView(out, spec.commandLine().getErr())) {
+    PrintWriter out = out();
+    try (LiveView view = liveView()) {
       String lab = labId;
       Thread cleanup = null;
       if (lab == null) {
         view.status("creating a " + labOptions.topology + " lab");
         Lab created = server.blocking().createLab(CreateLabRequest.newBuilder().setSpec(labOptions.toSpec()).build());
         lab = created.getId();
-        if (twlab.output == Twlab.Output.table) {
+        if (!json()) {
           view.row("lab " + lab + " (" + created.getSpec().getTopology() + ", " + created.getNodesCount()
               + " nodes)" + (keep ? "" : ": temporary, removed after the run"));
         }
@@ -66,12 +57,8 @@ final class RunCommand implements Callable<Integer> {
       }
       try {
         Run run = execute(server, view, lab, parameters);
-        if (twlab.output == Twlab.Output.json) {
-          Render.json(out, run);
-        } else {
-          view.close();
-          Render.run(out, run);
-        }
+        view.close();
+        print(run, table -> Render.run(table, run));
         return run.getState() == RunState.RUN_STATE_SUCCEEDED ? 0 : Twlab.RUN_FAILED;
       } finally {
         if (cleanup != null) {
@@ -92,12 +79,12 @@ final class RunCommand implements Callable<Integer> {
     }
     Run started = server.blocking().runScenario(request.build());
     view.status("running " + scenario + " (" + started.getId() + ")");
-    if (twlab.output == Twlab.Output.table) {
+    if (!json()) {
       view.row(Render.transitionHeader());
     }
     LabEvent last = EventFeed.follow(server, lab, started.getStartSequence(), event -> {
-      if (twlab.output == Twlab.Output.json) {
-        Render.jsonLine(spec.commandLine().getOut(), event);
+      if (json()) {
+        Render.jsonLine(out(), event);
       } else {
         String line = Render.eventLine(event);
         if (line != null) {

@@ -1,19 +1,11 @@
 package io.twlab.cli;
 
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "watch", description = "Stream a lab's connection states and run progress until the lab is deleted (Ctrl-C stops).")
-final class WatchCommand implements Callable<Integer> {
-  @ParentCommand
-  Twlab twlab;
-  @Spec
-  CommandSpec spec;
+final class WatchCommand extends ServerCommand {
   @Parameters(paramLabel = "LAB")
   String labId;
   @Option(names = "--after", defaultValue = "0",
@@ -21,11 +13,10 @@ final class WatchCommand implements Callable<Integer> {
   long after;
 
   @Override
-  public Integer call() {
-    var out = spec.commandLine().getOut();
-    try (ServerConnection server = new ServerConnection(twlab.server);
-         LiveView view = new LiveView(out, spec.commandLine().getErr())) {
-      if (twlab.output == Twlab.Output.json) {
+  int call(ServerConnection server) {
+    var out = out();
+    try (LiveView view = liveView()) {
+      if (json()) {
         EventFeed.follow(server, labId, after, event -> {
           Render.jsonLine(out, event);
           return true;

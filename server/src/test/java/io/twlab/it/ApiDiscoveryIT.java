@@ -25,24 +25,13 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What any gRPC or HTTP tool finds: health, reflection, the scenario catalogue, parameter errors. */
 class ApiDiscoveryIT {
-  private static TwlabFixture twlab;
-
-  @BeforeAll
-  static void start() throws Exception {
-    twlab = new TwlabFixture();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    twlab.close();
-  }
-
+  @RegisterExtension
+  static final TwlabFixture twlab = new TwlabFixture();
   @Test
   void grpcHealthAndReflectionDescribeTheService() throws Exception {
     ManagedChannel channel = Grpc.newChannelBuilder(twlab.grpcTarget(), InsecureChannelCredentials.create()).build();

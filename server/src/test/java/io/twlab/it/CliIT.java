@@ -11,25 +11,14 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /** The twlab command against a real server, as a user types it. */
 class CliIT {
-  private static TwlabFixture twlab;
-
-  @BeforeAll
-  static void start() throws Exception {
-    twlab = new TwlabFixture();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    twlab.close();
-  }
-
+  @RegisterExtension
+  static final TwlabFixture twlab = new TwlabFixture();
   private record Result(int exitCode, String out, String err) {}
 
   private static Result twlab(String... args) {

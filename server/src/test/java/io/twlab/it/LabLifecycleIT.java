@@ -22,24 +22,13 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Labs through the public APIs: topologies, sysctls read back, refusals that leave nothing, deletion. */
 class LabLifecycleIT {
-  private static TwlabFixture twlab;
-
-  @BeforeAll
-  static void start() throws Exception {
-    twlab = new TwlabFixture();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    twlab.close();
-  }
-
+  @RegisterExtension
+  static final TwlabFixture twlab = new TwlabFixture();
   @Test
   void natLabHasClientsGatewayServerRedisWithTheirSysctlsReadBack() {
     Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("nat").setClients(2).setSnatPortRange("40000-40009")
@@ -121,6 +110,9 @@ class LabLifecycleIT {
     HttpResponse<String> http = twlab.get("/api/v1/labs/lab-nope");
     assertEquals(404, http.statusCode());
     assertTrue(http.body().contains("lab-nope"), http.body());
+    HttpResponse<String> events = twlab.get("/api/v1/labs/lab-nope/events");
+    assertEquals(404, events.statusCode());
+    assertEquals("application/problem+json", events.headers().firstValue("Content-Type").orElse(""));
   }
 
   @Test

@@ -28,29 +28,24 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * S1 on the real kernel through the public APIs: TIME_WAIT on the active closer only, the
  * transitions streamed over WatchLab and SSE, and resuming both from a sequence number.
  */
 class NcTimeWaitIT {
-  private static TwlabFixture twlab;
+  @RegisterExtension
+  static final TwlabFixture twlab = new TwlabFixture();
   private static Lab direct;
 
   @BeforeAll
-  static void start() throws Exception {
-    twlab = new TwlabFixture();
+  static void start() {
     direct = twlab.createLab(LabSpec.newBuilder().setTopology("direct")
         .putNodes("client", io.twlab.proto.v1.NodeConfig.newBuilder().putSysctls("net.ipv4.tcp_fin_timeout", "5").build())
         .build());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    twlab.close();
   }
 
   @Test

@@ -22,24 +22,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real twlab server on free ports with its own owner label, driven from outside: gRPC, HTTP,
- * and the docker CLI to see what exists on the engine. Closing it deletes the labs it made.
+ * and the docker CLI to see what exists on the engine. As a JUnit extension
+ * ({@code @RegisterExtension static}) it starts before the class's tests and, after them, deletes
+ * the labs it made and removes whatever a failed test left on the engine.
  */
-final class TwlabFixture implements AutoCloseable {
-  final String owner;
+final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
+  final String owner = "twlab-it-" + UUID.randomUUID().toString().substring(0, 8);
   private TwlabServer server;
   private ManagedChannel channel;
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<String> labs = new ArrayList<>();
 
-  TwlabFixture() throws IOException {
-    this("twlab-it-" + UUID.randomUUID().toString().substring(0, 8));
-  }
-
-  TwlabFixture(String owner) throws IOException {
-    this.owner = owner;
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
     start();
   }
 
@@ -118,7 +119,7 @@ final class TwlabFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void afterAll(ExtensionContext context) throws Exception {
     for (String lab : List.copyOf(labs)) {
       try {
         grpc().deleteLab(DeleteLabRequest.newBuilder().setLabId(lab).build());

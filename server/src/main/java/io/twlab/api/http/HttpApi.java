@@ -55,6 +55,8 @@ public final class HttpApi {
           .addAllScenarios(service.scenarios().stream().map(ProtoMapper::scenario).toList()).build()));
       config.routes.post("/api/v1/labs/{id}/runs", this::runScenario);
       config.routes.get("/api/v1/runs/{id}", ctx -> proto(ctx, ProtoMapper.run(service.getRun(ctx.pathParam("id")))));
+      // Checked before the stream opens, so that an unknown lab is a 404 problem, not an SSE error event.
+      config.routes.before("/api/v1/labs/{id}/events", ctx -> service.getLab(ctx.pathParam("id")));
       config.routes.sse("/api/v1/labs/{id}/events", this::streamEvents);
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, ApiError.of(e)));
     });

@@ -1,0 +1,49 @@
+package io.twlab.cli;
+
+import com.google.protobuf.MessageOrBuilder;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** A command that talks to the server over one connection and prints as a table or as JSON. */
+abstract class ServerCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public final Integer call() {
+    try (ServerConnection server = new ServerConnection(twlab().server)) {
+      return call(server);
+    }
+  }
+
+  abstract int call(ServerConnection server);
+
+  Twlab twlab() {
+    return (Twlab) spec.root().userObject();
+  }
+
+  boolean json() {
+    return twlab().output == Twlab.Output.json;
+  }
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  LiveView liveView() {
+    return new LiveView(out(), spec.commandLine().getErr());
+  }
+
+  /** Prints {@code message} as JSON, or as {@code table} renders it for a person. */
+  void print(MessageOrBuilder message, Consumer<PrintWriter> table) {
+    if (json()) {
+      Render.json(out(), message);
+    } else {
+      table.accept(out());
+      out().flush();
+    }
+  }
+}
