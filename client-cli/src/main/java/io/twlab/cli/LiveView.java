@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Rows on stdout, and on a terminal a spinner line on stderr saying what is going on and for how
@@ -19,6 +20,7 @@ final class LiveView implements AutoCloseable {
   private final long started = System.nanoTime();
   private final ScheduledExecutorService ticker;
   private String status = "";
+  private Supplier<String> detail = () -> "";
   private int frame;
 
   LiveView(PrintWriter out, PrintWriter err) {
@@ -42,6 +44,11 @@ final class LiveView implements AutoCloseable {
     }
   }
 
+  /** Extra text for the status line, recomputed at every redraw (e.g. a countdown). */
+  synchronized void detail(Supplier<String> newDetail) {
+    detail = newDetail;
+  }
+
   synchronized void row(String line) {
     if (terminal) {
       err.print(CLEAR_LINE);
@@ -57,7 +64,9 @@ final class LiveView implements AutoCloseable {
       return;
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    err.printf("%s%s %s  %.1fs", CLEAR_LINE, FRAMES[frame++ % FRAMES.length], status, seconds);
+    String extra = detail.get();
+    err.printf("%s%s %s  %.1fs%s", CLEAR_LINE, FRAMES[frame++ % FRAMES.length], status, seconds,
+        extra.isEmpty() ? "" : "  " + extra);
     err.flush();
   }
 

@@ -21,6 +21,8 @@ import picocli.CommandLine.Parameters;
     "Run a scenario. Without --lab, a temporary lab is made for it and removed afterwards (--keep keeps it).",
     "Exit code: 0 the run succeeded, 1 it failed, 2 invalid input, 3 server unreachable."})
 final class RunCommand extends ServerCommand {
+  private static final long TEMPORARY_LAB_TTL_SECONDS = 1800;
+
   @Parameters(paramLabel = "SCENARIO", description = "e.g. nc-timewait (`twlab scenarios` lists them)")
   String scenario;
   @Option(names = "--lab", description = "run in this existing lab")
@@ -43,7 +45,12 @@ final class RunCommand extends ServerCommand {
       Thread cleanup = null;
       if (lab == null) {
         view.status("creating a " + labOptions.topology + " lab");
-        Lab created = server.blocking().createLab(CreateLabRequest.newBuilder().setSpec(labOptions.toSpec()).build());
+        var spec = labOptions.toSpec();
+        if (!keep && !spec.hasTtl()) {
+          // If this process is killed before it can remove the lab, the server does it soon anyway.
+          spec = spec.toBuilder().setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(TEMPORARY_LAB_TTL_SECONDS)).build();
+        }
+        Lab created = server.blocking().createLab(CreateLabRequest.newBuilder().setSpec(spec).build());
         lab = created.getId();
         if (!json()) {
           view.row("lab " + lab + " (" + created.getSpec().getTopology() + ", " + created.getNodesCount()
@@ -82,7 +89,10 @@ final class RunCommand extends ServerCommand {
     if (!json()) {
       view.row(Render.transitionHeader());
     }
+    TimeWaitTracker timeWaits = new TimeWaitTracker();
+    view.detail(() -> timeWaits.describe(System.currentTimeMillis()));
     LabEvent last = EventFeed.follow(server, lab, started.getStartSequence(), event -> {
+      timeWaits.accept(event);
       if (json()) {
         Render.jsonLine(out(), event);
       } else {

@@ -23,8 +23,11 @@ final class WatchCommand extends ServerCommand {
         });
       } else {
         view.status("watching " + labId);
+        TimeWaitTracker timeWaits = new TimeWaitTracker();
+        view.detail(() -> timeWaits.describe(System.currentTimeMillis()));
         view.row(Render.transitionHeader());
         EventFeed.follow(server, labId, after, event -> {
+          timeWaits.accept(event);
           String line = Render.eventLine(event);
           if (line != null) {
             view.row(line);

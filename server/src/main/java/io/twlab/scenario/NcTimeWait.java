@@ -131,7 +131,9 @@ public final class NcTimeWait implements Scenario {
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s closed first and holds TIME_WAIT", node));
     f.timeWaitTimerAtEntry().ifPresent(t -> s.append(String.format(Locale.ROOT, " (timer %.1f s at entry)", t.toMillis() / 1000.0)));
     s.append("; ").append(other).append(" never entered TIME_WAIT");
-    f.timeWaitLifetime().ifPresent(t -> s.append(String.format(Locale.ROOT, "; TIME_WAIT lasted %.1f s", t.toMillis() / 1000.0)));
+    f.timeWaitLifetime().ifPresent(t -> s.append(String.format(Locale.ROOT,
+        "; TIME_WAIT lasted %.1f s (2 MSL = 60 s; the kernel's timer wheel fires a 60 s timer up to a few seconds late)",
+        t.toMillis() / 1000.0)));
     return s.toString();
   }
 }

@@ -1,0 +1,126 @@
+package io.twlab.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.twlab.lab.LabRequest;
+import io.twlab.runtime.LabRuntime;
+import io.twlab.runtime.RuntimeFailure;
+import io.twlab.scenario.ScenarioCatalog;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the service does when the engine fails, checked on an in-memory engine: these tests claim
+ * bookkeeping, not TCP behaviour (the integration tests cover that on the real kernel).
+ */
+class LabServiceFailureTest {
+
+  @Test
+  void aLabThatFailsHalfwayIsRemovedBeforeTheErrorIsReturned() {
+    InMemoryEngine engine = new InMemoryEngine("server");
+    LabService service = new LabService(engine, ServerSettings.defaults(), ScenarioCatalog.builtIn(), Clock.systemUTC());
+
+    RuntimeFailure failure = assertThrows(RuntimeFailure.class,
+        () -> service.createLab(new LabRequest("nat", 2, "", Map.of(), null)));
+
+    assertTrue(failure.getMessage().contains("server"), failure.getMessage());
+    assertTrue(engine.started.size() >= 3, "the failure should come after some nodes were made: " + engine.started);
+    assertEquals(Set.of(), engine.objects, "left behind: " + engine.objects);
+    assertEquals(List.of(), service.listLabs());
+  }
+
+  @Test
+  void startRefusesMissingLabImagesAndSaysHowToBuildThem() {
+    InMemoryEngine engine = new InMemoryEngine(null);
+    engine.images = false;
+    LabService service = new LabService(engine, ServerSettings.defaults(), ScenarioCatalog.builtIn(), Clock.systemUTC());
+
+    IllegalStateException e = assertThrows(IllegalStateException.class, service::start);
+    assertTrue(e.getMessage().contains("lab-images/build.sh"), e.getMessage());
+  }
+
+  /** Networks and containers as names; starting the container of node {@code failingNode} fails. */
+  private static final class InMemoryEngine implements LabRuntime {
+    final Set<String> objects = new HashSet<>();
+    final List<String> started = new ArrayList<>();
+    final String failingNode;
+    boolean images = true;
+
+    InMemoryEngine(String failingNode) {
+      this.failingNode = failingNode;
+    }
+
+    @Override
+    public boolean imageExists(String image) {
+      return images;
+    }
+
+    @Override
+    public Set<String> usedSubnets() {
+      return Set.of();
+    }
+
+    @Override
+    public String createNetwork(String name, String subnet, Map<String, String> labels) {
+      objects.add(name);
+      return name;
+    }
+
+    @Override
+    public String startContainer(ContainerRequest request) {
+      if (request.name().endsWith("-" + failingNode)) {
+        throw new RuntimeFailure("cannot start container " + request.name() + ": engine said no");
+      }
+      objects.add(request.name());
+      started.add(request.name());
+      return request.name();
+    }
+
+    @Override
+    public Map<String, String> addresses(String containerId) {
+      return Map.of();
+    }
+
+    @Override
+    public ExecResult exec(String containerId, List<String> command, Duration timeout) {
+      return new ExecResult(0, "", "");
+    }
+
+    @Override
+    public void execDetached(String containerId, List<String> command) {}
+
+    @Override
+    public ExecStream execStream(String containerId, List<String> command, Consumer<String> lines) {
+      return () -> {};
+    }
+
+    @Override
+    public List<ContainerInfo> containers(String labelKey, String labelValue) {
+      return List.of();
+    }
+
+    @Override
+    public List<NetworkInfo> networks(String labelKey, String labelValue) {
+      return List.of();
+    }
+
+    @Override
+    public int removeLabelled(String labelKey, String labelValue) {
+      int before = objects.size();
+      objects.removeIf(name -> name.startsWith("twlab-" + labelValue + "-"));
+      return before - objects.size();
+    }
+
+    @Override
+    public void close() {}
+  }
+}
