@@ -29,8 +29,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,6 +55,8 @@ public final class LabService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LabService.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int WATCH_BATCH = 256;
+  private static final int RUNS_KEPT = 10_000;
+  private static final String CANCELLED = "cancelled: the lab was deleted while the run was in progress";
 
   private final LabRuntime runtime;
   private final ServerSettings settings;
@@ -61,7 +65,13 @@ public final class LabService implements AutoCloseable {
   private final Clock clock;
   private final LabProvisioner provisioner;
   private final Map<String, LabSession> labs = new ConcurrentHashMap<>();
-  private final Map<String, Run> runs = new ConcurrentHashMap<>();
+  /** The most recent runs, finished or not (persistent run history is a later step). */
+  private final Map<String, Run> runs = Collections.synchronizedMap(new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Run> eldest) {
+      return size() > RUNS_KEPT;
+    }
+  });
   private final ExecutorService runExecutor = Executors.newCachedThreadPool(daemonThreads("twlab-run"));
   private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(daemonThreads("twlab-reaper"));
 
@@ -120,7 +130,7 @@ public final class LabService implements AutoCloseable {
       throw labNotFound(labId);
     }
     session.status(LabStatus.DELETING, "deleting", clock.instant());
-    session.cancelRun();
+    session.cancelRunForDeletion();
     int removed = provisioner.remove(labId);
     session.status(LabStatus.DELETED, "deleted: " + removed + " Docker objects removed", clock.instant());
     session.close();
@@ -198,10 +208,11 @@ public final class LabService implements AutoCloseable {
     try {
       ScenarioResult result = scenario.run(new Context(session, run, recorder), params);
       finished = run.succeeded(result, clock.instant());
-    } catch (ScenarioFailure | RuntimeFailure e) {
-      finished = run.failed(e.getMessage(), clock.instant());
     } catch (InterruptedException e) {
-      finished = run.failed("cancelled: the lab was deleted while the run was in progress", clock.instant());
+      finished = run.failed(CANCELLED, clock.instant());
+    } catch (ScenarioFailure | RuntimeFailure e) {
+      // A run interrupted by the lab's deletion fails on whatever it touched next: say why.
+      finished = run.failed(session.deleting() ? CANCELLED : e.getMessage(), clock.instant());
     } catch (RuntimeException e) {
       LOG.error("run={} crashed", run.id(), e);
       finished = run.failed("internal error: " + e, clock.instant());

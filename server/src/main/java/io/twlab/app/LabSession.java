@@ -14,6 +14,7 @@ final class LabSession implements AutoCloseable {
   private volatile Lab lab;
   private final EventLog log;
   private final LabObserver observer;
+  private volatile boolean deleting;
   private String activeRunId;
   private Future<?> activeRun;
 
@@ -58,10 +59,16 @@ final class LabSession implements AutoCloseable {
     activeRun = null;
   }
 
-  synchronized void cancelRun() {
+  /** Marks the lab as going away and interrupts its run, which then reports itself cancelled. */
+  synchronized void cancelRunForDeletion() {
+    deleting = true;
     if (activeRun != null) {
       activeRun.cancel(true);
     }
+  }
+
+  boolean deleting() {
+    return deleting;
   }
 
   @Override

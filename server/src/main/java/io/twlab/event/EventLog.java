@@ -2,9 +2,8 @@ package io.twlab.event;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -14,29 +13,36 @@ import java.util.concurrent.locks.ReentrantLock;
  * A lab's ordered event log with bounded retention. Writers never wait for readers: each watcher
  * pulls at its own pace from its last sequence number, and one that fell behind the retention
  * gets an {@link EventPayload.EventGap} for what it missed.
+ *
+ * <p>Sequences are contiguous, so the retained events sit in a ring indexed by sequence: finding
+ * where a watcher resumes costs nothing however long the log is. The ring grows by doubling up to
+ * the retention, so a quiet lab holds a small array.
  */
 public final class EventLog {
+  private static final int INITIAL_CAPACITY = 256;
+
   private final String labId;
   private final int retention;
-  private final Deque<LabEvent> events = new ArrayDeque<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition appended = lock.newCondition();
+  private LabEvent[] ring;
   private long lastSequence;
   private boolean closed;
 
   public EventLog(String labId, int retention) {
     this.labId = labId;
     this.retention = retention;
+    this.ring = new LabEvent[Math.min(retention, INITIAL_CAPACITY)];
   }
 
   public LabEvent append(Instant time, EventPayload payload) {
     lock.lock();
     try {
       LabEvent event = new LabEvent(++lastSequence, labId, time, payload);
-      events.addLast(event);
-      if (events.size() > retention) {
-        events.removeFirst();
+      if (lastSequence > ring.length && ring.length < retention) {
+        grow();
       }
+      ring[slot(event.sequence())] = event;
       appended.signalAll();
       return event;
     } finally {
@@ -60,18 +66,14 @@ public final class EventLog {
         appended.await(left, TimeUnit.NANOSECONDS);
       }
       List<LabEvent> out = new ArrayList<>();
-      long firstRetained = events.isEmpty() ? lastSequence + 1 : events.getFirst().sequence();
-      if (after + 1 < firstRetained) {
-        out.add(new LabEvent(firstRetained - 1, labId, Instant.now(),
-            new EventPayload.EventGap(after + 1, firstRetained - 1)));
+      long firstRetained = Math.max(1, lastSequence - ring.length + 1);
+      long from = after + 1;
+      if (from < firstRetained) {
+        out.add(new LabEvent(firstRetained - 1, labId, Instant.now(), new EventPayload.EventGap(from, firstRetained - 1)));
+        from = firstRetained;
       }
-      for (LabEvent e : events) {
-        if (out.size() >= max) {
-          break;
-        }
-        if (e.sequence() > after) {
-          out.add(e);
-        }
+      for (long s = from; s <= lastSequence && out.size() < max; s++) {
+        out.add(ring[slot(s)]);
       }
       return out;
     } finally {
@@ -106,5 +108,14 @@ public final class EventLog {
     } finally {
       lock.unlock();
     }
+  }
+
+  private int slot(long sequence) {
+    return (int) ((sequence - 1) % ring.length);
+  }
+
+  /** Called only while every sequence so far still fits: the ring is full from sequence 1 on. */
+  private void grow() {
+    ring = Arrays.copyOf(ring, (int) Math.min(retention, (long) ring.length * 2));
   }
 }

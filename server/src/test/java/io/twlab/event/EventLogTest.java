@@ -37,6 +37,23 @@ class EventLogTest {
   }
 
   @Test
+  void theRingGrowsToTheRetentionThenWrapsKeepingTheNewestInOrder() throws Exception {
+    EventLog log = new EventLog("lab-1", 300);
+    for (int i = 0; i < 1000; i++) {
+      log.append(Instant.EPOCH, READY);
+    }
+    List<LabEvent> tail = log.readAfter(900, 1000, Duration.ZERO);
+    assertEquals(100, tail.size());
+    for (int i = 0; i < tail.size(); i++) {
+      assertEquals(901 + i, tail.get(i).sequence());
+    }
+    List<LabEvent> fromStart = log.readAfter(0, 2, Duration.ZERO);
+    EventPayload.EventGap gap = assertInstanceOf(EventPayload.EventGap.class, fromStart.get(0).payload());
+    assertEquals(700, gap.toSequence());
+    assertEquals(701, fromStart.get(1).sequence());
+  }
+
+  @Test
   void aWaitingWatcherWakesOnAppendAndOnClose() throws Exception {
     EventLog log = new EventLog("lab-1", 10);
     Thread writer = new Thread(() -> log.append(Instant.EPOCH, READY));

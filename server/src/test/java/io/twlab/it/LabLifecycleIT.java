@@ -12,12 +12,16 @@ import io.grpc.protobuf.StatusProto;
 import io.twlab.proto.v1.CreateLabRequest;
 import io.twlab.proto.v1.DeleteLabRequest;
 import io.twlab.proto.v1.GetLabRequest;
+import io.twlab.proto.v1.GetRunRequest;
 import io.twlab.proto.v1.Lab;
 import io.twlab.proto.v1.LabSpec;
 import io.twlab.proto.v1.LabStatus;
 import io.twlab.proto.v1.ListLabsRequest;
 import io.twlab.proto.v1.Node;
 import io.twlab.proto.v1.NodeConfig;
+import io.twlab.proto.v1.Run;
+import io.twlab.proto.v1.RunScenarioRequest;
+import io.twlab.proto.v1.RunState;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Set;
@@ -128,6 +132,33 @@ class LabLifecycleIT {
         () -> twlab.grpc().getLab(GetLabRequest.newBuilder().setLabId(lab.getId()).build()));
     assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode());
     assertEquals(404, twlab.delete("/api/v1/labs/" + lab.getId()).statusCode());
+  }
+
+  @Test
+  void aRunInProgressMakesTheLabBusyAndDeletingTheLabCancelsIt() throws Exception {
+    Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
+    Run running = twlab.grpc().runScenario(RunScenarioRequest.newBuilder().setLabId(lab.getId())
+        .setScenario("nc-timewait").putParams("wait-expiry", "true").build());
+    assertEquals(RunState.RUN_STATE_RUNNING, running.getState());
+
+    StatusRuntimeException busy = assertThrows(StatusRuntimeException.class, () -> twlab.grpc().runScenario(
+        RunScenarioRequest.newBuilder().setLabId(lab.getId()).setScenario("nc-timewait").build()));
+    assertEquals(Status.Code.FAILED_PRECONDITION, busy.getStatus().getCode());
+    assertTrue(busy.getStatus().getDescription().contains(running.getId()), busy.getStatus().getDescription());
+    HttpResponse<String> http = twlab.post("/api/v1/labs/" + lab.getId() + "/runs", "{\"scenario\":\"nc-timewait\"}");
+    assertEquals(409, http.statusCode(), http.body());
+
+    Thread.sleep(3_000);
+    twlab.grpc().deleteLab(DeleteLabRequest.newBuilder().setLabId(lab.getId()).build());
+    twlab.forget(lab.getId());
+    Run cancelled = running;
+    for (int i = 0; i < 50 && cancelled.getState() == RunState.RUN_STATE_RUNNING; i++) {
+      Thread.sleep(200);
+      cancelled = twlab.grpc().getRun(GetRunRequest.newBuilder().setRunId(running.getId()).build());
+    }
+    assertEquals(RunState.RUN_STATE_FAILED, cancelled.getState());
+    assertTrue(cancelled.getError().startsWith("cancelled"), cancelled.getError());
+    assertEquals(List.of(), TwlabFixture.dockerObjects("io.twlab.lab=" + lab.getId()));
   }
 
   private static Node node(Lab lab, String name) {
