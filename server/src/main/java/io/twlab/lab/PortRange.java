@@ -20,10 +20,6 @@ public record PortRange(int first, int last) {
     }
   }
 
-  public int size() {
-    return last - first + 1;
-  }
-
   @Override
   public String toString() {
     return first + "-" + last;

@@ -9,8 +9,4 @@ public record SocketDelta(String local, String remote, TcpState from, TcpState t
   public boolean localPort(int port) {
     return local.endsWith(":" + port);
   }
-
-  public boolean remotePort(int port) {
-    return remote.endsWith(":" + port);
-  }
 }

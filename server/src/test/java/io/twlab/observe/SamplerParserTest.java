@@ -36,7 +36,7 @@ class SamplerParserTest {
     assertEquals(TcpState.ESTABLISHED, timeWait.from());
     assertEquals(TcpState.TIME_WAIT, timeWait.to());
     assertEquals(Optional.of(Duration.ofMillis(59940)), timeWait.timeWaitRemaining());
-    assertTrue(timeWait.remotePort(5000));
+    assertEquals("10.0.0.3:5000", timeWait.remote());
 
     batches.forEach(sockets::apply);
     assertEquals(Map.of(TcpState.TIME_WAIT, 1), sockets.counts());
