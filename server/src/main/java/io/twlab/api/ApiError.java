@@ -7,8 +7,12 @@ import io.twlab.lab.NotFoundException;
 import io.twlab.runtime.RuntimeFailure;
 import java.util.List;
 
-/** An exception as both APIs report it: the kind of error, its HTTP status and the bad fields. */
-public record ApiError(Kind kind, String detail, List<FieldViolation> violations) {
+/**
+ * An exception as both APIs report it: the kind of error, its HTTP status, the bad fields, and for
+ * NOT_FOUND the missing resource (type and name; empty otherwise).
+ */
+public record ApiError(Kind kind, String detail, List<FieldViolation> violations, String resourceType,
+    String resourceName) {
 
   public enum Kind {
     INVALID_ARGUMENT(400, "Invalid argument"),
@@ -28,17 +32,17 @@ public record ApiError(Kind kind, String detail, List<FieldViolation> violations
 
   public static ApiError of(Throwable e) {
     if (e instanceof InvalidArgumentException invalid) {
-      return new ApiError(Kind.INVALID_ARGUMENT, invalid.getMessage(), invalid.violations());
+      return new ApiError(Kind.INVALID_ARGUMENT, invalid.getMessage(), invalid.violations(), "", "");
     }
     if (e instanceof NotFoundException notFound) {
-      return new ApiError(Kind.NOT_FOUND, notFound.getMessage(), List.of());
+      return new ApiError(Kind.NOT_FOUND, notFound.getMessage(), List.of(), notFound.kind(), notFound.id());
     }
     if (e instanceof LabBusyException busy) {
-      return new ApiError(Kind.CONFLICT, busy.getMessage(), List.of());
+      return new ApiError(Kind.CONFLICT, busy.getMessage(), List.of(), "", "");
     }
     if (e instanceof RuntimeFailure failure) {
-      return new ApiError(Kind.UNAVAILABLE, failure.getMessage(), List.of());
+      return new ApiError(Kind.UNAVAILABLE, failure.getMessage(), List.of(), "", "");
     }
-    return new ApiError(Kind.INTERNAL, String.valueOf(e.getMessage()), List.of());
+    return new ApiError(Kind.INTERNAL, String.valueOf(e.getMessage()), List.of(), "", "");
   }
 }

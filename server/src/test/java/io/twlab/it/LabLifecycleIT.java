@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
+import com.google.rpc.ResourceInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -111,9 +112,12 @@ class LabLifecycleIT {
     StatusRuntimeException missing = assertThrows(StatusRuntimeException.class,
         () -> twlab.grpc().getLab(GetLabRequest.newBuilder().setLabId("lab-nope").build()));
     assertEquals(Status.Code.NOT_FOUND, missing.getStatus().getCode());
+    ResourceInfo resource = StatusProto.fromThrowable(missing).getDetails(0).unpack(ResourceInfo.class);
+    assertEquals("lab", resource.getResourceType());
+    assertEquals("lab-nope", resource.getResourceName());
     HttpResponse<String> http = twlab.get("/api/v1/labs/lab-nope");
     assertEquals(404, http.statusCode());
-    assertTrue(http.body().contains("lab-nope"), http.body());
+    assertTrue(http.body().contains("\"resource\":{\"type\":\"lab\",\"name\":\"lab-nope\"}"), http.body());
     HttpResponse<String> events = twlab.get("/api/v1/labs/lab-nope/events");
     assertEquals(404, events.statusCode());
     assertEquals("application/problem+json", events.headers().firstValue("Content-Type").orElse(""));

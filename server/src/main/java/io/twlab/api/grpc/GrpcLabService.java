@@ -3,6 +3,7 @@ package io.twlab.api.grpc;
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
+import com.google.rpc.ResourceInfo;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -138,6 +139,10 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
         bad.addFieldViolations(BadRequest.FieldViolation.newBuilder().setField(v.field()).setDescription(v.reason()));
       }
       status.addDetails(Any.pack(bad.build()));
+    }
+    if (!error.resourceType().isEmpty()) {
+      status.addDetails(Any.pack(ResourceInfo.newBuilder().setResourceType(error.resourceType())
+          .setResourceName(error.resourceName()).setDescription(error.detail()).build()));
     }
     return StatusProto.toStatusRuntimeException(status.build());
   }

@@ -58,7 +58,7 @@ public final class HttpApi {
       // Checked before the stream opens, so that an unknown lab is a 404 problem, not an SSE error event.
       config.routes.before("/api/v1/labs/{id}/events", ctx -> service.getLab(ctx.pathParam("id")));
       config.routes.sse("/api/v1/labs/{id}/events", this::streamEvents);
-      config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, ApiError.of(e)));
+      config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
     });
   }
 
@@ -111,9 +111,10 @@ public final class HttpApi {
     ctx.contentType("application/json").result(PRINTER.print(message));
   }
 
-  private static void problem(Context ctx, ApiError error) {
+  private static void problem(Context ctx, Exception e) {
+    ApiError error = ApiError.of(e);
     if (error.kind() == ApiError.Kind.INTERNAL) {
-      LOG.error("internal error on {} {}", ctx.method(), ctx.path());
+      LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
     }
     ctx.status(error.kind().httpStatus).contentType(PROBLEM_JSON).result(problemBody(ctx, error).toString());
   }
@@ -126,6 +127,9 @@ public final class HttpApi {
         .put("status", error.kind().httpStatus)
         .put("detail", error.detail())
         .put("instance", ctx.path());
+    if (!error.resourceType().isEmpty()) {
+      body.putObject("resource").put("type", error.resourceType()).put("name", error.resourceName());
+    }
     if (!error.violations().isEmpty()) {
       ArrayNode errors = body.putArray("errors");
       for (FieldViolation v : error.violations()) {
