@@ -22,6 +22,7 @@ import io.twlab.proto.v1.RunFinished;
 import io.twlab.proto.v1.RunProgress;
 import io.twlab.proto.v1.RunState;
 import io.twlab.proto.v1.ScenarioParameter;
+import io.twlab.proto.v1.ScenarioSysctl;
 import io.twlab.proto.v1.StateCounts;
 import io.twlab.scenario.ParameterSpec;
 import io.twlab.scenario.Run;
@@ -81,11 +82,14 @@ public final class ProtoMapper {
         pb.setMin(String.valueOf(i.min())).setMax(String.valueOf(i.max()));
       } else if (p instanceof ParameterSpec.EnumParam e) {
         pb.addAllAllowedValues(e.choices());
+      } else if (p instanceof ParameterSpec.ListParam l) {
+        pb.addAllAllowedValues(l.choices());
       } else if (p instanceof ParameterSpec.BoolParam) {
         pb.addAllowedValues("true").addAllowedValues("false");
       }
       b.addParameters(pb);
     }
+    d.sysctls().forEach(s -> b.addSysctls(ScenarioSysctl.newBuilder().setNode(s.node()).setKey(s.key()).setValue(s.value())));
     return b.build();
   }
 
@@ -118,6 +122,7 @@ public final class ProtoMapper {
       }
       b.setNcTimeWait(r);
     }
+    ResultMapper.fill(b, result);
     return b.build();
   }
 
@@ -139,7 +144,7 @@ public final class ProtoMapper {
       b.setStateCounts(cb);
     } else if (payload instanceof EventPayload.RunProgress p) {
       b.setRunProgress(RunProgress.newBuilder().setRunId(p.runId())
-          .setScenario(p.scenario()).setPhase(p.phase()).setMessage(p.message()));
+          .setScenario(p.scenario()).setPhase(p.phase()).setMessage(p.message()).setDone(p.done()).setTotal(p.total()));
     } else if (payload instanceof EventPayload.RunFinished f) {
       b.setRunFinished(RunFinished.newBuilder().setRun(run(f.run())));
     } else if (payload instanceof EventPayload.EventGap g) {

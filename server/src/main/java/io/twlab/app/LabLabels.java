@@ -18,6 +18,8 @@ final class LabLabels {
   static final String SPEC = "io.twlab.spec";
   static final String CREATED = "io.twlab.created";
   static final String EXPIRES = "io.twlab.expires";
+  /** On a node a run added for itself: the run's id. */
+  static final String RUN = "io.twlab.run";
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .registerModule(new JavaTimeModule())
@@ -34,6 +36,10 @@ final class LabLabels {
       Instant created, Instant expires) {
     return Map.of(OWNER, owner, LAB, labId, NODE, node, ROLE, role, SPEC, specJson(spec),
         CREATED, created.toString(), EXPIRES, expires.toString());
+  }
+
+  static Map<String, String> runNode(String owner, String labId, String node, String role, String runId) {
+    return Map.of(OWNER, owner, LAB, labId, NODE, node, ROLE, role, RUN, runId);
   }
 
   static String specJson(LabSpec spec) {

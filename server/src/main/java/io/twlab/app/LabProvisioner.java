@@ -12,6 +12,7 @@ import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
 import io.twlab.runtime.LabRuntime.ExecResult;
 import io.twlab.runtime.RuntimeFailure;
+import io.twlab.scenario.ScenarioContext;
 import io.twlab.sysctl.SysctlPolicy;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,8 +83,47 @@ final class LabProvisioner {
     }
   }
 
-  /** Rebuilds a running lab from its containers' labels, or returns null if it cannot be used. */
-  Lab adopt(String labId, List<LabRuntime.ContainerInfo> containers) {
+  /**
+   * Starts a node for one run, on the networks and with the role of the lab's node {@code like},
+   * with its own sysctls; it stops by itself at the lab's expiry.
+   */
+  LabNode addRunNode(Lab lab, String runId, ScenarioContext.RunNode request, Instant now) {
+    NodePlan like = Topologies.plan(lab.spec()).stream().filter(p -> p.name().equals(request.like())).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("lab " + lab.id() + " has no node " + request.like()));
+    String containerId = runtime.startContainer(new ContainerRequest(
+        dockerName(lab.id(), runId + "-" + request.name()),
+        settings.image(like.role().id()),
+        like.networks().stream().map(n -> dockerName(lab.id(), n)).toList(),
+        LabLabels.runNode(settings.owner(), lab.id(), request.name(), like.role().id(), runId),
+        request.sysctls(),
+        Map.of("TWLAB_LAB", lab.id(), "TWLAB_NODE", request.name()),
+        List.of(String.valueOf(Math.max(1, Duration.between(now, lab.expiresAt()).toSeconds()))),
+        request.netAdmin()));
+    return facts(lab.id(), new LabNode(request.name(), like.role(), containerId, Map.of(), Map.of()));
+  }
+
+  void removeRunNode(String runId, String node) {
+    runtime.containers(LabLabels.RUN, runId).stream()
+        .filter(c -> node.equals(c.labels().get(LabLabels.NODE)))
+        .forEach(c -> runtime.removeContainer(c.id()));
+  }
+
+  int removeRunNodes(String runId) {
+    return runtime.removeLabelled(LabLabels.RUN, runId);
+  }
+
+  /**
+   * Rebuilds a running lab from its containers' labels, or returns null if it cannot be used.
+   * Nodes that belonged to a run are removed: the run ended with the server that started it.
+   */
+  Lab adopt(String labId, List<LabRuntime.ContainerInfo> allContainers) {
+    allContainers.stream().map(c -> c.labels().get(LabLabels.RUN)).filter(java.util.Objects::nonNull).distinct()
+        .forEach(this::removeRunNodes);
+    List<LabRuntime.ContainerInfo> containers = allContainers.stream()
+        .filter(c -> !c.labels().containsKey(LabLabels.RUN)).toList();
+    if (containers.isEmpty()) {
+      return null;
+    }
     Map<String, String> first = containers.get(0).labels();
     LabSpec spec = LabLabels.spec(first.get(LabLabels.SPEC));
     List<NodePlan> plan = Topologies.plan(spec);
@@ -112,14 +152,16 @@ final class LabProvisioner {
 
   /** Fills in each node's addresses and the sysctls it really has. */
   private Lab withNodeFacts(Lab lab) {
-    String prefix = dockerName(lab.id(), "");
-    List<LabNode> nodes = lab.nodes().stream().map(node -> {
-      Map<String, String> addresses = new LinkedHashMap<>();
-      runtime.addresses(node.containerId()).forEach((network, ip) -> addresses.put(network.replace(prefix, ""), ip));
-      return new LabNode(node.name(), node.role(), node.containerId(), addresses, effectiveSysctls(node));
-    }).toList();
+    List<LabNode> nodes = lab.nodes().stream().map(node -> facts(lab.id(), node)).toList();
     return new Lab(lab.id(), lab.spec(), lab.status(), nodes, lab.subnets(), lab.createdAt(), lab.expiresAt(),
         lab.observationMode());
+  }
+
+  private LabNode facts(String labId, LabNode node) {
+    String prefix = dockerName(labId, "");
+    Map<String, String> addresses = new LinkedHashMap<>();
+    runtime.addresses(node.containerId()).forEach((network, ip) -> addresses.put(network.replace(prefix, ""), ip));
+    return new LabNode(node.name(), node.role(), node.containerId(), addresses, effectiveSysctls(node));
   }
 
   private Map<String, String> effectiveSysctls(LabNode node) {

@@ -13,12 +13,10 @@ import io.twlab.lab.NotFoundException;
 import io.twlab.lab.Role;
 import io.twlab.observe.LabObserver;
 import io.twlab.runtime.LabRuntime;
-import io.twlab.runtime.LabRuntime.ExecResult;
 import io.twlab.runtime.RuntimeFailure;
 import io.twlab.scenario.Run;
 import io.twlab.scenario.Scenario;
 import io.twlab.scenario.ScenarioCatalog;
-import io.twlab.scenario.ScenarioContext;
 import io.twlab.scenario.ScenarioDescriptor;
 import io.twlab.scenario.ScenarioFailure;
 import io.twlab.scenario.ScenarioParams;
@@ -205,8 +203,9 @@ public final class LabService implements AutoCloseable {
     SocketRecorder recorder = new SocketRecorder();
     session.observer().addListener(recorder);
     Run finished;
-    try {
-      ScenarioResult result = scenario.run(new Context(session, run, recorder), params);
+    try (RunContext context = new RunContext(runtime, provisioner, session, run, recorder, clock)) {
+      context.begin();
+      ScenarioResult result = context.withCounterDeltas(scenario.run(context, params));
       finished = run.succeeded(result, clock.instant());
     } catch (InterruptedException e) {
       finished = run.failed(CANCELLED, clock.instant());
@@ -308,42 +307,5 @@ public final class LabService implements AutoCloseable {
     runExecutor.shutdownNow();
     labs.values().forEach(LabSession::close);
     labs.clear();
-  }
-
-  private final class Context implements ScenarioContext {
-    private final LabSession session;
-    private final Run run;
-    private final SocketRecorder recorder;
-
-    Context(LabSession session, Run run, SocketRecorder recorder) {
-      this.session = session;
-      this.run = run;
-      this.recorder = recorder;
-    }
-
-    @Override
-    public Lab lab() {
-      return session.lab();
-    }
-
-    @Override
-    public ExecResult exec(String node, List<String> command, Duration timeout) {
-      return runtime.exec(lab().node(node).containerId(), command, timeout);
-    }
-
-    @Override
-    public void start(String node, List<String> command) {
-      runtime.execDetached(lab().node(node).containerId(), command);
-    }
-
-    @Override
-    public SocketRecorder sockets() {
-      return recorder;
-    }
-
-    @Override
-    public void progress(String phase, String message) {
-      session.log().append(clock.instant(), new EventPayload.RunProgress(run.id(), run.scenario(), phase, message));
-    }
   }
 }

@@ -21,7 +21,8 @@ public sealed interface EventPayload {
     }
   }
 
-  record RunProgress(String runId, String scenario, String phase, String message) implements EventPayload {}
+  record RunProgress(String runId, String scenario, String phase, String message, long done, long total)
+      implements EventPayload {}
 
   record RunFinished(Run run) implements EventPayload {}
 

@@ -8,10 +8,11 @@ import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,8 @@ public final class LabObserver implements AutoCloseable {
   private final Lab lab;
   private final EventLog log;
   private final List<ObservationListener> listeners = new CopyOnWriteArrayList<>();
-  private final List<LabRuntime.ExecStream> streams = new ArrayList<>();
+  private final Map<String, LabRuntime.ExecStream> streams = new LinkedHashMap<>();
+  private final Map<String, NodeStream> nodes = new ConcurrentHashMap<>();
 
   public LabObserver(LabRuntime runtime, Lab lab, EventLog log) {
     this.runtime = runtime;
@@ -45,12 +47,36 @@ public final class LabObserver implements AutoCloseable {
    * Starts one sampler per node and returns once every node's baseline arrived, so that what
    * happens after this call is seen as transitions.
    */
-  public synchronized void start() {
+  public void start() {
+    observe(lab.nodes());
+  }
+
+  /** Observes a node added after the start (a run's own node) once its baseline arrived. */
+  public void addNode(LabNode node) {
+    observe(List.of(node));
+  }
+
+  public synchronized void removeNode(String node) {
+    LabRuntime.ExecStream stream = streams.remove(node);
+    if (stream != null) {
+      stream.close();
+    }
+    nodes.remove(node);
+  }
+
+  /** The node's current sockets per state, as of its latest sampler batch (LISTEN aside). */
+  public Map<TcpState, Integer> counts(String node) {
+    NodeStream stream = nodes.get(node);
+    return stream == null ? Map.of() : stream.lastCounts;
+  }
+
+  private synchronized void observe(List<LabNode> toObserve) {
     long lifetime = Math.max(1, Duration.between(Instant.now(), lab.expiresAt()).toSeconds());
-    CountDownLatch baselines = new CountDownLatch(lab.nodes().size());
-    for (LabNode node : lab.nodes()) {
+    CountDownLatch baselines = new CountDownLatch(toObserve.size());
+    for (LabNode node : toObserve) {
       NodeStream stream = new NodeStream(node.name(), baselines);
-      streams.add(runtime.execStream(node.containerId(),
+      nodes.put(node.name(), stream);
+      streams.put(node.name(), runtime.execStream(node.containerId(),
           List.of("twlab-sampler", "--interval-ms", String.valueOf(INTERVAL_MS), "--duration", String.valueOf(lifetime)),
           stream::accept));
     }
@@ -75,8 +101,9 @@ public final class LabObserver implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    streams.forEach(LabRuntime.ExecStream::close);
+    streams.values().forEach(LabRuntime.ExecStream::close);
     streams.clear();
+    nodes.clear();
   }
 
   /** One node's sampler output; called on that stream's thread only. */
@@ -85,7 +112,7 @@ public final class LabObserver implements AutoCloseable {
     private final CountDownLatch baselines;
     private final SamplerParser parser = new SamplerParser();
     private final NodeSockets sockets = new NodeSockets();
-    private Map<TcpState, Integer> lastCounts = Map.of();
+    private volatile Map<TcpState, Integer> lastCounts = Map.of();
 
     NodeStream(String node, CountDownLatch baselines) {
       this.node = node;

@@ -27,7 +27,12 @@ public interface LabRuntime extends AutoCloseable {
   Map<String, String> addresses(String containerId);
 
   /** Runs a command to completion (bounded by {@code timeout}) and returns its output. */
-  ExecResult exec(String containerId, List<String> command, Duration timeout);
+  default ExecResult exec(String containerId, List<String> command, Duration timeout) {
+    return exec(containerId, command, timeout, line -> { });
+  }
+
+  /** Like {@link #exec(String, List, Duration)}, also handing each stdout line to {@code lines} as it comes. */
+  ExecResult exec(String containerId, List<String> command, Duration timeout, Consumer<String> lines);
 
   /** Starts a command that outlives this call; its output is discarded. */
   void execDetached(String containerId, List<String> command);
@@ -38,6 +43,8 @@ public interface LabRuntime extends AutoCloseable {
   List<ContainerInfo> containers(String labelKey, String labelValue);
 
   List<NetworkInfo> networks(String labelKey, String labelValue);
+
+  void removeContainer(String containerId);
 
   /** Removes every container, then every network, that has the label; returns how many objects. */
   int removeLabelled(String labelKey, String labelValue);

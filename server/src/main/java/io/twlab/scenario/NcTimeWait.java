@@ -37,7 +37,8 @@ public final class NcTimeWait implements Scenario {
       List.of(
           new EnumParam("closer", "which side's nc is interrupted first", "client", List.of("client", "server")),
           new BoolParam("wait-expiry", "wait until TIME_WAIT expires and measure its lifetime (about 60 s)", false),
-          new IntParam("port", "the server port nc listens on", 5000, 1024, 65535)));
+          new IntParam("port", "the server port nc listens on", 5000, 1024, 65535)),
+      List.of());
 
   @Override
   public ScenarioDescriptor descriptor() {

@@ -77,4 +77,22 @@ public sealed interface ParameterSpec {
           : Optional.of("'" + raw + "' is not one of " + String.join(", ", choices));
     }
   }
+
+  /** A comma-separated subset of {@code choices}, e.g. the tw_reuse values of a sysctl matrix. */
+  record ListParam(String name, String description, String defaultValue, List<String> choices) implements ParameterSpec {
+    @Override
+    public String type() {
+      return "list";
+    }
+
+    @Override
+    public Optional<String> check(String raw) {
+      List<String> values = ScenarioParams.split(raw);
+      if (values.isEmpty()) {
+        return Optional.of("give at least one of " + String.join(", ", choices) + " (comma-separated)");
+      }
+      return values.stream().filter(v -> !choices.contains(v)).findFirst()
+          .map(v -> "'" + v + "' is not one of " + String.join(", ", choices));
+    }
+  }
 }

@@ -15,12 +15,17 @@ public record ScenarioDescriptor(
     String description,
     String checksClaim,
     List<TopologyKind> topologies,
-    List<ParameterSpec> parameters) {
+    List<ParameterSpec> parameters,
+    List<SysctlUse> sysctls) {
 
   public ScenarioDescriptor {
     topologies = List.copyOf(topologies);
     parameters = List.copyOf(parameters);
+    sysctls = List.copyOf(sysctls);
   }
+
+  /** A sysctl the scenario sets on a node it adds for the run; {@code value} may name its parameter. */
+  public record SysctlUse(String node, String key, String value) {}
 
   /** The parameters in force (defaults filled in), or every bad one named as {@code params[name]}. */
   public ScenarioParams resolve(Map<String, String> raw) {

@@ -1,5 +1,7 @@
 package io.twlab.scenario;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /** Validated parameter values of one run, defaults included. */
@@ -18,6 +20,14 @@ public record ScenarioParams(Map<String, String> values) {
 
   public int integer(String name) {
     return Integer.parseInt(text(name));
+  }
+
+  public List<String> list(String name) {
+    return split(text(name));
+  }
+
+  static List<String> split(String raw) {
+    return Arrays.stream(raw.split(",")).map(String::trim).filter(v -> !v.isEmpty()).distinct().toList();
   }
 
   public boolean bool(String name) {

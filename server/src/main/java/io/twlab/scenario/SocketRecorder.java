@@ -41,6 +41,13 @@ public final class SocketRecorder implements ObservationListener {
     }
   }
 
+  /** How long the socket of {@code entered} stayed in the state it entered, waiting up to {@code timeout}. */
+  public Duration timeIn(ObservedChange entered, String what, Duration timeout) throws InterruptedException {
+    ObservedChange left = await(what, timeout, c -> c.sameSocket(entered) && c.time().isAfter(entered.time())
+        && c.delta().from() == entered.delta().to());
+    return Duration.between(entered.time(), left.time());
+  }
+
   public synchronized Optional<ObservedChange> first(Predicate<ObservedChange> match) {
     return changes.stream().filter(match).findFirst();
   }

@@ -91,12 +91,17 @@ class LabServiceFailureTest {
     }
 
     @Override
-    public ExecResult exec(String containerId, List<String> command, Duration timeout) {
+    public ExecResult exec(String containerId, List<String> command, Duration timeout, Consumer<String> lines) {
       return new ExecResult(0, "", "");
     }
 
     @Override
     public void execDetached(String containerId, List<String> command) {}
+
+    @Override
+    public void removeContainer(String containerId) {
+      objects.remove(containerId);
+    }
 
     @Override
     public ExecStream execStream(String containerId, List<String> command, Consumer<String> lines) {

@@ -140,17 +140,22 @@ public final class DockerRuntime implements LabRuntime {
   }
 
   @Override
-  public ExecResult exec(String containerId, List<String> command, Duration timeout) {
+  public ExecResult exec(String containerId, List<String> command, Duration timeout, Consumer<String> lines) {
     List<String> bounded = new ArrayList<>(List.of("timeout", "-s", "KILL", String.valueOf(Math.max(1, timeout.toSeconds()))));
     bounded.addAll(command);
     StringBuilder out = new StringBuilder();
     StringBuilder err = new StringBuilder();
     String execId = createExec(containerId, bounded);
+    LineSplitter splitter = new LineSplitter(lines);
     try (ResultCallback.Adapter<Frame> callback = docker.execStartCmd(execId).exec(new ResultCallback.Adapter<>() {
       @Override
       public void onNext(Frame frame) {
-        (frame.getStreamType() == StreamType.STDERR ? err : out)
-            .append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+        if (frame.getStreamType() == StreamType.STDERR) {
+          err.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+        } else {
+          out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+          splitter.accept(frame.getPayload());
+        }
       }
     })) {
       if (!callback.awaitCompletion(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
@@ -247,6 +252,15 @@ public final class DockerRuntime implements LabRuntime {
                 ? "" : n.getIpam().getConfig().get(0).getSubnet(),
             n.getLabels() == null ? Map.of() : n.getLabels()))
         .toList();
+  }
+
+  @Override
+  public void removeContainer(String containerId) {
+    try {
+      docker.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+    } catch (NotFoundException e) {
+      LOG.debug("container {} already removed", containerId);
+    }
   }
 
   @Override

@@ -1,0 +1,120 @@
+package io.twlab.scenario;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A listener run by {@code twlab-conn serve} on one node with a chosen teardown behaviour. Its
+ * output goes to a file on the node, read back by {@link #lines}; {@link #stop} ends it.
+ */
+final class ConnServer {
+  private static final Duration STEP = Duration.ofSeconds(10);
+  private static final Duration START_WAIT = Duration.ofSeconds(5);
+  private static final int LIFETIME_SECONDS = 600;
+
+  private final int port;
+  private String mode = "echo";
+  private boolean reuseAddr = true;
+  private int nofile;
+  private boolean linger0;
+  private List<String> finalLines;
+
+  private ConnServer(int port) {
+    this.port = port;
+  }
+
+  static ConnServer on(int port) {
+    return new ConnServer(port);
+  }
+
+  /** "echo" (closes after the peer does), "close-first", "never-close" (the leak) or "reply-close". */
+  ConnServer mode(String value) {
+    this.mode = value;
+    return this;
+  }
+
+  ConnServer reuseAddr(boolean value) {
+    this.reuseAddr = value;
+    return this;
+  }
+
+  /** Limit the process' open files (RLIMIT_NOFILE). */
+  ConnServer nofile(int limit) {
+    this.nofile = limit;
+    return this;
+  }
+
+  ConnServer linger0() {
+    this.linger0 = true;
+    return this;
+  }
+
+  int port() {
+    return port;
+  }
+
+  /**
+   * Starts the listener and waits for it to listen; returns the bind error ("EADDRINUSE Address
+   * already in use") when it could not, after which nothing is left running.
+   */
+  Optional<String> start(ScenarioContext ctx, String node) throws InterruptedException {
+    List<String> command = new ArrayList<>(List.of("timeout", String.valueOf(LIFETIME_SECONDS), "twlab-conn", "serve",
+        "--port", String.valueOf(port), "--mode", mode, "--reuseaddr", reuseAddr ? "1" : "0"));
+    if (nofile > 0) {
+      command.addAll(List.of("--nofile", String.valueOf(nofile)));
+    }
+    if (linger0) {
+      command.add("--linger0");
+    }
+    finalLines = null;
+    ctx.exec(node, List.of("rm", "-f", log()), STEP);
+    ctx.start(node, shell(command));
+    long deadline = System.nanoTime() + START_WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (String line : lines(ctx, node)) {
+        if (line.startsWith("L ")) {
+          return Optional.empty();
+        }
+        if (line.startsWith("B ")) {
+          return Optional.of(line.substring(2));
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new ScenarioFailure("twlab-conn serve on " + node + " port " + port + " did not start within "
+        + START_WAIT.toSeconds() + " s; rebuild the lab images (lab-images/build.sh)");
+  }
+
+  /** What the listener printed so far. */
+  List<String> lines(ScenarioContext ctx, String node) {
+    return ctx.exec(node, List.of("cat", log()), STEP).stdout().lines().toList();
+  }
+
+  /** Stops the listener; returns everything it printed, its final {@code R {json}} report included. */
+  List<String> stop(ScenarioContext ctx, String node) throws InterruptedException {
+    if (finalLines != null) {
+      return finalLines;
+    }
+    // The bracket keeps the pattern from matching the exec's own `timeout ... pkill` command line.
+    ctx.exec(node, List.of("pkill", "-f", "twlab-con[n] serve --port " + port + " "), STEP);
+    List<String> lines = lines(ctx, node);
+    for (int i = 0; i < 20 && lines.stream().noneMatch(l -> l.startsWith("R ") || l.startsWith("B ")); i++) {
+      Thread.sleep(100);
+      lines = lines(ctx, node);
+    }
+    finalLines = lines;
+    return lines;
+  }
+
+  private List<String> shell(List<String> command) {
+    List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" > " + log() + " 2>&1", "sh"));
+    wrapped.addAll(command);
+    return wrapped;
+  }
+
+  private String log() {
+    return "/tmp/twlab-serve-" + port + ".log";
+  }
+}
