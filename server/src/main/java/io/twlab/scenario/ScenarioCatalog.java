@@ -12,7 +12,9 @@ public final class ScenarioCatalog {
   }
 
   public static ScenarioCatalog builtIn() {
-    return new ScenarioCatalog(List.of(new NcTimeWait()));
+    return new ScenarioCatalog(List.of(new NcTimeWait(), new RedisFlood(), new PortExhaustion(), new TwReuse(),
+        new TwBuckets(), new LingerRst(), new CloseWaitLeak(), new ListenerRestart(), new NatCollision(),
+        new LostFinalAck(), new FinTimeout()));
   }
 
   public List<ScenarioDescriptor> descriptors() {

@@ -1,0 +1,99 @@
+package io.twlab.scenario;
+
+import io.twlab.lab.TopologyKind;
+import io.twlab.observe.TcpState;
+import io.twlab.scenario.ParameterSpec.IntParam;
+import io.twlab.scenario.ParameterSpec.ListParam;
+import io.twlab.scenario.ScenarioOutcome.LingerCase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * S6: closing with SO_LINGER {on, 0} aborts the connection: an RST instead of a FIN, no TIME_WAIT,
+ * and the peer's recv() fails with ECONNRESET. A small program, not socat (design §4).
+ */
+public final class LingerRst implements Scenario {
+  public static final String NAME = "linger-rst";
+  private static final Duration PEER_WAIT = Duration.ofSeconds(5);
+
+  private static final ScenarioDescriptor DESCRIPTOR = new ScenarioDescriptor(
+      NAME,
+      "SO_LINGER {1,0}: RST instead of FIN, and no TIME_WAIT",
+      "The client connects to an echo server, sends one line, reads the echo and closes: once with a "
+          + "normal close() (FIN, then TIME_WAIT on the client) and once after setting SO_LINGER {l_onoff=1, "
+          + "l_linger=0}, which makes close() abort the connection with an RST. No TIME_WAIT is left, and the "
+          + "server's recv() fails with ECONNRESET \"Connection reset by peer\". Packets come from tcpdump on "
+          + "the client. socat's linger=0 is not used: it shuts the socket down first, so a FIN goes out anyway.",
+      "Setting SO_LINGER with a zero timeout avoids TIME_WAIT: close() sends RST and the peer sees a reset.",
+      List.of(TopologyKind.DIRECT, TopologyKind.NAT),
+      List.of(
+          new ListParam("close", "the closes to compare", "normal,linger0", List.of("normal", "linger0")),
+          new IntParam("port", "the echo server's first port (one port per case)", 7200, 1024, 65000)),
+      List.of());
+
+  @Override
+  public ScenarioDescriptor descriptor() {
+    return DESCRIPTOR;
+  }
+
+  @Override
+  public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
+    String client = LabNodes.firstClient(ctx.lab());
+    String target = LabNodes.target(ctx.lab());
+    List<LingerCase> cases = new ArrayList<>();
+    int port = params.integer("port");
+    for (String close : params.list("close")) {
+      ConnServer server = ConnServer.on(port++);
+      server.start(ctx, "server").ifPresent(error -> {
+        throw new ScenarioFailure("the echo server cannot listen on port " + server.port() + ": " + error
+            + "; choose another port");
+      });
+      try {
+        cases.add(closeOnce(ctx, client, target, server, close));
+      } finally {
+        server.stop(ctx, "server");
+      }
+    }
+    var figures = new ScenarioOutcome.LingerRst(cases);
+    return new ScenarioResult(cases.stream().map(c -> String.format(Locale.ROOT, "%s close: %s%s, %s, server saw %s",
+        c.close(), c.rstSent() ? "RST" : "", c.finSent() ? (c.rstSent() ? "+FIN" : "FIN") : "",
+        c.timeWaitSeen() ? "TIME_WAIT on the client" : "no TIME_WAIT",
+        c.peerEnd().equals("eof") ? "end of file" : c.peerEnd() + " \"" + c.peerMessage() + "\""))
+        .collect(Collectors.joining("; ")), figures);
+  }
+
+  private static LingerCase closeOnce(ScenarioContext ctx, String client, String target, ConnServer server,
+      String close) throws InterruptedException {
+    ctx.progress("close", client + ": connect, echo one line, then a " + close + " close");
+    PacketCapture capture = PacketCapture.start(ctx, client, "tcp port " + server.port());
+    LoadReport load = ConnLoad.to(target, server.port()).payload("hello\\n").close(close).run(ctx, client, close);
+    if (load.succeeded() != 1) {
+      throw new ScenarioFailure("the client could not talk to the echo server: " + load.errorMessages());
+    }
+    String peerEnd = awaitPeerEnd(ctx, server);
+    PacketCapture.Capture packets = capture.stop(ctx);
+    boolean timeWait = ctx.sockets().first(c -> c.node().equals(client) && c.delta().to() == TcpState.TIME_WAIT
+        && c.delta().remote().endsWith(":" + server.port())).isPresent();
+    String[] end = peerEnd.split(" ", 2);
+    return new LingerCase(close, !packets.matching(true, "F").isEmpty(), !packets.matching(true, "R").isEmpty(),
+        timeWait, end[0], end.length > 1 ? end[1] : "", packets.packets());
+  }
+
+  /** The server's "D <peer> eof|ERRNO message" line, without the peer. */
+  private static String awaitPeerEnd(ScenarioContext ctx, ConnServer server) throws InterruptedException {
+    long deadline = System.nanoTime() + PEER_WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (String line : server.lines(ctx, "server")) {
+        if (line.startsWith("D ")) {
+          String[] f = line.split(" ", 3);
+          return f.length > 2 ? f[2] : "";
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new ScenarioFailure("the server never saw the client's end within " + PEER_WAIT.toSeconds() + " s");
+  }
+}
