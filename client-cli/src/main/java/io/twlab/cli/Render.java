@@ -11,6 +11,7 @@ import io.twlab.proto.v1.LabEvent;
 import io.twlab.proto.v1.NcTimeWaitResult;
 import io.twlab.proto.v1.Node;
 import io.twlab.proto.v1.Run;
+import io.twlab.proto.v1.RunProgress;
 import io.twlab.proto.v1.Scenario;
 import io.twlab.proto.v1.ScenarioParameter;
 import io.twlab.proto.v1.TcpState;
@@ -87,6 +88,7 @@ final class Render {
             : p.getAllowedValuesCount() > 0 ? " {" + String.join("|", p.getAllowedValuesList()) + "}" : "";
         out.printf("  --param %s=%s%s  %s%n", p.getName(), p.getDefaultValue(), bounds, p.getDescription());
       }
+      s.getSysctlsList().forEach(x -> out.printf("  sets %s=%s on %s%n", x.getKey(), x.getValue(), x.getNode()));
       out.println();
     }
     out.flush();
@@ -101,6 +103,8 @@ final class Render {
       out.printf("result: %s%n", run.getResult().getSummary());
       if (run.getResult().hasNcTimeWait()) {
         ncTimeWait(out, run.getResult().getNcTimeWait());
+      } else {
+        ResultTables.print(out, run.getResult());
       }
     }
     out.flush();
@@ -139,12 +143,17 @@ final class Render {
                 .map(x -> x.getKey() + "=" + x.getValue()).collect(Collectors.joining(" "));
         yield String.format("%s  %s counts: %s", time, Table.pad(c.getNode(), 8), counts);
       }
-      case RUN_PROGRESS -> String.format("%s  ▸ %s: %s", time, e.getRunProgress().getPhase(), e.getRunProgress().getMessage());
+      case RUN_PROGRESS -> String.format("%s  ▸ %s", time, progress(e.getRunProgress()));
       case LAB_STATUS -> String.format("%s  lab %s %s", time, status(e.getLabStatus().getStatus()), e.getLabStatus().getMessage());
       case GAP -> String.format("%s  (events %d..%d no longer retained)", time, e.getGap().getFromSequence(),
           e.getGap().getToSequence());
       default -> null;
     };
+  }
+
+  static String progress(RunProgress p) {
+    return String.format(Locale.ROOT, "%s: %s%s", p.getPhase(), p.getMessage(),
+        p.getTotal() > 0 ? String.format(Locale.ROOT, " (%d/%d)", p.getDone(), p.getTotal()) : "");
   }
 
   static String transitionHeader() {

@@ -80,22 +80,22 @@ final class RunCommand extends ServerCommand {
   private Run execute(ServerConnection server, LiveView view, String lab, Map<String, String> parameters) {
     RunScenarioRequest.Builder request = RunScenarioRequest.newBuilder()
         .setLabId(lab).setScenario(scenario).putAllParams(parameters);
-    if (!watch) {
-      view.status("running " + scenario);
-      return server.blocking().runScenario(request.setWait(true).build());
-    }
     Run started = server.blocking().runScenario(request.build());
     view.status("running " + scenario + " (" + started.getId() + ")");
-    if (!json()) {
+    if (watch && !json()) {
       view.row(Render.transitionHeader());
     }
     TimeWaitTracker timeWaits = new TimeWaitTracker();
     view.detail(() -> timeWaits.describe(System.currentTimeMillis()));
+    // Without --watch the events still drive the status line: the run's phase and its counts.
     LabEvent last = EventFeed.follow(server, lab, started.getStartSequence(), event -> {
       timeWaits.accept(event);
-      if (json()) {
+      if (event.hasRunProgress()) {
+        view.status("running " + scenario + ": " + Render.progress(event.getRunProgress()));
+      }
+      if (watch && json()) {
         Render.jsonLine(out(), event);
-      } else {
+      } else if (watch) {
         String line = Render.eventLine(event);
         if (line != null) {
           view.row(line);

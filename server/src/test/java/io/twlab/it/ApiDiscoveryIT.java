@@ -1,6 +1,7 @@
 package io.twlab.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,6 +83,43 @@ class ApiDiscoveryIT {
     HttpResponse<String> http = twlab.get("/api/v1/scenarios");
     assertEquals(200, http.statusCode());
     assertTrue(http.body().contains("\"name\":\"nc-timewait\""), http.body());
+
+    assertEquals(List.of("nc-timewait", "redis-flood", "port-exhaustion", "tw-reuse", "tw-buckets", "linger-rst",
+        "close-wait-leak", "listener-restart", "nat-collision", "lost-final-ack", "fin-timeout"),
+        scenarios.stream().map(Scenario::getName).toList());
+    for (Scenario s : scenarios) {
+      assertFalse(s.getTitle().isEmpty() || s.getDescription().isEmpty() || s.getChecksClaim().isEmpty(), s.getName());
+      s.getParametersList().forEach(p -> assertFalse(p.getDefaultValue().isEmpty(), s.getName() + " " + p.getName()));
+    }
+    Scenario s3 = scenarios.get(2);
+    assertEquals("net.ipv4.ip_local_port_range", s3.getSysctls(0).getKey());
+    var connections = s3.getParametersList().stream().filter(p -> p.getName().equals("connections")).findFirst().orElseThrow();
+    assertEquals("50000", connections.getMax());
+    var reuse = scenarios.get(3).getParameters(0);
+    assertEquals("list", reuse.getType());
+    assertEquals(List.of("0", "1", "2"), reuse.getAllowedValuesList());
+    assertEquals(List.of("nat"), scenarios.get(8).getTopologiesList());
+  }
+
+  @Test
+  void outOfBoundsLoadsAndScenariosOnTheWrongTopologyAreRefusedByField() throws Exception {
+    Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
+    StatusRuntimeException tooMany = assertThrows(StatusRuntimeException.class, () -> twlab.grpc().runScenario(
+        RunScenarioRequest.newBuilder().setLabId(lab.getId()).setScenario("redis-flood")
+            .putParams("connections", "50001").putParams("max-seconds", "600").build()));
+    assertEquals(Status.Code.INVALID_ARGUMENT, tooMany.getStatus().getCode());
+    assertEquals(List.of("params[connections]", "params[max-seconds]"),
+        LabLifecycleIT.violations(tooMany).stream().map(v -> v.getField()).sorted().toList());
+
+    StatusRuntimeException badList = assertThrows(StatusRuntimeException.class, () -> twlab.grpc().runScenario(
+        RunScenarioRequest.newBuilder().setLabId(lab.getId()).setScenario("tw-reuse").putParams("reuse", "1,3").build()));
+    assertTrue(LabLifecycleIT.violations(badList).get(0).getDescription().contains("'3' is not one of 0, 1, 2"),
+        badList.getMessage());
+
+    StatusRuntimeException wrongTopology = assertThrows(StatusRuntimeException.class, () -> twlab.grpc().runScenario(
+        RunScenarioRequest.newBuilder().setLabId(lab.getId()).setScenario("nat-collision").build()));
+    assertEquals(Status.Code.INVALID_ARGUMENT, wrongTopology.getStatus().getCode());
+    assertEquals("lab_id", LabLifecycleIT.violations(wrongTopology).get(0).getField());
   }
 
   @Test

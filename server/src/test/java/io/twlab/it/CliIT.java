@@ -47,6 +47,16 @@ class CliIT {
   }
 
   @Test
+  void typedResultsArePrintedAsTables() throws Exception {
+    Result result = twlab("run", "tw-buckets", "-p", "connections=100");
+
+    assertEquals(0, result.exitCode(), result.err());
+    assertTrue(result.out().matches("(?s).*tcp_max_tw_buckets\\s+TIME_WAIT PEAK\\s+TCPTimeWaitOverflow\\s+10\\s+10\\s+90\\b.*"),
+        result.out());
+    assertTrue(result.out().contains("TcpExtTCPTimeWaitOverflow=90"), "counters of the run's node: " + result.out());
+  }
+
+  @Test
   void jsonOutputIsTheRunMessage() throws Exception {
     Result result = twlab("run", "nc-timewait", "--topology", "nat", "-p", "closer=server", "-o", "json");
 

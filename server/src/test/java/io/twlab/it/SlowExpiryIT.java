@@ -7,10 +7,12 @@ import com.google.protobuf.util.Durations;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.twlab.proto.v1.GetLabRequest;
+import io.twlab.proto.v1.GetRunRequest;
 import io.twlab.proto.v1.Lab;
 import io.twlab.proto.v1.LabSpec;
 import io.twlab.proto.v1.NcTimeWaitResult;
 import io.twlab.proto.v1.NodeConfig;
+import io.twlab.proto.v1.PortExhaustionResult;
 import io.twlab.proto.v1.Run;
 import io.twlab.proto.v1.RunScenarioRequest;
 import io.twlab.proto.v1.RunState;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The slow group: what takes the kernel's 60 s. One lab's TTL runs out while another measures a
- * TIME_WAIT to its expiry, so the two waits overlap.
+ * TIME_WAIT to its expiry and a third waits for exhausted ports to come back, so the waits overlap.
  */
 class SlowExpiryIT {
   @RegisterExtension
@@ -28,6 +30,9 @@ class SlowExpiryIT {
 
   @Test
   void timeWaitLastsSixtySecondsWhateverFinTimeoutSaysAndLabsAreReapedAtTheirTtl() throws Exception {
+    Lab exhausted = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
+    Run recovery = twlab.grpc().runScenario(RunScenarioRequest.newBuilder().setLabId(exhausted.getId())
+        .setScenario("port-exhaustion").putParams("observe-recovery", "true").build());
     Lab shortLived = twlab.createLab(LabSpec.newBuilder().setTopology("direct")
         .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build());
     Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct")
@@ -54,5 +59,22 @@ class SlowExpiryIT {
         () -> twlab.grpc().getLab(GetLabRequest.newBuilder().setLabId(shortLived.getId()).build()));
     assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode());
     twlab.forget(shortLived.getId());
+
+    assertPortsComeBackAfterTimeWait(recovery.getId());
+  }
+
+  /** S3's cycle: works, fails (EADDRNOTAVAIL), works again once the first TIME_WAITs expire. */
+  private static void assertPortsComeBackAfterTimeWait(String runId) throws InterruptedException {
+    Run run = twlab.grpc().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
+    for (int i = 0; i < 60 && run.getState() == RunState.RUN_STATE_RUNNING; i++) {
+      Thread.sleep(1_000);
+      run = twlab.grpc().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
+    }
+    assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState(), run.getError());
+    PortExhaustionResult r = run.getResult().getPortExhaustion();
+    assertEquals(101, r.getLoad().getFirstFailure(), run.getResult().getSummary());
+    assertTrue(r.getRecoveryObserved(), run.getResult().getSummary());
+    assertTrue(r.getRecoveredAfterSeconds() >= 59.5 && r.getRecoveredAfterSeconds() <= 66,
+        run.getResult().getSummary());
   }
 }

@@ -1,5 +1,8 @@
 package io.twlab.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.protobuf.util.JsonFormat;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -8,6 +11,10 @@ import io.twlab.proto.v1.DeleteLabRequest;
 import io.twlab.proto.v1.Lab;
 import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.proto.v1.LabSpec;
+import io.twlab.proto.v1.Run;
+import io.twlab.proto.v1.RunScenarioRequest;
+import io.twlab.proto.v1.RunState;
+import io.twlab.proto.v1.ScenarioResult;
 import io.twlab.server.ServerConfig;
 import io.twlab.server.TwlabServer;
 import java.io.BufferedReader;
@@ -20,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -87,6 +95,27 @@ final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
   HttpResponse<String> delete(String path) throws IOException, InterruptedException {
     return http.send(HttpRequest.newBuilder(URI.create(httpBase() + path)).DELETE().build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Runs a scenario over gRPC to its end and checks that it succeeded. */
+  ScenarioResult run(Lab lab, String scenario, Map<String, String> params) {
+    Run run = grpc().runScenario(RunScenarioRequest.newBuilder().setLabId(lab.getId()).setScenario(scenario)
+        .putAllParams(params).setWait(true).build());
+    assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState(), run.getError());
+    return run.getResult();
+  }
+
+  /** Runs a scenario over HTTP (proto3 JSON) to its end and checks that it succeeded. */
+  ScenarioResult runOverHttp(Lab lab, String scenario, Map<String, String> params)
+      throws IOException, InterruptedException {
+    RunScenarioRequest request = RunScenarioRequest.newBuilder().setScenario(scenario).putAllParams(params)
+        .setWait(true).build();
+    HttpResponse<String> response = post("/api/v1/labs/" + lab.getId() + "/runs", JsonFormat.printer().print(request));
+    assertEquals(200, response.statusCode(), response.body());
+    Run.Builder run = Run.newBuilder();
+    JsonFormat.parser().merge(response.body(), run);
+    assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState(), run.getError());
+    return run.getResult();
   }
 
   void forget(String labId) {

@@ -1,0 +1,47 @@
+package io.twlab.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.twlab.proto.v1.Lab;
+import io.twlab.proto.v1.LabSpec;
+import io.twlab.proto.v1.LoadReport;
+import io.twlab.proto.v1.NatCollisionCase;
+import io.twlab.proto.v1.ScenarioResult;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * S9 (design §4) and the NAT path of the others. NAT collisions vary from run to run, so only
+ * what is stable is asserted: PAWS rejections need timestamps, every attempt is accounted for.
+ */
+class NatCollisionIT {
+  @RegisterExtension
+  static final TwlabFixture twlab = new TwlabFixture();
+
+  @Test
+  void pawsRejectionsOnlyWithTimestampsAndTheResultSaysTwRecycleIsGone() {
+    Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("nat").setClients(1).build());
+
+    ScenarioResult result = twlab.run(lab, "nat-collision", Map.of("clients", "2", "connections", "40"));
+    NatCollisionCase on = result.getNatCollision().getCases(0);
+    NatCollisionCase off = result.getNatCollision().getCases(1);
+    assertTrue(on.getTimestamps() && !off.getTimestamps());
+    assertTrue(on.getPawsTimewait() > 0, "redis' TIME_WAIT rejects older timestamps: " + result.getSummary());
+    assertEquals(0, off.getPawsTimewait(), "no timestamps, no PAWS: " + result.getSummary());
+    for (NatCollisionCase c : result.getNatCollision().getCasesList()) {
+      assertEquals(2, c.getLoadsCount());
+      for (LoadReport load : c.getLoadsList()) {
+        assertEquals(40, load.getAttempted());
+        assertEquals(load.getAttempted(), load.getSucceeded() + load.getFailed());
+      }
+      assertTrue(c.getInsertFailed() >= 0 && c.getTimeouts() >= 0);
+    }
+    assertTrue(result.getNatCollision().getExplanation().contains("removed in Linux 4.12"));
+    assertTrue(result.getSummary().contains("tcp_tw_recycle no longer exists"));
+
+    ScenarioResult linger = twlab.run(lab, "linger-rst", Map.of("close", "linger0", "port", "8700"));
+    assertEquals("ECONNRESET", linger.getLingerRst().getCases(0).getPeerEnd(), "RST crosses the NAT too");
+  }
+}

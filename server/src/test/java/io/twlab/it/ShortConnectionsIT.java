@@ -1,0 +1,81 @@
+package io.twlab.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.twlab.proto.v1.Lab;
+import io.twlab.proto.v1.LabSpec;
+import io.twlab.proto.v1.LoadReport;
+import io.twlab.proto.v1.NodeCounters;
+import io.twlab.proto.v1.PortExhaustionResult;
+import io.twlab.proto.v1.RedisFloodResult;
+import io.twlab.proto.v1.ScenarioResult;
+import io.twlab.proto.v1.TwBucketsResult;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** S2, S3 and S5 (design §4): short connections, the TIME_WAIT they leave, and the limits they hit. */
+class ShortConnectionsIT {
+  @RegisterExtension
+  static final TwlabFixture twlab = new TwlabFixture();
+
+  @Test
+  void redisFloodLeavesThousandsOfTimeWaitOnTheClientAndNoneOnRedis() throws Exception {
+    Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
+
+    ScenarioResult result = twlab.run(lab, "redis-flood", Map.of("connections", "10000"));
+    RedisFloodResult flood = result.getRedisFlood();
+    assertEquals(10_000, flood.getLoad().getSucceeded(), result.getSummary());
+    assertTrue(flood.getTimeWaitPeakOrDefault("client", 0) >= 8_000, result.getSummary());
+    assertEquals(0, flood.getTimeWaitPeakOrDefault("server", -1), result.getSummary());
+    assertTrue(flood.getSeriesCount() >= 4, "TIME_WAIT sampled over time");
+    assertTrue(counter(result, "client", "TcpExtTW") >= 10_000, result.getCountersList().toString());
+
+    ScenarioResult nc = twlab.runOverHttp(lab, "redis-flood", Map.of("generator", "nc", "connections", "300"));
+    assertEquals("nc", nc.getRedisFlood().getLoad().getGenerator());
+    assertEquals(300, nc.getRedisFlood().getLoad().getSucceeded(), nc.getSummary());
+
+    ScenarioResult benchmark = twlab.run(lab, "redis-flood", Map.of("generator", "redis-benchmark", "connections", "3000"));
+    LoadReport load = benchmark.getRedisFlood().getLoad();
+    assertEquals(3_000, load.getSucceeded(), benchmark.getSummary());
+    assertTrue(load.getConnectionsPerSecond() > 1_000, benchmark.getSummary());
+    assertTrue(counter(benchmark, "client", "TcpExtTW") >= 3_000, benchmark.getCountersList().toString());
+  }
+
+  @Test
+  void aNarrowPortRangeFailsWithCannotAssignRequestedAddressOnceEveryPortIsInTimeWait() {
+    Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
+
+    ScenarioResult result = twlab.run(lab, "port-exhaustion", Map.of("ports", "100", "connections", "200"));
+    PortExhaustionResult r = result.getPortExhaustion();
+    assertEquals(101, r.getLoad().getFirstFailure(), result.getSummary());
+    assertEquals(100, r.getLoad().getSucceeded());
+    assertEquals(Map.of("EADDRNOTAVAIL", 100L), r.getLoad().getErrorsMap());
+    assertEquals("Cannot assign requested address", r.getFirstErrorMessage());
+    assertEquals(100, r.getTimeWaitAtFirstFailure());
+    assertTrue(r.getNcMessage().endsWith("Cannot assign requested address"), r.getNcMessage());
+    assertTrue(r.getRedisCliMessage().startsWith("Could not connect to Redis at ")
+        && r.getRedisCliMessage().endsWith("Cannot assign requested address"), r.getRedisCliMessage());
+  }
+
+  @Test
+  void maxTwBucketsCapsTimeWaitAndConnectionsStillSucceed() throws Exception {
+    Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
+
+    ScenarioResult result = twlab.run(lab, "tw-buckets", Map.of("buckets", "10", "connections", "300"));
+    TwBucketsResult r = result.getTwBuckets();
+    assertEquals(300, r.getLoad().getSucceeded(), result.getSummary());
+    assertTrue(r.getTimeWaitPeak() > 0 && r.getTimeWaitPeak() <= 10, result.getSummary());
+    assertEquals(290, r.getTimeWaitOverflow(), result.getSummary());
+    assertEquals(List.of(), TwlabFixture.docker("ps", "-aq", "--filter", "label=io.twlab.lab=" + lab.getId(),
+            "--filter", "label=io.twlab.node=bucket-client"),
+        "the run's own node is removed when it ends");
+  }
+
+  static long counter(ScenarioResult result, String node, String name) {
+    return result.getCountersList().stream().filter(c -> c.getNode().equals(node)).findFirst()
+        .map(NodeCounters::getDeltasMap).map(m -> m.getOrDefault(name, 0L)).orElse(0L);
+  }
+}

@@ -1,0 +1,47 @@
+package io.twlab.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.twlab.proto.v1.Lab;
+import io.twlab.proto.v1.LabSpec;
+import io.twlab.proto.v1.ScenarioResult;
+import io.twlab.proto.v1.TwReuseCell;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** S4 (design §4): the whole default tcp_tw_reuse matrix, 100 ports and 300 connections per cell. */
+class TwReuseIT {
+  @RegisterExtension
+  static final TwlabFixture twlab = new TwlabFixture();
+
+  @Test
+  void timeWaitPortsAreReusedOnlyWithReuseTimestampsAndAnOldEnoughTimeWait() {
+    Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
+
+    ScenarioResult result = twlab.run(lab, "tw-reuse", Map.of());
+    assertEquals(20, result.getTwReuse().getCellsCount(), result.getSummary());
+    for (TwReuseCell cell : result.getTwReuse().getCellsList()) {
+      String name = cell.toString().replace('\n', ' ');
+      assertEquals(300, cell.getAttempted(), name);
+      if (reuses(cell)) {
+        assertEquals(300, cell.getSucceeded(), name);
+        assertTrue(cell.getTwRecycled() >= 200, name);
+      } else {
+        assertEquals(100, cell.getSucceeded(), "no reuse: one connection per port: " + name);
+        assertEquals(0, cell.getTwRecycled(), name);
+      }
+    }
+  }
+
+  /**
+   * Reuse needs tcp_tw_reuse for the path (1: any, 2: loopback only), timestamps, and a TIME_WAIT
+   * older than tcp_tw_reuse_delay: a fast loop of 300 is done within 1 s, a paced one (60/s) is not.
+   */
+  private static boolean reuses(TwReuseCell c) {
+    boolean allowed = c.getTwReuse() == 1 || (c.getTwReuse() == 2 && c.getPath().equals("loopback"));
+    boolean oldEnough = c.getReuseDelayMs() <= 10 || c.getPace().equals("paced");
+    return allowed && c.getTimestamps() == 1 && oldEnough;
+  }
+}
