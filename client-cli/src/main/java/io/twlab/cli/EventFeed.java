@@ -12,11 +12,15 @@ final class EventFeed {
 
   /** Hands each event to {@code handler} until it returns false; returns the last event seen. */
   static LabEvent follow(ServerConnection server, String labId, long afterSequence, Predicate<LabEvent> handler) {
+    return follow(server, WatchLabRequest.newBuilder().setLabId(labId).setAfterSequence(afterSequence).build(), handler);
+  }
+
+  /** Like {@link #follow(ServerConnection, String, long, Predicate)} with the request's filters and detail. */
+  static LabEvent follow(ServerConnection server, WatchLabRequest request, Predicate<LabEvent> handler) {
     LabEvent[] last = {null};
     try (Context.CancellableContext call = Context.current().withCancellation()) {
       call.run(() -> {
-        Iterator<LabEvent> events = server.blocking().watchLab(
-            WatchLabRequest.newBuilder().setLabId(labId).setAfterSequence(afterSequence).build());
+        Iterator<LabEvent> events = server.blocking().watchLab(request);
         while (events.hasNext()) {
           last[0] = events.next();
           if (!handler.test(last[0])) {

@@ -145,6 +145,14 @@ final class Render {
       }
       case RUN_PROGRESS -> String.format("%s  ▸ %s", time, progress(e.getRunProgress()));
       case LAB_STATUS -> String.format("%s  lab %s %s", time, status(e.getLabStatus().getStatus()), e.getLabStatus().getMessage());
+      case SUMMARY -> {
+        var s = e.getSummary();
+        int total = s.getTransitionsMap().values().stream().mapToInt(Integer::intValue).sum();
+        yield String.format("%s  %s %d transitions (events %d..%d): %s", time, Table.pad(s.getNode(), 8), total,
+            s.getFromSequence(), s.getToSequence(), s.getTransitionsMap().entrySet().stream()
+                .sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed())
+                .map(x -> x.getKey().replace("->", "→") + " " + x.getValue()).collect(Collectors.joining(", ")));
+      }
       case GAP -> String.format("%s  (events %d..%d no longer retained)", time, e.getGap().getFromSequence(),
           e.getGap().getToSequence());
       default -> null;
@@ -159,6 +167,15 @@ final class Render {
   static String transitionHeader() {
     return String.format("%-12s  %s %s %s  %s", "TIME", Table.pad("NODE", 8), Table.pad("LOCAL", 21),
         Table.pad("REMOTE", 21), "FROM → TO");
+  }
+
+  /** A state as the user types it ("time_wait", "TIME_WAIT"); the server names a bad one. */
+  static TcpState tcpState(String text) {
+    try {
+      return TcpState.valueOf("TCP_STATE_" + text.trim().toUpperCase(Locale.ROOT).replaceFirst("^TCP_STATE_", ""));
+    } catch (IllegalArgumentException e) {
+      return TcpState.TCP_STATE_UNSPECIFIED;
+    }
   }
 
   static String state(TcpState state) {

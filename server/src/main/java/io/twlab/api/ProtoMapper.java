@@ -2,6 +2,8 @@ package io.twlab.api;
 
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
+import io.twlab.event.Detail;
+import io.twlab.event.EventFilter;
 import io.twlab.event.EventPayload;
 import io.twlab.event.LabEvent;
 import io.twlab.lab.Lab;
@@ -24,6 +26,9 @@ import io.twlab.proto.v1.RunState;
 import io.twlab.proto.v1.ScenarioParameter;
 import io.twlab.proto.v1.ScenarioSysctl;
 import io.twlab.proto.v1.StateCounts;
+import io.twlab.proto.v1.TransitionSummary;
+import io.twlab.proto.v1.WatchDetail;
+import io.twlab.proto.v1.WatchLabRequest;
 import io.twlab.scenario.ParameterSpec;
 import io.twlab.scenario.Run;
 import io.twlab.scenario.ScenarioDescriptor;
@@ -147,10 +152,26 @@ public final class ProtoMapper {
           .setScenario(p.scenario()).setPhase(p.phase()).setMessage(p.message()).setDone(p.done()).setTotal(p.total()));
     } else if (payload instanceof EventPayload.RunFinished f) {
       b.setRunFinished(RunFinished.newBuilder().setRun(run(f.run())));
+    } else if (payload instanceof EventPayload.TransitionSummary t) {
+      b.setSummary(TransitionSummary.newBuilder().setNode(t.node()).putAllTransitions(t.transitions())
+          .setFromSequence(t.fromSequence()).setToSequence(t.toSequence()));
     } else if (payload instanceof EventPayload.EventGap g) {
       b.setGap(EventGap.newBuilder().setFromSequence(g.fromSequence()).setToSequence(g.toSequence()));
     }
     return b.build();
+  }
+
+  public static EventFilter filter(WatchLabRequest request) {
+    return EventFilter.parse(request.getNodesList(), request.getStatesList().stream().map(Enum::name).toList(),
+        request.getPortsList().stream().map(String::valueOf).toList());
+  }
+
+  public static Detail detail(WatchDetail detail) {
+    return switch (detail) {
+      case WATCH_DETAIL_CONNECTIONS -> Detail.CONNECTIONS;
+      case WATCH_DETAIL_AGGREGATED -> Detail.AGGREGATED;
+      default -> Detail.AUTO;
+    };
   }
 
   private static io.twlab.proto.v1.TcpState tcpState(TcpState state) {

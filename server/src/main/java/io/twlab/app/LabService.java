@@ -1,8 +1,11 @@
 package io.twlab.app;
 
+import io.twlab.event.Detail;
+import io.twlab.event.EventFilter;
 import io.twlab.event.EventLog;
 import io.twlab.event.EventPayload;
 import io.twlab.event.LabEvent;
+import io.twlab.event.WatchStream;
 import io.twlab.lab.InvalidArgumentException;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabBusyException;
@@ -53,6 +56,8 @@ public final class LabService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LabService.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int WATCH_BATCH = 256;
+  /** How long a watcher waits for new events before it flushes summaries or checks its client. */
+  private static final Duration WATCH_WAIT = Duration.ofMillis(500);
   private static final int RUNS_KEPT = 10_000;
   private static final String CANCELLED = "cancelled: the lab was deleted while the run was in progress";
 
@@ -178,23 +183,32 @@ public final class LabService implements AutoCloseable {
   }
 
   /**
-   * Streams a lab's events after {@code afterSequence} (negative: from now on) into {@code sink}
-   * until the sink closes or the lab is deleted. Runs on the caller's thread; the lab never waits for it.
+   * Streams a lab's events after {@code afterSequence} (negative: from now on) into {@code sink},
+   * as {@code filter} and {@code detail} ask, until the sink closes or the lab is deleted. Runs on
+   * the caller's thread; the lab never waits for it.
    */
-  public void watch(String labId, long afterSequence, EventSink sink) throws Exception {
+  public void watch(String labId, long afterSequence, EventFilter filter, Detail detail, EventSink sink)
+      throws Exception {
     EventLog log = session(labId).log();
+    WatchStream stream = new WatchStream(filter, detail);
     long last = afterSequence < 0 ? log.lastSequence() : afterSequence;
+    long lastDelivery = System.nanoTime();
     while (sink.isOpen()) {
-      List<LabEvent> batch = log.readAfter(last, WATCH_BATCH, Duration.ofSeconds(1));
-      for (LabEvent event : batch) {
+      List<LabEvent> batch = log.readAfter(last, WATCH_BATCH, WATCH_WAIT);
+      List<LabEvent> deliver = batch.isEmpty() ? stream.flush() : stream.accept(batch);
+      for (LabEvent event : deliver) {
         sink.send(event);
-        last = event.sequence();
       }
-      if (batch.isEmpty()) {
-        if (log.isClosed()) {
-          return;
-        }
+      if (!batch.isEmpty()) {
+        last = batch.get(batch.size() - 1).sequence();
+      }
+      if (!deliver.isEmpty()) {
+        lastDelivery = System.nanoTime();
+      } else if (batch.isEmpty() && log.isClosed()) {
+        return;
+      } else if (System.nanoTime() - lastDelivery > WATCH_WAIT.toNanos()) {
         sink.idle();
+        lastDelivery = System.nanoTime();
       }
     }
   }

@@ -26,6 +26,17 @@ public sealed interface EventPayload {
 
   record RunFinished(Run run) implements EventPayload {}
 
+  /**
+   * Transitions of one node compacted for a watcher, counted by {@code "FROM->TO"}: they are the
+   * transition events from {@code fromSequence} to {@code toSequence} (made per watcher, never logged).
+   */
+  record TransitionSummary(String node, Map<String, Integer> transitions, long fromSequence, long toSequence)
+      implements EventPayload {
+    public TransitionSummary {
+      transitions = Map.copyOf(transitions);
+    }
+  }
+
   /** Events from {@code fromSequence} to {@code toSequence} are no longer retained. */
   record EventGap(long fromSequence, long toSequence) implements EventPayload {}
 }

@@ -62,7 +62,7 @@ public final class TwlabServer implements AutoCloseable {
           .start();
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus("twlab.v1.LabService", ServingStatus.SERVING);
-      Javalin http = new HttpApi(service).create().start(config.httpPort());
+      Javalin http = new HttpApi(service, watchers).create().start(config.httpPort());
       LOG.info("twlab listening: gRPC port {}, HTTP port {}, owner {}", grpc.getPort(), http.port(), config.owner());
       return new TwlabServer(runtime, service, watchers, grpc, http, health);
     } catch (IOException | RuntimeException e) {

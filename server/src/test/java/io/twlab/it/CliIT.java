@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
 import io.twlab.cli.Twlab;
+import io.twlab.proto.v1.Lab;
+import io.twlab.proto.v1.LabSpec;
 import io.twlab.proto.v1.Run;
 import io.twlab.proto.v1.RunState;
 import java.io.PrintWriter;
@@ -77,6 +79,11 @@ class CliIT {
     Result badParam = twlab("run", "nc-timewait", "-p", "closer=nobody");
     assertEquals(2, badParam.exitCode());
     assertTrue(badParam.err().contains("params[closer]"), badParam.err());
+
+    Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
+    Result badFilter = twlab("watch", lab.getId(), "--state", "TIME_WAITING", "--port", "0");
+    assertEquals(2, badFilter.exitCode());
+    assertTrue(badFilter.err().contains("states") && badFilter.err().contains("ports"), badFilter.err());
   }
 
   @Test

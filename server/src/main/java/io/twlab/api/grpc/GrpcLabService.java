@@ -11,6 +11,7 @@ import io.grpc.stub.StreamObserver;
 import io.twlab.api.ApiError;
 import io.twlab.api.ProtoMapper;
 import io.twlab.app.LabService;
+import io.twlab.event.EventFilter;
 import io.twlab.lab.FieldViolation;
 import io.twlab.proto.v1.CreateLabRequest;
 import io.twlab.proto.v1.DeleteLabRequest;
@@ -89,15 +90,17 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   public void watchLab(WatchLabRequest request, StreamObserver<LabEvent> response) {
     ServerCallStreamObserver<LabEvent> stream = (ServerCallStreamObserver<LabEvent>) response;
     GrpcEventSink sink = new GrpcEventSink(stream);
+    EventFilter filter;
     try {
       service.getLab(request.getLabId());
+      filter = ProtoMapper.filter(request);
     } catch (RuntimeException e) {
       response.onError(toStatus(e));
       return;
     }
     watchers.execute(() -> {
       try {
-        service.watch(request.getLabId(), request.getAfterSequence(), sink);
+        service.watch(request.getLabId(), request.getAfterSequence(), filter, ProtoMapper.detail(request.getDetail()), sink);
         if (sink.isOpen()) {
           stream.onCompleted();
         }

@@ -9,10 +9,14 @@ import com.google.protobuf.util.JsonFormat;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
+import io.javalin.websocket.WsCloseStatus;
+import io.javalin.websocket.WsConnectContext;
 import io.twlab.api.ApiError;
 import io.twlab.api.ProtoMapper;
 import io.twlab.app.EventSink;
 import io.twlab.app.LabService;
+import io.twlab.event.Detail;
+import io.twlab.event.EventFilter;
 import io.twlab.event.LabEvent;
 import io.twlab.lab.FieldViolation;
 import io.twlab.lab.InvalidArgumentException;
@@ -21,11 +25,15 @@ import io.twlab.proto.v1.DeleteLabResponse;
 import io.twlab.proto.v1.ListLabsResponse;
 import io.twlab.proto.v1.ListScenariosResponse;
 import io.twlab.proto.v1.RunScenarioRequest;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The REST + SSE face of {@link LabService}: bodies are the proto3 JSON mapping of twlab.v1. */
+/** The REST, SSE and WebSocket face of {@link LabService}: bodies are the proto3 JSON mapping of twlab.v1. */
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final String PROBLEM_JSON = "application/problem+json";
@@ -34,9 +42,12 @@ public final class HttpApi {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final LabService service;
+  private final ExecutorService watchers;
 
-  public HttpApi(LabService service) {
+  /** {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one. */
+  public HttpApi(LabService service, ExecutorService watchers) {
     this.service = service;
+    this.watchers = watchers;
   }
 
   public Javalin create() {
@@ -55,9 +66,18 @@ public final class HttpApi {
           .addAllScenarios(service.scenarios().stream().map(ProtoMapper::scenario).toList()).build()));
       config.routes.post("/api/v1/labs/{id}/runs", this::runScenario);
       config.routes.get("/api/v1/runs/{id}", ctx -> proto(ctx, ProtoMapper.run(service.getRun(ctx.pathParam("id")))));
-      // Checked before the stream opens, so that an unknown lab is a 404 problem, not an SSE error event.
-      config.routes.before("/api/v1/labs/{id}/events", ctx -> service.getLab(ctx.pathParam("id")));
+      // Checked before the stream opens, so that an unknown lab or a bad filter is a problem+json
+      // response, not an SSE error event.
+      config.routes.before("/api/v1/labs/{id}/events", ctx -> {
+        service.getLab(ctx.pathParam("id"));
+        filter(ctx.queryParamMap());
+        detail(ctx.queryParam("detail"));
+      });
       config.routes.sse("/api/v1/labs/{id}/events", this::streamEvents);
+      config.routes.ws("/api/v1/labs/{id}/ws", ws -> {
+        ws.onConnect(this::startWebSocketWatch);
+        ws.onClose(ctx -> LOG.debug("websocket watcher {} closed", ctx.sessionId()));
+      });
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
     });
   }
@@ -88,12 +108,66 @@ public final class HttpApi {
     }
     try {
       long after = resume == null || resume.isBlank() ? 0 : Long.parseLong(resume.trim());
-      service.watch(labId, after, new SseSink(client));
+      service.watch(labId, after, filter(ctx.queryParamMap()), detail(ctx.queryParam("detail")), new SseSink(client));
     } catch (NumberFormatException e) {
-      client.sendEvent("error", problemBody(ctx, ApiError.of(new InvalidArgumentException("Last-Event-ID",
+      client.sendEvent("error", problemBody(ctx.path(), ApiError.of(new InvalidArgumentException("Last-Event-ID",
           "'" + resume + "' is not a sequence number"))).toString(), null);
     } catch (Exception e) {
-      client.sendEvent("error", problemBody(ctx, ApiError.of(e)).toString(), null);
+      client.sendEvent("error", problemBody(ctx.path(), ApiError.of(e)).toString(), null);
+    }
+  }
+
+  /**
+   * WebSocket: each text message is one event in the proto3 JSON mapping; {@code ?after=N} resumes.
+   * A bad request gets one problem+json message, then the socket is closed (1008).
+   */
+  private void startWebSocketWatch(WsConnectContext ctx) {
+    String labId = ctx.pathParam("id");
+    try {
+      service.getLab(labId);
+      String after = ctx.queryParam("after");
+      long afterSequence;
+      try {
+        afterSequence = after == null || after.isBlank() ? 0 : Long.parseLong(after.trim());
+      } catch (NumberFormatException e) {
+        throw new InvalidArgumentException("after", "'" + after + "' is not a sequence number");
+      }
+      EventFilter filter = filter(ctx.queryParamMap());
+      Detail detail = detail(ctx.queryParam("detail"));
+      WebSocketSink sink = new WebSocketSink(ctx);
+      watchers.execute(() -> {
+        try {
+          service.watch(labId, afterSequence, filter, detail, sink);
+          ctx.closeSession(WsCloseStatus.NORMAL_CLOSURE, "lab " + labId + " is gone");
+        } catch (Exception e) {
+          LOG.debug("websocket watcher of lab {} ended: {}", labId, e.toString());
+          ctx.closeSession();
+        }
+      });
+    } catch (RuntimeException e) {
+      ctx.send(problemBody("/api/v1/labs/" + labId + "/ws", ApiError.of(e)).toString());
+      ctx.closeSession(WsCloseStatus.POLICY_VIOLATION, ApiError.of(e).kind().title);
+    }
+  }
+
+  /** {@code nodes}, {@code states} and {@code ports}, each repeated or comma-separated. */
+  private static EventFilter filter(Map<String, List<String>> query) {
+    return EventFilter.parse(values(query, "nodes"), values(query, "states"), values(query, "ports"));
+  }
+
+  private static List<String> values(Map<String, List<String>> query, String name) {
+    return query.getOrDefault(name, List.of()).stream().flatMap(v -> Arrays.stream(v.split(",")))
+        .map(String::trim).filter(v -> !v.isEmpty()).toList();
+  }
+
+  private static Detail detail(String text) {
+    if (text == null || text.isBlank()) {
+      return Detail.AUTO;
+    }
+    try {
+      return Detail.valueOf(text.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidArgumentException("detail", "'" + text + "' is not one of auto, connections, aggregated");
     }
   }
 
@@ -116,17 +190,17 @@ public final class HttpApi {
     if (error.kind() == ApiError.Kind.INTERNAL) {
       LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
     }
-    ctx.status(error.kind().httpStatus).contentType(PROBLEM_JSON).result(problemBody(ctx, error).toString());
+    ctx.status(error.kind().httpStatus).contentType(PROBLEM_JSON).result(problemBody(ctx.path(), error).toString());
   }
 
   /** RFC 9457 problem details, with one entry per bad field. */
-  private static ObjectNode problemBody(Context ctx, ApiError error) {
+  private static ObjectNode problemBody(String instance, ApiError error) {
     ObjectNode body = JSON.createObjectNode()
         .put("type", "urn:twlab:problem:" + error.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'))
         .put("title", error.kind().title)
         .put("status", error.kind().httpStatus)
         .put("detail", error.detail())
-        .put("instance", ctx.path());
+        .put("instance", instance);
     if (!error.resourceType().isEmpty()) {
       body.putObject("resource").put("type", error.resourceType()).put("name", error.resourceName());
     }
@@ -137,6 +211,24 @@ public final class HttpApi {
       }
     }
     return body;
+  }
+
+  private static final class WebSocketSink implements EventSink {
+    private final WsConnectContext ctx;
+
+    WebSocketSink(WsConnectContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return ctx.session.isOpen();
+    }
+
+    @Override
+    public void send(LabEvent event) throws InvalidProtocolBufferException {
+      ctx.send(PRINTER.print(ProtoMapper.event(event)));
+    }
   }
 
   private static final class SseSink implements EventSink {
