@@ -20,6 +20,7 @@ import io.twlab.proto.v1.NcTimeWaitResult;
 import io.twlab.proto.v1.Node;
 import io.twlab.proto.v1.NodeAddress;
 import io.twlab.proto.v1.NodeConfig;
+import io.twlab.proto.v1.NodeCounters;
 import io.twlab.proto.v1.RunFinished;
 import io.twlab.proto.v1.RunProgress;
 import io.twlab.proto.v1.RunState;
@@ -152,6 +153,8 @@ public final class ProtoMapper {
           .setScenario(p.scenario()).setPhase(p.phase()).setMessage(p.message()).setDone(p.done()).setTotal(p.total()));
     } else if (payload instanceof EventPayload.RunFinished f) {
       b.setRunFinished(RunFinished.newBuilder().setRun(run(f.run())));
+    } else if (payload instanceof EventPayload.CounterDeltas c) {
+      b.setCounters(NodeCounters.newBuilder().setNode(c.node()).putAllDeltas(c.deltas()));
     } else if (payload instanceof EventPayload.TransitionSummary t) {
       b.setSummary(TransitionSummary.newBuilder().setNode(t.node()).putAllTransitions(t.transitions())
           .setFromSequence(t.fromSequence()).setToSequence(t.toSequence()));

@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * Which events a watcher wants. Each set narrows only when it is not empty: nodes apply to
- * transitions and state counts, states and ports to transitions (either end). Lab status, run and
+ * transitions, state counts and counters, states and ports to transitions (either end). Lab status, run and
  * gap events always pass: a watcher must know where the lab and its runs are.
  */
 public record EventFilter(Set<String> nodes, Set<TcpState> states, Set<Integer> ports) {
@@ -63,6 +63,9 @@ public record EventFilter(Set<String> nodes, Set<TcpState> states, Set<Integer> 
           && (ports.isEmpty() || ports.contains(port(t.local())) || ports.contains(port(t.remote())));
     }
     if (payload instanceof EventPayload.StateCounts c) {
+      return nodes.isEmpty() || nodes.contains(c.node());
+    }
+    if (payload instanceof EventPayload.CounterDeltas c) {
       return nodes.isEmpty() || nodes.contains(c.node());
     }
     return true;

@@ -21,6 +21,13 @@ public sealed interface EventPayload {
     }
   }
 
+  /** Kernel counters of a node that moved since its previous counter event (nstat names, conntrack.*). */
+  record CounterDeltas(String node, Map<String, Long> deltas) implements EventPayload {
+    public CounterDeltas {
+      deltas = Map.copyOf(deltas);
+    }
+  }
+
   record RunProgress(String runId, String scenario, String phase, String message, long done, long total)
       implements EventPayload {}
 

@@ -4,10 +4,12 @@ import io.twlab.event.EventLog;
 import io.twlab.event.EventPayload;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
+import io.twlab.lab.Role;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,9 +78,12 @@ public final class LabObserver implements AutoCloseable {
     for (LabNode node : toObserve) {
       NodeStream stream = new NodeStream(node.name(), baselines);
       nodes.put(node.name(), stream);
-      streams.put(node.name(), runtime.execStream(node.containerId(),
-          List.of("twlab-sampler", "--interval-ms", String.valueOf(INTERVAL_MS), "--duration", String.valueOf(lifetime)),
-          stream::accept));
+      List<String> sampler = new ArrayList<>(List.of("twlab-sampler", "--interval-ms", String.valueOf(INTERVAL_MS),
+          "--duration", String.valueOf(lifetime)));
+      if (node.role() == Role.GATEWAY) {
+        sampler.add("--conntrack");
+      }
+      streams.put(node.name(), runtime.execStream(node.containerId(), sampler, stream::accept));
     }
     try {
       if (!baselines.await(BASELINE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
@@ -134,6 +139,9 @@ public final class LabObserver implements AutoCloseable {
           log.append(batch.time(), new EventPayload.ConnectionTransition(node, d.local(), d.remote(), d.from(), d.to(),
               d.to() == TcpState.TIME_WAIT ? d.timeWaitRemaining() : Optional.empty()));
         }
+      }
+      if (!batch.counterDeltas().isEmpty()) {
+        log.append(batch.time(), new EventPayload.CounterDeltas(node, batch.counterDeltas()));
       }
       Map<TcpState, Integer> counts = sockets.counts();
       if (batch.baseline() || !counts.equals(lastCounts)) {

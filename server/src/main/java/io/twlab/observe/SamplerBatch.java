@@ -2,13 +2,16 @@ package io.twlab.observe;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The changes one sample of a node's socket table found. A baseline batch lists the sockets that
- * existed when observation began: they are state, not transitions anyone saw.
+ * The changes one sample of a node's socket table found, and the kernel counters that moved since
+ * the previous counter read (nstat names). A baseline batch lists the sockets that existed when
+ * observation began: they are state, not transitions anyone saw.
  */
-public record SamplerBatch(Instant time, boolean baseline, List<SocketDelta> deltas) {
+public record SamplerBatch(Instant time, boolean baseline, List<SocketDelta> deltas, Map<String, Long> counterDeltas) {
   public SamplerBatch {
     deltas = List.copyOf(deltas);
+    counterDeltas = Map.copyOf(counterDeltas);
   }
 }

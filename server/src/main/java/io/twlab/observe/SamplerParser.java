@@ -4,14 +4,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads the line protocol of {@code twlab-sampler} (lab-images/base): batches of
  * {@code B <epoch_ms>} ({@code S} for the baseline), {@code C <from> <to> <local> <remote> <timer_ms>}
- * lines and {@code E}.
+ * and {@code K <counter> <delta>} lines, and {@code E}.
  * Not thread-safe: one parser per sampler stream.
  */
 public final class SamplerParser {
@@ -20,6 +22,7 @@ public final class SamplerParser {
   private Instant batchTime;
   private boolean baseline;
   private final List<SocketDelta> deltas = new ArrayList<>();
+  private final Map<String, Long> counters = new TreeMap<>();
 
   /** Feeds one line; returns the batch that this line completes, if any. */
   public Optional<SamplerBatch> accept(String line) {
@@ -29,6 +32,12 @@ public final class SamplerParser {
         batchTime = Instant.ofEpochMilli(Long.parseLong(f[1]));
         baseline = f[0].equals("S");
         deltas.clear();
+        counters.clear();
+      }
+      case "K" -> {
+        if (batchTime != null && f.length == 3) {
+          counters.put(f[1], Long.parseLong(f[2]));
+        }
       }
       case "C" -> {
         if (batchTime != null && f.length == 6) {
@@ -43,9 +52,10 @@ public final class SamplerParser {
       }
       case "E" -> {
         if (batchTime != null) {
-          SamplerBatch batch = new SamplerBatch(batchTime, baseline, deltas);
+          SamplerBatch batch = new SamplerBatch(batchTime, baseline, deltas, counters);
           batchTime = null;
           deltas.clear();
+          counters.clear();
           return Optional.of(batch);
         }
       }

@@ -3,12 +3,18 @@ package io.twlab.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.StatusRuntimeException;
 import io.twlab.proto.v1.Lab;
+import io.twlab.proto.v1.LabEvent;
 import io.twlab.proto.v1.LabSpec;
 import io.twlab.proto.v1.LoadReport;
 import io.twlab.proto.v1.NatCollisionCase;
 import io.twlab.proto.v1.ScenarioResult;
+import io.twlab.proto.v1.WatchDetail;
+import io.twlab.proto.v1.WatchLabRequest;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,7 +47,26 @@ class NatCollisionIT {
     assertTrue(result.getNatCollision().getExplanation().contains("removed in Linux 4.12"));
     assertTrue(result.getSummary().contains("tcp_tw_recycle no longer exists"));
 
+    long insertFailed = result.getNatCollision().getCasesList().stream().mapToLong(NatCollisionCase::getInsertFailed).sum();
+    assertEquals(insertFailed > 0, gatewayStreamedInsertFailures(lab), "the gateway streams conntrack statistics");
+
     ScenarioResult linger = twlab.run(lab, "linger-rst", Map.of("close", "linger0", "port", "8700"));
     assertEquals("ECONNRESET", linger.getLingerRst().getCases(0).getPeerEnd(), "RST crosses the NAT too");
+  }
+
+  private static boolean gatewayStreamedInsertFailures(Lab lab) {
+    Iterator<LabEvent> events = twlab.grpc().withDeadlineAfter(5, TimeUnit.SECONDS).watchLab(WatchLabRequest.newBuilder()
+        .setLabId(lab.getId()).addNodes("gateway").setDetail(WatchDetail.WATCH_DETAIL_AGGREGATED).build());
+    try {
+      while (events.hasNext()) {
+        LabEvent e = events.next();
+        if (e.hasCounters() && e.getCounters().getDeltasOrDefault("conntrack.insert_failed", 0) > 0) {
+          return true;
+        }
+      }
+    } catch (StatusRuntimeException deadline) {
+      // the retained events hold none
+    }
+    return false;
   }
 }

@@ -77,6 +77,24 @@ class WatchIT {
   }
 
   @Test
+  void kernelCountersStreamAsDeltasPerNode() {
+    Iterator<LabEvent> stream = twlab.grpc().withDeadlineAfter(30, TimeUnit.SECONDS).watchLab(WatchLabRequest
+        .newBuilder().setLabId(lab.getId()).setAfterSequence(flood.getStartSequence()).addNodes("client").build());
+    long timeWaits = 0;
+    long activeOpens = 0;
+    while (timeWaits < CONNECTIONS && stream.hasNext()) {
+      LabEvent event = stream.next();
+      if (event.hasCounters()) {
+        assertEquals("client", event.getCounters().getNode());
+        timeWaits += event.getCounters().getDeltasOrDefault("TcpExtTW", 0);
+        activeOpens += event.getCounters().getDeltasOrDefault("TcpActiveOpens", 0);
+      }
+    }
+    assertEquals(CONNECTIONS, timeWaits, "TcpExtTW deltas add up to the flood");
+    assertEquals(CONNECTIONS, activeOpens);
+  }
+
+  @Test
   void sseAndWebSocketTakeTheSameFiltersAndRefuseBadOnesByName() throws Exception {
     // Checked before the SSE stream opens: a problem+json response naming each bad filter.
     HttpResponse<String> bad = twlab.get("/api/v1/labs/" + lab.getId() + "/events?states=TIME_WAITING&ports=0");

@@ -25,6 +25,8 @@ class SamplerParserTest {
         "B 1795329223000",
         "C ESTABLISHED TIME_WAIT 10.0.0.2:40000 10.0.0.3:5000 59940",
         "C - CLOSE 10.0.0.2:40001 10.0.0.3:5000 -1",
+        "K TcpExtTW 1",
+        "K conntrack.insert_failed 2",
         "E");
     List<SamplerBatch> batches = lines.stream().map(parser::accept).flatMap(Optional::stream).toList();
 
@@ -32,6 +34,8 @@ class SamplerParserTest {
     assertEquals(Instant.ofEpochMilli(1795329222876L), batches.get(0).time());
     assertTrue(batches.get(0).baseline());
     assertFalse(batches.get(1).baseline());
+    assertEquals(Map.of(), batches.get(0).counterDeltas());
+    assertEquals(Map.of("TcpExtTW", 1L, "conntrack.insert_failed", 2L), batches.get(1).counterDeltas());
     SocketDelta timeWait = batches.get(1).deltas().get(0);
     assertEquals(TcpState.ESTABLISHED, timeWait.from());
     assertEquals(TcpState.TIME_WAIT, timeWait.to());
