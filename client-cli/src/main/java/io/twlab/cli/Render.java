@@ -145,6 +145,8 @@ final class Render {
       }
       case RUN_PROGRESS -> String.format("%s  ▸ %s", time, progress(e.getRunProgress()));
       case LAB_STATUS -> String.format("%s  lab %s %s", time, status(e.getLabStatus().getStatus()), e.getLabStatus().getMessage());
+      case NAT -> String.format("%s  %s NAT %s %s  ⇒  %s", time, Table.pad(e.getNat().getNode(), 8),
+          e.getNat().getEvent(), e.getNat().getOriginal(), e.getNat().getReply());
       case COUNTERS -> String.format("%s  %s counters: %s", time, Table.pad(e.getCounters().getNode(), 8),
           e.getCounters().getDeltasMap().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
               .map(x -> x.getKey() + (x.getValue() > 0 ? " +" : " ") + x.getValue()).collect(Collectors.joining(", ")));

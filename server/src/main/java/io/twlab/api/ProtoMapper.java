@@ -153,6 +153,9 @@ public final class ProtoMapper {
           .setScenario(p.scenario()).setPhase(p.phase()).setMessage(p.message()).setDone(p.done()).setTotal(p.total()));
     } else if (payload instanceof EventPayload.RunFinished f) {
       b.setRunFinished(RunFinished.newBuilder().setRun(run(f.run())));
+    } else if (payload instanceof EventPayload.NatMapping n) {
+      b.setNat(io.twlab.proto.v1.NatMapping.newBuilder().setNode(n.node()).setEvent(n.event()).setState(n.state())
+          .setOriginal(n.original()).setReply(n.reply()));
     } else if (payload instanceof EventPayload.CounterDeltas c) {
       b.setCounters(NodeCounters.newBuilder().setNode(c.node()).putAllDeltas(c.deltas()));
     } else if (payload instanceof EventPayload.TransitionSummary t) {

@@ -13,7 +13,9 @@ import java.util.Set;
 
 /**
  * Which events a watcher wants. Each set narrows only when it is not empty: nodes apply to
- * transitions, state counts and counters, states and ports to transitions (either end). Lab status, run and
+ * transitions, state counts, counters and NAT mappings; ports to transitions (either end) and NAT
+ * mappings (any end of either tuple); states to transitions, and a watcher asking for states gets
+ * no NAT mappings. Lab status, run and
  * gap events always pass: a watcher must know where the lab and its runs are.
  */
 public record EventFilter(Set<String> nodes, Set<TcpState> states, Set<Integer> ports) {
@@ -68,7 +70,22 @@ public record EventFilter(Set<String> nodes, Set<TcpState> states, Set<Integer> 
     if (payload instanceof EventPayload.CounterDeltas c) {
       return nodes.isEmpty() || nodes.contains(c.node());
     }
+    if (payload instanceof EventPayload.NatMapping n) {
+      return (nodes.isEmpty() || nodes.contains(n.node())) && states.isEmpty()
+          && (ports.isEmpty() || tuplePorts(n.original(), n.reply()).stream().anyMatch(ports::contains));
+    }
     return true;
+  }
+
+  /** The four ports of "a:p -> b:q" and "c:r -> d:s". */
+  private static List<Integer> tuplePorts(String... tuples) {
+    List<Integer> found = new ArrayList<>();
+    for (String tuple : tuples) {
+      for (String endpoint : tuple.split(" -> ")) {
+        found.add(port(endpoint));
+      }
+    }
+    return found;
   }
 
   private static int port(String endpoint) {

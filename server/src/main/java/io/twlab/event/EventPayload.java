@@ -28,14 +28,21 @@ public sealed interface EventPayload {
     }
   }
 
+  /**
+   * The gateway made or destroyed a NAT mapping: {@code original} is the connection as the client
+   * sent it, {@code reply} as the server answers it (its destination is the SNAT address and port).
+   */
+  record NatMapping(String node, String event, String state, String original, String reply) implements EventPayload {}
+
   record RunProgress(String runId, String scenario, String phase, String message, long done, long total)
       implements EventPayload {}
 
   record RunFinished(Run run) implements EventPayload {}
 
   /**
-   * Transitions of one node compacted for a watcher, counted by {@code "FROM->TO"}: they are the
-   * transition events from {@code fromSequence} to {@code toSequence} (made per watcher, never logged).
+   * Per-connection events of one node compacted for a watcher, counted by {@code "FROM->TO"} (and
+   * {@code "NAT NEW"}, {@code "NAT DESTROY"}): those from {@code fromSequence} to {@code toSequence}
+   * (made per watcher, never logged).
    */
   record TransitionSummary(String node, Map<String, Integer> transitions, long fromSequence, long toSequence)
       implements EventPayload {

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One watcher's view of a lab's log: the events its filter wants, with floods of transitions
- * compacted into per-node summaries as its {@link Detail} says. Not thread-safe: one per watcher.
+ * One watcher's view of a lab's log: the events its filter wants, with floods of per-connection
+ * events (transitions, NAT mappings) compacted into per-node summaries as its {@link Detail} says.
+ * Not thread-safe: one per watcher.
  */
 public final class WatchStream {
   /** Transitions of one node per second that AUTO still delivers one by one. */
@@ -34,13 +35,14 @@ public final class WatchStream {
       if (!filter.matches(event.payload())) {
         continue;
       }
-      if (event.payload() instanceof EventPayload.ConnectionTransition t && compacts(t.node(), event.time())) {
-        pending.computeIfAbsent(t.node(), n -> new Pending(event)).add(event, t);
+      String node = connectionNode(event.payload());
+      if (node != null && compacts(node, event.time())) {
+        pending.computeIfAbsent(node, n -> new Pending(event)).add(event, node, summaryKey(event.payload()));
         continue;
       }
       // A summary must not arrive after what followed it in the log.
-      if (event.payload() instanceof EventPayload.ConnectionTransition t) {
-        Pending earlier = pending.remove(t.node());
+      if (node != null) {
+        Pending earlier = pending.remove(node);
         if (earlier != null) {
           out.add(earlier.summary());
         }
@@ -65,6 +67,21 @@ public final class WatchStream {
       lastFlush = out.get(out.size() - 1).time();
     }
     return out;
+  }
+
+  /** The node of a per-connection event (a transition, a NAT mapping), or null for any other event. */
+  private static String connectionNode(EventPayload payload) {
+    if (payload instanceof EventPayload.ConnectionTransition t) {
+      return t.node();
+    }
+    return payload instanceof EventPayload.NatMapping n ? n.node() : null;
+  }
+
+  private static String summaryKey(EventPayload payload) {
+    if (payload instanceof EventPayload.ConnectionTransition t) {
+      return t.from().name() + "->" + t.to().name();
+    }
+    return "NAT " + ((EventPayload.NatMapping) payload).event();
   }
 
   private boolean compacts(String node, Instant time) {
@@ -103,11 +120,11 @@ public final class WatchStream {
       this.fromSequence = first.sequence();
     }
 
-    void add(LabEvent event, EventPayload.ConnectionTransition t) {
-      counts.merge(t.from().name() + "->" + t.to().name(), 1, Integer::sum);
+    void add(LabEvent event, String eventNode, String key) {
+      counts.merge(key, 1, Integer::sum);
       toSequence = event.sequence();
       time = event.time();
-      node = t.node();
+      node = eventNode;
     }
 
     LabEvent summary() {

@@ -36,7 +36,7 @@ public final class LabObserver implements AutoCloseable {
   private final Lab lab;
   private final EventLog log;
   private final List<ObservationListener> listeners = new CopyOnWriteArrayList<>();
-  private final Map<String, LabRuntime.ExecStream> streams = new LinkedHashMap<>();
+  private final Map<String, List<LabRuntime.ExecStream>> streams = new LinkedHashMap<>();
   private final Map<String, NodeStream> nodes = new ConcurrentHashMap<>();
 
   public LabObserver(LabRuntime runtime, Lab lab, EventLog log) {
@@ -59,10 +59,8 @@ public final class LabObserver implements AutoCloseable {
   }
 
   public synchronized void removeNode(String node) {
-    LabRuntime.ExecStream stream = streams.remove(node);
-    if (stream != null) {
-      stream.close();
-    }
+    streams.getOrDefault(node, List.of()).forEach(LabRuntime.ExecStream::close);
+    streams.remove(node);
     nodes.remove(node);
   }
 
@@ -78,12 +76,19 @@ public final class LabObserver implements AutoCloseable {
     for (LabNode node : toObserve) {
       NodeStream stream = new NodeStream(node.name(), baselines);
       nodes.put(node.name(), stream);
+      boolean gateway = node.role() == Role.GATEWAY;
       List<String> sampler = new ArrayList<>(List.of("twlab-sampler", "--interval-ms", String.valueOf(INTERVAL_MS),
           "--duration", String.valueOf(lifetime)));
-      if (node.role() == Role.GATEWAY) {
+      if (gateway) {
         sampler.add("--conntrack");
       }
-      streams.put(node.name(), runtime.execStream(node.containerId(), sampler, stream::accept));
+      List<LabRuntime.ExecStream> nodeStreams = new ArrayList<>();
+      nodeStreams.add(runtime.execStream(node.containerId(), sampler, stream::accept));
+      if (gateway) {
+        nodeStreams.add(runtime.execStream(node.containerId(), List.of("timeout", String.valueOf(lifetime),
+            "conntrack", "-E", "-p", "tcp", "-e", "NEW,DESTROY"), line -> natEvent(node.name(), line)));
+      }
+      streams.put(node.name(), nodeStreams);
     }
     try {
       if (!baselines.await(BASELINE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
@@ -104,9 +109,15 @@ public final class LabObserver implements AutoCloseable {
     listeners.remove(listener);
   }
 
+  /** The gateway's NAT mappings as they are made and destroyed, so that a client connection can be followed. */
+  private void natEvent(String node, String line) {
+    ConntrackParser.parse(line).ifPresent(m -> log.append(Instant.now(),
+        new EventPayload.NatMapping(node, m.event(), m.state(), m.original(), m.reply())));
+  }
+
   @Override
   public synchronized void close() {
-    streams.values().forEach(LabRuntime.ExecStream::close);
+    streams.values().forEach(s -> s.forEach(LabRuntime.ExecStream::close));
     streams.clear();
     nodes.clear();
   }

@@ -10,6 +10,7 @@ import io.twlab.proto.v1.ConnectionOutcome;
 import io.twlab.proto.v1.Lab;
 import io.twlab.proto.v1.LabEvent;
 import io.twlab.proto.v1.LabSpec;
+import io.twlab.proto.v1.NatMapping;
 import io.twlab.proto.v1.NcTimeWaitResult;
 import io.twlab.proto.v1.Run;
 import io.twlab.proto.v1.RunScenarioRequest;
@@ -115,6 +116,23 @@ class NcTimeWaitIT {
     ConnectionOutcome server = result.getNodesList().stream().filter(n -> n.getNode().equals("server")).findFirst().orElseThrow();
     int remotePort = Integer.parseInt(server.getConnection().replaceAll(".*:", ""));
     assertTrue(remotePort >= 41000 && remotePort <= 41004, server.getConnection());
+
+    // The gateway's NAT mapping joins the two: the client's socket is its original tuple, the
+    // server's socket is its reply tuple.
+    String clientSocket = result.getClientConnection();
+    String serverSocket = server.getConnection();
+    Iterator<LabEvent> events = twlab.grpc().withDeadlineAfter(10, TimeUnit.SECONDS).watchLab(WatchLabRequest
+        .newBuilder().setLabId(nat.getId()).setAfterSequence(run.getStartSequence()).addNodes("gateway").build());
+    NatMapping mapping = null;
+    while (mapping == null && events.hasNext()) {
+      LabEvent e = events.next();
+      if (e.hasNat() && e.getNat().getEvent().equals("NEW") && e.getNat().getOriginal().equals(clientSocket)) {
+        mapping = e.getNat();
+      }
+    }
+    assertTrue(mapping != null, "no NAT mapping for " + clientSocket);
+    assertEquals("SYN_SENT", mapping.getState());
+    assertEquals(serverSocket, mapping.getReply(), "the reply tuple is the server's socket");
   }
 
   private static void assertTimeWaitOnlyOn(String node, NcTimeWaitResult result) {
