@@ -32,6 +32,10 @@ public record ServerSettings(String owner, String imageTag, String subnetPool, i
     return new ServerSettings(newOwner, imageTag, subnetPool, eventRetention, reapInterval);
   }
 
+  public ServerSettings withEventRetention(int events) {
+    return new ServerSettings(owner, imageTag, subnetPool, events, reapInterval);
+  }
+
   public String image(String role) {
     return "twlab/" + role + ":" + imageTag;
   }

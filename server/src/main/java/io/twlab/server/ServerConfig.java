@@ -3,15 +3,25 @@ package io.twlab.server;
 import java.util.Map;
 
 /**
- * Ports and owner of a control plane. Flags win over environment variables, which win over the
- * defaults (gRPC 9090, HTTP 8080, owner "twlab"). Port 0 picks a free port.
+ * Ports, owner and event retention of a control plane. Flags win over environment variables,
+ * which win over the defaults (gRPC 9090, HTTP 8080, owner "twlab", 100 000 events kept per lab).
+ * Port 0 picks a free port.
  */
-public record ServerConfig(int grpcPort, int httpPort, String owner) {
+public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRetention) {
+  public static final int DEFAULT_RETENTION = 100_000;
+  private static final int MIN_RETENTION = 1_000;
+  private static final int MAX_RETENTION = 10_000_000;
+
+  public ServerConfig(int grpcPort, int httpPort, String owner) {
+    this(grpcPort, httpPort, owner, DEFAULT_RETENTION);
+  }
 
   public static ServerConfig from(String[] args, Map<String, String> env) {
     int grpc = intOf("TWLAB_GRPC_PORT", env.getOrDefault("TWLAB_GRPC_PORT", "9090"));
     int http = intOf("TWLAB_HTTP_PORT", env.getOrDefault("TWLAB_HTTP_PORT", "8080"));
     String owner = env.getOrDefault("TWLAB_OWNER", "twlab");
+    int retention = retentionOf("TWLAB_EVENT_RETENTION",
+        env.getOrDefault("TWLAB_EVENT_RETENTION", String.valueOf(DEFAULT_RETENTION)));
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       String value = flag.contains("=") ? flag.substring(flag.indexOf('=') + 1) : (i + 1 < args.length ? args[++i] : "");
@@ -19,11 +29,25 @@ public record ServerConfig(int grpcPort, int httpPort, String owner) {
         case "--grpc-port" -> grpc = intOf("--grpc-port", value);
         case "--http-port" -> http = intOf("--http-port", value);
         case "--owner" -> owner = value;
+        case "--event-retention" -> retention = retentionOf("--event-retention", value);
         default -> throw new IllegalArgumentException("unknown option " + flag
-            + "; options: --grpc-port N, --http-port N, --owner NAME");
+            + "; options: --grpc-port N, --http-port N, --owner NAME, --event-retention EVENTS");
       }
     }
-    return new ServerConfig(grpc, http, owner);
+    return new ServerConfig(grpc, http, owner, retention);
+  }
+
+  private static int retentionOf(String name, String value) {
+    try {
+      int events = Integer.parseInt(value.trim());
+      if (events >= MIN_RETENTION && events <= MAX_RETENTION) {
+        return events;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(name + " must be a number of events per lab (" + MIN_RETENTION + "-"
+        + MAX_RETENTION + "), got '" + value + "'");
   }
 
   private static int intOf(String name, String value) {

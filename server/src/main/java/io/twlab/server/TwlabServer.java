@@ -44,7 +44,8 @@ public final class TwlabServer implements AutoCloseable {
 
   public static TwlabServer start(ServerConfig config) throws IOException {
     DockerRuntime runtime = DockerRuntime.connect();
-    LabService service = new LabService(runtime, ServerSettings.defaults().withOwner(config.owner()),
+    LabService service = new LabService(runtime, ServerSettings.defaults().withOwner(config.owner())
+        .withEventRetention(config.eventRetention()),
         ScenarioCatalog.builtIn(), Clock.systemUTC());
     ExecutorService watchers = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "twlab-watch");

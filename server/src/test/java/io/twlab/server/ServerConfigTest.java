@@ -24,5 +24,16 @@ class ServerConfigTest {
     assertEquals("--grpc-port must be a port number (0-65535), got '99999'", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> ServerConfig.from(new String[] {"--verbose"}, Map.of()));
     assertThrows(IllegalArgumentException.class, () -> ServerConfig.from(new String[0], Map.of("TWLAB_HTTP_PORT", "x")));
+    IllegalArgumentException retention = assertThrows(IllegalArgumentException.class,
+        () -> ServerConfig.from(new String[] {"--event-retention", "10"}, Map.of()));
+    assertEquals("--event-retention must be a number of events per lab (1000-10000000), got '10'", retention.getMessage());
+  }
+
+  @Test
+  void eventRetentionComesFromTheFlagOrTheEnvironment() {
+    assertEquals(100_000, ServerConfig.from(new String[0], Map.of()).eventRetention());
+    assertEquals(5_000, ServerConfig.from(new String[0], Map.of("TWLAB_EVENT_RETENTION", "5000")).eventRetention());
+    assertEquals(2_000, ServerConfig.from(new String[] {"--event-retention=2000"},
+        Map.of("TWLAB_EVENT_RETENTION", "5000")).eventRetention());
   }
 }
