@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Observation benchmarks (issue 4): latency, sampler CPU and fan-out, each with its baseline
+# measured in the same run. Needs Docker and the lab images (.ci/setup). Takes about 3 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -B -q -pl bench -am package -DskipTests
+exec java -cp "bench/target/twlab-bench-0.1.0-SNAPSHOT.jar:server/target/twlab-server.jar" io.twlab.bench.Bench "$@"

@@ -1,0 +1,304 @@
+package io.twlab.bench;
+
+import io.grpc.Context;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.twlab.proto.v1.CreateLabRequest;
+import io.twlab.proto.v1.DeleteLabRequest;
+import io.twlab.proto.v1.Lab;
+import io.twlab.proto.v1.LabEvent;
+import io.twlab.proto.v1.LabServiceGrpc;
+import io.twlab.proto.v1.LabSpec;
+import io.twlab.proto.v1.Run;
+import io.twlab.proto.v1.RunScenarioRequest;
+import io.twlab.proto.v1.TcpState;
+import io.twlab.proto.v1.WatchDetail;
+import io.twlab.proto.v1.WatchLabRequest;
+import io.twlab.server.ServerConfig;
+import io.twlab.server.TwlabServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The observation benchmarks of issue 4, each against a baseline measured in the same run, on a
+ * real server (in this process) and real labs. Run with {@code bench/run.sh}; prints a report.
+ */
+public final class Bench {
+  private static final int LATENCY_CONNECTIONS = 30;
+  private static final int FLOOD = 10_000;
+  private static final int WATCHERS = 200;
+  private static final int CPU_SECONDS = 10;
+  private static final double CLOCK_TICKS = 100.0;
+
+  private final LabServiceGrpc.LabServiceBlockingStub lab;
+
+  private Bench(LabServiceGrpc.LabServiceBlockingStub lab) {
+    this.lab = lab;
+  }
+
+  public static void main(String[] args) throws Exception {
+    String owner = "twlab-bench-" + UUID.randomUUID().toString().substring(0, 8);
+    try (TwlabServer server = TwlabServer.start(new ServerConfig(0, 0, owner))) {
+      ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + server.grpcPort(),
+          InsecureChannelCredentials.create()).build();
+      try {
+        Bench bench = new Bench(LabServiceGrpc.newBlockingStub(channel));
+        bench.latencyAndCpu();
+        bench.fanOut();
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Transition-to-watcher latency vs polling with `docker exec ss`; sampler CPU idle vs 10 000 sockets. */
+  private void latencyAndCpu() throws Exception {
+    Lab l = createLab();
+    try {
+      String client = container(l, "client");
+      String server = l.getNodesList().stream().filter(n -> n.getName().equals("server")).findFirst().orElseThrow()
+          .getAddresses(0).getIp();
+      Map<Integer, Long> watched = new ConcurrentHashMap<>();
+      Map<Integer, Long> polled = new ConcurrentHashMap<>();
+      AtomicBoolean done = new AtomicBoolean();
+      ExecutorService threads = Executors.newFixedThreadPool(2);
+      CountDownLatch subscribed = new CountDownLatch(1);
+      threads.submit(() -> watch(WatchLabRequest.newBuilder().setLabId(l.getId()).setAfterSequence(-1)
+          .addNodes("client").addStates(TcpState.TCP_STATE_ESTABLISHED)
+          .setDetail(WatchDetail.WATCH_DETAIL_CONNECTIONS).build(), subscribed, done, e -> {
+            if (e.hasTransition() && e.getTransition().getTo() == TcpState.TCP_STATE_ESTABLISHED) {
+              watched.putIfAbsent(port(e.getTransition().getLocal()), System.currentTimeMillis());
+            }
+          }));
+      threads.submit(() -> {
+        while (!done.get()) {
+          List<String> lines = docker("exec", client, "ss", "-tanH", "state", "established", "( dport = :6379 )");
+          long now = System.currentTimeMillis();
+          lines.forEach(line -> polled.putIfAbsent(port(line.trim().split("\\s+")[2]), now));
+        }
+        return null;
+      });
+      subscribed.await(10, TimeUnit.SECONDS);
+      Thread.sleep(1_000);
+      // Each connection lives 0.5 s, long enough for either observer to see it.
+      List<String> opened = docker("exec", client, "python3", "-c", "import socket, time\n"
+          + "for i in range(" + LATENCY_CONNECTIONS + "):\n"
+          + "    s = socket.create_connection(('" + server + "', 6379))\n"
+          + "    print(s.getsockname()[1], int(time.time() * 1000), flush=True)\n"
+          + "    time.sleep(0.5)\n"
+          + "    s.close()\n"
+          + "    time.sleep(0.2)\n");
+      Thread.sleep(1_000);
+      done.set(true);
+      threads.shutdownNow();
+      List<Long> ours = new ArrayList<>();
+      List<Long> baseline = new ArrayList<>();
+      for (String line : opened) {
+        String[] f = line.trim().split(" ");
+        int port = Integer.parseInt(f[0]);
+        long connectedAt = Long.parseLong(f[1]);
+        if (watched.containsKey(port)) {
+          ours.add(watched.get(port) - connectedAt);
+        }
+        if (polled.containsKey(port)) {
+          baseline.add(polled.get(port) - connectedAt);
+        }
+      }
+      System.out.printf(Locale.ROOT, "%n## Latency: connect() in a lab node -> ESTABLISHED at a gRPC watcher (%d connections)%n",
+          LATENCY_CONNECTIONS);
+      System.out.printf(Locale.ROOT, "twlab stream (sampler 100 ms): seen %d/%d, p50 %d ms, p95 %d ms%n", ours.size(),
+          opened.size(), pct(ours, 0.5), pct(ours, 0.95));
+      System.out.printf(Locale.ROOT, "baseline (`docker exec ss` in a loop): seen %d/%d, p50 %d ms, p95 %d ms%n",
+          baseline.size(), opened.size(), pct(baseline, 0.5), pct(baseline, 0.95));
+      System.out.printf(Locale.ROOT, "ratio twlab/baseline: p50 %.2f, p95 %.2f (target: p95 <= 250 ms)%n",
+          ratio(pct(ours, 0.5), pct(baseline, 0.5)), ratio(pct(ours, 0.95), pct(baseline, 0.95)));
+
+      double idle = samplerCpu(client);
+      Run flood = lab.runScenario(RunScenarioRequest.newBuilder().setLabId(l.getId()).setScenario("redis-flood")
+          .putParams("connections", String.valueOf(FLOOD)).setWait(true).build());
+      int sockets = docker("exec", client, "ss", "-tanH").size();
+      double loaded = samplerCpu(client);
+      System.out.printf(Locale.ROOT, "%n## Observation CPU: the client's sampler over %d s%n", CPU_SECONDS);
+      System.out.printf(Locale.ROOT, "baseline (idle node): %.1f%% of a core%n", idle * 100);
+      System.out.printf(Locale.ROOT, "%d sockets (after %s): %.1f%% of a core; ratio %.1fx idle (target: <= 10%%)%n",
+          sockets, flood.getResult().getSummary().replaceAll(";.*", ""), loaded * 100, ratio(loaded, idle));
+    } finally {
+      deleteLab(l);
+    }
+  }
+
+  /** One watcher, then 200, on a 10 000-connection flood: every event delivered, how late, at what memory. */
+  private void fanOut() throws Exception {
+    FanOut one = floodWith(1);
+    FanOut many = floodWith(WATCHERS);
+    System.out.printf(Locale.ROOT, "%n## Fan-out: watchers (detail=connections) of a %d-connection flood%n", FLOOD);
+    for (FanOut f : List.of(one, many)) {
+      System.out.printf(Locale.ROOT, "%3d watcher(s): %d events expected each; delivered min %d max %d; gaps %d; "
+              + "last watcher done %d ms after the run; heap %d MB%n", f.watchers, f.expected, f.minDelivered,
+          f.maxDelivered, f.gaps, f.drainMs, f.heapMb);
+    }
+    System.out.printf(Locale.ROOT, "ratio %d/1 watchers: drain time %.2f, heap %.2f (target: no lost events)%n",
+        WATCHERS, ratio(many.drainMs, one.drainMs), ratio(many.heapMb, one.heapMb));
+  }
+
+  private record FanOut(int watchers, long expected, long minDelivered, long maxDelivered, long gaps, long drainMs,
+      long heapMb) {}
+
+  private FanOut floodWith(int watchers) throws Exception {
+    Lab l = createLab();
+    ExecutorService pool = Executors.newFixedThreadPool(watchers);
+    try {
+      CountDownLatch subscribed = new CountDownLatch(watchers);
+      List<Future<Watched>> results = new ArrayList<>();
+      for (int i = 0; i < watchers; i++) {
+        results.add(pool.submit(() -> {
+          Watched w = new Watched();
+          AtomicBoolean done = new AtomicBoolean();
+          watch(WatchLabRequest.newBuilder().setLabId(l.getId()).setAfterSequence(-1)
+              .setDetail(WatchDetail.WATCH_DETAIL_CONNECTIONS).build(), subscribed, done, e -> {
+                w.accept(e);
+                done.set(e.hasRunFinished());
+              });
+          return w;
+        }));
+      }
+      subscribed.await(30, TimeUnit.SECONDS);
+      Thread.sleep(1_000);
+      lab.runScenario(RunScenarioRequest.newBuilder().setLabId(l.getId()).setScenario("redis-flood")
+          .putParams("connections", String.valueOf(FLOOD)).setWait(true).build());
+      long finishedAt = System.currentTimeMillis();
+      long heapMb = heapMb();
+      long min = Long.MAX_VALUE;
+      long max = 0;
+      long gaps = 0;
+      long expected = 0;
+      long lastDone = finishedAt;
+      for (Future<Watched> result : results) {
+        Watched w = result.get(120, TimeUnit.SECONDS);
+        expected = Math.max(expected, w.lastSequence - w.firstSequence + 1);
+        min = Math.min(min, w.delivered);
+        max = Math.max(max, w.delivered);
+        gaps += w.gaps;
+        lastDone = Math.max(lastDone, w.finishedAt);
+      }
+      return new FanOut(watchers, expected, min, max, gaps, lastDone - finishedAt, heapMb);
+    } finally {
+      pool.shutdownNow();
+      deleteLab(l);
+    }
+  }
+
+  /** What one watcher received: counts only, so that the bench itself holds little memory. */
+  private static final class Watched {
+    long firstSequence = -1;
+    long lastSequence;
+    long delivered;
+    long gaps;
+    long finishedAt;
+
+    void accept(LabEvent e) {
+      if (e.hasGap()) {
+        gaps++;
+        return;
+      }
+      if (firstSequence < 0) {
+        firstSequence = e.getSequence();
+      }
+      lastSequence = e.getSequence();
+      delivered++;
+      if (e.hasRunFinished()) {
+        finishedAt = System.currentTimeMillis();
+      }
+    }
+  }
+
+  /** Follows a lab's events until {@code done}; counts down {@code subscribed} once the stream is open. */
+  private void watch(WatchLabRequest request, CountDownLatch subscribed, AtomicBoolean done,
+      java.util.function.Consumer<LabEvent> handler) {
+    try (Context.CancellableContext call = Context.current().withCancellation()) {
+      call.run(() -> {
+        Iterator<LabEvent> events = lab.watchLab(request);
+        subscribed.countDown();
+        while (!done.get() && events.hasNext()) {
+          handler.accept(events.next());
+        }
+      });
+    }
+  }
+
+  /** The share of one core the node's sampler used over {@link #CPU_SECONDS}. */
+  private static double samplerCpu(String container) throws Exception {
+    String pid = docker("exec", container, "pgrep", "-f", "twlab-sampler").get(0).trim();
+    long before = cpuTicks(container, pid);
+    Thread.sleep(CPU_SECONDS * 1_000L);
+    return (cpuTicks(container, pid) - before) / CLOCK_TICKS / CPU_SECONDS;
+  }
+
+  private static long cpuTicks(String container, String pid) throws Exception {
+    String stat = docker("exec", container, "cat", "/proc/" + pid + "/stat").get(0);
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+  }
+
+  private static long heapMb() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
+  }
+
+  private Lab createLab() {
+    return lab.createLab(CreateLabRequest.newBuilder().setSpec(LabSpec.newBuilder().setTopology("direct")).build());
+  }
+
+  private void deleteLab(Lab l) {
+    lab.deleteLab(DeleteLabRequest.newBuilder().setLabId(l.getId()).build());
+  }
+
+  private static String container(Lab l, String node) {
+    return "twlab-" + l.getId() + "-" + node;
+  }
+
+  private static int port(String endpoint) {
+    return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
+  }
+
+  private static long pct(List<Long> values, double q) {
+    if (values.isEmpty()) {
+      return -1;
+    }
+    List<Long> sorted = values.stream().sorted().toList();
+    return sorted.get(Math.min(sorted.size() - 1, (int) (q * sorted.size())));
+  }
+
+  private static double ratio(double a, double b) {
+    return b == 0 ? Double.NaN : a / b;
+  }
+
+  private static List<String> docker(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("docker"));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      reader.lines().filter(l -> !l.isBlank()).forEach(lines::add);
+    }
+    process.waitFor(60, TimeUnit.SECONDS);
+    return lines;
+  }
+}
