@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LabObserver implements AutoCloseable {
   public static final String MODE =
-      "sampling: /proc/net/tcp every 100 ms per node (states shorter than 100 ms can be missed)";
+      "sampling: a netlink sock_diag dump every 100 ms per node (states shorter than 100 ms can be missed)";
   private static final Logger LOG = LoggerFactory.getLogger(LabObserver.class);
   private static final int INTERVAL_MS = 100;
   private static final Duration BASELINE_WAIT = Duration.ofSeconds(15);
