@@ -63,6 +63,10 @@ final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     server.close();
   }
 
+  LabServiceGrpc.LabServiceStub asyncGrpc() {
+    return LabServiceGrpc.newStub(channel);
+  }
+
   LabServiceGrpc.LabServiceBlockingStub grpc() {
     return LabServiceGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
   }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.util.JsonFormat;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.twlab.proto.v1.Lab;
 import io.twlab.proto.v1.LabEvent;
 import io.twlab.proto.v1.LabSpec;
@@ -23,10 +25,13 @@ import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -111,6 +116,73 @@ class WatchIT {
     StatusRuntimeException grpcBad = assertThrows(StatusRuntimeException.class, () -> grpcUntilFinished(
         WatchLabRequest.newBuilder().addStates(TcpState.TCP_STATE_UNSPECIFIED)));
     assertEquals(Status.Code.INVALID_ARGUMENT, grpcBad.getStatus().getCode());
+  }
+
+  @Test
+  void aWatcherThatStopsReadingDelaysNeitherTheLabNorAFastWatcherAndLabsNeverSeeEachOthersEvents()
+      throws Exception {
+    Lab other = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
+    // The slow watcher asks for one event and then never for more: gRPC flow control holds its stream.
+    AtomicInteger slowReceived = new AtomicInteger();
+    AtomicReference<ClientCallStreamObserver<WatchLabRequest>> slowCall = new AtomicReference<>();
+    twlab.asyncGrpc().watchLab(WatchLabRequest.newBuilder().setLabId(lab.getId()).setAfterSequence(-1)
+        .setDetail(WatchDetail.WATCH_DETAIL_CONNECTIONS).build(), new ClientResponseObserver<WatchLabRequest, LabEvent>() {
+          @Override
+          public void beforeStart(ClientCallStreamObserver<WatchLabRequest> call) {
+            slowCall.set(call);
+            call.disableAutoRequestWithInitial(1);
+          }
+
+          @Override
+          public void onNext(LabEvent event) {
+            slowReceived.incrementAndGet();
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {}
+        });
+    Iterator<LabEvent> otherLab = twlab.grpc().withDeadlineAfter(60, TimeUnit.SECONDS).watchLab(WatchLabRequest
+        .newBuilder().setLabId(other.getId()).setAfterSequence(-1).build());
+    try {
+      Run second = twlab.grpc().runScenario(RunScenarioRequest.newBuilder().setLabId(lab.getId())
+          .setScenario("redis-flood").putParams("connections", String.valueOf(CONNECTIONS)).setWait(true).build());
+      assertEquals(RunState.RUN_STATE_SUCCEEDED, second.getState(), "the lab ran on: " + second.getError());
+
+      long started = System.nanoTime();
+      Iterator<LabEvent> fast = twlab.grpc().withDeadlineAfter(30, TimeUnit.SECONDS).watchLab(WatchLabRequest
+          .newBuilder().setLabId(lab.getId()).setAfterSequence(second.getStartSequence())
+          .setDetail(WatchDetail.WATCH_DETAIL_CONNECTIONS).build());
+      long fastReceived = 0;
+      while (fast.hasNext()) {
+        LabEvent event = fast.next();
+        fastReceived++;
+        if (event.hasRunFinished() && event.getRunFinished().getRun().getId().equals(second.getId())) {
+          break;
+        }
+      }
+      assertTrue(fastReceived >= CONNECTIONS, "fast watcher got " + fastReceived);
+      assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10), "the fast watcher was held up");
+      assertTrue(slowReceived.get() <= 1, "the slow watcher asked for one event, got " + slowReceived.get());
+
+      // A run in another lab: this lab's watcher sees none of it.
+      twlab.run(other, "nc-timewait", Map.of("port", "5300"));
+      List<LabEvent> seen = new ArrayList<>();
+      while (otherLab.hasNext()) {
+        LabEvent event = otherLab.next();
+        seen.add(event);
+        if (event.hasRunFinished()) {
+          break;
+        }
+      }
+      assertTrue(seen.stream().allMatch(e -> e.getLabId().equals(other.getId())));
+      assertTrue(seen.stream().filter(LabEvent::hasTransition).allMatch(e -> e.getTransition().getRemote().endsWith(":5300")
+          || e.getTransition().getLocal().endsWith(":5300")), "only the nc-timewait connection: " + seen);
+    } finally {
+      slowCall.get().cancel("test over", null);
+    }
   }
 
   private static List<LabEvent> grpcUntilFinished(WatchLabRequest.Builder request) {
