@@ -9,7 +9,6 @@ import java.util.TreeMap;
  */
 public record KernelCounters(Map<String, Long> values) {
   public static final String PAWS_TIMEWAIT = "TcpExtPAWSTimewait";
-  public static final String TW = "TcpExtTW";
   public static final String TW_RECYCLED = "TcpExtTWRecycled";
   public static final String TIME_WAIT_OVERFLOW = "TcpExtTCPTimeWaitOverflow";
   public static final String CONNTRACK_INSERT_FAILED = "conntrack.insert_failed";

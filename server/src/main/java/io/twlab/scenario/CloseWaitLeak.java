@@ -80,9 +80,9 @@ public final class CloseWaitLeak implements Scenario {
         ctx.progress("fin-timeout", "orphaned FIN_WAIT_2 on " + client + " until tcp_fin_timeout=" + finTimeout + " s");
         ObservedChange entered = ctx.sockets().await("FIN_WAIT_2 on " + client, STEP,
             c -> c.node().equals(client) && c.delta().to() == TcpState.FIN_WAIT2);
-        ObservedChange gone = ctx.sockets().await("the end of FIN_WAIT_2 on " + client,
-            Duration.ofSeconds(finTimeout + 15), c -> c.sameSocket(entered) && c.delta().to() == TcpState.CLOSED);
-        finWait2Seconds = Optional.of(Math.round(Duration.between(entered.time(), gone.time()).toMillis() / 100.0) / 10.0);
+        Duration lasted = ctx.sockets().timeIn(entered, "the end of FIN_WAIT_2 on " + client,
+            Duration.ofSeconds(finTimeout + 15));
+        finWait2Seconds = Optional.of(Math.round(lasted.toMillis() / 100.0) / 10.0);
       }
       Background.await(running);
       int closeWaitAtEnd = ctx.counts("server").getOrDefault(TcpState.CLOSE_WAIT, 0);

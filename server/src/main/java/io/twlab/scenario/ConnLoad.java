@@ -25,7 +25,6 @@ final class ConnLoad {
   private boolean untilOk;
   private String closeWhenFile = "";
   private String via = "";
-  private boolean verbose;
 
   private ConnLoad(String host, int port) {
     this.host = host;
@@ -97,12 +96,6 @@ final class ConnLoad {
     return this;
   }
 
-  /** Print each connection's local port ({@code K <index> <port>} lines). */
-  ConnLoad verbose() {
-    this.verbose = true;
-    return this;
-  }
-
   List<String> command() {
     List<String> c = new ArrayList<>(List.of("twlab-conn", "load", "--to", host + ":" + port,
         "--count", String.valueOf(count), "--rate", String.format(Locale.ROOT, "%.3f", rate),
@@ -119,9 +112,6 @@ final class ConnLoad {
     }
     if (untilOk) {
       c.add("--until-ok");
-    }
-    if (verbose) {
-      c.add("--verbose");
     }
     return c;
   }

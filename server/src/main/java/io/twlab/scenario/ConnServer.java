@@ -18,7 +18,6 @@ final class ConnServer {
   private String mode = "echo";
   private boolean reuseAddr = true;
   private int nofile;
-  private boolean linger0;
   private List<String> finalLines;
 
   private ConnServer(int port) {
@@ -46,11 +45,6 @@ final class ConnServer {
     return this;
   }
 
-  ConnServer linger0() {
-    this.linger0 = true;
-    return this;
-  }
-
   int port() {
     return port;
   }
@@ -64,9 +58,6 @@ final class ConnServer {
         "--port", String.valueOf(port), "--mode", mode, "--reuseaddr", reuseAddr ? "1" : "0"));
     if (nofile > 0) {
       command.addAll(List.of("--nofile", String.valueOf(nofile)));
-    }
-    if (linger0) {
-      command.add("--linger0");
     }
     finalLines = null;
     ctx.exec(node, List.of("rm", "-f", log()), STEP);

@@ -85,9 +85,7 @@ public final class NcTimeWait implements Scenario {
       Optional<Duration> lifetime = Optional.empty();
       if (params.bool("wait-expiry") && activeSettled.delta().to() == TcpState.TIME_WAIT) {
         ctx.progress("expiry", "waiting for " + active.node() + "'s TIME_WAIT to expire (about 60 s)");
-        ObservedChange gone = sockets.await("TIME_WAIT expiry on " + active.node(), EXPIRY_WAIT,
-            c -> c.sameSocket(active) && c.delta().from() == TcpState.TIME_WAIT && c.delta().to() == TcpState.CLOSED);
-        lifetime = Optional.of(Duration.between(activeSettled.time(), gone.time()));
+        lifetime = Optional.of(sockets.timeIn(activeSettled, "TIME_WAIT expiry on " + active.node(), EXPIRY_WAIT));
       }
 
       List<ConnectionOutcome> outcomes = List.of(outcome(sockets, clientSide), outcome(sockets, serverSide));

@@ -15,7 +15,7 @@ class KernelCountersTest {
         TcpExt: SyncookiesSent TW TWRecycled
         TcpExt: 0 17019 240
         """);
-    assertEquals(17019, counters.get(KernelCounters.TW));
+    assertEquals(17019, counters.get("TcpExtTW"));
     assertEquals(240, counters.get(KernelCounters.TW_RECYCLED));
     assertEquals(3, counters.get("TcpEstabResets"));
     assertEquals(-1, counters.get("TcpMaxConn"));
