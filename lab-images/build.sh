@@ -32,6 +32,6 @@ build() {
 }
 
 build "twlab/base:$VERSION" base
-for role in client server gateway redis; do
+for role in client server gateway redis tracer; do
   build "twlab/$role:$VERSION" --build-arg "VERSION=$VERSION" "$role"
 done

@@ -141,7 +141,8 @@ public final class ProtoMapper {
           .setStatus(LabStatus.valueOf("LAB_STATUS_" + s.status().name())).setMessage(s.message()));
     } else if (payload instanceof EventPayload.ConnectionTransition t) {
         ConnectionTransition.Builder tb = ConnectionTransition.newBuilder().setNode(t.node())
-            .setLocal(t.local()).setRemote(t.remote()).setFrom(tcpState(t.from())).setTo(tcpState(t.to()));
+            .setLocal(t.local()).setRemote(t.remote()).setFrom(tcpState(t.from())).setTo(tcpState(t.to()))
+            .setTraced(t.traced());
         t.timeWaitRemaining().ifPresent(d -> tb.setTimeWaitRemaining(duration(d)));
       b.setTransition(tb);
     } else if (payload instanceof EventPayload.StateCounts c) {
@@ -156,6 +157,8 @@ public final class ProtoMapper {
     } else if (payload instanceof EventPayload.NatMapping n) {
       b.setNat(io.twlab.proto.v1.NatMapping.newBuilder().setNode(n.node()).setEvent(n.event()).setState(n.state())
           .setOriginal(n.original()).setReply(n.reply()));
+    } else if (payload instanceof EventPayload.ObservationNotice n) {
+      b.setNotice(io.twlab.proto.v1.ObservationNotice.newBuilder().setNode(n.node()).setMessage(n.message()));
     } else if (payload instanceof EventPayload.CounterDeltas c) {
       b.setCounters(NodeCounters.newBuilder().setNode(c.node()).putAllDeltas(c.deltas()));
     } else if (payload instanceof EventPayload.TransitionSummary t) {

@@ -18,6 +18,8 @@ final class LabLabels {
   static final String SPEC = "io.twlab.spec";
   static final String CREATED = "io.twlab.created";
   static final String EXPIRES = "io.twlab.expires";
+  /** On the kernel tracer's container (not part of any lab): the owner. */
+  static final String TRACER = "io.twlab.tracer";
   /** On a node a run added for itself: the run's id. */
   static final String RUN = "io.twlab.run";
 

@@ -7,7 +7,6 @@ import io.twlab.lab.LabStatus;
 import io.twlab.lab.NodePlan;
 import io.twlab.lab.Topologies;
 import io.twlab.lab.TopologyKind;
-import io.twlab.observe.LabObserver;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
 import io.twlab.runtime.LabRuntime.ExecResult;
@@ -20,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
 final class LabProvisioner {
   private static final Logger LOG = LoggerFactory.getLogger(LabProvisioner.class);
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(20);
+  private static final Set<String> NET_ADMIN = Set.of("NET_ADMIN");
+  /** Until the lab's observer has started and knows how it observes. */
+  private static final String UNOBSERVED = "";
 
   private final LabRuntime runtime;
   private final ServerSettings settings;
@@ -63,11 +66,11 @@ final class LabProvisioner {
             plan.sysctls(),
             Map.of("TWLAB_LAB", labId, "TWLAB_NODE", plan.name()),
             List.of(String.valueOf(spec.ttl().toSeconds())),
-            plan.needsNetAdmin()));
+            plan.needsNetAdmin() ? NET_ADMIN : Set.of()));
         nodes.add(new LabNode(plan.name(), plan.role(), containerId, Map.of(), Map.of()));
       }
       Lab lab = withNodeFacts(new Lab(labId, spec, LabStatus.READY, nodes, networkSubnets, now, expires,
-          LabObserver.MODE));
+          UNOBSERVED));
       if (spec.topology() == TopologyKind.NAT) {
         for (List<String> rule : Topologies.gatewayRules(lab)) {
           check(lab.node("gateway"), rule, runtime.exec(lab.node("gateway").containerId(), rule, COMMAND_TIMEOUT));
@@ -98,7 +101,7 @@ final class LabProvisioner {
         request.sysctls(),
         Map.of("TWLAB_LAB", lab.id(), "TWLAB_NODE", request.name()),
         List.of(String.valueOf(Math.max(1, Duration.between(now, lab.expiresAt()).toSeconds()))),
-        request.netAdmin()));
+        request.netAdmin() ? NET_ADMIN : Set.of()));
     return facts(lab.id(), new LabNode(request.name(), like.role(), containerId, Map.of(), Map.of()));
   }
 
@@ -143,7 +146,7 @@ final class LabProvisioner {
       nodes.add(new LabNode(node.name(), node.role(), container.id(), Map.of(), Map.of()));
     }
     return withNodeFacts(new Lab(labId, spec, LabStatus.READY, nodes, networkSubnets,
-        Instant.parse(first.get(LabLabels.CREATED)), Instant.parse(first.get(LabLabels.EXPIRES)), LabObserver.MODE));
+        Instant.parse(first.get(LabLabels.CREATED)), Instant.parse(first.get(LabLabels.EXPIRES)), UNOBSERVED));
   }
 
   int remove(String labId) {

@@ -14,6 +14,7 @@ import io.twlab.lab.LabSpec;
 import io.twlab.lab.LabStatus;
 import io.twlab.lab.NotFoundException;
 import io.twlab.lab.Role;
+import io.twlab.observe.KernelTracer;
 import io.twlab.observe.LabObserver;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.RuntimeFailure;
@@ -67,6 +68,7 @@ public final class LabService implements AutoCloseable {
   private final ScenarioCatalog catalog;
   private final Clock clock;
   private final LabProvisioner provisioner;
+  private final KernelTracer tracer;
   private final Map<String, LabSession> labs = new ConcurrentHashMap<>();
   /** The most recent runs, finished or not (persistent run history is a later step). */
   private final Map<String, Run> runs = Collections.synchronizedMap(new LinkedHashMap<>() {
@@ -84,6 +86,8 @@ public final class LabService implements AutoCloseable {
     this.catalog = catalog;
     this.clock = clock;
     this.provisioner = new LabProvisioner(runtime, settings, policy);
+    this.tracer = new KernelTracer(runtime, new KernelTracer.Setup(settings.tracer(), settings.tracerImage(),
+        "twlab-tracer-" + settings.owner(), Map.of(LabLabels.TRACER, settings.owner())));
   }
 
   /** Checks the lab images, re-adopts or removes what an earlier server left, starts the TTL reaper. */
@@ -241,8 +245,8 @@ public final class LabService implements AutoCloseable {
 
   private void register(Lab lab, String message) {
     EventLog log = new EventLog(lab.id(), settings.eventRetention());
-    LabObserver observer = new LabObserver(runtime, lab, log);
-    LabSession session = new LabSession(lab, log, observer);
+    LabObserver observer = new LabObserver(runtime, lab, log, tracer);
+    LabSession session = new LabSession(lab.withObservationMode(observer.mode()), log, observer);
     session.status(LabStatus.READY, message, clock.instant());
     labs.put(lab.id(), session);
     observer.start();
@@ -321,5 +325,6 @@ public final class LabService implements AutoCloseable {
     runExecutor.shutdownNow();
     labs.values().forEach(LabSession::close);
     labs.clear();
+    tracer.close();
   }
 }

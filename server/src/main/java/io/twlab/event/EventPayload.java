@@ -12,8 +12,12 @@ public sealed interface EventPayload {
 
   record LabStatusChanged(LabStatus status, String message) implements EventPayload {}
 
+  /** {@code traced}: reported by the kernel when it happened; otherwise found by a sample. */
   record ConnectionTransition(String node, String local, String remote, TcpState from, TcpState to,
-      Optional<Duration> timeWaitRemaining) implements EventPayload {}
+      Optional<Duration> timeWaitRemaining, boolean traced) implements EventPayload {}
+
+  /** Something observation could not see, so that a watcher knows the stream has a hole. */
+  record ObservationNotice(String node, String message) implements EventPayload {}
 
   record StateCounts(String node, Map<TcpState, Integer> counts) implements EventPayload {
     public StateCounts {

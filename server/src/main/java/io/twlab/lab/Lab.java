@@ -33,6 +33,10 @@ public record Lab(
     return new Lab(id, spec, newStatus, nodes, subnets, createdAt, expiresAt, observationMode);
   }
 
+  public Lab withObservationMode(String mode) {
+    return new Lab(id, spec, status, nodes, subnets, createdAt, expiresAt, mode);
+  }
+
   public boolean expired(Instant now) {
     return !now.isBefore(expiresAt);
   }

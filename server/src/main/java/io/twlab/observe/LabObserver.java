@@ -23,10 +23,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches every node of a lab with one long-lived sampler process each (one exec per node, not
- * one per sample: design §5) and turns its batches into transition and state-count events.
+ * one per sample: design §5) and, when the host's {@link KernelTracer} runs, with the traced
+ * changes of the node's network namespace; turns them into transition and state-count events.
  */
 public final class LabObserver implements AutoCloseable {
-  public static final String MODE =
+  private static final String TRACING = "tracing: every transition from the kernel tracepoint sock:inet_sock_set_state;"
+      + " TIME_WAIT entry, timers and expiry from a netlink sock_diag dump every 100 ms per node";
+  private static final String SAMPLING =
       "sampling: a netlink sock_diag dump every 100 ms per node (states shorter than 100 ms can be missed)";
   private static final Logger LOG = LoggerFactory.getLogger(LabObserver.class);
   private static final int INTERVAL_MS = 100;
@@ -38,11 +41,20 @@ public final class LabObserver implements AutoCloseable {
   private final List<ObservationListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, List<LabRuntime.ExecStream>> streams = new LinkedHashMap<>();
   private final Map<String, NodeStream> nodes = new ConcurrentHashMap<>();
+  private final KernelTracer tracer;
+  private final Optional<String> untraced;
 
-  public LabObserver(LabRuntime runtime, Lab lab, EventLog log) {
+  public LabObserver(LabRuntime runtime, Lab lab, EventLog log, KernelTracer tracer) {
     this.runtime = runtime;
     this.lab = lab;
     this.log = log;
+    this.tracer = tracer;
+    this.untraced = tracer.unavailable();
+  }
+
+  /** How this lab is observed, for its clients: tracing, or sampling and why. */
+  public String mode() {
+    return untraced.map(why -> SAMPLING + "; " + why).orElse(TRACING);
   }
 
   /**
@@ -61,7 +73,10 @@ public final class LabObserver implements AutoCloseable {
   public synchronized void removeNode(String node) {
     streams.getOrDefault(node, List.of()).forEach(LabRuntime.ExecStream::close);
     streams.remove(node);
-    nodes.remove(node);
+    NodeStream stream = nodes.remove(node);
+    if (stream != null) {
+      stream.close();
+    }
   }
 
   /** The node's current sockets per state, as of its latest sampler batch (LISTEN aside). */
@@ -81,6 +96,9 @@ public final class LabObserver implements AutoCloseable {
           "--duration", String.valueOf(lifetime)));
       if (gateway) {
         sampler.add("--conntrack");
+      }
+      if (untraced.isEmpty()) {
+        sampler.add("--every-tick");
       }
       List<LabRuntime.ExecStream> nodeStreams = new ArrayList<>();
       nodeStreams.add(runtime.execStream(node.containerId(), sampler, stream::accept));
@@ -119,16 +137,22 @@ public final class LabObserver implements AutoCloseable {
   public synchronized void close() {
     streams.values().forEach(s -> s.forEach(LabRuntime.ExecStream::close));
     streams.clear();
+    nodes.values().forEach(NodeStream::close);
     nodes.clear();
   }
 
-  /** One node's sampler output; called on that stream's thread only. */
-  private final class NodeStream {
+  /**
+   * One node's sampler output and, when tracing, its traced changes. The sampler's thread and the
+   * tracer's call in; the node's state is guarded by this object.
+   */
+  private final class NodeStream implements KernelTracer.Subscriber {
     private final String node;
     private final CountDownLatch baselines;
     private final SamplerParser parser = new SamplerParser();
     private final NodeSockets sockets = new NodeSockets();
+    private final TransitionJoiner joiner = new TransitionJoiner();
     private volatile Map<TcpState, Integer> lastCounts = Map.of();
+    private AutoCloseable subscription;
 
     NodeStream(String node, CountDownLatch baselines) {
       this.node = node;
@@ -143,12 +167,29 @@ public final class LabObserver implements AutoCloseable {
       }
     }
 
-    private void onBatch(SamplerBatch batch) {
+    @Override
+    public synchronized void onChange(TraceEvent event, Instant time) {
+      joiner.traced(event, time).forEach(this::append);
+    }
+
+    @Override
+    public void onLost(long events) {
+      log.append(Instant.now(), new EventPayload.ObservationNotice(node, "the kernel dropped " + events
+          + " traced state changes of this host (trace buffer overrun): some transitions are missing"));
+    }
+
+    private synchronized void onBatch(SamplerBatch batch) {
       sockets.apply(batch);
-      if (!batch.baseline()) {
+      if (batch.baseline()) {
+        joiner.baseline(batch);
+        if (untraced.isEmpty()) {
+          subscription = tracer.subscribe(batch.netns(), this);
+        }
+      } else if (untraced.isEmpty()) {
+        joiner.sampled(batch).forEach(this::append);
+      } else {
         for (SocketDelta d : batch.deltas()) {
-          log.append(batch.time(), new EventPayload.ConnectionTransition(node, d.local(), d.remote(), d.from(), d.to(),
-              d.to() == TcpState.TIME_WAIT ? d.timeWaitRemaining() : Optional.empty()));
+          append(new Transition(batch.time(), d.local(), d.remote(), d.from(), d.to(), d.timeWaitRemaining(), false));
         }
       }
       if (!batch.counterDeltas().isEmpty()) {
@@ -165,6 +206,22 @@ public final class LabObserver implements AutoCloseable {
       }
       for (ObservationListener listener : listeners) {
         listener.onBatch(node, batch);
+      }
+    }
+
+    private void append(Transition t) {
+      log.append(t.time(), new EventPayload.ConnectionTransition(node, t.local(), t.remote(), t.from(), t.to(),
+          t.timeWaitRemaining(), t.traced()));
+    }
+
+    synchronized void close() {
+      if (subscription != null) {
+        try {
+          subscription.close();
+        } catch (Exception e) {
+          LOG.debug("lab={} node={} tracer subscription: {}", lab.id(), node, e.toString());
+        }
+        subscription = null;
       }
     }
   }

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the line protocol of {@code twlab-sampler} (lab-images/base): batches of
- * {@code B <epoch_ms>} ({@code S} for the baseline), {@code C <from> <to> <local> <remote> <timer_ms>}
+ * {@code B <epoch_ms> <monotonic_ns>} ({@code S <epoch_ms> <monotonic_ns> <netns>} for the baseline),
+ * {@code C <from> <to> <local> <remote> <timer_ms>}
  * and {@code K <counter> <delta>} lines, and {@code E}.
  * Not thread-safe: one parser per sampler stream.
  */
@@ -20,6 +21,8 @@ public final class SamplerParser {
   private static final Logger LOG = LoggerFactory.getLogger(SamplerParser.class);
 
   private Instant batchTime;
+  private long monotonicNanos;
+  private long netns;
   private boolean baseline;
   private final List<SocketDelta> deltas = new ArrayList<>();
   private final Map<String, Long> counters = new TreeMap<>();
@@ -30,6 +33,8 @@ public final class SamplerParser {
     switch (f[0]) {
       case "B", "S" -> {
         batchTime = Instant.ofEpochMilli(Long.parseLong(f[1]));
+        monotonicNanos = f.length > 2 ? Long.parseLong(f[2]) : 0;
+        netns = f.length > 3 ? Long.parseLong(f[3]) : 0;
         baseline = f[0].equals("S");
         deltas.clear();
         counters.clear();
@@ -52,7 +57,7 @@ public final class SamplerParser {
       }
       case "E" -> {
         if (batchTime != null) {
-          SamplerBatch batch = new SamplerBatch(batchTime, baseline, deltas, counters);
+          SamplerBatch batch = new SamplerBatch(batchTime, monotonicNanos, baseline, netns, deltas, counters);
           batchTime = null;
           deltas.clear();
           counters.clear();

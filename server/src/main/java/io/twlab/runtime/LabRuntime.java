@@ -52,8 +52,19 @@ public interface LabRuntime extends AutoCloseable {
   @Override
   void close();
 
+  /**
+   * {@code networks}: the first is the container's network mode ({@link #NO_NETWORK} for none), it
+   * joins the others after. {@code capabilities}: added to the engine's default set (e.g. NET_ADMIN).
+   */
   record ContainerRequest(String name, String image, List<String> networks, Map<String, String> labels,
-      Map<String, String> sysctls, Map<String, String> env, List<String> command, boolean netAdmin) {}
+      Map<String, String> sysctls, Map<String, String> env, List<String> command, Set<String> capabilities) {
+    public static final String NO_NETWORK = "none";
+
+    public ContainerRequest {
+      networks = List.copyOf(networks);
+      capabilities = Set.copyOf(capabilities);
+    }
+  }
 
   record ContainerInfo(String id, String name, boolean running, Map<String, String> labels) {}
 

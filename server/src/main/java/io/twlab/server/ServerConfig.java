@@ -3,17 +3,23 @@ package io.twlab.server;
 import java.util.Map;
 
 /**
- * Ports, owner and event retention of a control plane. Flags win over environment variables,
- * which win over the defaults (gRPC 9090, HTTP 8080, owner "twlab", 100 000 events kept per lab).
- * Port 0 picks a free port.
+ * Ports, owner, event retention and kernel tracer of a control plane. Flags win over environment
+ * variables, which win over the defaults (gRPC 9090, HTTP 8080, owner "twlab", 100 000 events kept
+ * per lab, tracer on with the lab images' tracer). Port 0 picks a free port.
+ * {@code tracerImage} empty: the lab images' own (twlab/tracer:VERSION).
  */
-public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRetention) {
+public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRetention, boolean tracer,
+    String tracerImage) {
   public static final int DEFAULT_RETENTION = 100_000;
   private static final int MIN_RETENTION = 1_000;
   private static final int MAX_RETENTION = 10_000_000;
 
   public ServerConfig(int grpcPort, int httpPort, String owner) {
-    this(grpcPort, httpPort, owner, DEFAULT_RETENTION);
+    this(grpcPort, httpPort, owner, DEFAULT_RETENTION, true, "");
+  }
+
+  public ServerConfig withTracer(boolean enabled, String image) {
+    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, enabled, image);
   }
 
   public static ServerConfig from(String[] args, Map<String, String> env) {
@@ -22,6 +28,8 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
     String owner = env.getOrDefault("TWLAB_OWNER", "twlab");
     int retention = retentionOf("TWLAB_EVENT_RETENTION",
         env.getOrDefault("TWLAB_EVENT_RETENTION", String.valueOf(DEFAULT_RETENTION)));
+    boolean tracer = switchOf("TWLAB_TRACER", env.getOrDefault("TWLAB_TRACER", "on"));
+    String tracerImage = env.getOrDefault("TWLAB_TRACER_IMAGE", "");
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       String value = flag.contains("=") ? flag.substring(flag.indexOf('=') + 1) : (i + 1 < args.length ? args[++i] : "");
@@ -30,11 +38,21 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
         case "--http-port" -> http = intOf("--http-port", value);
         case "--owner" -> owner = value;
         case "--event-retention" -> retention = retentionOf("--event-retention", value);
-        default -> throw new IllegalArgumentException("unknown option " + flag
-            + "; options: --grpc-port N, --http-port N, --owner NAME, --event-retention EVENTS");
+        case "--tracer" -> tracer = switchOf("--tracer", value);
+        case "--tracer-image" -> tracerImage = value;
+        default -> throw new IllegalArgumentException("unknown option " + flag + "; options: --grpc-port N, "
+            + "--http-port N, --owner NAME, --event-retention EVENTS, --tracer on|off, --tracer-image IMAGE");
       }
     }
-    return new ServerConfig(grpc, http, owner, retention);
+    return new ServerConfig(grpc, http, owner, retention, tracer, tracerImage);
+  }
+
+  private static boolean switchOf(String name, String value) {
+    return switch (value.trim()) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> throw new IllegalArgumentException(name + " must be on or off, got '" + value + "'");
+    };
   }
 
   private static int retentionOf(String name, String value) {

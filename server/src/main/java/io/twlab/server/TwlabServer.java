@@ -44,8 +44,10 @@ public final class TwlabServer implements AutoCloseable {
 
   public static TwlabServer start(ServerConfig config) throws IOException {
     DockerRuntime runtime = DockerRuntime.connect();
-    LabService service = new LabService(runtime, ServerSettings.defaults().withOwner(config.owner())
-        .withEventRetention(config.eventRetention()),
+    ServerSettings defaults = ServerSettings.defaults();
+    LabService service = new LabService(runtime, defaults.withOwner(config.owner())
+        .withEventRetention(config.eventRetention())
+        .withTracer(config.tracer(), config.tracerImage().isEmpty() ? defaults.tracerImage() : config.tracerImage()),
         ScenarioCatalog.builtIn(), Clock.systemUTC());
     ExecutorService watchers = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "twlab-watch");

@@ -80,6 +80,6 @@ class WatchStreamTest {
   private static LabEvent transition(long seq, long millis, String node, String local, String remote, TcpState from,
       TcpState to) {
     return new LabEvent(seq, "lab", T0.plusMillis(millis),
-        new EventPayload.ConnectionTransition(node, local, remote, from, to, Optional.empty()));
+        new EventPayload.ConnectionTransition(node, local, remote, from, to, Optional.empty(), true));
   }
 }

@@ -52,7 +52,7 @@ class LabLifecycleIT {
     assertEquals("1", node(lab, "gateway").getEffectiveSysctlsOrThrow("net.ipv4.ip_forward"));
     assertEquals(Set.of("lan", "wan"), node(lab, "gateway").getAddressesList().stream()
         .map(a -> a.getNetwork()).collect(Collectors.toSet()));
-    assertTrue(lab.getObservationMode().startsWith("sampling"), lab.getObservationMode());
+    assertTrue(lab.getObservationMode().startsWith("tracing:"), lab.getObservationMode());
   }
 
   @Test

@@ -46,6 +46,13 @@ final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
   private ManagedChannel channel;
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<String> labs = new ArrayList<>();
+  private String tracerImage = "";
+
+  /** The server's kernel tracer comes from this image (one that does not exist: the tracer cannot start). */
+  TwlabFixture tracerImage(String image) {
+    tracerImage = image;
+    return this;
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) throws IOException {
@@ -53,7 +60,7 @@ final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
   }
 
   void start() throws IOException {
-    server = TwlabServer.start(new ServerConfig(0, 0, owner));
+    server = TwlabServer.start(new ServerConfig(0, 0, owner).withTracer(true, tracerImage));
     channel = Grpc.newChannelBuilderForAddress("localhost", server.grpcPort(), InsecureChannelCredentials.create()).build();
   }
 
@@ -128,6 +135,12 @@ final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
 
   void remember(String labId) {
     labs.add(labId);
+  }
+
+  /** The container of a lab's node, as `docker` names it. */
+  static String container(Lab lab, String node) throws IOException, InterruptedException {
+    return docker("ps", "-q", "--filter", "label=io.twlab.lab=" + lab.getId(), "--filter", "label=io.twlab.node=" + node)
+        .get(0);
   }
 
   /** Containers, then networks, on the engine that carry this label, as `docker` lists them. */

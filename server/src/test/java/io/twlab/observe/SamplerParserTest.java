@@ -18,11 +18,11 @@ class SamplerParserTest {
     SamplerParser parser = new SamplerParser();
     NodeSockets sockets = new NodeSockets();
     List<String> lines = List.of(
-        "S 1795329222876",
+        "S 1795329222876 9424662019667 4026532258",
         "C - LISTEN 0.0.0.0:5000 0.0.0.0:0 -1",
         "C - ESTABLISHED 10.0.0.2:40000 10.0.0.3:5000 -1",
         "E",
-        "B 1795329223000",
+        "B 1795329223000 9424786143000",
         "C ESTABLISHED TIME_WAIT 10.0.0.2:40000 10.0.0.3:5000 59940",
         "C - CLOSE 10.0.0.2:40001 10.0.0.3:5000 -1",
         "K TcpExtTW 1",
@@ -33,6 +33,8 @@ class SamplerParserTest {
     assertEquals(2, batches.size());
     assertEquals(Instant.ofEpochMilli(1795329222876L), batches.get(0).time());
     assertTrue(batches.get(0).baseline());
+    assertEquals(4026532258L, batches.get(0).netns());
+    assertEquals(9424786143000L, batches.get(1).monotonicNanos());
     assertFalse(batches.get(1).baseline());
     assertEquals(Map.of(), batches.get(0).counterDeltas());
     assertEquals(Map.of("TcpExtTW", 1L, "conntrack.insert_failed", 2L), batches.get(1).counterDeltas());

@@ -1,6 +1,8 @@
 package io.twlab.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Map;
@@ -35,5 +37,13 @@ class ServerConfigTest {
     assertEquals(5_000, ServerConfig.from(new String[0], Map.of("TWLAB_EVENT_RETENTION", "5000")).eventRetention());
     assertEquals(2_000, ServerConfig.from(new String[] {"--event-retention=2000"},
         Map.of("TWLAB_EVENT_RETENTION", "5000")).eventRetention());
+  }
+
+  @Test
+  void tracerIsOnUnlessTurnedOff() {
+    assertTrue(ServerConfig.from(new String[0], Map.of()).tracer());
+    assertFalse(ServerConfig.from(new String[0], Map.of("TWLAB_TRACER", "off")).tracer());
+    assertEquals("my/tracer:1", ServerConfig.from(new String[] {"--tracer-image", "my/tracer:1"}, Map.of()).tracerImage());
+    assertThrows(IllegalArgumentException.class, () -> ServerConfig.from(new String[] {"--tracer", "maybe"}, Map.of()));
   }
 }

@@ -106,8 +106,8 @@ public final class DockerRuntime implements LabRuntime {
     HostConfig host = HostConfig.newHostConfig()
         .withNetworkMode(request.networks().get(0))
         .withSysctls(request.sysctls());
-    if (request.netAdmin()) {
-      host = host.withCapAdd(Capability.NET_ADMIN);
+    if (!request.capabilities().isEmpty()) {
+      host = host.withCapAdd(request.capabilities().stream().map(Capability::valueOf).toArray(Capability[]::new));
     }
     List<String> env = request.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     try (CreateContainerCmd create = docker.createContainerCmd(request.image())) {

@@ -1,0 +1,165 @@
+package io.twlab.observe;
+
+import io.twlab.runtime.LabRuntime;
+import io.twlab.runtime.LabRuntime.ContainerRequest;
+import io.twlab.runtime.RuntimeFailure;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host's TCP state changes from the tracepoint {@code sock:inet_sock_set_state}, read by one
+ * helper container for the whole control plane ({@code twlab-tracer}, lab-images/tracer: bpftrace
+ * with CAP_SYS_ADMIN and no network). The tracepoint is host-wide: each change goes only to the
+ * subscriber of its network namespace, so a lab never sees another's sockets. Started on first
+ * use; if it cannot start, {@link #unavailable()} says why and observation samples instead.
+ */
+public final class KernelTracer implements AutoCloseable {
+  public static final String ROLE = "tracer";
+  private static final Logger LOG = LoggerFactory.getLogger(KernelTracer.class);
+  private static final Duration ATTACH_WAIT = Duration.ofSeconds(30);
+  private static final long LIFETIME_SECONDS = Duration.ofDays(30).toSeconds();
+
+  /** A change of a subscribed namespace, with its wall-clock time. */
+  public interface Subscriber {
+    void onChange(TraceEvent event, Instant time);
+
+    /** The kernel dropped changes of the whole host (its buffer overran): some transitions are missing. */
+    void onLost(long events);
+  }
+
+  /**
+   * How the tracer container is made: its image and name, and the labels that only this owner's
+   * tracer has (a later server removes a leftover by them).
+   */
+  public record Setup(boolean enabled, String image, String containerName, Map<String, String> labels) {}
+
+  private final LabRuntime runtime;
+  private final Setup setup;
+  private final Map<Long, Subscriber> subscribers = new ConcurrentHashMap<>();
+  private volatile Anchor anchor = new Anchor(0, 0);
+  private String containerId;
+  private LabRuntime.ExecStream stream;
+  private Optional<String> unavailable;
+  private volatile String lastMessage = "";
+
+  private record Anchor(long monotonicNanos, long epochNanos) {}
+
+  public KernelTracer(LabRuntime runtime, Setup setup) {
+    this.runtime = runtime;
+    this.setup = setup;
+  }
+
+  /** Empty while tracing; otherwise why not. Starts the tracer on the first call. */
+  public synchronized Optional<String> unavailable() {
+    if (unavailable == null) {
+      unavailable = start();
+    }
+    return unavailable;
+  }
+
+  /** Delivers the changes of one network namespace until the returned handle is closed. */
+  public AutoCloseable subscribe(long netns, Subscriber subscriber) {
+    subscribers.put(netns, subscriber);
+    return () -> subscribers.remove(netns, subscriber);
+  }
+
+  private Optional<String> start() {
+    if (!setup.enabled()) {
+      return Optional.of("tracing is off (--tracer off)");
+    }
+    removeLeftover();
+    if (!runtime.imageExists(setup.image())) {
+      return Optional.of("the tracer image " + setup.image() + " is missing; build it with lab-images/build.sh");
+    }
+    CountDownLatch attached = new CountDownLatch(1);
+    try {
+      containerId = runtime.startContainer(new ContainerRequest(setup.containerName(), setup.image(),
+          List.of(ContainerRequest.NO_NETWORK), setup.labels(), Map.of(), Map.of(), List.of(), Set.of("SYS_ADMIN")));
+      stream = runtime.execStream(containerId, List.of("twlab-tracer", "--duration", String.valueOf(LIFETIME_SECONDS)),
+          line -> accept(line, attached));
+      if (!attached.await(ATTACH_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+        String why = "the tracer did not attach to sock:inet_sock_set_state within " + ATTACH_WAIT.toSeconds() + " s"
+            + (lastMessage.isEmpty() ? "" : " (" + lastMessage + ")") + "; it needs CAP_SYS_ADMIN and tracefs";
+        stop();
+        return Optional.of(why);
+      }
+      LOG.info("tracer={} attached: exact transitions from sock:inet_sock_set_state", setup.containerName());
+      return Optional.empty();
+    } catch (RuntimeFailure e) {
+      stop();
+      return Optional.of("the tracer cannot start: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop();
+      return Optional.of("interrupted while starting the tracer");
+    }
+  }
+
+  private void accept(String line, CountDownLatch attached) {
+    Optional<TracerLine> parsed = TracerLine.parse(line);
+    if (parsed.isEmpty()) {
+      lastMessage = line.trim();
+      LOG.debug("tracer: {}", line);
+      return;
+    }
+    TracerLine l = parsed.get();
+    if (l instanceof TracerLine.Change c) {
+      Subscriber s = subscribers.get(c.event().netns());
+      if (s != null) {
+        s.onChange(c.event(), wallTime(c.event().monotonicNanos()));
+      }
+    } else if (l instanceof TracerLine.Anchor a) {
+      anchor = new Anchor(a.monotonicNanos(), a.epochNanos());
+    } else if (l instanceof TracerLine.Attached) {
+      attached.countDown();
+    } else if (l instanceof TracerLine.Lost lost) {
+      LOG.warn("tracer: the kernel dropped {} state changes (trace buffer overrun)", lost.events());
+      subscribers.values().forEach(s -> s.onLost(lost.events()));
+    }
+  }
+
+  private Instant wallTime(long monotonicNanos) {
+    Anchor a = anchor;
+    long epochNanos = a.epochNanos() + (monotonicNanos - a.monotonicNanos());
+    return Instant.ofEpochSecond(0, epochNanos);
+  }
+
+  /** A tracer an earlier server of this owner left running (it crashed, or was killed). */
+  private void removeLeftover() {
+    setup.labels().forEach((key, value) -> runtime.containers(key, value).forEach(c -> {
+      LOG.info("tracer={} left by an earlier server: removed", c.name());
+      runtime.removeContainer(c.id());
+    }));
+  }
+
+  private void stop() {
+    if (stream != null) {
+      stream.close();
+      stream = null;
+    }
+    if (containerId != null) {
+      try {
+        runtime.removeContainer(containerId);
+      } catch (RuntimeFailure e) {
+        LOG.warn("tracer container {} could not be removed: {}", containerId, e.getMessage());
+      }
+      containerId = null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    subscribers.clear();
+    stop();
+  }
+}

@@ -1,0 +1,36 @@
+package io.twlab.observe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class TracerLineTest {
+
+  @Test
+  void readsWhatTwlabTracerPrints() {
+    assertEquals(Optional.of(new TracerLine.Anchor(9424662019667L, 1795338324674891432L)),
+        TracerLine.parse("A 9424662019667 1795338324674891432"));
+    assertEquals(Optional.of(new TracerLine.Attached()), TracerLine.parse("Attaching 1 probe..."));
+    assertEquals(Optional.of(new TracerLine.Change(new TraceEvent(9431345036979L, 4026532258L, 0xffff888104610940L,
+            "10.213.250.2:53954", "10.213.250.3:7000", TcpState.SYN_SENT, TcpState.ESTABLISHED))),
+        TracerLine.parse("T 9431345036979 4026532258 ffff888104610940 10.213.250.2:53954 10.213.250.3:7000 2 1"));
+    assertEquals(Optional.of(new TracerLine.Lost(17)), TracerLine.parse("Lost 17 events"));
+  }
+
+  @Test
+  void kernelCloseIsClosedAndAPortlessConnectIsRecognised() {
+    TracerLine.Change c = (TracerLine.Change) TracerLine.parse(
+        "T 1 2 ffff888104610940 10.213.250.2:0 10.213.250.3:7000 7 2").orElseThrow();
+    assertEquals(TcpState.CLOSED, c.event().from());
+    assertTrue(c.event().portless());
+  }
+
+  @Test
+  void ignoresWhatItDoesNotKnow() {
+    assertEquals(Optional.empty(), TracerLine.parse("ERROR: Unknown error -1: couldn't set RLIMIT_MEMLOCK"));
+    assertEquals(Optional.empty(), TracerLine.parse("T 1 2 zz a b 1 1"));
+    assertEquals(Optional.empty(), TracerLine.parse("T 1 2 ff a b 1 99"));
+  }
+}

@@ -1,0 +1,128 @@
+package io.twlab.observe;
+
+import static io.twlab.observe.TcpState.CLOSED;
+import static io.twlab.observe.TcpState.CLOSE_WAIT;
+import static io.twlab.observe.TcpState.ESTABLISHED;
+import static io.twlab.observe.TcpState.FIN_WAIT1;
+import static io.twlab.observe.TcpState.FIN_WAIT2;
+import static io.twlab.observe.TcpState.LAST_ACK;
+import static io.twlab.observe.TcpState.LISTEN;
+import static io.twlab.observe.TcpState.SYN_RECV;
+import static io.twlab.observe.TcpState.SYN_SENT;
+import static io.twlab.observe.TcpState.TIME_WAIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class TransitionJoinerTest {
+  private static final String CLIENT = "10.0.0.2:40000";
+  private static final String SERVER = "10.0.0.3:6379";
+  private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+
+  private final TransitionJoiner joiner = new TransitionJoiner();
+  private final List<Transition> out = new ArrayList<>();
+
+  @Test
+  void activeCloserGoesThroughTimeWaitToGone() {
+    joiner.baseline(batch(0, true));
+    trace(1, "10.0.0.2:0", SERVER, CLOSED, SYN_SENT);
+    trace(2, CLIENT, SERVER, SYN_SENT, ESTABLISHED);
+    trace(3, CLIENT, SERVER, ESTABLISHED, FIN_WAIT1);
+    trace(4, CLIENT, SERVER, FIN_WAIT1, FIN_WAIT2);
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    assertEquals(List.of("CLOSED>SYN_SENT", "SYN_SENT>ESTABLISHED", "ESTABLISHED>FIN_WAIT1", "FIN_WAIT1>FIN_WAIT2"),
+        names(), "the handover waits for a sample taken after it");
+    sample(4, delta(CLIENT, SERVER, CLOSED, TIME_WAIT, 59_900));
+    assertEquals(4, out.size(), "a sample taken before the handover settles nothing");
+    sample(6);
+    assertEquals("FIN_WAIT2>TIME_WAIT", names().get(4));
+    assertEquals(Optional.of(Duration.ofMillis(59_900)), out.get(4).timeWaitRemaining());
+    assertEquals(T0.plusMillis(5), out.get(4).time(), "TIME_WAIT began at the kernel's handover");
+    sample(60_000, delta(CLIENT, SERVER, TIME_WAIT, CLOSED, -1));
+    assertEquals("TIME_WAIT>CLOSED", names().get(5));
+    assertEquals(List.of(true, true, true, true, true, false), out.stream().map(Transition::traced).toList());
+    assertEquals(CLIENT, out.get(0).local(), "the connect is reported with the port the kernel chose");
+  }
+
+  @Test
+  void aSampleThatArrivesFirstSettlesTheHandoverAtOnce() {
+    joiner.baseline(batch(0, true));
+    trace(4, CLIENT, SERVER, FIN_WAIT1, FIN_WAIT2);
+    sample(10, delta(CLIENT, SERVER, CLOSED, TIME_WAIT, 59_000));
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    assertEquals(List.of("FIN_WAIT1>FIN_WAIT2", "FIN_WAIT2>TIME_WAIT"), names());
+  }
+
+  @Test
+  void withoutATimeWaitSocketTheCloseIsAClose() {
+    joiner.baseline(batch(0, true));
+    trace(4, CLIENT, SERVER, FIN_WAIT1, FIN_WAIT2);
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sample(6);
+    assertEquals(List.of("FIN_WAIT1>FIN_WAIT2", "FIN_WAIT2>CLOSED"), names());
+  }
+
+  @Test
+  void passiveCloserIsTracedAlone() {
+    joiner.baseline(batch(0, true));
+    trace(1, SERVER, CLIENT, LISTEN, SYN_RECV);
+    trace(2, SERVER, CLIENT, SYN_RECV, ESTABLISHED);
+    trace(3, SERVER, CLIENT, ESTABLISHED, CLOSE_WAIT);
+    trace(4, SERVER, CLIENT, CLOSE_WAIT, LAST_ACK);
+    trace(5, SERVER, CLIENT, LAST_ACK, CLOSED);
+    assertEquals(List.of("CLOSED>SYN_RECV", "SYN_RECV>ESTABLISHED", "ESTABLISHED>CLOSE_WAIT", "CLOSE_WAIT>LAST_ACK",
+        "LAST_ACK>CLOSED"), names());
+  }
+
+  @Test
+  void anOrphansFinWait2LastsUntilItsSampleEnds() {
+    joiner.baseline(batch(0, true));
+    trace(4, CLIENT, SERVER, FIN_WAIT1, FIN_WAIT2);
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sample(6, delta(CLIENT, SERVER, CLOSED, FIN_WAIT2, -1));
+    assertEquals(List.of("FIN_WAIT1>FIN_WAIT2"), names(), "still FIN_WAIT2, now as a TIME_WAIT socket");
+    sample(60_000, delta(CLIENT, SERVER, FIN_WAIT2, CLOSED, -1));
+    assertEquals(List.of("FIN_WAIT1>FIN_WAIT2", "FIN_WAIT2>CLOSED"), names());
+  }
+
+  @Test
+  void aReusedTimeWaitSocketEndsBeforeTheNewConnectionStarts() {
+    joiner.baseline(batch(0, true, delta(CLIENT, SERVER, CLOSED, TIME_WAIT, 30_000)));
+    trace(1, "10.0.0.2:0", SERVER, CLOSED, SYN_SENT);
+    trace(2, CLIENT, SERVER, SYN_SENT, ESTABLISHED);
+    assertEquals(List.of("TIME_WAIT>CLOSED", "CLOSED>SYN_SENT", "SYN_SENT>ESTABLISHED"), names());
+  }
+
+  @Test
+  void samplesAloneReportNothingElseWhileTracing() {
+    joiner.baseline(batch(0, true));
+    sample(1, delta(CLIENT, SERVER, CLOSED, ESTABLISHED, -1));
+    assertEquals(List.of(), names());
+  }
+
+  private void trace(long ms, String local, String remote, TcpState from, TcpState to) {
+    out.addAll(joiner.traced(new TraceEvent(ms * 1_000_000, 1, 0xffff1L, local, remote, from, to), T0.plusMillis(ms)));
+  }
+
+  private void sample(long ms, SocketDelta... deltas) {
+    out.addAll(joiner.sampled(batch(ms, false, deltas)));
+  }
+
+  private static SamplerBatch batch(long ms, boolean baseline, SocketDelta... deltas) {
+    return new SamplerBatch(T0.plusMillis(ms), ms * 1_000_000, baseline, 1, List.of(deltas), Map.of());
+  }
+
+  private static SocketDelta delta(String local, String remote, TcpState from, TcpState to, long timerMs) {
+    return new SocketDelta(local, remote, from, to, timerMs >= 0 ? Optional.of(Duration.ofMillis(timerMs)) : Optional.empty());
+  }
+
+  private List<String> names() {
+    return out.stream().map(t -> t.from() + ">" + t.to()).toList();
+  }
+}
