@@ -47,19 +47,24 @@ public final class Bench {
   private static final int CPU_SECONDS = 10;
   private static final double CLOCK_TICKS = 100.0;
 
-  private final LabServiceGrpc.LabServiceBlockingStub lab;
+  /** A traced 10 000-connection flood makes about 100 000 events: all of them stay retained. */
+  private static final int RETENTION = 1_000_000;
 
-  private Bench(LabServiceGrpc.LabServiceBlockingStub lab) {
+  private final LabServiceGrpc.LabServiceBlockingStub lab;
+  private final String tracer;
+
+  private Bench(LabServiceGrpc.LabServiceBlockingStub lab, String owner) {
     this.lab = lab;
+    this.tracer = "twlab-tracer-" + owner;
   }
 
   public static void main(String[] args) throws Exception {
     String owner = "twlab-bench-" + UUID.randomUUID().toString().substring(0, 8);
-    try (TwlabServer server = TwlabServer.start(new ServerConfig(0, 0, owner))) {
+    try (TwlabServer server = TwlabServer.start(new ServerConfig(0, 0, owner, RETENTION, true, ""))) {
       ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + server.grpcPort(),
           InsecureChannelCredentials.create()).build();
       try {
-        Bench bench = new Bench(LabServiceGrpc.newBlockingStub(channel));
+        Bench bench = new Bench(LabServiceGrpc.newBlockingStub(channel), owner);
         bench.latencyAndCpu();
         bench.fanOut();
       } finally {
@@ -123,22 +128,33 @@ public final class Bench {
       }
       System.out.printf(Locale.ROOT, "%n## Latency: connect() in a lab node -> ESTABLISHED at a gRPC watcher (%d connections)%n",
           LATENCY_CONNECTIONS);
-      System.out.printf(Locale.ROOT, "twlab stream (sampler 100 ms): seen %d/%d, p50 %d ms, p95 %d ms%n", ours.size(),
-          opened.size(), pct(ours, 0.5), pct(ours, 0.95));
+      System.out.printf(Locale.ROOT, "twlab stream (%s): seen %d/%d, p50 %d ms, p95 %d ms%n",
+          l.getObservationMode().replaceAll(":.*", ""), ours.size(), opened.size(), pct(ours, 0.5), pct(ours, 0.95));
       System.out.printf(Locale.ROOT, "baseline (`docker exec ss` in a loop): seen %d/%d, p50 %d ms, p95 %d ms%n",
           baseline.size(), opened.size(), pct(baseline, 0.5), pct(baseline, 0.95));
       System.out.printf(Locale.ROOT, "ratio twlab/baseline: p50 %.2f, p95 %.2f (target: p95 <= 250 ms)%n",
           ratio(pct(ours, 0.5), pct(baseline, 0.5)), ratio(pct(ours, 0.95), pct(baseline, 0.95)));
 
-      double idle = samplerCpu(client);
+      double idle = cpu(client, "twlab-sampler", CPU_SECONDS);
+      double tracerIdle = cpu(tracer, "bpftrace", CPU_SECONDS);
+      String tracerPid = pid(tracer, "bpftrace");
+      long tracerBefore = cpuTicks(tracer, tracerPid);
+      long floodStarted = System.nanoTime();
       Run flood = lab.runScenario(RunScenarioRequest.newBuilder().setLabId(l.getId()).setScenario("redis-flood")
           .putParams("connections", String.valueOf(FLOOD)).setWait(true).build());
+      double floodSeconds = (System.nanoTime() - floodStarted) / 1e9;
+      double tracerFlood = (cpuTicks(tracer, tracerPid) - tracerBefore) / CLOCK_TICKS / floodSeconds;
       int sockets = docker("exec", client, "ss", "-tanH").size();
-      double loaded = samplerCpu(client);
-      System.out.printf(Locale.ROOT, "%n## Observation CPU: the client's sampler over %d s%n", CPU_SECONDS);
-      System.out.printf(Locale.ROOT, "baseline (idle node): %.1f%% of a core%n", idle * 100);
-      System.out.printf(Locale.ROOT, "%d sockets (after %s): %.1f%% of a core; ratio %.1fx idle (target: <= 10%%)%n",
-          sockets, flood.getResult().getSummary().replaceAll(";.*", ""), loaded * 100, ratio(loaded, idle));
+      double loaded = cpu(client, "twlab-sampler", CPU_SECONDS);
+      String floodSummary = flood.getResult().getSummary().replaceAll(";.*", "");
+      System.out.printf(Locale.ROOT, "%n## Observation CPU, as a share of one core%n");
+      System.out.printf(Locale.ROOT, "client's sampler, baseline (idle node, %d s): %.1f%%%n", CPU_SECONDS, idle * 100);
+      System.out.printf(Locale.ROOT, "client's sampler, %d sockets (after %s, %d s): %.1f%%; ratio %.1fx idle "
+          + "(target: <= 10%%)%n", sockets, floodSummary, CPU_SECONDS, loaded * 100, ratio(loaded, idle));
+      System.out.printf(Locale.ROOT, "host's tracer (one for all labs), baseline (idle host, %d s): %.1f%%%n",
+          CPU_SECONDS, tracerIdle * 100);
+      System.out.printf(Locale.ROOT, "host's tracer during the flood (%.1f s): %.1f%%; ratio %.1fx idle%n", floodSeconds,
+          tracerFlood * 100, ratio(tracerFlood, tracerIdle));
     } finally {
       deleteLab(l);
     }
@@ -244,12 +260,16 @@ public final class Bench {
     }
   }
 
-  /** The share of one core the node's sampler used over {@link #CPU_SECONDS}. */
-  private static double samplerCpu(String container) throws Exception {
-    String pid = docker("exec", container, "pgrep", "-f", "twlab-sampler").get(0).trim();
+  /** The share of one core a container's process used over {@code seconds}. */
+  private static double cpu(String container, String process, int seconds) throws Exception {
+    String pid = pid(container, process);
     long before = cpuTicks(container, pid);
-    Thread.sleep(CPU_SECONDS * 1_000L);
-    return (cpuTicks(container, pid) - before) / CLOCK_TICKS / CPU_SECONDS;
+    Thread.sleep(seconds * 1_000L);
+    return (cpuTicks(container, pid) - before) / CLOCK_TICKS / seconds;
+  }
+
+  private static String pid(String container, String process) throws Exception {
+    return docker("exec", container, "pgrep", "-x", process).get(0).trim();
   }
 
   private static long cpuTicks(String container, String pid) throws Exception {

@@ -1,18 +1,21 @@
 package io.twlab.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Rows on stdout, and on a terminal a spinner line on stderr saying what is going on and for how
- * long. Off a terminal (CI logs, pipes) only the rows are printed.
+ * Rows on stdout, and on a terminal a live footer on stderr: an optional panel (e.g. a table of
+ * states) and a spinner line saying what is going on and for how long, redrawn in place. Off a
+ * terminal (CI logs, pipes) only the rows are printed.
  */
 final class LiveView implements AutoCloseable {
   private static final String[] FRAMES = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
   private static final String CLEAR_LINE = "\r\u001b[K";
+  private static final String CLEAR_BELOW = "\u001b[J";
 
   private final PrintWriter out;
   private final PrintWriter err;
@@ -21,6 +24,8 @@ final class LiveView implements AutoCloseable {
   private final ScheduledExecutorService ticker;
   private String status = "";
   private Supplier<String> detail = () -> "";
+  private Supplier<List<String>> panel = List::of;
+  private int footerLines;
   private int frame;
 
   LiveView(PrintWriter out, PrintWriter err) {
@@ -49,10 +54,14 @@ final class LiveView implements AutoCloseable {
     detail = newDetail;
   }
 
+  /** Lines drawn above the spinner line, recomputed at every redraw. */
+  synchronized void panel(Supplier<List<String>> newPanel) {
+    panel = newPanel;
+  }
+
   synchronized void row(String line) {
     if (terminal) {
-      err.print(CLEAR_LINE);
-      err.flush();
+      clearFooter();
     }
     out.println(line);
     out.flush();
@@ -65,17 +74,25 @@ final class LiveView implements AutoCloseable {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     String extra = detail.get();
-    err.printf("%s%s %s  %.1fs%s", CLEAR_LINE, FRAMES[frame++ % FRAMES.length], status, seconds,
-        extra.isEmpty() ? "" : "  " + extra);
+    clearFooter();
+    List<String> lines = panel.get();
+    lines.forEach(err::println);
+    err.printf("%s %s  %.1fs%s", FRAMES[frame++ % FRAMES.length], status, seconds, extra.isEmpty() ? "" : "  " + extra);
     err.flush();
+    footerLines = lines.size() + 1;
+  }
+
+  private void clearFooter() {
+    err.print(footerLines > 1 ? "\r\u001b[" + (footerLines - 1) + "A" + CLEAR_BELOW : CLEAR_LINE);
+    err.flush();
+    footerLines = 0;
   }
 
   @Override
   public synchronized void close() {
     if (ticker != null) {
       ticker.shutdownNow();
-      err.print(CLEAR_LINE);
-      err.flush();
+      clearFooter();
     }
   }
 }

@@ -133,8 +133,10 @@ final class Render {
       case TRANSITION -> {
         var t = e.getTransition();
         String timer = t.hasTimeWaitRemaining() ? "  (timer " + seconds(t.getTimeWaitRemaining()) + ")" : "";
-        yield String.format("%s  %s %s %s  %s → %s%s", time, Table.pad(t.getNode(), 8), Table.pad(t.getLocal(), 21),
-            Table.pad(t.getRemote(), 21), Table.pad(state(t.getFrom()), 11), state(t.getTo()), timer);
+        // Sampled: seen by a sample up to 100 ms late, not reported by the kernel when it happened.
+        yield String.format("%s  %s %s %s  %s → %s%s%s", time, Table.pad(t.getNode(), 8), Table.pad(t.getLocal(), 21),
+            Table.pad(t.getRemote(), 21), Table.pad(state(t.getFrom()), 11), state(t.getTo()), timer,
+            t.getTraced() ? "" : "  ~sampled");
       }
       case STATE_COUNTS -> {
         var c = e.getStateCounts();
@@ -158,6 +160,7 @@ final class Render {
                 .sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed())
                 .map(x -> x.getKey().replace("->", "→") + " " + x.getValue()).collect(Collectors.joining(", ")));
       }
+      case NOTICE -> String.format("%s  %s ! %s", time, Table.pad(e.getNotice().getNode(), 8), e.getNotice().getMessage());
       case GAP -> String.format("%s  (events %d..%d no longer retained)", time, e.getGap().getFromSequence(),
           e.getGap().getToSequence());
       default -> null;

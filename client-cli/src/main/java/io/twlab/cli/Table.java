@@ -23,6 +23,12 @@ final class Table {
   }
 
   void print(PrintWriter out) {
+    lines().forEach(out::println);
+    out.flush();
+  }
+
+  /** The header and the rows, as printed. */
+  List<String> lines() {
     int[] widths = new int[header.size()];
     for (int i = 0; i < widths.length; i++) {
       widths[i] = header.get(i).length();
@@ -30,20 +36,21 @@ final class Table {
         widths[i] = Math.max(widths[i], row.get(i).length());
       }
     }
-    printRow(out, header, widths);
-    rows.forEach(row -> printRow(out, row, widths));
-    out.flush();
+    List<String> lines = new ArrayList<>();
+    lines.add(line(header, widths));
+    rows.forEach(row -> lines.add(line(row, widths)));
+    return lines;
   }
 
   static String pad(String text, int width) {
     return text.length() >= width ? text : text + " ".repeat(width - text.length());
   }
 
-  private static void printRow(PrintWriter out, List<String> cells, int[] widths) {
+  private static String line(List<String> cells, int[] widths) {
     StringBuilder line = new StringBuilder();
     for (int i = 0; i < cells.size(); i++) {
       line.append(i == cells.size() - 1 ? cells.get(i) : pad(cells.get(i), widths[i]) + "  ");
     }
-    out.println(line.toString().stripTrailing());
+    return line.toString().stripTrailing();
   }
 }

@@ -30,18 +30,33 @@ final class TimeWaitTracker {
 
   /** e.g. "TIME_WAIT client 1 (next expires in 47 s)", or "" when there is none. */
   synchronized String describe(long nowMillis) {
-    if (expiries.isEmpty()) {
+    Map<String, long[]> perNode = perNode();
+    if (perNode.isEmpty()) {
       return "";
     }
+    return "TIME_WAIT " + perNode.entrySet().stream()
+        .map(e -> e.getKey() + " " + e.getValue()[0] + " (next expires in " + secondsUntil(e.getValue()[1], nowMillis)
+            + " s)")
+        .collect(Collectors.joining(", "));
+  }
+
+  /** When the node's next TIME_WAIT socket seen in this stream expires, e.g. "in 47 s"; "" if none. */
+  synchronized String nextExpiry(String node, long nowMillis) {
+    long[] countAndNext = perNode().get(node);
+    return countAndNext == null ? "" : "in " + secondsUntil(countAndNext[1], nowMillis) + " s";
+  }
+
+  private Map<String, long[]> perNode() {
     Map<String, long[]> perNode = new TreeMap<>();
     expiries.forEach((key, expiry) -> {
       long[] countAndNext = perNode.computeIfAbsent(key.substring(0, key.indexOf(' ')), n -> new long[] {0, Long.MAX_VALUE});
       countAndNext[0]++;
       countAndNext[1] = Math.min(countAndNext[1], expiry);
     });
-    return "TIME_WAIT " + perNode.entrySet().stream()
-        .map(e -> e.getKey() + " " + e.getValue()[0] + " (next expires in "
-            + Math.max(0, (e.getValue()[1] - nowMillis + 999) / 1000) + " s)")
-        .collect(Collectors.joining(", "));
+    return perNode;
+  }
+
+  private static long secondsUntil(long expiry, long nowMillis) {
+    return Math.max(0, (expiry - nowMillis + 999) / 1000);
   }
 }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "watch", description = "Stream a lab's connection states and run progress until the lab is deleted (Ctrl-C stops).")
+@Command(name = "watch", description = "Stream a lab's connection states and run progress until the lab is deleted "
+    + "(Ctrl-C stops): a transition log, and on a terminal a live table of each node's states and TIME_WAIT timers.")
 final class WatchCommand extends ServerCommand {
   @Parameters(paramLabel = "LAB")
   String labId;
@@ -42,11 +43,11 @@ final class WatchCommand extends ServerCommand {
         });
       } else {
         view.status("watching " + labId);
-        TimeWaitTracker timeWaits = new TimeWaitTracker();
-        view.detail(() -> timeWaits.describe(System.currentTimeMillis()));
+        NodeStateTable states = new NodeStateTable();
+        view.panel(() -> states.lines(System.currentTimeMillis()));
         view.row(Render.transitionHeader());
         EventFeed.follow(server, request.build(), event -> {
-          timeWaits.accept(event);
+          states.accept(event);
           String line = Render.eventLine(event);
           if (line != null) {
             view.row(line);

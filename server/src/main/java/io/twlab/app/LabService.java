@@ -59,6 +59,7 @@ public final class LabService implements AutoCloseable {
   private static final int WATCH_BATCH = 256;
   /** How long a watcher waits for new events before it flushes summaries or checks its client. */
   private static final Duration WATCH_WAIT = Duration.ofMillis(500);
+  private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(5);
   private static final int RUNS_KEPT = 10_000;
   private static final String CANCELLED = "cancelled: the lab was deleted while the run was in progress";
 
@@ -236,6 +237,12 @@ public final class LabService implements AutoCloseable {
     } finally {
       session.observer().removeListener(recorder);
       session.release();
+    }
+    try {
+      // So that a watcher that stops at run_finished has seen every transition of the run.
+      session.observer().awaitCaughtUp(CATCH_UP_LIMIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     runs.put(run.id(), finished);
     session.log().append(clock.instant(), new EventPayload.RunFinished(finished));

@@ -5,9 +5,13 @@ import io.twlab.runtime.LabRuntime.ContainerRequest;
 import io.twlab.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -28,6 +32,12 @@ public final class KernelTracer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KernelTracer.class);
   private static final Duration ATTACH_WAIT = Duration.ofSeconds(30);
   private static final long LIFETIME_SECONDS = Duration.ofDays(30).toSeconds();
+  /** bpf and tracefs; IPC_LOCK for a perf buffer larger than the locked-memory limit. */
+  private static final Set<String> CAPABILITIES = Set.of("SYS_ADMIN", "IPC_LOCK");
+  /** It prints a heartbeat every 50 ms per CPU: this long without one, it has stopped. */
+  private static final Duration SILENCE = Duration.ofSeconds(2);
+  /** The longest a change waits for another CPU's earlier ones. */
+  private static final Duration REORDER_LIMIT = Duration.ofSeconds(1);
 
   /** A change of a subscribed namespace, with its wall-clock time. */
   public interface Subscriber {
@@ -47,6 +57,11 @@ public final class KernelTracer implements AutoCloseable {
   private final Setup setup;
   private final Map<Long, Subscriber> subscribers = new ConcurrentHashMap<>();
   private volatile Anchor anchor = new Anchor(0, 0);
+  private volatile long reportedUpTo;
+  private volatile long lastHeartbeat;
+  /** Used on the tracer stream's thread only. */
+  private final Map<Integer, Long> cpuClocks = new HashMap<>();
+  private final PriorityQueue<TraceEvent> pending = new PriorityQueue<>(Comparator.comparingLong(TraceEvent::monotonicNanos));
   private String containerId;
   private LabRuntime.ExecStream stream;
   private Optional<String> unavailable;
@@ -84,7 +99,7 @@ public final class KernelTracer implements AutoCloseable {
     CountDownLatch attached = new CountDownLatch(1);
     try {
       containerId = runtime.startContainer(new ContainerRequest(setup.containerName(), setup.image(),
-          List.of(ContainerRequest.NO_NETWORK), setup.labels(), Map.of(), Map.of(), List.of(), Set.of("SYS_ADMIN")));
+          List.of(ContainerRequest.NO_NETWORK), setup.labels(), Map.of(), Map.of(), List.of(), CAPABILITIES));
       stream = runtime.execStream(containerId, List.of("twlab-tracer", "--duration", String.valueOf(LIFETIME_SECONDS)),
           line -> accept(line, attached));
       if (!attached.await(ATTACH_WAIT.toSeconds(), TimeUnit.SECONDS)) {
@@ -114,17 +129,62 @@ public final class KernelTracer implements AutoCloseable {
     }
     TracerLine l = parsed.get();
     if (l instanceof TracerLine.Change c) {
-      Subscriber s = subscribers.get(c.event().netns());
-      if (s != null) {
-        s.onChange(c.event(), wallTime(c.event().monotonicNanos()));
+      if (subscribers.containsKey(c.event().netns())) {
+        pending.add(c.event());
       }
+      advance(c.cpu(), c.event().monotonicNanos());
+    } else if (l instanceof TracerLine.Heartbeat h) {
+      // The first heartbeat, not bpftrace's "Attaching", proves the probe runs: a perf buffer
+      // that cannot be mapped fails after that line.
+      advance(h.cpu(), h.monotonicNanos());
+      lastHeartbeat = System.nanoTime();
+      attached.countDown();
     } else if (l instanceof TracerLine.Anchor a) {
       anchor = new Anchor(a.monotonicNanos(), a.epochNanos());
-    } else if (l instanceof TracerLine.Attached) {
-      attached.countDown();
     } else if (l instanceof TracerLine.Lost lost) {
       LOG.warn("tracer: the kernel dropped {} state changes (trace buffer overrun)", lost.events());
       subscribers.values().forEach(s -> s.onLost(lost.events()));
+    }
+  }
+
+  /** Now on the kernel's monotonic clock (as the tracer's host sees it). */
+  long monotonicNow() {
+    Anchor a = anchor;
+    Instant now = Instant.now();
+    return a.monotonicNanos() + (now.getEpochSecond() * 1_000_000_000L + now.getNano() - a.epochNanos());
+  }
+
+  /** Whether the tracer still reports (it can die after it started, e.g. killed on the host). */
+  public boolean alive() {
+    return unavailable != null && unavailable.isEmpty() && System.nanoTime() - lastHeartbeat < SILENCE.toNanos();
+  }
+
+  /** The tracer has delivered every change before this kernel time. */
+  long reportedUpTo() {
+    return reportedUpTo;
+  }
+
+  /**
+   * bpftrace reads one buffer per CPU: a socket's close on one CPU and the ACK that follows on
+   * another can arrive swapped, by hundreds of milliseconds under a flood. Each CPU's lines are in
+   * order, so every change up to the oldest of the CPUs' clocks has arrived: those are delivered,
+   * in kernel time order. A CPU silent for longer than {@link #REORDER_LIMIT} holds nothing back.
+   */
+  private void advance(int cpu, long monotonicNanos) {
+    cpuClocks.merge(cpu, monotonicNanos, Math::max);
+    long newest = Collections.max(cpuClocks.values());
+    long watermark = Math.max(Collections.min(cpuClocks.values()), newest - REORDER_LIMIT.toNanos());
+    release(watermark);
+    reportedUpTo = watermark;
+  }
+
+  private void release(long upTo) {
+    while (!pending.isEmpty() && pending.peek().monotonicNanos() <= upTo) {
+      TraceEvent event = pending.poll();
+      Subscriber s = subscribers.get(event.netns());
+      if (s != null) {
+        s.onChange(event, wallTime(event.monotonicNanos()));
+      }
     }
   }
 

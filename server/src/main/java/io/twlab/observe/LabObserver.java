@@ -34,6 +34,7 @@ public final class LabObserver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LabObserver.class);
   private static final int INTERVAL_MS = 100;
   private static final Duration BASELINE_WAIT = Duration.ofSeconds(15);
+  private static final Duration NOTICE_EVERY = Duration.ofSeconds(1);
 
   private final LabRuntime runtime;
   private final Lab lab;
@@ -119,6 +120,26 @@ public final class LabObserver implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits, at most {@code limit}, until every change that happened before this call is in the
+   * log: the tracer and every node's sampler have reported past it (so a handover to TIME_WAIT
+   * is settled too). Without the tracer there is nothing to wait for: samples come only on change.
+   */
+  public void awaitCaughtUp(Duration limit) throws InterruptedException {
+    if (untraced.isPresent() || !tracer.alive()) {
+      return;
+    }
+    long now = tracer.monotonicNow();
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (tracer.reportedUpTo() < now || nodes.values().stream().anyMatch(n -> n.sampledUpTo < now)) {
+      if (System.nanoTime() > deadline) {
+        LOG.debug("lab={} observation still behind after {} ms", lab.id(), limit.toMillis());
+        return;
+      }
+      Thread.sleep(20);
+    }
+  }
+
   public void addListener(ObservationListener listener) {
     listeners.add(listener);
   }
@@ -152,7 +173,11 @@ public final class LabObserver implements AutoCloseable {
     private final NodeSockets sockets = new NodeSockets();
     private final TransitionJoiner joiner = new TransitionJoiner();
     private volatile Map<TcpState, Integer> lastCounts = Map.of();
+    private volatile long sampledUpTo = Long.MIN_VALUE;
     private AutoCloseable subscription;
+    private long lost;
+    private Instant lastNotice;
+    private boolean wasTracing;
 
     NodeStream(String node, CountDownLatch baselines) {
       this.node = node;
@@ -173,25 +198,41 @@ public final class LabObserver implements AutoCloseable {
     }
 
     @Override
-    public void onLost(long events) {
-      log.append(Instant.now(), new EventPayload.ObservationNotice(node, "the kernel dropped " + events
-          + " traced state changes of this host (trace buffer overrun): some transitions are missing"));
+    public synchronized void onLost(long events) {
+      lost += events;
+    }
+
+    /** At most one notice per second: a flood's overrun comes as hundreds of reports. */
+    private void noticeLost(Instant now) {
+      if (lost > 0 && (lastNotice == null || !now.isBefore(lastNotice.plus(NOTICE_EVERY)))) {
+        log.append(now, new EventPayload.ObservationNotice(node, "the kernel dropped " + lost + " traced state "
+            + "changes of this host (trace buffer overrun): some transitions are missing; TIME_WAIT entries and counts "
+            + "still come from samples"));
+        lost = 0;
+        lastNotice = now;
+      }
     }
 
     private synchronized void onBatch(SamplerBatch batch) {
       sockets.apply(batch);
+      boolean tracing = untraced.isEmpty() && tracer.alive();
       if (batch.baseline()) {
         joiner.baseline(batch);
         if (untraced.isEmpty()) {
           subscription = tracer.subscribe(batch.netns(), this);
         }
-      } else if (untraced.isEmpty()) {
-        joiner.sampled(batch).forEach(this::append);
       } else {
-        for (SocketDelta d : batch.deltas()) {
-          append(new Transition(batch.time(), d.local(), d.remote(), d.from(), d.to(), d.timeWaitRemaining(), false));
+        if (tracing != wasTracing) {
+          log.append(batch.time(), new EventPayload.ObservationNotice(node, tracing ? "the kernel tracer reports again"
+              : "the kernel tracer stopped reporting: transitions are sampled from now on (see the server's log)"));
         }
+        List<Transition> transitions = tracing ? joiner.sampled(batch) : batch.deltas().stream().map(d -> new Transition(
+            batch.time(), d.local(), d.remote(), d.from(), d.to(), d.timeWaitRemaining(), false)).toList();
+        transitions.forEach(this::append);
       }
+      wasTracing = tracing;
+      sampledUpTo = batch.monotonicNanos();
+      noticeLost(batch.time());
       if (!batch.counterDeltas().isEmpty()) {
         log.append(batch.time(), new EventPayload.CounterDeltas(node, batch.counterDeltas()));
       }

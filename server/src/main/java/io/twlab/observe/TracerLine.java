@@ -4,16 +4,17 @@ import java.util.Optional;
 
 /**
  * The line protocol of {@code twlab-tracer} (lab-images/tracer): an anchor mapping the kernel's
- * monotonic clock to wall-clock time, bpftrace's "Attaching" once the probe is live, one line per
- * state change, and bpftrace's report of changes the kernel dropped.
+ * monotonic clock to wall-clock time, a heartbeat per CPU every 50 ms, one line per state change, and
+ * bpftrace's report of changes the kernel dropped.
  */
 public sealed interface TracerLine {
 
   record Anchor(long monotonicNanos, long epochNanos) implements TracerLine {}
 
-  record Attached() implements TracerLine {}
+  /** A CPU's clock: the tracer has printed that CPU's changes before this time. */
+  record Heartbeat(long monotonicNanos, int cpu) implements TracerLine {}
 
-  record Change(TraceEvent event) implements TracerLine {}
+  record Change(TraceEvent event, int cpu) implements TracerLine {}
 
   record Lost(long events) implements TracerLine {}
 
@@ -21,15 +22,15 @@ public sealed interface TracerLine {
   static Optional<TracerLine> parse(String line) {
     String[] f = line.trim().split(" ");
     try {
-      if (f[0].equals("T") && f.length == 8) {
+      if (f[0].equals("T") && f.length == 9) {
         return Optional.of(new Change(new TraceEvent(Long.parseUnsignedLong(f[1]), Long.parseLong(f[2]),
-            Long.parseUnsignedLong(f[3], 16), f[4], f[5], state(f[6]), state(f[7]))));
+            Long.parseUnsignedLong(f[3], 16), f[4], f[5], state(f[6]), state(f[7])), Integer.parseInt(f[8])));
       }
       if (f[0].equals("A") && f.length == 3) {
         return Optional.of(new Anchor(Long.parseLong(f[1]), Long.parseLong(f[2])));
       }
-      if (f[0].equals("Attaching")) {
-        return Optional.of(new Attached());
+      if (f[0].equals("H") && f.length == 3) {
+        return Optional.of(new Heartbeat(Long.parseUnsignedLong(f[1]), Integer.parseInt(f[2])));
       }
       if (f[0].equals("Lost") && f.length >= 2) {
         return Optional.of(new Lost(Long.parseLong(f[1])));

@@ -21,7 +21,10 @@ import java.util.Set;
  * clock, so "after" is exact however late either stream arrives. Not thread-safe.
  */
 public final class TransitionJoiner {
-  /** A handover whose sample never came (sampler stopped) is settled as a close after this. */
+  /**
+   * A handover whose sample never came (sampler stopped) is settled as a close after this; a
+   * sampled TIME_WAIT socket whose traced close never came (dropped) is reported from the sample.
+   */
   private static final Duration PENDING_LIMIT = Duration.ofSeconds(3);
 
   private record Connecting(TraceEvent event, Instant time) {}
@@ -37,6 +40,8 @@ public final class TransitionJoiner {
   /** Sockets that are TIME_WAIT sockets in the kernel: only samples see what happens to them next. */
   private final Set<String> timeWaitSockets = new HashSet<>();
   private final Map<String, Sampled> sampled = new HashMap<>();
+  /** TIME_WAIT sockets a sample found before any traced close explained them, and when. */
+  private final Map<String, Instant> untracedTimeWaits = new HashMap<>();
   private long sampledUpTo = Long.MIN_VALUE;
 
   /** The sockets that existed when observation began: state, not transitions. */
@@ -67,6 +72,7 @@ public final class TransitionJoiner {
     // A passive open's socket is a clone of its listener: it leaves LISTEN for SYN_RECV.
     TcpState from = event.from() == TcpState.LISTEN && event.to() == TcpState.SYN_RECV ? TcpState.CLOSED : event.from();
     if (event.to() == TcpState.CLOSED && (from == TcpState.FIN_WAIT2 || from == TcpState.CLOSING)) {
+      untracedTimeWaits.remove(key);
       Closing close = new Closing(from, time, event.monotonicNanos());
       if (sampledUpTo >= close.monotonicNanos()) {
         settle(out, key, close);
@@ -90,8 +96,28 @@ public final class TransitionJoiner {
       boolean timeWaitSocket = timeWaitSockets.contains(key);
       if (timeWaitSocket && (d.to() == TcpState.TIME_WAIT || d.to() == TcpState.CLOSED)) {
         // An orphan's FIN_WAIT2 got its FIN, or a TIME_WAIT socket expired.
+        untracedTimeWaits.remove(key);
         report(out, key, d.local(), d.remote(), shown.getOrDefault(key, d.from()), d.to(), batch.time(), false,
             d.timeWaitRemaining());
+      } else if (d.to() == TcpState.TIME_WAIT) {
+        untracedTimeWaits.put(key, batch.time());
+      } else if (d.to() == TcpState.CLOSED) {
+        untracedTimeWaits.remove(key);
+      }
+    }
+    // The kernel dropped this socket's traced close (its buffer overran): the sample alone says it.
+    Iterator<Map.Entry<String, Instant>> untraced = untracedTimeWaits.entrySet().iterator();
+    while (untraced.hasNext()) {
+      Map.Entry<String, Instant> u = untraced.next();
+      Sampled now = sampled.get(u.getKey());
+      if (now == null || now.state() != TcpState.TIME_WAIT) {
+        untraced.remove();
+      } else if (u.getValue().plus(PENDING_LIMIT).isBefore(batch.time())) {
+        untraced.remove();
+        String[] ends = u.getKey().split(" ");
+        report(out, u.getKey(), ends[0], ends[1], shown.getOrDefault(u.getKey(), TcpState.CLOSED), TcpState.TIME_WAIT,
+            u.getValue(), false, now.timer());
+        timeWaitSockets.add(u.getKey());
       }
     }
     Iterator<Map.Entry<String, Closing>> pending = closing.entrySet().iterator();
@@ -122,6 +148,9 @@ public final class TransitionJoiner {
   private void settle(List<Transition> out, String key, Closing close) {
     Sampled now = sampled.get(key);
     String[] ends = key.split(" ");
+    if (timeWaitSockets.contains(key) && shown.get(key) == TcpState.TIME_WAIT) {
+      return; // already reported from a sample, its trace came later than PENDING_LIMIT
+    }
     if (now != null && now.state() == TcpState.TIME_WAIT) {
       report(out, key, ends[0], ends[1], close.from(), TcpState.TIME_WAIT, close.time(), true, now.timer());
       timeWaitSockets.add(key);

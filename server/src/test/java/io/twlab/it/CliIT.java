@@ -41,7 +41,8 @@ class CliIT {
 
     assertEquals(0, result.exitCode(), result.err());
     assertTrue(result.out().contains("FROM → TO"), result.out());
-    assertTrue(result.out().matches("(?s).*client\\s+\\S+:\\d+\\s+\\S+:5000\\s+ESTABLISHED\\s+→ TIME_WAIT.*"), result.out());
+    // Traced: the kernel hands the FIN_WAIT2 socket over to TIME_WAIT.
+    assertTrue(result.out().matches("(?s).*client\\s+\\S+:\\d+\\s+\\S+:5000\\s+FIN_WAIT2\\s+→ TIME_WAIT.*"), result.out());
     assertTrue(result.out().contains("▸ close: client: SIGINT"), result.out());
     assertTrue(result.out().contains("result: client closed first and holds TIME_WAIT"), result.out());
     assertEquals(List.of(), TwlabFixture.docker("ps", "-aq", "--filter", "label=io.twlab.owner=" + twlab.owner),

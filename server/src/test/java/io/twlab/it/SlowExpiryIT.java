@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.util.Durations;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.twlab.proto.v1.ConnectionTransition;
 import io.twlab.proto.v1.GetLabRequest;
 import io.twlab.proto.v1.GetRunRequest;
 import io.twlab.proto.v1.Lab;
@@ -16,6 +17,7 @@ import io.twlab.proto.v1.PortExhaustionResult;
 import io.twlab.proto.v1.Run;
 import io.twlab.proto.v1.RunScenarioRequest;
 import io.twlab.proto.v1.RunState;
+import io.twlab.proto.v1.TcpState;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,10 +40,21 @@ class SlowExpiryIT {
     Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct")
         .putNodes("client", NodeConfig.newBuilder().putSysctls("net.ipv4.tcp_fin_timeout", "5").build()).build());
 
-    Run run = twlab.grpc().runScenario(RunScenarioRequest.newBuilder().setLabId(lab.getId())
-        .setScenario("nc-timewait").putParams("wait-expiry", "true").setWait(true).build());
-
-    assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState(), run.getError());
+    Run run;
+    List<ConnectionTransition> clientSide;
+    try (LabWatch watch = LabWatch.of(twlab, lab)) {
+      run = twlab.grpc().runScenario(RunScenarioRequest.newBuilder().setLabId(lab.getId())
+          .setScenario("nc-timewait").putParams("wait-expiry", "true").setWait(true).build());
+      assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState(), run.getError());
+      String local = run.getResult().getNcTimeWait().getClientConnection().split(" -> ")[0];
+      clientSide = watch.await(t -> t.getNode().equals("client") && t.getLocal().equals(local),
+          t -> t.getFrom() == TcpState.TCP_STATE_TIME_WAIT);
+    }
+    // Traced up to the kernel's handover to a TIME_WAIT socket; its expiry is seen by a sample.
+    assertEquals(List.of("CLOSED>SYN_SENT:true", "SYN_SENT>ESTABLISHED:true", "ESTABLISHED>FIN_WAIT1:true",
+        "FIN_WAIT1>FIN_WAIT2:true", "FIN_WAIT2>TIME_WAIT:true", "TIME_WAIT>CLOSED:false"), clientSide.stream()
+        .map(t -> t.getFrom().name().replace("TCP_STATE_", "") + ">" + t.getTo().name().replace("TCP_STATE_", "")
+            + ":" + t.getTraced()).toList());
     NcTimeWaitResult result = run.getResult().getNcTimeWait();
     assertTrue(result.getExpiryMeasured());
     long lifetimeMs = Durations.toMillis(result.getTimeWaitLifetime());

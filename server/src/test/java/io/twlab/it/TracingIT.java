@@ -3,21 +3,12 @@ package io.twlab.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.Context;
-import io.grpc.stub.StreamObserver;
 import io.twlab.proto.v1.ConnectionTransition;
 import io.twlab.proto.v1.Lab;
-import io.twlab.proto.v1.LabEvent;
 import io.twlab.proto.v1.LabSpec;
 import io.twlab.proto.v1.Node;
 import io.twlab.proto.v1.TcpState;
-import io.twlab.proto.v1.WatchDetail;
-import io.twlab.proto.v1.WatchLabRequest;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,7 +31,7 @@ class TracingIT {
     Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
     Lab neighbour = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
     assertTrue(lab.getObservationMode().startsWith("tracing:"), lab.getObservationMode());
-    try (Watch watch = Watch.of(twlab, lab); Watch other = Watch.of(twlab, neighbour)) {
+    try (LabWatch watch = LabWatch.of(twlab, lab); LabWatch other = LabWatch.of(twlab, neighbour)) {
       List<String> ports = connect(lab);
       connect(neighbour);
 
@@ -71,7 +62,7 @@ class TracingIT {
     Lab lab = untraced.createLab(LabSpec.newBuilder().setTopology("direct").build());
     assertTrue(lab.getObservationMode().startsWith("sampling:"), lab.getObservationMode());
     assertTrue(lab.getObservationMode().contains("twlab/no-such-tracer:0 is missing"), lab.getObservationMode());
-    try (Watch watch = Watch.of(untraced, lab)) {
+    try (LabWatch watch = LabWatch.of(untraced, lab)) {
       String port = connect(lab).get(0);
       List<ConnectionTransition> clientSide = watch.await(t -> t.getNode().equals("client")
           && t.getLocal().endsWith(":" + port), t -> t.getTo() == TcpState.TCP_STATE_TIME_WAIT);
@@ -96,7 +87,7 @@ class TracingIT {
     return ports;
   }
 
-  private static void assertOnlyOwnAddresses(Watch watch, Lab lab) {
+  private static void assertOnlyOwnAddresses(LabWatch watch, Lab lab) {
     List<String> own = lab.getNodesList().stream().flatMap(n -> n.getAddressesList().stream()).map(a -> a.getIp()).toList();
     List<ConnectionTransition> foreign = watch.transitions().stream()
         .filter(t -> own.stream().noneMatch(ip -> t.getLocal().startsWith(ip + ":") || t.getLocal().startsWith("0.0.0.0:")
@@ -113,53 +104,5 @@ class TracingIT {
   private static String sequence(List<ConnectionTransition> transitions) {
     return transitions.stream().map(t -> t.getFrom().name().replace("TCP_STATE_", "") + ">"
         + t.getTo().name().replace("TCP_STATE_", "")).collect(Collectors.joining(" "));
-  }
-
-  /** A gRPC watcher of every connection event of a lab, collected while the test runs. */
-  private static final class Watch implements AutoCloseable {
-    private final List<ConnectionTransition> seen = new CopyOnWriteArrayList<>();
-    private final Context.CancellableContext call = Context.current().withCancellation();
-
-    static Watch of(TwlabFixture fixture, Lab lab) {
-      Watch w = new Watch();
-      w.call.run(() -> fixture.asyncGrpc().watchLab(WatchLabRequest.newBuilder().setLabId(lab.getId())
-          .setDetail(WatchDetail.WATCH_DETAIL_CONNECTIONS).build(), new StreamObserver<>() {
-            @Override
-            public void onNext(LabEvent event) {
-              if (event.hasTransition()) {
-                w.seen.add(event.getTransition());
-              }
-            }
-
-            @Override
-            public void onError(Throwable t) {}
-
-            @Override
-            public void onCompleted() {}
-          }));
-      return w;
-    }
-
-    List<ConnectionTransition> transitions() {
-      return List.copyOf(seen);
-    }
-
-    /** The transitions that match, once one of them is {@code last} (within 20 s). */
-    List<ConnectionTransition> await(Predicate<ConnectionTransition> match, Predicate<ConnectionTransition> last)
-        throws InterruptedException {
-      for (int i = 0; i < 200; i++) {
-        List<ConnectionTransition> matching = seen.stream().filter(match).toList();
-        if (matching.stream().anyMatch(last)) {
-          return matching;
-        }
-        Thread.sleep(100);
-      }
-      throw new AssertionError("not seen within 20 s; matching so far: " + seen.stream().filter(match).toList());
-    }
-
-    @Override
-    public void close() {
-      call.cancel(null);
-    }
   }
 }

@@ -12,17 +12,17 @@ class TracerLineTest {
   void readsWhatTwlabTracerPrints() {
     assertEquals(Optional.of(new TracerLine.Anchor(9424662019667L, 1795338324674891432L)),
         TracerLine.parse("A 9424662019667 1795338324674891432"));
-    assertEquals(Optional.of(new TracerLine.Attached()), TracerLine.parse("Attaching 1 probe..."));
     assertEquals(Optional.of(new TracerLine.Change(new TraceEvent(9431345036979L, 4026532258L, 0xffff888104610940L,
-            "10.213.250.2:53954", "10.213.250.3:7000", TcpState.SYN_SENT, TcpState.ESTABLISHED))),
-        TracerLine.parse("T 9431345036979 4026532258 ffff888104610940 10.213.250.2:53954 10.213.250.3:7000 2 1"));
+            "10.213.250.2:53954", "10.213.250.3:7000", TcpState.SYN_SENT, TcpState.ESTABLISHED), 1)),
+        TracerLine.parse("T 9431345036979 4026532258 ffff888104610940 10.213.250.2:53954 10.213.250.3:7000 2 1 1"));
     assertEquals(Optional.of(new TracerLine.Lost(17)), TracerLine.parse("Lost 17 events"));
+    assertEquals(Optional.of(new TracerLine.Heartbeat(9431345036979L, 0)), TracerLine.parse("H 9431345036979 0"));
   }
 
   @Test
   void kernelCloseIsClosedAndAPortlessConnectIsRecognised() {
     TracerLine.Change c = (TracerLine.Change) TracerLine.parse(
-        "T 1 2 ffff888104610940 10.213.250.2:0 10.213.250.3:7000 7 2").orElseThrow();
+        "T 1 2 ffff888104610940 10.213.250.2:0 10.213.250.3:7000 7 2 0").orElseThrow();
     assertEquals(TcpState.CLOSED, c.event().from());
     assertTrue(c.event().portless());
   }
@@ -30,7 +30,8 @@ class TracerLineTest {
   @Test
   void ignoresWhatItDoesNotKnow() {
     assertEquals(Optional.empty(), TracerLine.parse("ERROR: Unknown error -1: couldn't set RLIMIT_MEMLOCK"));
-    assertEquals(Optional.empty(), TracerLine.parse("T 1 2 zz a b 1 1"));
-    assertEquals(Optional.empty(), TracerLine.parse("T 1 2 ff a b 1 99"));
+    assertEquals(Optional.empty(), TracerLine.parse("Attaching 2 probes..."));
+    assertEquals(Optional.empty(), TracerLine.parse("T 1 2 zz a b 1 1 0"));
+    assertEquals(Optional.empty(), TracerLine.parse("T 1 2 ff a b 1 99 0"));
   }
 }

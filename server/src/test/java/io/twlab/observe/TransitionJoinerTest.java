@@ -100,6 +100,24 @@ class TransitionJoinerTest {
   }
 
   @Test
+  void aTimeWaitWhoseTracedCloseWasDroppedIsReportedFromItsSample() {
+    joiner.baseline(batch(0, true));
+    trace(3, CLIENT, SERVER, ESTABLISHED, FIN_WAIT1);
+    sample(100, delta(CLIENT, SERVER, CLOSED, TIME_WAIT, 59_900));
+    sample(1_000);
+    assertEquals(List.of("ESTABLISHED>FIN_WAIT1"), names(), "the trace may still come");
+    sample(3_200);
+    assertEquals(List.of("ESTABLISHED>FIN_WAIT1", "FIN_WAIT1>TIME_WAIT"), names());
+    assertEquals(false, out.get(1).traced());
+    assertEquals(T0.plusMillis(100), out.get(1).time());
+    trace(4, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sample(3_300);
+    assertEquals(2, out.size(), "a late trace does not report it twice");
+    sample(60_000, delta(CLIENT, SERVER, TIME_WAIT, CLOSED, -1));
+    assertEquals("TIME_WAIT>CLOSED", names().get(2));
+  }
+
+  @Test
   void samplesAloneReportNothingElseWhileTracing() {
     joiner.baseline(batch(0, true));
     sample(1, delta(CLIENT, SERVER, CLOSED, ESTABLISHED, -1));
