@@ -64,7 +64,7 @@ public final class KernelTracer implements AutoCloseable {
   private final PriorityQueue<TraceEvent> pending = new PriorityQueue<>(Comparator.comparingLong(TraceEvent::monotonicNanos));
   private String containerId;
   private LabRuntime.ExecStream stream;
-  private Optional<String> unavailable;
+  private volatile Optional<String> unavailable;
   private volatile String lastMessage = "";
 
   private record Anchor(long monotonicNanos, long epochNanos) {}
