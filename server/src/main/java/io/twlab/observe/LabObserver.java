@@ -194,7 +194,7 @@ public final class LabObserver implements AutoCloseable {
 
     @Override
     public synchronized void onChange(TraceEvent event, Instant time) {
-      joiner.traced(event, time).forEach(this::append);
+      report(joiner.traced(event, time));
     }
 
     @Override
@@ -226,9 +226,8 @@ public final class LabObserver implements AutoCloseable {
           log.append(batch.time(), new EventPayload.ObservationNotice(node, tracing ? "the kernel tracer reports again"
               : "the kernel tracer stopped reporting: transitions are sampled from now on (see the server's log)"));
         }
-        List<Transition> transitions = tracing ? joiner.sampled(batch) : batch.deltas().stream().map(d -> new Transition(
-            batch.time(), d.local(), d.remote(), d.from(), d.to(), d.timeWaitRemaining(), false)).toList();
-        transitions.forEach(this::append);
+        report(tracing ? joiner.sampled(batch) : batch.deltas().stream().map(d -> new Transition(
+            batch.time(), d.local(), d.remote(), d.from(), d.to(), d.timeWaitRemaining(), false)).toList());
       }
       wasTracing = tracing;
       sampledUpTo = batch.monotonicNanos();
@@ -243,16 +242,20 @@ public final class LabObserver implements AutoCloseable {
       }
       if (batch.baseline()) {
         baselines.countDown();
-        return;
-      }
-      for (ObservationListener listener : listeners) {
-        listener.onBatch(node, batch);
       }
     }
 
-    private void append(Transition t) {
-      log.append(t.time(), new EventPayload.ConnectionTransition(node, t.local(), t.remote(), t.from(), t.to(),
-          t.timeWaitRemaining(), t.traced()));
+    private void report(List<Transition> transitions) {
+      if (transitions.isEmpty()) {
+        return;
+      }
+      for (Transition t : transitions) {
+        log.append(t.time(), new EventPayload.ConnectionTransition(node, t.local(), t.remote(), t.from(), t.to(),
+            t.timeWaitRemaining(), t.traced()));
+      }
+      for (ObservationListener listener : listeners) {
+        listener.onTransitions(node, transitions);
+      }
     }
 
     synchronized void close() {

@@ -1,7 +1,12 @@
 package io.twlab.observe;
 
-/** Receives every sampled batch of every node of a lab, on the sampler's thread. */
+import java.util.List;
+
+/**
+ * Receives the transitions of every node of a lab as they are logged (traced or sampled), on the
+ * thread that observed them.
+ */
 @FunctionalInterface
 public interface ObservationListener {
-  void onBatch(String node, SamplerBatch batch);
+  void onTransitions(String node, List<Transition> transitions);
 }

@@ -2,8 +2,8 @@ package io.twlab.scenario;
 
 import io.twlab.observe.ObservationListener;
 import io.twlab.observe.ObservedChange;
-import io.twlab.observe.SamplerBatch;
 import io.twlab.observe.SocketDelta;
+import io.twlab.observe.Transition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +15,10 @@ public final class SocketRecorder implements ObservationListener {
   private final List<ObservedChange> changes = new ArrayList<>();
 
   @Override
-  public synchronized void onBatch(String node, SamplerBatch batch) {
-    for (SocketDelta delta : batch.deltas()) {
-      changes.add(new ObservedChange(node, batch.time(), delta));
+  public synchronized void onTransitions(String node, List<Transition> transitions) {
+    for (Transition t : transitions) {
+      changes.add(new ObservedChange(node, t.time(),
+          new SocketDelta(t.local(), t.remote(), t.from(), t.to(), t.timeWaitRemaining())));
     }
     notifyAll();
   }

@@ -58,6 +58,13 @@ class NcTimeWaitIT {
     NcTimeWaitResult result = run.getResult().getNcTimeWait();
     assertEquals("client", result.getTimeWaitNode());
     assertTimeWaitOnlyOn("client", result);
+    // Traced: every state the kernel went through, not only those a 100 ms sample caught.
+    assertEquals(List.of(TcpState.TCP_STATE_CLOSED, TcpState.TCP_STATE_SYN_SENT, TcpState.TCP_STATE_ESTABLISHED,
+        TcpState.TCP_STATE_FIN_WAIT1, TcpState.TCP_STATE_FIN_WAIT2, TcpState.TCP_STATE_TIME_WAIT),
+        result.getNodesList().stream().filter(o -> o.getNode().equals("client")).findFirst().orElseThrow().getStatesList());
+    assertEquals(List.of(TcpState.TCP_STATE_CLOSED, TcpState.TCP_STATE_SYN_RECV, TcpState.TCP_STATE_ESTABLISHED,
+        TcpState.TCP_STATE_CLOSE_WAIT, TcpState.TCP_STATE_LAST_ACK, TcpState.TCP_STATE_CLOSED),
+        result.getNodesList().stream().filter(o -> o.getNode().equals("server")).findFirst().orElseThrow().getStatesList());
     // TIME_WAIT is 60 s whatever tcp_fin_timeout (5 s on this client) says.
     long timerMs = Durations.toMillis(result.getTimeWaitTimerAtEntry());
     assertTrue(timerMs > 58_000 && timerMs <= 60_000, "timer at entry " + timerMs + " ms");
