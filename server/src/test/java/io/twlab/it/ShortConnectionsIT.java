@@ -40,7 +40,7 @@ class ShortConnectionsIT {
     ScenarioResult benchmark = twlab.run(lab, "redis-flood", Map.of("generator", "redis-benchmark", "connections", "3000"));
     LoadReport load = benchmark.getRedisFlood().getLoad();
     assertEquals(3_000, load.getSucceeded(), benchmark.getSummary());
-    assertTrue(load.getConnectionsPerSecond() > 1_000, benchmark.getSummary());
+    // One connection per request (-k 0): one TIME_WAIT each. (Its rate is a benchmark figure, not a test's.)
     assertTrue(counter(benchmark, "client", "TcpExtTW") >= 3_000, benchmark.getCountersList().toString());
   }
 
