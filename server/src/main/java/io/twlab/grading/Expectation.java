@@ -1,0 +1,66 @@
+package io.twlab.grading;
+
+import io.twlab.observe.TcpState;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** One thing an experiment expects of the kernel; each is graded into a verdict. */
+public sealed interface Expectation {
+
+  /** As a grader reads it, e.g. "client TIME_WAIT >= 8000 at the end". */
+  String describe();
+
+  /** Sockets in a state on a node, at the end of the run or at the run's peak. */
+  record StateCount(String node, TcpState state, Comparison comparison, When when) implements Expectation {
+    public enum When { END, PEAK }
+
+    @Override
+    public String describe() {
+      return node + " " + state + " " + comparison.describe() + (when == When.PEAK ? " at its peak" : " at the end");
+    }
+  }
+
+  /** Some connection on the node goes through these states in this order, one after the other. */
+  record Sequence(String node, List<TcpState> states) implements Expectation {
+    public Sequence {
+      states = List.copyOf(states);
+    }
+
+    @Override
+    public String describe() {
+      return node + " goes " + states.stream().map(TcpState::name).collect(Collectors.joining(" → "));
+    }
+  }
+
+  /** How long a socket of the node stays in a state, in seconds. */
+  record StateDuration(String node, TcpState state, Comparison seconds) implements Expectation {
+    @Override
+    public String describe() {
+      return node + " stays in " + state + " for " + seconds.describe() + " s";
+    }
+  }
+
+  /** A kernel counter's change over the run on the node (nstat names, conntrack.* on the gateway). */
+  record CounterDelta(String node, String counter, Comparison comparison) implements Expectation {
+    @Override
+    public String describe() {
+      return node + " " + counter + " " + comparison.describe();
+    }
+  }
+
+  /** Failed connection attempts of the run with this errno (e.g. EADDRNOTAVAIL). */
+  record ErrorCount(String errno, Comparison comparison) implements Expectation {
+    @Override
+    public String describe() {
+      return errno + " errors " + comparison.describe();
+    }
+  }
+
+  /** A sysctl as read back from the node. */
+  record EffectiveSysctl(String node, String key, String value) implements Expectation {
+    @Override
+    public String describe() {
+      return node + " " + key + " = " + value;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.twlab.grading;
+
+import io.twlab.lab.LabRequest;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An experiment file: a lab, the scenarios to run in it in order, and what each run must show.
+ * {@code lines} maps each field's path (as violations name it) to its line in the file.
+ */
+public record Experiment(String name, LabRequest lab, List<Step> steps, Map<String, Integer> lines) {
+
+  public Experiment {
+    steps = List.copyOf(steps);
+    lines = Map.copyOf(lines);
+  }
+
+  /** One scenario run and its expectations. */
+  public record Step(String scenario, Map<String, String> params, List<Expectation> expectations) {
+    public Step {
+      params = Map.copyOf(params);
+      expectations = List.copyOf(expectations);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package io.twlab.grading;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.twlab.grading.Comparison.Op;
+import io.twlab.grading.Expectation.StateCount.When;
+import io.twlab.lab.FieldViolation;
+import io.twlab.lab.InvalidArgumentException;
+import io.twlab.observe.TcpState;
+import io.twlab.sysctl.SysctlPolicy;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ExperimentReaderTest {
+  private static final SysctlPolicy POLICY = new SysctlPolicy();
+
+  @Test
+  void readsTheLabTheRunsAndEveryKindOfExpectation() {
+    Experiment e = ExperimentReader.read("""
+        name: short connections
+        lab:
+          topology: direct
+          ttl: 30m
+          nodes:
+            client:
+              sysctls:
+                net.ipv4.tcp_max_tw_buckets: "5000"
+        runs:
+          - scenario: redis-flood
+            params: {connections: 10000}
+            expect:
+              - count: client TIME_WAIT >= 4000 at peak
+              - count: {node: server, state: TIME_WAIT, op: "==", value: 0}
+              - sequence: {node: client, states: [FIN_WAIT1, FIN_WAIT2, TIME_WAIT]}
+              - duration: {node: client, state: TIME_WAIT, op: "±", seconds: 60, tolerance: 2}
+              - counter: {node: client, name: TcpExtTCPTimeWaitOverflow, op: ">", value: 0}
+              - errors: {errno: EADDRNOTAVAIL, op: "==", value: 0}
+              - sysctl: {node: client, name: net.ipv4.tcp_max_tw_buckets, value: "5000"}
+        """, POLICY);
+
+    assertEquals("short connections", e.name());
+    assertEquals("direct", e.lab().topology());
+    assertEquals(Map.of("client", Map.of("net.ipv4.tcp_max_tw_buckets", "5000")), e.lab().sysctls());
+    assertEquals(1, e.steps().size());
+    Experiment.Step step = e.steps().get(0);
+    assertEquals("redis-flood", step.scenario());
+    assertEquals(Map.of("connections", "10000"), step.params());
+    assertEquals(List.of(
+        new Expectation.StateCount("client", TcpState.TIME_WAIT, new Comparison(Op.AT_LEAST, 4000, 0), When.PEAK),
+        new Expectation.StateCount("server", TcpState.TIME_WAIT, new Comparison(Op.EQUAL, 0, 0), When.END),
+        new Expectation.Sequence("client", List.of(TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, TcpState.TIME_WAIT)),
+        new Expectation.StateDuration("client", TcpState.TIME_WAIT, new Comparison(Op.ABOUT, 60, 2)),
+        new Expectation.CounterDelta("client", "TcpExtTCPTimeWaitOverflow", new Comparison(Op.MORE, 0, 0)),
+        new Expectation.ErrorCount("EADDRNOTAVAIL", new Comparison(Op.EQUAL, 0, 0)),
+        new Expectation.EffectiveSysctl("client", "net.ipv4.tcp_max_tw_buckets", "5000")), step.expectations());
+    assertEquals("client TIME_WAIT >= 4000 at its peak", step.expectations().get(0).describe());
+    assertEquals("client stays in TIME_WAIT for 60 ± 2 s", step.expectations().get(3).describe());
+  }
+
+  @Test
+  void jsonIsReadToo() {
+    Experiment e = ExperimentReader.read("""
+        {"name": "s1", "lab": {"topology": "nat", "clients": 2},
+         "runs": [{"scenario": "nc-timewait", "expect": [{"count": "client1 TIME_WAIT >= 1"}]}]}
+        """, POLICY);
+    assertEquals(2, e.lab().clients());
+    assertEquals("nc-timewait", e.steps().get(0).scenario());
+  }
+
+  @Test
+  void everyBadFieldIsNamedWithItsLine() {
+    InvalidArgumentException refused = assertThrows(InvalidArgumentException.class, () -> ExperimentReader.read("""
+        name: broken
+        lab:
+          topology: direct
+          colour: blue
+        runs:
+          - scenario: redis-flood
+            expect:
+              - count: client TIME_WAITING >= 10
+              - duration: {node: server, state: CLOSE_WAIT, op: "=>", seconds: 30}
+              - sequence: {node: client, states: [TIME_WAIT]}
+              - errors: {errno: addrnotavail, value: 1}
+              - count: {node: client, state: TIME_WAIT}
+        """, POLICY));
+
+    assertEquals(List.of(
+        new FieldViolation("lab.colour", "line 4: unknown field; expected one of clients, nodes, snat_port_range, topology, ttl"),
+        new FieldViolation("runs[0].expect[0].count", "line 8: 'TIME_WAITING' is not a TCP state (ESTABLISHED, TIME_WAIT, CLOSE_WAIT, ...)"),
+        new FieldViolation("runs[0].expect[1].duration.op", "line 9: '=>' is not one of < <= == >= > ±"),
+        new FieldViolation("runs[0].expect[2].sequence.states", "line 10: needs at least two states in the order they must come"),
+        new FieldViolation("runs[0].expect[3].errors.errno", "line 11: 'addrnotavail' is not an errno name such as EADDRNOTAVAIL"),
+        new FieldViolation("runs[0].expect[4].count.value", "line 12: missing")), refused.violations());
+  }
+
+  @Test
+  void theLabIsCheckedAsCreateLabChecksItWithTheFilesLines() {
+    InvalidArgumentException refused = assertThrows(InvalidArgumentException.class, () -> ExperimentReader.read("""
+        name: recycle
+        lab:
+          topology: direct
+          nodes:
+            client:
+              sysctls:
+                net.ipv4.tcp_tw_recycle: "1"
+        runs:
+          - scenario: tw-reuse
+        """, POLICY));
+    FieldViolation v = refused.violations().get(0);
+    assertEquals("lab.nodes[client].sysctls[net.ipv4.tcp_tw_recycle]", v.field());
+    assertEquals(true, v.reason().startsWith("line 7: "), v.reason());
+  }
+
+  @Test
+  void notYamlAtAllSaysWhere() {
+    InvalidArgumentException refused = assertThrows(InvalidArgumentException.class,
+        () -> ExperimentReader.read("name: x\nlab: [\nruns: ]]\n", POLICY));
+    assertEquals("experiment", refused.violations().get(0).field());
+    assertEquals(true, refused.violations().get(0).reason().startsWith("line "), refused.violations().get(0).reason());
+    assertThrows(InvalidArgumentException.class, () -> ExperimentReader.read("", POLICY));
+  }
+}
