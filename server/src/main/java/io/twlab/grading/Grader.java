@@ -1,0 +1,139 @@
+package io.twlab.grading;
+
+import io.twlab.observe.ObservedChange;
+import io.twlab.observe.TcpState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** Grades expectations against what a run showed. Pure: no lab, no clock. */
+public final class Grader {
+  private Grader() {}
+
+  public static List<Verdict> grade(List<Expectation> expectations, RunRecord run) {
+    return expectations.stream().map(e -> grade(e, run)).toList();
+  }
+
+  static Verdict grade(Expectation expectation, RunRecord run) {
+    if (expectation instanceof Expectation.StateCount c) {
+      return count(c, run);
+    } else if (expectation instanceof Expectation.Sequence s) {
+      return sequence(s, run);
+    } else if (expectation instanceof Expectation.StateDuration d) {
+      return duration(d, run);
+    } else if (expectation instanceof Expectation.CounterDelta c) {
+      return compared(c, c.comparison(), run.counters().getOrDefault(c.node(), Map.of()).getOrDefault(c.counter(), 0L),
+          c.node() + " " + c.counter() + " moved by ");
+    } else if (expectation instanceof Expectation.ErrorCount e) {
+      return compared(e, e.comparison(), run.errors().getOrDefault(e.errno(), 0L), e.errno() + " errors: ");
+    } else if (expectation instanceof Expectation.EffectiveSysctl s) {
+      String value = run.sysctls().getOrDefault(s.node(), Map.of()).get(s.key());
+      String observed = value == null ? s.node() + " has no " + s.key() + " read back" : s.node() + " " + s.key() + " = " + value;
+      return s.value().trim().equals(value == null ? null : value.trim()) ? Verdict.pass(s, observed)
+          : Verdict.fail(s, observed, "expected " + s.value());
+    }
+    throw new IllegalArgumentException("unknown expectation " + expectation);
+  }
+
+  private static Verdict count(Expectation.StateCount c, RunRecord run) {
+    var counts = c.when() == Expectation.StateCount.When.PEAK ? run.peakCounts() : run.endCounts();
+    if (!counts.containsKey(c.node())) {
+      return Verdict.fail(c, "no node " + c.node(), "the lab has no node " + c.node() + "; it has "
+          + String.join(", ", run.endCounts().keySet().stream().sorted().toList()));
+    }
+    int n = counts.get(c.node()).getOrDefault(c.state(), 0);
+    return compared(c, c.comparison(), n, c.node() + " " + c.state() + (c.when() == Expectation.StateCount.When.PEAK
+        ? " peaked at " : " at the end: "));
+  }
+
+  private static Verdict compared(Expectation e, Comparison comparison, long observed, String prefix) {
+    String text = prefix + observed;
+    return comparison.holds(observed) ? Verdict.pass(e, text) : Verdict.fail(e, text, "expected " + comparison.describe());
+  }
+
+  private static Verdict sequence(Expectation.Sequence s, RunRecord run) {
+    Map<String, List<TcpState>> perSocket = statesPerSocket(s.node(), run);
+    for (List<TcpState> states : perSocket.values()) {
+      if (java.util.Collections.indexOfSubList(states, s.states()) >= 0) {
+        return Verdict.pass(s, s.node() + " had " + perSocket.size() + " connection(s); one went " + arrows(states));
+      }
+    }
+    Map<String, Long> seen = perSocket.values().stream().collect(Collectors.groupingBy(Grader::arrows,
+        LinkedHashMap::new, Collectors.counting()));
+    String observed = seen.isEmpty() ? "no transitions on " + s.node()
+        : seen.entrySet().stream().limit(3).map(x -> x.getKey() + " (" + x.getValue() + ")").collect(Collectors.joining("; "));
+    return Verdict.fail(s, observed, "no connection of " + s.node() + " went " + arrows(s.states()));
+  }
+
+  private static Verdict duration(Expectation.StateDuration d, RunRecord run) {
+    List<Double> lasted = new ArrayList<>();
+    List<Double> stillIn = new ArrayList<>();
+    Map<String, ObservedChange> entered = new LinkedHashMap<>();
+    for (ObservedChange c : run.transitions()) {
+      if (!c.node().equals(d.node())) {
+        continue;
+      }
+      String socket = c.delta().local() + " " + c.delta().remote();
+      if (c.delta().to() == d.state()) {
+        entered.put(socket, c);
+      } else if (c.delta().from() == d.state() && entered.containsKey(socket)) {
+        lasted.add(seconds(Duration.between(entered.remove(socket).time(), c.time())));
+      }
+    }
+    entered.values().forEach(c -> stillIn.add(seconds(Duration.between(c.time(), run.finishedAt()))));
+    if (lasted.isEmpty() && stillIn.isEmpty()) {
+      return Verdict.fail(d, "no socket of " + d.node() + " entered " + d.state(), "nothing to measure");
+    }
+    String observed = (lasted.isEmpty() ? "" : lasted.size() + " left " + d.state() + " after " + range(lasted) + " s")
+        + (lasted.isEmpty() || stillIn.isEmpty() ? "" : "; ")
+        + (stillIn.isEmpty() ? "" : stillIn.size() + " still in it at the end, after " + range(stillIn) + " s");
+    Optional<Double> wrong = lasted.stream().filter(s -> !d.seconds().holds(s)).findFirst();
+    if (wrong.isPresent()) {
+      return Verdict.fail(d, observed, "one lasted " + Comparison.number(wrong.get()) + " s, expected "
+          + d.seconds().describe());
+    }
+    // A socket still in the state has lasted at least this long: that settles only a lower bound.
+    boolean lowerBound = d.seconds().op() == Comparison.Op.MORE || d.seconds().op() == Comparison.Op.AT_LEAST;
+    if (!stillIn.isEmpty() && !(lowerBound && stillIn.stream().allMatch(d.seconds()::holds))) {
+      return Verdict.fail(d, observed, "the run ended before " + d.state() + " did; let it run longer (e.g. the "
+          + "scenario's wait-expiry) to measure " + d.seconds().describe() + " s");
+    }
+    return Verdict.pass(d, observed);
+  }
+
+  private static Map<String, List<TcpState>> statesPerSocket(String node, RunRecord run) {
+    Map<String, List<TcpState>> perSocket = new LinkedHashMap<>();
+    for (ObservedChange c : run.transitions()) {
+      if (c.node().equals(node)) {
+        List<TcpState> states = perSocket.computeIfAbsent(c.delta().local() + " " + c.delta().remote(), k -> new ArrayList<>());
+        if (states.isEmpty()) {
+          states.add(c.delta().from());
+        }
+        states.add(c.delta().to());
+      }
+    }
+    return perSocket;
+  }
+
+  private static String arrows(List<TcpState> states) {
+    return states.stream().map(TcpState::name).collect(Collectors.joining(" → "));
+  }
+
+  private static double seconds(Duration d) {
+    return d.toMillis() / 1000.0;
+  }
+
+  private static String range(List<Double> values) {
+    double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    return min == max ? Comparison.number(round(min)) : Comparison.number(round(min)) + "–" + Comparison.number(round(max));
+  }
+
+  private static double round(double seconds) {
+    return Math.round(seconds * 10) / 10.0;
+  }
+}

@@ -1,0 +1,79 @@
+package io.twlab.grading;
+
+import static io.twlab.observe.TcpState.CLOSED;
+import static io.twlab.observe.TcpState.ESTABLISHED;
+import static io.twlab.observe.TcpState.FIN_WAIT1;
+import static io.twlab.observe.TcpState.FIN_WAIT2;
+import static io.twlab.observe.TcpState.SYN_SENT;
+import static io.twlab.observe.TcpState.TIME_WAIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.twlab.grading.Comparison.Op;
+import io.twlab.grading.Expectation.StateCount.When;
+import io.twlab.observe.ObservedChange;
+import io.twlab.observe.SocketDelta;
+import io.twlab.observe.TcpState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class GraderTest {
+  private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+
+  private final List<ObservedChange> changes = new ArrayList<>();
+
+  @Test
+  void passesWhatTheRunShowedAndSaysWhyTheRestFailed() {
+    change(0, "client", ":1", CLOSED, SYN_SENT);
+    change(1, "client", ":1", SYN_SENT, ESTABLISHED);
+    change(500, "client", ":1", ESTABLISHED, FIN_WAIT1);
+    change(501, "client", ":1", FIN_WAIT1, FIN_WAIT2);
+    change(502, "client", ":1", FIN_WAIT2, TIME_WAIT);
+    change(60_602, "client", ":1", TIME_WAIT, CLOSED);
+    change(1_000, "client", ":2", ESTABLISHED, TIME_WAIT);
+    RunRecord run = new RunRecord(T0, T0.plusSeconds(61),
+        Map.of("client", Map.of(TIME_WAIT, 1), "server", Map.of()),
+        Map.of("client", Map.of(TIME_WAIT, 2), "server", Map.of()),
+        changes, Map.of("client", Map.of("TcpExtTW", 2L)), Map.of("EADDRNOTAVAIL", 3L),
+        Map.of("client", Map.of("net.ipv4.tcp_fin_timeout", "60")));
+
+    List<Verdict> verdicts = Grader.grade(List.of(
+        new Expectation.StateCount("client", TIME_WAIT, new Comparison(Op.AT_LEAST, 2, 0), When.PEAK),
+        new Expectation.StateCount("client", TIME_WAIT, new Comparison(Op.AT_LEAST, 2, 0), When.END),
+        new Expectation.Sequence("client", List.of(FIN_WAIT1, FIN_WAIT2, TIME_WAIT)),
+        new Expectation.Sequence("client", List.of(ESTABLISHED, TcpState.CLOSE_WAIT)),
+        new Expectation.StateDuration("client", TIME_WAIT, new Comparison(Op.ABOUT, 60, 2)),
+        new Expectation.CounterDelta("client", "TcpExtTW", new Comparison(Op.EQUAL, 2, 0)),
+        new Expectation.ErrorCount("EADDRNOTAVAIL", new Comparison(Op.EQUAL, 0, 0)),
+        new Expectation.EffectiveSysctl("client", "net.ipv4.tcp_fin_timeout", "60"),
+        new Expectation.StateCount("redis", TIME_WAIT, new Comparison(Op.EQUAL, 0, 0), When.END)), run);
+
+    assertEquals(List.of(true, false, true, false, false, true, false, true, false),
+        verdicts.stream().map(Verdict::passed).toList());
+    assertEquals("client TIME_WAIT at the end: 1", verdicts.get(1).observed());
+    assertEquals("expected >= 2", verdicts.get(1).reason());
+    assertEquals("no connection of client went ESTABLISHED → CLOSE_WAIT", verdicts.get(3).reason());
+    assertEquals("CLOSED → SYN_SENT → ESTABLISHED → FIN_WAIT1 → FIN_WAIT2 → TIME_WAIT → CLOSED (1); "
+        + "ESTABLISHED → TIME_WAIT (1)", verdicts.get(3).observed());
+    assertEquals("1 left TIME_WAIT after 60.1 s; 1 still in it at the end, after 60 s", verdicts.get(4).observed());
+    assertEquals(true, verdicts.get(4).reason().startsWith("the run ended before TIME_WAIT did"), verdicts.get(4).reason());
+    assertEquals("EADDRNOTAVAIL errors: 3", verdicts.get(6).observed());
+    assertEquals("the lab has no node redis; it has client, server", verdicts.get(8).reason());
+  }
+
+  @Test
+  void aLowerBoundIsSettledBySocketsStillInTheState() {
+    change(0, "server", ":9", ESTABLISHED, TcpState.CLOSE_WAIT);
+    RunRecord run = new RunRecord(T0, T0.plusSeconds(40), Map.of(), Map.of(), changes, Map.of(), Map.of(), Map.of());
+    Verdict v = Grader.grade(new Expectation.StateDuration("server", TcpState.CLOSE_WAIT,
+        new Comparison(Op.MORE, 30, 0)), run);
+    assertEquals(true, v.passed(), v.toString());
+  }
+
+  private void change(long ms, String node, String local, TcpState from, TcpState to) {
+    changes.add(new ObservedChange(node, T0.plusMillis(ms), new SocketDelta(local, "r", from, to, Optional.empty())));
+  }
+}
