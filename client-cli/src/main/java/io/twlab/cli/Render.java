@@ -7,7 +7,10 @@ import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
 import io.twlab.proto.v1.ConnectionOutcome;
 import io.twlab.proto.v1.Lab;
+import io.twlab.proto.v1.GradeReport;
 import io.twlab.proto.v1.LabEvent;
+import io.twlab.proto.v1.RunGrade;
+import io.twlab.proto.v1.Verdict;
 import io.twlab.proto.v1.NcTimeWaitResult;
 import io.twlab.proto.v1.Node;
 import io.twlab.proto.v1.Run;
@@ -124,6 +127,25 @@ final class Render {
     if (r.getExpiryMeasured()) {
       out.printf("TIME_WAIT lifetime (observed until expiry): %s%n", seconds(r.getTimeWaitLifetime()));
     }
+  }
+
+  /** A graded experiment: one row per expectation, and the verdict. */
+  static void grade(PrintWriter out, GradeReport report) {
+    Table table = new Table("RUN", "EXPECTATION", "VERDICT", "OBSERVED", "WHY");
+    for (int i = 0; i < report.getRunsCount(); i++) {
+      RunGrade grade = report.getRuns(i);
+      String run = (i + 1) + " " + grade.getRun().getScenario();
+      if (!grade.getRun().getError().isEmpty()) {
+        out.printf("run %s failed: %s%n", run, grade.getRun().getError());
+      }
+      for (Verdict v : grade.getVerdictsList()) {
+        table.row(run, v.getExpectation(), v.getPassed() ? "pass" : "FAIL", v.getObserved(), v.getReason());
+      }
+    }
+    table.print(out);
+    long failed = report.getRunsList().stream().flatMap(r -> r.getVerdictsList().stream()).filter(v -> !v.getPassed()).count();
+    out.printf("%s: %s (%d expectation(s) failed)%n", report.getExperiment(), report.getPassed() ? "PASSED" : "FAILED",
+        failed);
   }
 
   /** One event as a line of the live view; null for events the live view does not show. */

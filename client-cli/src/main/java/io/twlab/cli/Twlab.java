@@ -8,7 +8,7 @@ import picocli.CommandLine.ScopeType;
 /** The {@code twlab} command: labs, scenarios, runs and live connection states from a twlab server. */
 @Command(name = "twlab", mixinStandardHelpOptions = true, version = "twlab 0.1.0",
     description = "Watch TCP connection teardown (TIME_WAIT, CLOSE_WAIT, ...) happen on a real Linux kernel.",
-    subcommands = {LabsCommand.class, ScenariosCommand.class, RunCommand.class, WatchCommand.class,
+    subcommands = {LabsCommand.class, ScenariosCommand.class, RunCommand.class, WatchCommand.class, GradeCommand.class,
         CommandLine.HelpCommand.class})
 public final class Twlab {
 

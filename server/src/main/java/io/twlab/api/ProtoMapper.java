@@ -12,6 +12,9 @@ import io.twlab.lab.LabRequest;
 import io.twlab.lab.LabSpec;
 import io.twlab.observe.TcpState;
 import io.twlab.proto.v1.ConnectionOutcome;
+import io.twlab.grading.Expectation;
+import io.twlab.grading.GradeReport;
+import io.twlab.grading.Verdict;
 import io.twlab.proto.v1.ConnectionTransition;
 import io.twlab.proto.v1.EventGap;
 import io.twlab.proto.v1.LabStatus;
@@ -97,6 +100,37 @@ public final class ProtoMapper {
     }
     d.sysctls().forEach(s -> b.addSysctls(ScenarioSysctl.newBuilder().setNode(s.node()).setKey(s.key()).setValue(s.value())));
     return b.build();
+  }
+
+  public static io.twlab.proto.v1.GradeReport grade(GradeReport report) {
+    io.twlab.proto.v1.GradeReport.Builder b = io.twlab.proto.v1.GradeReport.newBuilder()
+        .setExperiment(report.experiment()).setLabId(report.labId()).setPassed(report.passed())
+        .setStartedAt(timestamp(report.startedAt())).setFinishedAt(timestamp(report.finishedAt()));
+    for (GradeReport.StepGrade step : report.steps()) {
+      io.twlab.proto.v1.RunGrade.Builder rb = io.twlab.proto.v1.RunGrade.newBuilder().setRun(run(step.run()))
+          .setPassed(step.passed());
+      for (Verdict v : step.verdicts()) {
+        rb.addVerdicts(io.twlab.proto.v1.Verdict.newBuilder().setExpectation(v.expectation().describe())
+            .setKind(kind(v.expectation())).setPassed(v.passed()).setObserved(v.observed()).setReason(v.reason()));
+      }
+      b.addRuns(rb);
+    }
+    return b.build();
+  }
+
+  private static String kind(Expectation e) {
+    if (e instanceof Expectation.StateCount) {
+      return "count";
+    } else if (e instanceof Expectation.Sequence) {
+      return "sequence";
+    } else if (e instanceof Expectation.StateDuration) {
+      return "duration";
+    } else if (e instanceof Expectation.CounterDelta) {
+      return "counter";
+    } else if (e instanceof Expectation.ErrorCount) {
+      return "errors";
+    }
+    return "sysctl";
   }
 
   public static io.twlab.proto.v1.Run run(Run run) {

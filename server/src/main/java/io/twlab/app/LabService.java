@@ -12,6 +12,7 @@ import io.twlab.lab.LabBusyException;
 import io.twlab.lab.LabRequest;
 import io.twlab.lab.LabSpec;
 import io.twlab.lab.LabStatus;
+import io.twlab.lab.TopologyKind;
 import io.twlab.lab.NotFoundException;
 import io.twlab.lab.Role;
 import io.twlab.observe.KernelTracer;
@@ -30,6 +31,7 @@ import io.twlab.sysctl.SysctlPolicy;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
@@ -154,12 +156,7 @@ public final class LabService implements AutoCloseable {
     LabSession session = session(labId);
     Scenario scenario = catalog.byName(scenarioName);
     ScenarioDescriptor descriptor = scenario.descriptor();
-    if (!descriptor.topologies().contains(session.lab().spec().topology())) {
-      throw new InvalidArgumentException("lab_id", "scenario " + descriptor.name() + " runs on "
-          + descriptor.topologies().stream().map(t -> t.id()).collect(Collectors.joining(" or "))
-          + " labs, not " + session.lab().spec().topology().id());
-    }
-    ScenarioParams params = descriptor.resolve(rawParams);
+    ScenarioParams params = checkRun(scenarioName, rawParams, session.lab().spec().topology());
     String runId = newId("run");
     session.claim(runId).ifPresent(other -> {
       throw new LabBusyException("lab " + labId + " is busy with run " + other
@@ -176,6 +173,40 @@ public final class LabService implements AutoCloseable {
       return future.get();
     } catch (ExecutionException e) {
       throw new IllegalStateException("run " + run.id() + " crashed", e.getCause());
+    }
+  }
+
+  /**
+   * Refuses a run that could not start in a lab of {@code topology}: an unknown scenario, a
+   * topology it does not run on, bad parameters. Returns the parameters with their defaults.
+   */
+  public ScenarioParams checkRun(String scenarioName, Map<String, String> rawParams, TopologyKind topology) {
+    ScenarioDescriptor descriptor = catalog.byName(scenarioName).descriptor();
+    if (!descriptor.topologies().contains(topology)) {
+      throw new InvalidArgumentException("lab_id", "scenario " + descriptor.name() + " runs on "
+          + descriptor.topologies().stream().map(t -> t.id()).collect(Collectors.joining(" or "))
+          + " labs, not " + topology.id());
+    }
+    return descriptor.resolve(rawParams);
+  }
+
+  /** A finished run's events, from its first to its run_finished (as far as the lab's log still holds them). */
+  public List<LabEvent> eventsOf(Run run) throws InterruptedException {
+    EventLog log = session(run.labId()).log();
+    List<LabEvent> events = new ArrayList<>();
+    long after = run.startSequence();
+    while (true) {
+      List<LabEvent> batch = log.readAfter(after, WATCH_BATCH, Duration.ZERO);
+      if (batch.isEmpty()) {
+        return events;
+      }
+      for (LabEvent e : batch) {
+        events.add(e);
+        if (e.payload() instanceof EventPayload.RunFinished f && f.run().id().equals(run.id())) {
+          return events;
+        }
+      }
+      after = batch.get(batch.size() - 1).sequence();
     }
   }
 

@@ -15,6 +15,23 @@ public record Experiment(String name, LabRequest lab, List<Step> steps, Map<Stri
     lines = Map.copyOf(lines);
   }
 
+  /** "line N: " of the field, or of the nearest enclosing field the file has; "" when none. */
+  public String at(String field) {
+    return at(lines, field);
+  }
+
+  static String at(Map<String, Integer> lines, String field) {
+    for (String p = field; ; p = p.substring(0, Math.max(0, Math.max(p.lastIndexOf('.'), p.lastIndexOf('['))))) {
+      Integer line = lines.get(p);
+      if (line != null) {
+        return "line " + line + ": ";
+      }
+      if (p.isEmpty()) {
+        return "";
+      }
+    }
+  }
+
   /** One scenario run and its expectations. */
   public record Step(String scenario, Map<String, String> params, List<Expectation> expectations) {
     public Step {

@@ -353,22 +353,8 @@ public final class ExperimentReader {
     violations.add(new FieldViolation(path, "line " + line(node) + ": " + reason));
   }
 
-  /** "line N: " for the field, or for the nearest enclosing field the file has. */
   private String at(String path) {
-    for (String p = path; ; p = parent(p)) {
-      Integer line = lines.get(p);
-      if (line != null) {
-        return "line " + line + ": ";
-      }
-      if (p.isEmpty()) {
-        return "";
-      }
-    }
-  }
-
-  private static String parent(String path) {
-    int cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
-    return cut <= 0 ? "" : path.substring(0, cut);
+    return Experiment.at(lines, path);
   }
 
   private static int line(Node node) {

@@ -9,6 +9,11 @@ import java.util.Optional;
 /** The typed figures of each scenario's result. */
 public sealed interface ScenarioOutcome {
 
+  /** The connection loads the run made, for the errors they met (none for scenarios without a load). */
+  default List<LoadReport> loads() {
+    return List.of();
+  }
+
   /** One side of a connection and the states it went through. */
   record ConnectionOutcome(String node, String connection, List<TcpState> states, boolean timeWaitSeen) {
     public ConnectionOutcome {
@@ -39,12 +44,22 @@ public sealed interface ScenarioOutcome {
       timeWaitPeak = Map.copyOf(timeWaitPeak);
       series = List.copyOf(series);
     }
+
+    @Override
+    public List<LoadReport> loads() {
+      return List.of(load);
+    }
   }
 
   /** S3 port-exhaustion. */
   record PortExhaustion(String portRange, int ports, LoadReport load, String firstError, String firstErrorMessage,
       int timeWaitAtFirstFailure, String ncMessage, String redisCliMessage, Optional<Double> recoveredAfterSeconds)
-      implements ScenarioOutcome {}
+      implements ScenarioOutcome {
+    @Override
+    public List<LoadReport> loads() {
+      return List.of(load);
+    }
+  }
 
   /** One cell of the S4 matrix. */
   record TwReuseCell(int twReuse, int timestamps, int reuseDelayMs, String pace, String path, long attempted,
@@ -59,7 +74,12 @@ public sealed interface ScenarioOutcome {
 
   /** S5 tw-buckets. */
   record TwBuckets(int maxTwBuckets, LoadReport load, int timeWaitPeak, long timeWaitOverflow)
-      implements ScenarioOutcome {}
+      implements ScenarioOutcome {
+    @Override
+    public List<LoadReport> loads() {
+      return List.of(load);
+    }
+  }
 
   /** A packet seen by tcpdump on the capturing node. */
   record Packet(double atSeconds, boolean outgoing, String flags, String line) {}
@@ -111,6 +131,11 @@ public sealed interface ScenarioOutcome {
   record NatCollision(String snatPorts, List<NatCase> cases, String explanation) implements ScenarioOutcome {
     public NatCollision {
       cases = List.copyOf(cases);
+    }
+
+    @Override
+    public List<LoadReport> loads() {
+      return cases.stream().flatMap(c -> c.loads().stream()).toList();
     }
   }
 

@@ -9,6 +9,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.javalin.Javalin;
 import io.twlab.api.grpc.GrpcLabService;
 import io.twlab.api.http.HttpApi;
+import io.twlab.app.ExperimentService;
 import io.twlab.app.LabService;
 import io.twlab.app.ServerSettings;
 import io.twlab.runtime.docker.DockerRuntime;
@@ -56,16 +57,17 @@ public final class TwlabServer implements AutoCloseable {
     });
     try {
       service.start();
+      ExperimentService experiments = new ExperimentService(service, Clock.systemUTC());
       HealthStatusManager health = new HealthStatusManager();
       Server grpc = Grpc.newServerBuilderForPort(config.grpcPort(), InsecureServerCredentials.create())
-          .addService(new GrpcLabService(service, watchers))
+          .addService(new GrpcLabService(service, experiments, watchers))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .build()
           .start();
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus("twlab.v1.LabService", ServingStatus.SERVING);
-      Javalin http = new HttpApi(service, watchers).create().start(config.httpPort());
+      Javalin http = new HttpApi(service, experiments, watchers).create().start(config.httpPort());
       LOG.info("twlab listening: gRPC port {}, HTTP port {}, owner {}", grpc.getPort(), http.port(), config.owner());
       return new TwlabServer(runtime, service, watchers, grpc, http, health);
     } catch (IOException | RuntimeException e) {

@@ -10,6 +10,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.twlab.api.ApiError;
 import io.twlab.api.ProtoMapper;
+import io.twlab.app.ExperimentService;
 import io.twlab.app.LabService;
 import io.twlab.event.EventFilter;
 import io.twlab.lab.FieldViolation;
@@ -18,6 +19,8 @@ import io.twlab.proto.v1.DeleteLabRequest;
 import io.twlab.proto.v1.DeleteLabResponse;
 import io.twlab.proto.v1.GetLabRequest;
 import io.twlab.proto.v1.GetRunRequest;
+import io.twlab.proto.v1.GradeExperimentRequest;
+import io.twlab.proto.v1.GradeReport;
 import io.twlab.proto.v1.Lab;
 import io.twlab.proto.v1.LabEvent;
 import io.twlab.proto.v1.LabServiceGrpc;
@@ -37,11 +40,13 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcLabService.class);
 
   private final LabService service;
+  private final ExperimentService experiments;
   private final ExecutorService watchers;
 
   /** {@code watchers} runs each WatchLab stream, so that gRPC's own threads are never blocked. */
-  public GrpcLabService(LabService service, ExecutorService watchers) {
+  public GrpcLabService(LabService service, ExperimentService experiments, ExecutorService watchers) {
     this.service = service;
+    this.experiments = experiments;
     this.watchers = watchers;
   }
 
@@ -84,6 +89,11 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   @Override
   public void getRun(GetRunRequest request, StreamObserver<Run> response) {
     unary(response, () -> ProtoMapper.run(service.getRun(request.getRunId())));
+  }
+
+  @Override
+  public void gradeExperiment(GradeExperimentRequest request, StreamObserver<GradeReport> response) {
+    unary(response, () -> ProtoMapper.grade(experiments.grade(request.getExperiment())));
   }
 
   @Override

@@ -14,6 +14,7 @@ import io.javalin.websocket.WsConnectContext;
 import io.twlab.api.ApiError;
 import io.twlab.api.ProtoMapper;
 import io.twlab.app.EventSink;
+import io.twlab.app.ExperimentService;
 import io.twlab.app.LabService;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
@@ -42,11 +43,13 @@ public final class HttpApi {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final LabService service;
+  private final ExperimentService experiments;
   private final ExecutorService watchers;
 
   /** {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one. */
-  public HttpApi(LabService service, ExecutorService watchers) {
+  public HttpApi(LabService service, ExperimentService experiments, ExecutorService watchers) {
     this.service = service;
+    this.experiments = experiments;
     this.watchers = watchers;
   }
 
@@ -66,6 +69,8 @@ public final class HttpApi {
           .addAllScenarios(service.scenarios().stream().map(ProtoMapper::scenario).toList()).build()));
       config.routes.post("/api/v1/labs/{id}/runs", this::runScenario);
       config.routes.get("/api/v1/runs/{id}", ctx -> proto(ctx, ProtoMapper.run(service.getRun(ctx.pathParam("id")))));
+      // The body is the experiment file itself, YAML or JSON.
+      config.routes.post("/api/v1/grades", ctx -> proto(ctx, ProtoMapper.grade(experiments.grade(ctx.body()))));
       // Checked before the stream opens, so that an unknown lab or a bad filter is a problem+json
       // response, not an SSE error event.
       config.routes.before("/api/v1/labs/{id}/events", ctx -> {

@@ -1,0 +1,160 @@
+package io.twlab.app;
+
+import io.twlab.event.EventPayload;
+import io.twlab.event.LabEvent;
+import io.twlab.grading.Expectation;
+import io.twlab.grading.Experiment;
+import io.twlab.grading.ExperimentReader;
+import io.twlab.grading.GradeReport;
+import io.twlab.grading.Grader;
+import io.twlab.grading.RunRecord;
+import io.twlab.grading.Verdict;
+import io.twlab.lab.FieldViolation;
+import io.twlab.lab.InvalidArgumentException;
+import io.twlab.lab.Lab;
+import io.twlab.lab.LabNode;
+import io.twlab.lab.LabSpec;
+import io.twlab.lab.NodePlan;
+import io.twlab.lab.NotFoundException;
+import io.twlab.lab.Topologies;
+import io.twlab.observe.ObservedChange;
+import io.twlab.observe.SocketDelta;
+import io.twlab.observe.TcpState;
+import io.twlab.scenario.LoadReport;
+import io.twlab.scenario.Run;
+import io.twlab.scenario.ScenarioResult;
+import io.twlab.sysctl.SysctlPolicy;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Grades experiment files: checks the whole file before anything starts, makes its lab, runs its
+ * scenarios in order, grades each run's expectations from the lab's event log, removes the lab.
+ */
+public final class ExperimentService {
+  private static final Logger LOG = LoggerFactory.getLogger(ExperimentService.class);
+
+  private final LabService labs;
+  private final SysctlPolicy policy = new SysctlPolicy();
+  private final Clock clock;
+
+  public ExperimentService(LabService labs, Clock clock) {
+    this.labs = labs;
+    this.clock = clock;
+  }
+
+  public GradeReport grade(String text) throws InterruptedException {
+    Experiment experiment = ExperimentReader.read(text, policy);
+    check(experiment);
+    Instant started = clock.instant();
+    Lab lab = labs.createLab(experiment.lab());
+    LOG.info("experiment='{}' lab={} grading {} run(s)", experiment.name(), lab.id(), experiment.steps().size());
+    List<GradeReport.StepGrade> grades = new ArrayList<>();
+    try {
+      for (Experiment.Step step : experiment.steps()) {
+        Run run = labs.runScenario(lab.id(), step.scenario(), step.params(), true);
+        List<Verdict> verdicts = run.error().isPresent()
+            ? step.expectations().stream().map(e -> new Verdict(e, false, "the run failed",
+                run.error().get())).toList()
+            : Grader.grade(step.expectations(), record(labs.getLab(lab.id()), run));
+        grades.add(new GradeReport.StepGrade(run, verdicts));
+      }
+    } finally {
+      labs.deleteLab(lab.id());
+    }
+    GradeReport report = new GradeReport(experiment.name(), lab.id(), started, clock.instant(), grades);
+    LOG.info("experiment='{}' lab={} {}", experiment.name(), lab.id(), report.passed() ? "passed" : "failed");
+    return report;
+  }
+
+  /** What the reader cannot know: the scenarios, their parameters, the nodes the expectations name. */
+  private void check(Experiment experiment) {
+    LabSpec spec = experiment.lab().validate(policy);
+    Set<String> nodes = Topologies.nodes(spec.topology(), spec.clients()).stream().map(NodePlan::name)
+        .collect(Collectors.toSet());
+    List<FieldViolation> violations = new ArrayList<>();
+    for (int i = 0; i < experiment.steps().size(); i++) {
+      Experiment.Step step = experiment.steps().get(i);
+      String path = "runs[" + i + "]";
+      Set<String> known = new HashSet<>(nodes);
+      // A scenario's own nodes (those it makes for one run) can be graded too.
+      labs.scenarios().stream().filter(d -> d.name().equals(step.scenario()))
+          .forEach(d -> d.sysctls().forEach(use -> known.add(use.node())));
+      try {
+        labs.checkRun(step.scenario(), step.params(), spec.topology());
+      } catch (InvalidArgumentException e) {
+        for (FieldViolation v : e.violations()) {
+          String field = v.field().equals("lab_id") ? path + ".scenario" : path + "." + v.field();
+          violations.add(new FieldViolation(field, experiment.at(field) + v.reason()));
+        }
+      } catch (NotFoundException e) {
+        violations.add(new FieldViolation(path + ".scenario", experiment.at(path + ".scenario") + e.getMessage()));
+      }
+      for (int j = 0; j < step.expectations().size(); j++) {
+        String field = path + ".expect[" + j + "]";
+        node(step.expectations().get(j)).filter(n -> !known.contains(n)).ifPresent(n -> violations.add(
+            new FieldViolation(field, experiment.at(field) + "no node '" + n + "' in this run; its nodes are "
+                + String.join(", ", known.stream().sorted().toList()))));
+      }
+    }
+    if (!violations.isEmpty()) {
+      throw new InvalidArgumentException(violations);
+    }
+  }
+
+  private static Optional<String> node(Expectation e) {
+    if (e instanceof Expectation.StateCount c) {
+      return Optional.of(c.node());
+    } else if (e instanceof Expectation.Sequence s) {
+      return Optional.of(s.node());
+    } else if (e instanceof Expectation.StateDuration d) {
+      return Optional.of(d.node());
+    } else if (e instanceof Expectation.CounterDelta c) {
+      return Optional.of(c.node());
+    } else if (e instanceof Expectation.EffectiveSysctl s) {
+      return Optional.of(s.node());
+    }
+    return Optional.empty();
+  }
+
+  /** The run as the grader needs it, from the lab's event log. */
+  private RunRecord record(Lab lab, Run run) throws InterruptedException {
+    Map<String, Map<TcpState, Integer>> end = new LinkedHashMap<>();
+    Map<String, Map<TcpState, Integer>> peak = new HashMap<>();
+    lab.nodes().forEach(n -> {
+      end.put(n.name(), Map.of());
+      peak.put(n.name(), new HashMap<>());
+    });
+    List<ObservedChange> transitions = new ArrayList<>();
+    for (LabEvent event : labs.eventsOf(run)) {
+      if (event.payload() instanceof EventPayload.ConnectionTransition t) {
+        transitions.add(new ObservedChange(t.node(), event.time(),
+            new SocketDelta(t.local(), t.remote(), t.from(), t.to(), t.timeWaitRemaining())));
+      } else if (event.payload() instanceof EventPayload.StateCounts c) {
+        end.put(c.node(), c.counts());
+        c.counts().forEach((state, n) -> peak.computeIfAbsent(c.node(), k -> new HashMap<>()).merge(state, n, Math::max));
+      }
+    }
+    Optional<ScenarioResult> result = run.result();
+    Map<String, Map<String, Long>> counters = new HashMap<>();
+    result.ifPresent(r -> r.counters().forEach((node, c) -> counters.put(node, c.values())));
+    Map<String, Long> errors = new HashMap<>();
+    result.ifPresent(r -> r.outcome().loads().stream().map(LoadReport::errors)
+        .forEach(e -> e.forEach((errno, n) -> errors.merge(errno, n, Long::sum))));
+    Map<String, Map<String, String>> sysctls = lab.nodes().stream()
+        .collect(Collectors.toMap(LabNode::name, LabNode::effectiveSysctls));
+    return new RunRecord(run.startedAt(), run.finishedAt().orElse(clock.instant()), end, peak, transitions, counters,
+        errors, sysctls);
+  }
+}
