@@ -11,10 +11,13 @@ import io.twlab.proto.v1.Run;
 import io.twlab.proto.v1.RunState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The twlab command against a real server, as a user types it. */
@@ -57,6 +60,28 @@ class CliIT {
     assertTrue(result.out().matches("(?s).*tcp_max_tw_buckets\\s+TIME_WAIT PEAK\\s+TCPTimeWaitOverflow\\s+10\\s+10\\s+90\\b.*"),
         result.out());
     assertTrue(result.out().contains("TcpExtTCPTimeWaitOverflow=90"), "counters of the run's node: " + result.out());
+  }
+
+  @Test
+  void gradeExitsByTheVerdictsAndWritesJunitXml(@TempDir Path dir) throws Exception {
+    Path report = dir.resolve("report.xml");
+    Result passed = twlab("grade", "../examples/tw-buckets.yaml", "--report", "junit", "--out", report.toString());
+    assertEquals(0, passed.exitCode(), passed.err() + passed.out());
+    assertTrue(passed.out().contains("tw-buckets caps TIME_WAIT: PASSED"), passed.out());
+    String xml = Files.readString(report);
+    assertTrue(xml.contains("<testsuites name=\"tw-buckets caps TIME_WAIT\" tests=\"2\" failures=\"0\""), xml);
+
+    Path wrong = dir.resolve("wrong.yaml");
+    Files.writeString(wrong, Files.readString(Path.of("..", "examples", "tw-buckets.yaml")).replace("value: 290", "value: 1"));
+    Result failed = twlab("grade", wrong.toString());
+    assertEquals(1, failed.exitCode(), failed.err() + failed.out());
+    assertTrue(failed.out().matches("(?s).*FAIL\\s+bucket-client TcpExtTCPTimeWaitOverflow moved by 290\\s+expected == 1.*"),
+        failed.out());
+
+    Files.writeString(wrong, "name: x\nlab: {topology: star}\nruns: []\n");
+    Result invalid = twlab("grade", wrong.toString());
+    assertEquals(2, invalid.exitCode(), invalid.err());
+    assertTrue(invalid.err().contains("runs: line 3: needs 1 to 20 runs, got 0"), invalid.err());
   }
 
   @Test
