@@ -12,7 +12,6 @@ import io.twlab.lab.LabRequest;
 import io.twlab.lab.LabSpec;
 import io.twlab.observe.TcpState;
 import io.twlab.proto.v1.ConnectionOutcome;
-import io.twlab.grading.Expectation;
 import io.twlab.grading.GradeReport;
 import io.twlab.grading.Verdict;
 import io.twlab.proto.v1.ConnectionTransition;
@@ -111,26 +110,11 @@ public final class ProtoMapper {
           .setPassed(step.passed());
       for (Verdict v : step.verdicts()) {
         rb.addVerdicts(io.twlab.proto.v1.Verdict.newBuilder().setExpectation(v.expectation().describe())
-            .setKind(kind(v.expectation())).setPassed(v.passed()).setObserved(v.observed()).setReason(v.reason()));
+            .setKind(v.expectation().kind()).setPassed(v.passed()).setObserved(v.observed()).setReason(v.reason()));
       }
       b.addRuns(rb);
     }
     return b.build();
-  }
-
-  private static String kind(Expectation e) {
-    if (e instanceof Expectation.StateCount) {
-      return "count";
-    } else if (e instanceof Expectation.Sequence) {
-      return "sequence";
-    } else if (e instanceof Expectation.StateDuration) {
-      return "duration";
-    } else if (e instanceof Expectation.CounterDelta) {
-      return "counter";
-    } else if (e instanceof Expectation.ErrorCount) {
-      return "errors";
-    }
-    return "sysctl";
   }
 
   public static io.twlab.proto.v1.Run run(Run run) {

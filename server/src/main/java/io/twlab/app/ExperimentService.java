@@ -2,7 +2,6 @@ package io.twlab.app;
 
 import io.twlab.event.EventPayload;
 import io.twlab.event.LabEvent;
-import io.twlab.grading.Expectation;
 import io.twlab.grading.Experiment;
 import io.twlab.grading.ExperimentReader;
 import io.twlab.grading.GradeReport;
@@ -103,7 +102,7 @@ public final class ExperimentService {
       }
       for (int j = 0; j < step.expectations().size(); j++) {
         String field = path + ".expect[" + j + "]";
-        node(step.expectations().get(j)).filter(n -> !known.contains(n)).ifPresent(n -> violations.add(
+        step.expectations().get(j).onNode().filter(n -> !known.contains(n)).ifPresent(n -> violations.add(
             new FieldViolation(field, experiment.at(field) + "no node '" + n + "' in this run; its nodes are "
                 + String.join(", ", known.stream().sorted().toList()))));
       }
@@ -111,21 +110,6 @@ public final class ExperimentService {
     if (!violations.isEmpty()) {
       throw new InvalidArgumentException(violations);
     }
-  }
-
-  private static Optional<String> node(Expectation e) {
-    if (e instanceof Expectation.StateCount c) {
-      return Optional.of(c.node());
-    } else if (e instanceof Expectation.Sequence s) {
-      return Optional.of(s.node());
-    } else if (e instanceof Expectation.StateDuration d) {
-      return Optional.of(d.node());
-    } else if (e instanceof Expectation.CounterDelta c) {
-      return Optional.of(c.node());
-    } else if (e instanceof Expectation.EffectiveSysctl s) {
-      return Optional.of(s.node());
-    }
-    return Optional.empty();
   }
 
   /** The run as the grader needs it, from the lab's event log. */

@@ -2,6 +2,7 @@ package io.twlab.grading;
 
 import io.twlab.observe.TcpState;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** One thing an experiment expects of the kernel; each is graded into a verdict. */
@@ -10,9 +11,27 @@ public sealed interface Expectation {
   /** As a grader reads it, e.g. "client TIME_WAIT >= 8000 at the end". */
   String describe();
 
+  /** Its key in an experiment file: count, sequence, duration, counter, errors or sysctl. */
+  String kind();
+
+  /** The node it is about; empty when it is about the whole run. */
+  default Optional<String> onNode() {
+    return Optional.empty();
+  }
+
   /** Sockets in a state on a node, at the end of the run or at the run's peak. */
   record StateCount(String node, TcpState state, Comparison comparison, When when) implements Expectation {
     public enum When { END, PEAK }
+
+    @Override
+    public String kind() {
+      return "count";
+    }
+
+    @Override
+    public Optional<String> onNode() {
+      return Optional.of(node);
+    }
 
     @Override
     public String describe() {
@@ -27,6 +46,16 @@ public sealed interface Expectation {
     }
 
     @Override
+    public String kind() {
+      return "sequence";
+    }
+
+    @Override
+    public Optional<String> onNode() {
+      return Optional.of(node);
+    }
+
+    @Override
     public String describe() {
       return node + " goes " + states.stream().map(TcpState::name).collect(Collectors.joining(" → "));
     }
@@ -34,6 +63,16 @@ public sealed interface Expectation {
 
   /** How long a socket of the node stays in a state, in seconds. */
   record StateDuration(String node, TcpState state, Comparison seconds) implements Expectation {
+    @Override
+    public String kind() {
+      return "duration";
+    }
+
+    @Override
+    public Optional<String> onNode() {
+      return Optional.of(node);
+    }
+
     @Override
     public String describe() {
       return node + " stays in " + state + " for " + seconds.describe() + " s";
@@ -43,6 +82,16 @@ public sealed interface Expectation {
   /** A kernel counter's change over the run on the node (nstat names, conntrack.* on the gateway). */
   record CounterDelta(String node, String counter, Comparison comparison) implements Expectation {
     @Override
+    public String kind() {
+      return "counter";
+    }
+
+    @Override
+    public Optional<String> onNode() {
+      return Optional.of(node);
+    }
+
+    @Override
     public String describe() {
       return node + " " + counter + " " + comparison.describe();
     }
@@ -51,6 +100,11 @@ public sealed interface Expectation {
   /** Failed connection attempts of the run with this errno (e.g. EADDRNOTAVAIL). */
   record ErrorCount(String errno, Comparison comparison) implements Expectation {
     @Override
+    public String kind() {
+      return "errors";
+    }
+
+    @Override
     public String describe() {
       return errno + " errors " + comparison.describe();
     }
@@ -58,6 +112,16 @@ public sealed interface Expectation {
 
   /** A sysctl as read back from the node. */
   record EffectiveSysctl(String node, String key, String value) implements Expectation {
+    @Override
+    public String kind() {
+      return "sysctl";
+    }
+
+    @Override
+    public Optional<String> onNode() {
+      return Optional.of(node);
+    }
+
     @Override
     public String describe() {
       return node + " " + key + " = " + value;

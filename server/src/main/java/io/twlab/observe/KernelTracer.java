@@ -38,6 +38,7 @@ public final class KernelTracer implements AutoCloseable {
   private static final Duration SILENCE = Duration.ofSeconds(2);
   /** The longest a change waits for another CPU's earlier ones. */
   private static final Duration REORDER_LIMIT = Duration.ofSeconds(1);
+  private static final Duration LOST_LOG_EVERY = Duration.ofSeconds(1);
 
   /** A change of a subscribed namespace, with its wall-clock time. */
   public interface Subscriber {
@@ -61,6 +62,8 @@ public final class KernelTracer implements AutoCloseable {
   private volatile long lastHeartbeat;
   /** Used on the tracer stream's thread only. */
   private final Map<Integer, Long> cpuClocks = new HashMap<>();
+  private long lostSinceLog;
+  private long lastLostLog = System.nanoTime() - LOST_LOG_EVERY.toNanos();
   private final PriorityQueue<TraceEvent> pending = new PriorityQueue<>(Comparator.comparingLong(TraceEvent::monotonicNanos));
   private String containerId;
   private LabRuntime.ExecStream stream;
@@ -142,7 +145,13 @@ public final class KernelTracer implements AutoCloseable {
     } else if (l instanceof TracerLine.Anchor a) {
       anchor = new Anchor(a.monotonicNanos(), a.epochNanos());
     } else if (l instanceof TracerLine.Lost lost) {
-      LOG.warn("tracer: the kernel dropped {} state changes (trace buffer overrun)", lost.events());
+      lostSinceLog += lost.events();
+      // bpftrace reports an overrun per buffer read, hundreds in a flood: one log line a second.
+      if (System.nanoTime() - lastLostLog > LOST_LOG_EVERY.toNanos()) {
+        LOG.warn("tracer: the kernel dropped {} state changes (trace buffer overrun)", lostSinceLog);
+        lostSinceLog = 0;
+        lastLostLog = System.nanoTime();
+      }
       subscribers.values().forEach(s -> s.onLost(lost.events()));
     }
   }

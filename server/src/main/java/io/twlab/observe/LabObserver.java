@@ -235,10 +235,13 @@ public final class LabObserver implements AutoCloseable {
       if (!batch.counterDeltas().isEmpty()) {
         log.append(batch.time(), new EventPayload.CounterDeltas(node, batch.counterDeltas()));
       }
-      Map<TcpState, Integer> counts = sockets.counts();
-      if (batch.baseline() || !counts.equals(lastCounts)) {
-        lastCounts = counts;
-        log.append(batch.time(), new EventPayload.StateCounts(node, counts));
+      // Most batches are heartbeats while tracing: count the table only when it changed.
+      if (batch.baseline() || !batch.deltas().isEmpty()) {
+        Map<TcpState, Integer> counts = sockets.counts();
+        if (batch.baseline() || !counts.equals(lastCounts)) {
+          lastCounts = counts;
+          log.append(batch.time(), new EventPayload.StateCounts(node, counts));
+        }
       }
       if (batch.baseline()) {
         baselines.countDown();
