@@ -24,6 +24,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,7 +63,8 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     String owner = "twlab-bench-" + UUID.randomUUID().toString().substring(0, 8);
-    try (TwlabServer server = TwlabServer.start(new ServerConfig(0, 0, owner, RETENTION, true, ""))) {
+    try (TwlabServer server = TwlabServer.start(new ServerConfig(0, 0, owner, RETENTION, true, "",
+        Path.of("target", "history"), ServerConfig.DEFAULT_HISTORY_RUNS))) {
       ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + server.grpcPort(),
           InsecureChannelCredentials.create()).build();
       try {

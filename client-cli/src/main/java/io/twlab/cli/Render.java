@@ -9,6 +9,7 @@ import io.twlab.proto.v1.ConnectionOutcome;
 import io.twlab.proto.v1.Lab;
 import io.twlab.proto.v1.GradeReport;
 import io.twlab.proto.v1.LabEvent;
+import io.twlab.proto.v1.ListRunsResponse;
 import io.twlab.proto.v1.RunGrade;
 import io.twlab.proto.v1.Verdict;
 import io.twlab.proto.v1.NcTimeWaitResult;
@@ -19,11 +20,13 @@ import io.twlab.proto.v1.Scenario;
 import io.twlab.proto.v1.ScenarioParameter;
 import io.twlab.proto.v1.TcpState;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** How the CLI shows the server's messages to a person, or as JSON. */
@@ -32,6 +35,8 @@ final class Render {
   private static final JsonFormat.Printer JSON = JsonFormat.printer();
   private static final DateTimeFormatter CLOCK =
       DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+  private static final DateTimeFormatter DAY_CLOCK =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
   private Render() {}
 
@@ -127,6 +132,44 @@ final class Render {
     if (r.getExpiryMeasured()) {
       out.printf("TIME_WAIT lifetime (observed until expiry): %s%n", seconds(r.getTimeWaitLifetime()));
     }
+  }
+
+  static void runs(PrintWriter out, ListRunsResponse runs) {
+    Table table = new Table("RUN", "SCENARIO", "STATE", "STARTED", "SECONDS", "LAB", "EXPERIMENT", "RESULT");
+    for (Run run : runs.getRunsList()) {
+      String seconds = run.hasFinishedAt() ? String.format(Locale.ROOT, "%.1f",
+          Duration.between(instant(run.getStartedAt()), instant(run.getFinishedAt())).toMillis() / 1000.0) : "-";
+      String experiment = run.getExperiment().isEmpty() ? "-" : run.getExperiment() + " ("
+          + (run.getVerdictsList().stream().allMatch(Verdict::getPassed) ? "passed" : "failed") + ")";
+      table.row(run.getId(), run.getScenario(), run.getState().name().replace("RUN_STATE_", ""),
+          DAY_CLOCK.format(instant(run.getStartedAt())), seconds, run.getLabId(), experiment,
+          run.getError().isEmpty() ? run.getResult().getSummary() : run.getError());
+    }
+    table.print(out);
+    if (!runs.getNextPageToken().isEmpty()) {
+      out.printf("more: --page %s%n", runs.getNextPageToken());
+    }
+    out.flush();
+  }
+
+  /** A run from the history: what {@link #run} prints, then the lab's sysctls and the verdicts. */
+  static void recordedRun(PrintWriter out, Run run) {
+    run(out, run);
+    out.printf("lab %s  started %s  params %s%n", run.getLabId(), DAY_CLOCK.format(instant(run.getStartedAt())),
+        run.getParamsMap().entrySet().stream().sorted(Map.Entry.comparingByKey())
+            .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
+    run.getEffectiveSysctlsMap().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(node ->
+        out.printf("  %s: %s%n", node.getKey(), node.getValue().getSysctlsMap().entrySet().stream()
+            .sorted(Map.Entry.comparingByKey()).map(e -> e.getKey() + "=" + e.getValue())
+            .collect(Collectors.joining(" "))));
+    if (!run.getExperiment().isEmpty()) {
+      out.printf("graded by experiment %s%n", run.getExperiment());
+      Table table = new Table("EXPECTATION", "VERDICT", "OBSERVED", "WHY");
+      run.getVerdictsList().forEach(v -> table.row(v.getExpectation(), v.getPassed() ? "pass" : "FAIL", v.getObserved(),
+          v.getReason()));
+      table.print(out);
+    }
+    out.flush();
   }
 
   /** A graded experiment: one row per expectation, and the verdict. */

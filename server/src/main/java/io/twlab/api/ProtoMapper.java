@@ -6,6 +6,8 @@ import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
 import io.twlab.event.EventPayload;
 import io.twlab.event.LabEvent;
+import io.twlab.lab.FieldViolation;
+import io.twlab.lab.InvalidArgumentException;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
 import io.twlab.lab.LabRequest;
@@ -34,11 +36,16 @@ import io.twlab.proto.v1.WatchDetail;
 import io.twlab.proto.v1.WatchLabRequest;
 import io.twlab.scenario.ParameterSpec;
 import io.twlab.scenario.Run;
+import io.twlab.store.RecordedRun;
+import io.twlab.store.RunQuery;
+import io.twlab.proto.v1.ListRunsResponse;
 import io.twlab.scenario.ScenarioDescriptor;
 import io.twlab.scenario.ScenarioOutcome;
 import io.twlab.scenario.ScenarioResult;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Translates between the domain and the twlab.v1 messages; used by both gRPC and HTTP. */
@@ -108,12 +115,58 @@ public final class ProtoMapper {
     for (GradeReport.StepGrade step : report.steps()) {
       io.twlab.proto.v1.RunGrade.Builder rb = io.twlab.proto.v1.RunGrade.newBuilder().setRun(run(step.run()))
           .setPassed(step.passed());
-      for (Verdict v : step.verdicts()) {
-        rb.addVerdicts(io.twlab.proto.v1.Verdict.newBuilder().setExpectation(v.expectation().describe())
-            .setKind(v.expectation().kind()).setPassed(v.passed()).setObserved(v.observed()).setReason(v.reason()));
-      }
+      step.verdicts().forEach(v -> rb.addVerdicts(verdict(v)));
       b.addRuns(rb);
     }
+    return b.build();
+  }
+
+  private static io.twlab.proto.v1.Verdict verdict(Verdict v) {
+    return io.twlab.proto.v1.Verdict.newBuilder().setExpectation(v.expectation().describe())
+        .setKind(v.expectation().kind()).setPassed(v.passed()).setObserved(v.observed()).setReason(v.reason()).build();
+  }
+
+  public static final int DEFAULT_PAGE_SIZE = 50;
+
+  /** ListRuns' filters and page; the page token is the number of runs already listed. */
+  public static RunQuery runQuery(String labId, String scenario, String experiment, int pageSize, String pageToken) {
+    List<FieldViolation> violations = new ArrayList<>();
+    if (pageSize < 0 || pageSize > RunQuery.MAX_LIMIT) {
+      violations.add(new FieldViolation("page_size", "must be from 1 to " + RunQuery.MAX_LIMIT + " (0: "
+          + DEFAULT_PAGE_SIZE + "), got " + pageSize));
+    }
+    int offset = 0;
+    if (!pageToken.isEmpty()) {
+      try {
+        offset = Integer.parseInt(pageToken);
+      } catch (NumberFormatException e) {
+        offset = -1;
+      }
+      if (offset < 0) {
+        violations.add(new FieldViolation("page_token", "'" + pageToken + "' is not a token from a ListRuns response"));
+      }
+    }
+    if (!violations.isEmpty()) {
+      throw new InvalidArgumentException(violations);
+    }
+    return new RunQuery(labId, scenario, experiment, offset, pageSize == 0 ? DEFAULT_PAGE_SIZE : pageSize);
+  }
+
+  public static ListRunsResponse runs(List<RecordedRun> page, RunQuery query) {
+    ListRunsResponse.Builder b = ListRunsResponse.newBuilder();
+    page.forEach(r -> b.addRuns(run(r)));
+    if (page.size() == query.limit()) {
+      b.setNextPageToken(String.valueOf(query.offset() + query.limit()));
+    }
+    return b.build();
+  }
+
+  /** A run with what the history adds: the lab's sysctls, the experiment and its verdicts. */
+  public static io.twlab.proto.v1.Run run(RecordedRun recorded) {
+    io.twlab.proto.v1.Run.Builder b = run(recorded.run()).toBuilder().setExperiment(recorded.experiment());
+    recorded.verdicts().forEach(v -> b.addVerdicts(verdict(v)));
+    recorded.sysctls().forEach((node, values) -> b.putEffectiveSysctls(node,
+        NodeConfig.newBuilder().putAllSysctls(values).build()));
     return b.build();
   }
 

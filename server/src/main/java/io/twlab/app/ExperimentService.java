@@ -67,6 +67,7 @@ public final class ExperimentService {
             ? step.expectations().stream().map(e -> new Verdict(e, false, "the run failed",
                 run.error().get())).toList()
             : Grader.grade(step.expectations(), record(labs.getLab(lab.id()), run));
+        labs.recordVerdicts(run, experiment.name(), verdicts);
         grades.add(new GradeReport.StepGrade(run, verdicts));
       }
     } finally {

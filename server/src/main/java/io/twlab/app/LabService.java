@@ -20,6 +20,7 @@ import io.twlab.observe.LabObserver;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.RuntimeFailure;
 import io.twlab.scenario.Run;
+import io.twlab.scenario.RunState;
 import io.twlab.scenario.Scenario;
 import io.twlab.scenario.ScenarioCatalog;
 import io.twlab.scenario.ScenarioDescriptor;
@@ -27,10 +28,16 @@ import io.twlab.scenario.ScenarioFailure;
 import io.twlab.scenario.ScenarioParams;
 import io.twlab.scenario.ScenarioResult;
 import io.twlab.scenario.SocketRecorder;
+import io.twlab.grading.Verdict;
+import io.twlab.lab.LabNode;
+import io.twlab.store.RecordedRun;
+import io.twlab.store.RunQuery;
+import io.twlab.store.RunStore;
 import io.twlab.sysctl.SysctlPolicy;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -39,6 +46,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -63,6 +71,8 @@ public final class LabService implements AutoCloseable {
   private static final Duration WATCH_WAIT = Duration.ofMillis(500);
   private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(5);
   private static final int RUNS_KEPT = 10_000;
+  /** The longest pause between two replayed events, whatever the speed. */
+  private static final Duration REPLAY_PAUSE_LIMIT = Duration.ofSeconds(5);
   private static final String CANCELLED = "cancelled: the lab was deleted while the run was in progress";
 
   private final LabRuntime runtime;
@@ -72,8 +82,9 @@ public final class LabService implements AutoCloseable {
   private final Clock clock;
   private final LabProvisioner provisioner;
   private final KernelTracer tracer;
+  private final RunStore history;
   private final Map<String, LabSession> labs = new ConcurrentHashMap<>();
-  /** The most recent runs, finished or not (persistent run history is a later step). */
+  /** The most recent runs, finished or not; finished ones are also in {@link #history}. */
   private final Map<String, Run> runs = Collections.synchronizedMap(new LinkedHashMap<>() {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Run> eldest) {
@@ -83,8 +94,11 @@ public final class LabService implements AutoCloseable {
   private final ExecutorService runExecutor = Executors.newCachedThreadPool(daemonThreads("twlab-run"));
   private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(daemonThreads("twlab-reaper"));
 
-  public LabService(LabRuntime runtime, ServerSettings settings, ScenarioCatalog catalog, Clock clock) {
+  /** {@code history} records every finished run; its owner closes it after this service. */
+  public LabService(LabRuntime runtime, ServerSettings settings, ScenarioCatalog catalog, RunStore history,
+      Clock clock) {
     this.runtime = runtime;
+    this.history = history;
     this.settings = settings;
     this.catalog = catalog;
     this.clock = clock;
@@ -192,7 +206,10 @@ public final class LabService implements AutoCloseable {
 
   /** A finished run's events, from its first to its run_finished (as far as the lab's log still holds them). */
   public List<LabEvent> eventsOf(Run run) throws InterruptedException {
-    EventLog log = session(run.labId()).log();
+    return eventsOf(session(run.labId()).log(), run);
+  }
+
+  private static List<LabEvent> eventsOf(EventLog log, Run run) throws InterruptedException {
     List<LabEvent> events = new ArrayList<>();
     long after = run.startSequence();
     while (true) {
@@ -210,12 +227,70 @@ public final class LabService implements AutoCloseable {
     }
   }
 
-  public Run getRun(String runId) {
+  /** A run in progress, or from the history with its sysctls and verdicts. */
+  public RecordedRun getRun(String runId) {
     Run run = runs.get(runId);
-    if (run == null) {
-      throw new NotFoundException("run", runId, "run ids are returned by RunScenario");
+    if (run != null && run.state() == RunState.RUNNING) {
+      return RecordedRun.of(run);
     }
-    return run;
+    return history.find(runId).or(() -> Optional.ofNullable(run).map(RecordedRun::of))
+        .orElseThrow(() -> new NotFoundException("run", runId, "`twlab runs list` shows the recorded runs"));
+  }
+
+  /** The runs in progress (on the first page), then the history, newest first. */
+  public List<RecordedRun> listRuns(RunQuery query) {
+    List<RecordedRun> page = new ArrayList<>();
+    if (query.offset() == 0) {
+      synchronized (runs) {
+        runs.values().stream().filter(r -> r.state() == RunState.RUNNING).map(RecordedRun::of)
+            .filter(query::matches).sorted(Comparator.comparing((RecordedRun r) -> r.run().startedAt()).reversed())
+            .forEach(page::add);
+      }
+    }
+    page.addAll(history.list(query));
+    return page.size() > query.limit() ? page.subList(0, query.limit()) : page;
+  }
+
+  /** Attaches an experiment's verdicts to a recorded run. */
+  public void recordVerdicts(Run run, String experiment, List<Verdict> verdicts) {
+    history.grade(run.id(), experiment, verdicts);
+  }
+
+  /**
+   * Streams a finished run's recorded events after {@code afterSequence} into {@code sink}, as
+   * {@code filter} and {@code detail} ask, at {@code speed} times the pace they happened (0: at once).
+   */
+  public void replay(String runId, long afterSequence, EventFilter filter, Detail detail, double speed,
+      EventSink sink) throws Exception {
+    RecordedRun recorded = getRun(runId);
+    if (recorded.run().state() == RunState.RUNNING) {
+      throw new InvalidArgumentException("run_id", "run " + runId + " is still running: watch its lab "
+          + recorded.run().labId() + " instead");
+    }
+    if (!(speed >= 0 && speed <= 1_000)) {
+      throw new InvalidArgumentException("replay_speed", "must be from 0 (at once) to 1000, got " + speed);
+    }
+    WatchStream stream = new WatchStream(filter, detail);
+    Instant previous = null;
+    for (LabEvent event : history.timeline(runId)) {
+      if (!sink.isOpen()) {
+        return;
+      }
+      if (event.sequence() <= afterSequence) {
+        continue;
+      }
+      if (speed > 0 && previous != null) {
+        long pauseMs = (long) (Duration.between(previous, event.time()).toMillis() / speed);
+        Thread.sleep(Math.min(REPLAY_PAUSE_LIMIT.toMillis(), Math.max(0, pauseMs)));
+      }
+      previous = event.time();
+      for (LabEvent out : stream.accept(List.of(event))) {
+        sink.send(out);
+      }
+    }
+    for (LabEvent out : stream.flush()) {
+      sink.send(out);
+    }
   }
 
   /**
@@ -277,8 +352,22 @@ public final class LabService implements AutoCloseable {
     }
     runs.put(run.id(), finished);
     session.log().append(clock.instant(), new EventPayload.RunFinished(finished));
+    record(session, finished);
     LOG.info("run={} lab={} scenario={} state={}", run.id(), run.labId(), run.scenario(), finished.state());
     return finished;
+  }
+
+  /** Into the history; a run whose recording failed still finished, so the failure is only logged. */
+  private void record(LabSession session, Run finished) {
+    try {
+      Map<String, Map<String, String>> sysctls = session.lab().nodes().stream()
+          .collect(Collectors.toMap(LabNode::name, LabNode::effectiveSysctls));
+      history.save(finished, sysctls, eventsOf(session.log(), finished));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("run={} could not be recorded in the run history: {}", finished.id(), e.getMessage());
+    }
   }
 
   private void register(Lab lab, String message) {

@@ -12,6 +12,8 @@ import io.twlab.api.http.HttpApi;
 import io.twlab.app.ExperimentService;
 import io.twlab.app.LabService;
 import io.twlab.app.ServerSettings;
+import io.twlab.store.RunStore;
+import io.twlab.store.SqliteRunStore;
 import io.twlab.runtime.docker.DockerRuntime;
 import io.twlab.scenario.ScenarioCatalog;
 import java.io.IOException;
@@ -27,15 +29,17 @@ public final class TwlabServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TwlabServer.class);
 
   private final DockerRuntime runtime;
+  private final RunStore history;
   private final LabService service;
   private final ExecutorService watchers;
   private final Server grpc;
   private final Javalin http;
   private final HealthStatusManager health;
 
-  private TwlabServer(DockerRuntime runtime, LabService service, ExecutorService watchers, Server grpc, Javalin http,
-      HealthStatusManager health) {
+  private TwlabServer(DockerRuntime runtime, RunStore history, LabService service, ExecutorService watchers,
+      Server grpc, Javalin http, HealthStatusManager health) {
     this.runtime = runtime;
+    this.history = history;
     this.service = service;
     this.watchers = watchers;
     this.grpc = grpc;
@@ -44,12 +48,19 @@ public final class TwlabServer implements AutoCloseable {
   }
 
   public static TwlabServer start(ServerConfig config) throws IOException {
-    DockerRuntime runtime = DockerRuntime.connect();
+    RunStore history = SqliteRunStore.open(config.dataDir(), config.historyRuns());
+    DockerRuntime runtime;
+    try {
+      runtime = DockerRuntime.connect();
+    } catch (RuntimeException e) {
+      history.close();
+      throw e;
+    }
     ServerSettings defaults = ServerSettings.defaults();
     LabService service = new LabService(runtime, defaults.withOwner(config.owner())
         .withEventRetention(config.eventRetention())
         .withTracer(config.tracer(), config.tracerImage().isEmpty() ? defaults.tracerImage() : config.tracerImage()),
-        ScenarioCatalog.builtIn(), Clock.systemUTC());
+        ScenarioCatalog.builtIn(), history, Clock.systemUTC());
     ExecutorService watchers = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "twlab-watch");
       t.setDaemon(true);
@@ -68,12 +79,14 @@ public final class TwlabServer implements AutoCloseable {
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus("twlab.v1.LabService", ServingStatus.SERVING);
       Javalin http = new HttpApi(service, experiments, watchers).create().start(config.httpPort());
-      LOG.info("twlab listening: gRPC port {}, HTTP port {}, owner {}", grpc.getPort(), http.port(), config.owner());
-      return new TwlabServer(runtime, service, watchers, grpc, http, health);
+      LOG.info("twlab listening: gRPC port {}, HTTP port {}, owner {}, run history in {}", grpc.getPort(), http.port(),
+          config.owner(), config.dataDir());
+      return new TwlabServer(runtime, history, service, watchers, grpc, http, health);
     } catch (IOException | RuntimeException e) {
       service.close();
       watchers.shutdownNow();
       runtime.close();
+      history.close();
       throw e;
     }
   }
@@ -103,6 +116,7 @@ public final class TwlabServer implements AutoCloseable {
       grpc.shutdownNow();
     }
     runtime.close();
+    history.close();
   }
 
   public static void main(String[] args) throws Exception {

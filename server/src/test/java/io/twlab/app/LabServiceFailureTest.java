@@ -8,6 +8,9 @@ import io.twlab.lab.LabRequest;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.RuntimeFailure;
 import io.twlab.scenario.ScenarioCatalog;
+import io.twlab.store.RunStore;
+import io.twlab.store.SqliteRunStore;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,18 +19,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the service does when the engine fails, checked on an in-memory engine: these tests claim
  * bookkeeping, not TCP behaviour (the integration tests cover that on the real kernel).
  */
 class LabServiceFailureTest {
+  @TempDir
+  Path dataDir;
+  private RunStore history;
+
+  @BeforeEach
+  void openHistory() {
+    history = SqliteRunStore.open(dataDir, 10);
+  }
+
+  @AfterEach
+  void closeHistory() {
+    history.close();
+  }
 
   @Test
   void aLabThatFailsHalfwayIsRemovedBeforeTheErrorIsReturned() {
     InMemoryEngine engine = new InMemoryEngine("server");
-    LabService service = new LabService(engine, ServerSettings.defaults(), ScenarioCatalog.builtIn(), Clock.systemUTC());
+    LabService service = new LabService(engine, ServerSettings.defaults(), ScenarioCatalog.builtIn(), history,
+        Clock.systemUTC());
 
     RuntimeFailure failure = assertThrows(RuntimeFailure.class,
         () -> service.createLab(new LabRequest("nat", 2, "", Map.of(), null)));
@@ -42,7 +62,8 @@ class LabServiceFailureTest {
   void startRefusesMissingLabImagesAndSaysHowToBuildThem() {
     InMemoryEngine engine = new InMemoryEngine(null);
     engine.images = false;
-    LabService service = new LabService(engine, ServerSettings.defaults(), ScenarioCatalog.builtIn(), Clock.systemUTC());
+    LabService service = new LabService(engine, ServerSettings.defaults(), ScenarioCatalog.builtIn(), history,
+        Clock.systemUTC());
 
     IllegalStateException e = assertThrows(IllegalStateException.class, service::start);
     assertTrue(e.getMessage().contains("lab-images/build.sh"), e.getMessage());

@@ -85,6 +85,27 @@ class CliIT {
   }
 
   @Test
+  void runsListAndShowReadTheHistoryAndReplayARunsEvents() throws Exception {
+    Result ran = twlab("run", "port-exhaustion", "-p", "ports=10", "-p", "connections=20", "-o", "json");
+    assertEquals(0, ran.exitCode(), ran.err());
+    Run.Builder run = Run.newBuilder();
+    JsonFormat.parser().merge(ran.out(), run);
+
+    Result list = twlab("runs", "list", "--scenario", "port-exhaustion");
+    assertEquals(0, list.exitCode(), list.err());
+    assertTrue(list.out().matches("(?s)RUN\\s+SCENARIO\\s+STATE.*" + run.getId() + "\\s+port-exhaustion\\s+SUCCEEDED.*"),
+        list.out());
+    Result show = twlab("runs", "show", run.getId());
+    assertEquals(0, show.exitCode(), show.err());
+    assertTrue(show.out().contains("result: with 10 local ports (40000-40009)"), show.out());
+    assertTrue(show.out().matches("(?s).*  client: .*net\\.ipv4\\.tcp_tw_reuse=2.*"), show.out());
+    Result events = twlab("runs", "show", run.getId(), "--events");
+    assertEquals(0, events.exitCode(), events.err());
+    assertEquals(10, events.out().lines().filter(l -> l.matches("\\S+\\s+narrow-client .*FIN_WAIT2\\s+→ TIME_WAIT")).count(),
+        events.out());
+  }
+
+  @Test
   void jsonOutputIsTheRunMessage() throws Exception {
     Result result = twlab("run", "nc-timewait", "--topology", "nat", "-p", "closer=server", "-o", "json");
 

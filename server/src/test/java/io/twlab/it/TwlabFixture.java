@@ -25,11 +25,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -47,6 +51,8 @@ final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<String> labs = new ArrayList<>();
   private String tracerImage = "";
+  /** The server's run history: kept across {@link #stopServer()} and {@link #start()}, removed after all. */
+  private Path dataDir;
 
   /** The server's kernel tracer comes from this image (one that does not exist: the tracer cannot start). */
   TwlabFixture tracerImage(String image) {
@@ -60,7 +66,10 @@ final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
   }
 
   void start() throws IOException {
-    server = TwlabServer.start(new ServerConfig(0, 0, owner).withTracer(true, tracerImage));
+    if (dataDir == null) {
+      dataDir = Files.createTempDirectory(owner + "-data");
+    }
+    server = TwlabServer.start(new ServerConfig(0, 0, owner).withTracer(true, tracerImage).withDataDir(dataDir));
     channel = Grpc.newChannelBuilderForAddress("localhost", server.grpcPort(), InsecureChannelCredentials.create()).build();
   }
 
@@ -180,6 +189,11 @@ final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     }
     for (String network : docker("network", "ls", "-q", "--filter", "label=io.twlab.owner=" + owner)) {
       docker("network", "rm", network);
+    }
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,22 @@ class ServerConfigTest {
     assertEquals(5_000, ServerConfig.from(new String[0], Map.of("TWLAB_EVENT_RETENTION", "5000")).eventRetention());
     assertEquals(2_000, ServerConfig.from(new String[] {"--event-retention=2000"},
         Map.of("TWLAB_EVENT_RETENTION", "5000")).eventRetention());
+  }
+
+  @Test
+  void historyGoesToTheDataDirectory() {
+    ServerConfig defaults = ServerConfig.from(new String[0], Map.of());
+    assertEquals(ServerConfig.DEFAULT_DATA_DIR, defaults.dataDir());
+    assertEquals(10_000, defaults.historyRuns());
+    ServerConfig set = ServerConfig.from(new String[] {"--data-dir", "/srv/twlab", "--history-runs=50"},
+        Map.of("TWLAB_DATA_DIR", "/var/lib/twlab", "TWLAB_HISTORY_RUNS", "7"));
+    assertEquals(Path.of("/srv/twlab"), set.dataDir());
+    assertEquals(50, set.historyRuns());
+    assertEquals(Path.of("/var/lib/twlab"), ServerConfig.from(new String[0], Map.of("TWLAB_DATA_DIR", "/var/lib/twlab"))
+        .dataDir());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ServerConfig.from(new String[] {"--history-runs", "0"}, Map.of()));
+    assertEquals("--history-runs must be a number of runs to keep (1-1000000), got '0'", e.getMessage());
   }
 
   @Test

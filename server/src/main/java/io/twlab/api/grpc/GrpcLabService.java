@@ -12,7 +12,9 @@ import io.twlab.api.ApiError;
 import io.twlab.api.ProtoMapper;
 import io.twlab.app.ExperimentService;
 import io.twlab.app.LabService;
+import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
+import io.twlab.store.RunQuery;
 import io.twlab.lab.FieldViolation;
 import io.twlab.proto.v1.CreateLabRequest;
 import io.twlab.proto.v1.DeleteLabRequest;
@@ -28,6 +30,8 @@ import io.twlab.proto.v1.ListLabsRequest;
 import io.twlab.proto.v1.ListLabsResponse;
 import io.twlab.proto.v1.ListScenariosRequest;
 import io.twlab.proto.v1.ListScenariosResponse;
+import io.twlab.proto.v1.ListRunsRequest;
+import io.twlab.proto.v1.ListRunsResponse;
 import io.twlab.proto.v1.Run;
 import io.twlab.proto.v1.RunScenarioRequest;
 import io.twlab.proto.v1.WatchLabRequest;
@@ -92,6 +96,15 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   }
 
   @Override
+  public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
+    unary(response, () -> {
+      RunQuery query = ProtoMapper.runQuery(request.getLabId(), request.getScenario(), request.getExperiment(),
+          request.getPageSize(), request.getPageToken());
+      return ProtoMapper.runs(service.listRuns(query), query);
+    });
+  }
+
+  @Override
   public void gradeExperiment(GradeExperimentRequest request, StreamObserver<GradeReport> response) {
     unary(response, () -> ProtoMapper.grade(experiments.grade(request.getExperiment())));
   }
@@ -101,16 +114,26 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
     ServerCallStreamObserver<LabEvent> stream = (ServerCallStreamObserver<LabEvent>) response;
     GrpcEventSink sink = new GrpcEventSink(stream);
     EventFilter filter;
+    boolean replay = !request.getRunId().isEmpty();
     try {
-      service.getLab(request.getLabId());
+      if (replay) {
+        service.getRun(request.getRunId());
+      } else {
+        service.getLab(request.getLabId());
+      }
       filter = ProtoMapper.filter(request);
     } catch (RuntimeException e) {
       response.onError(toStatus(e));
       return;
     }
+    Detail detail = ProtoMapper.detail(request.getDetail());
     watchers.execute(() -> {
       try {
-        service.watch(request.getLabId(), request.getAfterSequence(), filter, ProtoMapper.detail(request.getDetail()), sink);
+        if (replay) {
+          service.replay(request.getRunId(), request.getAfterSequence(), filter, detail, request.getReplaySpeed(), sink);
+        } else {
+          service.watch(request.getLabId(), request.getAfterSequence(), filter, detail, sink);
+        }
         if (sink.isOpen()) {
           stream.onCompleted();
         }

@@ -18,6 +18,7 @@ import io.twlab.app.ExperimentService;
 import io.twlab.app.LabService;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
+
 import io.twlab.event.LabEvent;
 import io.twlab.lab.FieldViolation;
 import io.twlab.lab.InvalidArgumentException;
@@ -26,6 +27,7 @@ import io.twlab.proto.v1.DeleteLabResponse;
 import io.twlab.proto.v1.ListLabsResponse;
 import io.twlab.proto.v1.ListScenariosResponse;
 import io.twlab.proto.v1.RunScenarioRequest;
+import io.twlab.store.RunQuery;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -68,6 +70,7 @@ public final class HttpApi {
       config.routes.get("/api/v1/scenarios", ctx -> proto(ctx, ListScenariosResponse.newBuilder()
           .addAllScenarios(service.scenarios().stream().map(ProtoMapper::scenario).toList()).build()));
       config.routes.post("/api/v1/labs/{id}/runs", this::runScenario);
+      config.routes.get("/api/v1/runs", this::listRuns);
       config.routes.get("/api/v1/runs/{id}", ctx -> proto(ctx, ProtoMapper.run(service.getRun(ctx.pathParam("id")))));
       // The body is the experiment file itself, YAML or JSON.
       config.routes.post("/api/v1/grades", ctx -> proto(ctx, ProtoMapper.grade(experiments.grade(ctx.body()))));
@@ -78,7 +81,18 @@ public final class HttpApi {
         filter(ctx.queryParamMap());
         detail(ctx.queryParam("detail"));
       });
-      config.routes.sse("/api/v1/labs/{id}/events", this::streamEvents);
+      config.routes.sse("/api/v1/labs/{id}/events", client -> streamEvents(client, (after, filter, detail, sink) ->
+          service.watch(client.ctx().pathParam("id"), after, filter, detail, sink)));
+      config.routes.before("/api/v1/runs/{id}/events", ctx -> {
+        service.getRun(ctx.pathParam("id"));
+        filter(ctx.queryParamMap());
+        detail(ctx.queryParam("detail"));
+        speed(ctx.queryParam("speed"));
+      });
+      // A recorded run's timeline; ?speed=1 replays it at the pace it happened.
+      config.routes.sse("/api/v1/runs/{id}/events", client -> streamEvents(client, (after, filter, detail, sink) ->
+          service.replay(client.ctx().pathParam("id"), after, filter, detail, speed(client.ctx().queryParam("speed")),
+              sink)));
       config.routes.ws("/api/v1/labs/{id}/ws", ws -> {
         ws.onConnect(this::startWebSocketWatch);
         ws.onClose(ctx -> LOG.debug("websocket watcher {} closed", ctx.sessionId()));
@@ -103,17 +117,46 @@ public final class HttpApi {
     proto(ctx, ProtoMapper.run(run));
   }
 
+  private void listRuns(Context ctx) throws Exception {
+    int pageSize;
+    String size = ctx.queryParam("page_size");
+    try {
+      pageSize = size == null || size.isBlank() ? 0 : Integer.parseInt(size.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidArgumentException("page_size", "'" + size + "' is not a number");
+    }
+    RunQuery query = ProtoMapper.runQuery(orEmpty(ctx.queryParam("lab_id")), orEmpty(ctx.queryParam("scenario")),
+        orEmpty(ctx.queryParam("experiment")), pageSize, orEmpty(ctx.queryParam("page_token")));
+    proto(ctx, ProtoMapper.runs(service.listRuns(query), query));
+  }
+
+  private static String orEmpty(String value) {
+    return value == null ? "" : value.trim();
+  }
+
+  private static double speed(String text) {
+    try {
+      return text == null || text.isBlank() ? 0 : Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidArgumentException("speed", "'" + text + "' is not a number (0: at once, 1: as it happened)");
+    }
+  }
+
+  /** Where an SSE stream's events come from: a live lab or a recorded run. */
+  private interface EventSource {
+    void stream(long afterSequence, EventFilter filter, Detail detail, EventSink sink) throws Exception;
+  }
+
   /** SSE: resumes after the Last-Event-ID header (or ?after=N); each event's id is its sequence. */
-  private void streamEvents(SseClient client) {
+  private void streamEvents(SseClient client, EventSource source) {
     Context ctx = client.ctx();
-    String labId = ctx.pathParam("id");
     String resume = ctx.header("Last-Event-ID");
     if (resume == null) {
       resume = ctx.queryParam("after");
     }
     try {
       long after = resume == null || resume.isBlank() ? 0 : Long.parseLong(resume.trim());
-      service.watch(labId, after, filter(ctx.queryParamMap()), detail(ctx.queryParam("detail")), new SseSink(client));
+      source.stream(after, filter(ctx.queryParamMap()), detail(ctx.queryParam("detail")), new SseSink(client));
     } catch (NumberFormatException e) {
       client.sendEvent("error", problemBody(ctx.path(), ApiError.of(new InvalidArgumentException("Last-Event-ID",
           "'" + resume + "' is not a sequence number"))).toString(), null);

@@ -1,0 +1,29 @@
+package io.twlab.store;
+
+import io.twlab.event.LabEvent;
+import io.twlab.grading.Verdict;
+import io.twlab.scenario.Run;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The history of finished runs: what they did, what they showed over time, how they were graded. */
+public interface RunStore extends AutoCloseable {
+
+  /** Records a finished run with its lab's sysctls and its events (run_finished last). */
+  void save(Run run, Map<String, Map<String, String>> sysctls, List<LabEvent> timeline);
+
+  /** Attaches an experiment's verdicts to a recorded run. */
+  void grade(String runId, String experiment, List<Verdict> verdicts);
+
+  Optional<RecordedRun> find(String runId);
+
+  /** Newest first. */
+  List<RecordedRun> list(RunQuery query);
+
+  /** The run's events in order; empty when the run is not recorded. */
+  List<LabEvent> timeline(String runId);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,200 @@
+package io.twlab.store;
+
+import io.twlab.event.EventPayload;
+import io.twlab.event.LabEvent;
+import io.twlab.grading.Verdict;
+import io.twlab.scenario.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The run history in an embedded SQLite database ({@code runs.db} in the data directory), its
+ * schema kept by Flyway. One connection, used by one thread at a time: SQLite has one writer anyway.
+ */
+public final class SqliteRunStore implements RunStore {
+  private static final int INSERT_BATCH = 1_000;
+
+  private final Connection connection;
+  private final StoreJson json = new StoreJson();
+  private final int keepRuns;
+
+  private SqliteRunStore(Connection connection, int keepRuns) {
+    this.connection = connection;
+    this.keepRuns = keepRuns;
+  }
+
+  /** Opens (or creates) {@code runs.db} in {@code dataDir} and migrates it; keeps the newest {@code keepRuns} runs. */
+  public static SqliteRunStore open(Path dataDir, int keepRuns) {
+    String url = "jdbc:sqlite:" + dataDir.resolve("runs.db").toAbsolutePath();
+    try {
+      Files.createDirectories(dataDir);
+      Flyway.configure().dataSource(url, null, null).locations("classpath:io/twlab/store/migration")
+          .loggers("slf4j").load().migrate();
+    } catch (IOException | FlywayException e) {
+      throw new IllegalStateException("cannot open the run history in " + dataDir + " (" + e.getMessage()
+          + "); choose another directory with --data-dir or TWLAB_DATA_DIR", e);
+    }
+    try {
+      Connection connection = DriverManager.getConnection(url);
+      try (Statement s = connection.createStatement()) {
+        s.execute("PRAGMA foreign_keys = ON");
+        s.execute("PRAGMA journal_mode = WAL");
+        s.execute("PRAGMA synchronous = NORMAL");
+      }
+      return new SqliteRunStore(connection, keepRuns);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot open the run history " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void save(Run run, Map<String, Map<String, String>> sysctls, List<LabEvent> timeline) {
+    inTransaction(() -> {
+      try (PreparedStatement insert = connection.prepareStatement("INSERT OR REPLACE INTO runs "
+          + "(id, lab_id, scenario, state, started_ms, run_json, sysctls_json) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        insert.setString(1, run.id());
+        insert.setString(2, run.labId());
+        insert.setString(3, run.scenario());
+        insert.setString(4, run.state().name());
+        insert.setLong(5, run.startedAt().toEpochMilli());
+        insert.setString(6, json.write(run));
+        insert.setString(7, json.write(sysctls));
+        insert.executeUpdate();
+      }
+      try (PreparedStatement insert = connection.prepareStatement(
+          "INSERT OR REPLACE INTO run_events (run_id, sequence, at, payload_json) VALUES (?, ?, ?, ?)")) {
+        int pending = 0;
+        for (LabEvent event : timeline) {
+          insert.setString(1, run.id());
+          insert.setLong(2, event.sequence());
+          insert.setString(3, event.time().toString());
+          insert.setString(4, json.write(event.payload()));
+          insert.addBatch();
+          if (++pending == INSERT_BATCH) {
+            insert.executeBatch();
+            pending = 0;
+          }
+        }
+        insert.executeBatch();
+      }
+      try (PreparedStatement prune = connection.prepareStatement(
+          "DELETE FROM runs WHERE id IN (SELECT id FROM runs ORDER BY started_ms DESC LIMIT -1 OFFSET ?)")) {
+        prune.setInt(1, keepRuns);
+        prune.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public synchronized void grade(String runId, String experiment, List<Verdict> verdicts) {
+    inTransaction(() -> {
+      try (PreparedStatement update = connection.prepareStatement(
+          "UPDATE runs SET experiment = ?, verdicts_json = ? WHERE id = ?")) {
+        update.setString(1, experiment);
+        update.setString(2, json.write(verdicts));
+        update.setString(3, runId);
+        update.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public synchronized Optional<RecordedRun> find(String runId) {
+    return query("SELECT run_json, sysctls_json, experiment, verdicts_json FROM runs WHERE id = ?", List.of(runId))
+        .stream().findFirst();
+  }
+
+  @Override
+  public synchronized List<RecordedRun> list(RunQuery q) {
+    return query("SELECT run_json, sysctls_json, experiment, verdicts_json FROM runs"
+            + " WHERE (? = '' OR lab_id = ?) AND (? = '' OR scenario = ?) AND (? = '' OR experiment = ?)"
+            + " ORDER BY started_ms DESC, id LIMIT ? OFFSET ?",
+        List.of(q.labId(), q.labId(), q.scenario(), q.scenario(), q.experiment(), q.experiment(), q.limit(),
+            q.offset()));
+  }
+
+  @Override
+  public synchronized List<LabEvent> timeline(String runId) {
+    try (PreparedStatement select = connection.prepareStatement("SELECT r.lab_id, e.sequence, e.at, e.payload_json "
+        + "FROM run_events e JOIN runs r ON r.id = e.run_id WHERE e.run_id = ? ORDER BY e.sequence")) {
+      select.setString(1, runId);
+      List<LabEvent> events = new ArrayList<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          events.add(new LabEvent(rows.getLong(2), rows.getString(1), Instant.parse(rows.getString(3)),
+              json.read(rows.getString(4), EventPayload.class)));
+        }
+      }
+      return events;
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  private List<RecordedRun> query(String sql, List<Object> args) {
+    try (PreparedStatement select = connection.prepareStatement(sql)) {
+      for (int i = 0; i < args.size(); i++) {
+        select.setObject(i + 1, args.get(i));
+      }
+      List<RecordedRun> runs = new ArrayList<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          runs.add(new RecordedRun(json.read(rows.getString(1), Run.class),
+              json.read(rows.getString(2), json.sysctlsType()), rows.getString(3),
+              json.read(rows.getString(4), json.listOf(Verdict.class))));
+        }
+      }
+      return runs;
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  private interface Work {
+    void run() throws SQLException;
+  }
+
+  private void inTransaction(Work work) {
+    try {
+      connection.setAutoCommit(false);
+      try {
+        work.run();
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  private static IllegalStateException failure(SQLException e) {
+    return new IllegalStateException("run history: " + e.getMessage(), e);
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.twlab.store;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.twlab.event.EventPayload;
+import io.twlab.grading.Expectation;
+import io.twlab.scenario.ScenarioOutcome;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The JSON form of the domain's records in the history database. The domain carries no
+ * annotations: the sealed types get a {@code type} property here, named after each record.
+ */
+final class StoreJson {
+  private static final List<Class<?>> SEALED = List.of(EventPayload.class, ScenarioOutcome.class, Expectation.class);
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  private interface Typed {}
+
+  private final ObjectMapper mapper = new ObjectMapper()
+      .registerModule(new JavaTimeModule())
+      .registerModule(new Jdk8Module())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+      // Records of a newer server may carry fields this one does not know.
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  StoreJson() {
+    for (Class<?> sealed : SEALED) {
+      mapper.addMixIn(sealed, Typed.class);
+      mapper.registerSubtypes(Arrays.stream(sealed.getPermittedSubclasses())
+          .map(c -> new NamedType(c, c.getSimpleName())).toArray(NamedType[]::new));
+    }
+  }
+
+  String write(Object value) {
+    try {
+      return mapper.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  <T> T read(String json, Class<T> type) {
+    try {
+      return mapper.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  <T> T read(String json, JavaType type) {
+    try {
+      return mapper.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  JavaType listOf(Class<?> element) {
+    return mapper.getTypeFactory().constructCollectionType(List.class, element);
+  }
+
+  JavaType sysctlsType() {
+    var factory = mapper.getTypeFactory();
+    return factory.constructMapType(java.util.Map.class, factory.constructType(String.class),
+        factory.constructMapType(java.util.Map.class, String.class, String.class));
+  }
+}
