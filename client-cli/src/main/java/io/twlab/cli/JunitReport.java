@@ -3,6 +3,11 @@ package io.twlab.cli;
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
 import io.twlab.proto.v1.GradeReport;
+import io.twlab.proto.v1.SweepCell;
+import io.twlab.proto.v1.SweepReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 import io.twlab.proto.v1.RunGrade;
 import io.twlab.proto.v1.Verdict;
 import java.io.StringWriter;
@@ -20,20 +25,46 @@ final class JunitReport {
   private JunitReport() {}
 
   static String of(GradeReport report) {
+    List<Suite> suites = new ArrayList<>();
+    for (int i = 0; i < report.getRunsCount(); i++) {
+      suites.add(new Suite(report.getExperiment() + " / run " + (i + 1) + ": " + report.getRuns(i).getRun().getScenario(),
+          report.getRuns(i)));
+    }
+    return write(report.getExperiment(), seconds(report.getStartedAt(), report.getFinishedAt()), suites);
+  }
+
+  /** A sweep: one test suite per run of each cell, named by the cell's values. */
+  static String of(SweepReport report) {
+    List<Suite> suites = new ArrayList<>();
+    for (SweepCell cell : report.getCellsList()) {
+      String values = report.getDimensionsList().stream().map(d -> d + "=" + cell.getValuesOrDefault(d, ""))
+          .collect(Collectors.joining(" "));
+      for (int i = 0; i < cell.getReport().getRunsCount(); i++) {
+        RunGrade run = cell.getReport().getRuns(i);
+        suites.add(new Suite(report.getExperiment() + " [" + values + "] / run " + (i + 1) + ": "
+            + run.getRun().getScenario(), run));
+      }
+    }
+    return write(report.getExperiment(), seconds(report.getStartedAt(), report.getFinishedAt()), suites);
+  }
+
+  private record Suite(String name, RunGrade grade) {}
+
+  private static String write(String name, String time, List<Suite> suites) {
     StringWriter text = new StringWriter();
     try {
       XMLStreamWriter xml = XMLOutputFactory.newInstance().createXMLStreamWriter(text);
       xml.writeStartDocument("UTF-8", "1.0");
       xml.writeStartElement("testsuites");
-      xml.writeAttribute("name", report.getExperiment());
-      xml.writeAttribute("tests", String.valueOf(report.getRunsList().stream().mapToInt(RunGrade::getVerdictsCount).sum()));
-      xml.writeAttribute("failures", String.valueOf(report.getRunsList().stream()
+      xml.writeAttribute("name", name);
+      xml.writeAttribute("tests", String.valueOf(suites.stream().mapToInt(s -> s.grade().getVerdictsCount()).sum()));
+      xml.writeAttribute("failures", String.valueOf(suites.stream().map(Suite::grade)
           .filter(r -> r.getRun().getError().isEmpty()).mapToLong(JunitReport::failures).sum()));
-      xml.writeAttribute("errors", String.valueOf(report.getRunsList().stream()
+      xml.writeAttribute("errors", String.valueOf(suites.stream().map(Suite::grade)
           .filter(r -> !r.getRun().getError().isEmpty()).mapToInt(RunGrade::getVerdictsCount).sum()));
-      xml.writeAttribute("time", seconds(report.getStartedAt(), report.getFinishedAt()));
-      for (int i = 0; i < report.getRunsCount(); i++) {
-        suite(xml, report, i + 1, report.getRuns(i));
+      xml.writeAttribute("time", time);
+      for (Suite suite : suites) {
+        suite(xml, suite.name(), suite.grade());
       }
       xml.writeEndElement();
       xml.writeEndDocument();
@@ -44,10 +75,8 @@ final class JunitReport {
     return text + "\n";
   }
 
-  private static void suite(XMLStreamWriter xml, GradeReport report, int number, RunGrade grade)
-      throws XMLStreamException {
+  private static void suite(XMLStreamWriter xml, String suite, RunGrade grade) throws XMLStreamException {
     boolean failedRun = !grade.getRun().getError().isEmpty();
-    String suite = report.getExperiment() + " / run " + number + ": " + grade.getRun().getScenario();
     xml.writeStartElement("testsuite");
     xml.writeAttribute("name", suite);
     xml.writeAttribute("tests", String.valueOf(grade.getVerdictsCount()));

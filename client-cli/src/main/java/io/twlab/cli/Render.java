@@ -5,7 +5,9 @@ import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
+import io.twlab.proto.v1.ComparisonTable;
 import io.twlab.proto.v1.ConnectionOutcome;
+import io.twlab.proto.v1.SweepReport;
 import io.twlab.proto.v1.Lab;
 import io.twlab.proto.v1.GradeReport;
 import io.twlab.proto.v1.LabEvent;
@@ -170,6 +172,17 @@ final class Render {
       table.print(out);
     }
     out.flush();
+  }
+
+  /** A sweep: the comparison table, then one line per cell that failed. */
+  static void sweep(PrintWriter out, SweepReport report) {
+    ComparisonTable compared = report.getTable();
+    Table table = new Table(compared.getColumnsList().toArray(String[]::new));
+    compared.getRowsList().forEach(row -> table.row(row.getCellsList().toArray()));
+    table.print(out);
+    long failed = report.getCellsList().stream().filter(c -> !c.getReport().getPassed()).count();
+    out.printf("%s: %s (%d of %d cells failed)%n", report.getExperiment(), report.getPassed() ? "PASSED" : "FAILED",
+        failed, report.getCellsCount());
   }
 
   /** A graded experiment: one row per expectation, and the verdict. */

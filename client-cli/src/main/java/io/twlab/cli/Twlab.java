@@ -9,7 +9,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "twlab", mixinStandardHelpOptions = true, version = "twlab 0.1.0",
     description = "Watch TCP connection teardown (TIME_WAIT, CLOSE_WAIT, ...) happen on a real Linux kernel.",
     subcommands = {LabsCommand.class, ScenariosCommand.class, RunCommand.class, WatchCommand.class, GradeCommand.class,
-        RunsCommand.class,
+        SweepCommand.class, RunsCommand.class,
         CommandLine.HelpCommand.class})
 public final class Twlab {
 

@@ -16,6 +16,8 @@ import io.twlab.observe.TcpState;
 import io.twlab.proto.v1.ConnectionOutcome;
 import io.twlab.grading.GradeReport;
 import io.twlab.grading.Verdict;
+import io.twlab.grading.SweepDimension;
+import io.twlab.grading.SweepReport;
 import io.twlab.proto.v1.ConnectionTransition;
 import io.twlab.proto.v1.EventGap;
 import io.twlab.proto.v1.LabStatus;
@@ -119,6 +121,20 @@ public final class ProtoMapper {
       b.addRuns(rb);
     }
     return b.build();
+  }
+
+  public static io.twlab.proto.v1.SweepReport sweep(SweepReport report) {
+    io.twlab.proto.v1.SweepReport.Builder b = io.twlab.proto.v1.SweepReport.newBuilder()
+        .setExperiment(report.experiment()).setPassed(report.passed())
+        .addAllDimensions(report.dimensions().stream().map(SweepDimension::label).toList())
+        .setStartedAt(timestamp(report.startedAt())).setFinishedAt(timestamp(report.finishedAt()));
+    report.cells().forEach(c -> b.addCells(io.twlab.proto.v1.SweepCell.newBuilder().putAllValues(c.values())
+        .setReport(grade(c.report()))));
+    SweepReport.Table table = report.table();
+    io.twlab.proto.v1.ComparisonTable.Builder t = io.twlab.proto.v1.ComparisonTable.newBuilder()
+        .addAllColumns(table.columns());
+    table.rows().forEach(row -> t.addRows(io.twlab.proto.v1.TableRow.newBuilder().addAllCells(row)));
+    return b.setTable(t).build();
   }
 
   private static io.twlab.proto.v1.Verdict verdict(Verdict v) {

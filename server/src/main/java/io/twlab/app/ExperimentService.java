@@ -2,11 +2,14 @@ package io.twlab.app;
 
 import io.twlab.event.EventPayload;
 import io.twlab.event.LabEvent;
+import io.twlab.grading.Expectation;
 import io.twlab.grading.Experiment;
 import io.twlab.grading.ExperimentReader;
 import io.twlab.grading.GradeReport;
 import io.twlab.grading.Grader;
 import io.twlab.grading.RunRecord;
+import io.twlab.grading.SweepDimension;
+import io.twlab.grading.SweepReport;
 import io.twlab.grading.Verdict;
 import io.twlab.lab.FieldViolation;
 import io.twlab.lab.InvalidArgumentException;
@@ -53,20 +56,43 @@ public final class ExperimentService {
     this.clock = clock;
   }
 
+  /** Grades an experiment without a sweep. */
   public GradeReport grade(String text) throws InterruptedException {
+    Experiment experiment = ExperimentReader.read(text, policy);
+    if (!experiment.sweep().isEmpty()) {
+      throw new InvalidArgumentException("sweep", experiment.at("sweep") + "this experiment sweeps "
+          + experiment.cells().size() + " cells: run it with SweepExperiment (`twlab sweep FILE`, POST /api/v1/sweeps)");
+    }
+    check(experiment);
+    return gradeCell(experiment, Map.of());
+  }
+
+  /** Grades every cell of an experiment's sweep, one fresh lab after the other. */
+  public SweepReport sweep(String text) throws InterruptedException {
     Experiment experiment = ExperimentReader.read(text, policy);
     check(experiment);
     Instant started = clock.instant();
-    Lab lab = labs.createLab(experiment.lab());
+    List<SweepReport.Cell> cells = new ArrayList<>();
+    for (Map<String, String> cell : experiment.cells()) {
+      LOG.info("experiment='{}' sweep cell {} of {}: {}", experiment.name(), cells.size() + 1, experiment.cells().size(),
+          cell);
+      cells.add(new SweepReport.Cell(cell, gradeCell(experiment, cell)));
+    }
+    return new SweepReport(experiment.name(), experiment.sweep(), cells, started, clock.instant());
+  }
+
+  private GradeReport gradeCell(Experiment experiment, Map<String, String> cell) throws InterruptedException {
+    Instant started = clock.instant();
+    Lab lab = labs.createLab(experiment.labIn(cell));
     LOG.info("experiment='{}' lab={} grading {} run(s)", experiment.name(), lab.id(), experiment.steps().size());
     List<GradeReport.StepGrade> grades = new ArrayList<>();
     try {
       for (Experiment.Step step : experiment.steps()) {
-        Run run = labs.runScenario(lab.id(), step.scenario(), step.params(), true);
+        List<Expectation> expectations = step.expectationsIn(cell);
+        Run run = labs.runScenario(lab.id(), step.scenario(), experiment.paramsIn(step, cell, parameters(step)), true);
         List<Verdict> verdicts = run.error().isPresent()
-            ? step.expectations().stream().map(e -> new Verdict(e, false, "the run failed",
-                run.error().get())).toList()
-            : Grader.grade(step.expectations(), record(labs.getLab(lab.id()), run));
+            ? expectations.stream().map(e -> new Verdict(e, false, "the run failed", run.error().get())).toList()
+            : Grader.grade(expectations, record(labs.getLab(lab.id()), run));
         labs.recordVerdicts(run, experiment.name(), verdicts);
         grades.add(new GradeReport.StepGrade(run, verdicts));
       }
@@ -78,12 +104,21 @@ public final class ExperimentService {
     return report;
   }
 
-  /** What the reader cannot know: the scenarios, their parameters, the nodes the expectations name. */
+  private Set<String> parameters(Experiment.Step step) {
+    return labs.scenarios().stream().filter(d -> d.name().equals(step.scenario()))
+        .flatMap(d -> d.parameters().stream().map(p -> p.name())).collect(Collectors.toSet());
+  }
+
+  /**
+   * What the reader cannot know: the scenarios, their parameters in every cell, the nodes the
+   * expectations name.
+   */
   private void check(Experiment experiment) {
     LabSpec spec = experiment.lab().validate(policy);
     Set<String> nodes = Topologies.nodes(spec.topology(), spec.clients()).stream().map(NodePlan::name)
         .collect(Collectors.toSet());
     List<FieldViolation> violations = new ArrayList<>();
+    Set<String> swept = new HashSet<>();
     for (int i = 0; i < experiment.steps().size(); i++) {
       Experiment.Step step = experiment.steps().get(i);
       String path = "runs[" + i + "]";
@@ -91,15 +126,26 @@ public final class ExperimentService {
       // A scenario's own nodes (those it makes for one run) can be graded too.
       labs.scenarios().stream().filter(d -> d.name().equals(step.scenario()))
           .forEach(d -> d.sysctls().forEach(use -> known.add(use.node())));
-      try {
-        labs.checkRun(step.scenario(), step.params(), spec.topology());
-      } catch (InvalidArgumentException e) {
-        for (FieldViolation v : e.violations()) {
-          String field = v.field().equals("lab_id") ? path + ".scenario" : path + "." + v.field();
-          violations.add(new FieldViolation(field, experiment.at(field) + v.reason()));
+      Set<String> parameters = parameters(step);
+      swept.addAll(parameters);
+      Set<String> reported = new HashSet<>();
+      for (Map<String, String> cell : experiment.cells()) {
+        try {
+          labs.checkRun(step.scenario(), experiment.paramsIn(step, cell, parameters), spec.topology());
+        } catch (InvalidArgumentException e) {
+          for (FieldViolation v : e.violations()) {
+            String field = v.field().equals("lab_id") ? path + ".scenario"
+                : step.params().containsKey(paramName(v.field())) ? path + "." + v.field()
+                : "sweep." + v.field();
+            if (reported.add(field)) {
+              violations.add(new FieldViolation(field, experiment.at(field) + v.reason()));
+            }
+          }
+        } catch (NotFoundException e) {
+          if (reported.add(path + ".scenario")) {
+            violations.add(new FieldViolation(path + ".scenario", experiment.at(path + ".scenario") + e.getMessage()));
+          }
         }
-      } catch (NotFoundException e) {
-        violations.add(new FieldViolation(path + ".scenario", experiment.at(path + ".scenario") + e.getMessage()));
       }
       for (int j = 0; j < step.expectations().size(); j++) {
         String field = path + ".expect[" + j + "]";
@@ -108,9 +154,21 @@ public final class ExperimentService {
                 + String.join(", ", known.stream().sorted().toList()))));
       }
     }
+    for (SweepDimension d : experiment.sweep()) {
+      if (d instanceof SweepDimension.Param p && !swept.contains(p.name())) {
+        String field = "sweep.params[" + p.name() + "]";
+        violations.add(new FieldViolation(field, experiment.at(field) + "no run's scenario has a parameter '"
+            + p.name() + "'"));
+      }
+    }
     if (!violations.isEmpty()) {
       throw new InvalidArgumentException(violations);
     }
+  }
+
+  /** "params[rate]" → "rate". */
+  private static String paramName(String field) {
+    return field.startsWith("params[") && field.endsWith("]") ? field.substring(7, field.length() - 1) : field;
   }
 
   /** The run as the grader needs it, from the lab's event log. */
@@ -122,12 +180,14 @@ public final class ExperimentService {
       peak.put(n.name(), new HashMap<>());
     });
     List<ObservedChange> transitions = new ArrayList<>();
+    List<RunRecord.CountSample> series = new ArrayList<>();
     for (LabEvent event : labs.eventsOf(run)) {
       if (event.payload() instanceof EventPayload.ConnectionTransition t) {
         transitions.add(new ObservedChange(t.node(), event.time(),
             new SocketDelta(t.local(), t.remote(), t.from(), t.to(), t.timeWaitRemaining())));
       } else if (event.payload() instanceof EventPayload.StateCounts c) {
         end.put(c.node(), c.counts());
+        series.add(new RunRecord.CountSample(event.time(), c.node(), c.counts()));
         c.counts().forEach((state, n) -> peak.computeIfAbsent(c.node(), k -> new HashMap<>()).merge(state, n, Math::max));
       }
     }
@@ -139,7 +199,7 @@ public final class ExperimentService {
         .forEach(e -> e.forEach((errno, n) -> errors.merge(errno, n, Long::sum))));
     Map<String, Map<String, String>> sysctls = lab.nodes().stream()
         .collect(Collectors.toMap(LabNode::name, LabNode::effectiveSysctls));
-    return new RunRecord(run.startedAt(), run.finishedAt().orElse(clock.instant()), end, peak, transitions, counters,
+    return new RunRecord(run.startedAt(), run.finishedAt().orElse(clock.instant()), end, peak, series, transitions, counters,
         errors, sysctls);
   }
 }

@@ -98,11 +98,18 @@ final class LabProvisioner {
         settings.image(like.role().id()),
         like.networks().stream().map(n -> dockerName(lab.id(), n)).toList(),
         LabLabels.runNode(settings.owner(), lab.id(), request.name(), like.role().id(), runId),
-        request.sysctls(),
+        inherited(like, request),
         Map.of("TWLAB_LAB", lab.id(), "TWLAB_NODE", request.name()),
         List.of(String.valueOf(Math.max(1, Duration.between(now, lab.expiresAt()).toSeconds()))),
         request.netAdmin() ? NET_ADMIN : Set.of()));
     return facts(lab.id(), new LabNode(request.name(), like.role(), containerId, Map.of(), Map.of()));
+  }
+
+  /** A run node is like its model: the model's sysctls (those the lab was made with), then its own. */
+  private static Map<String, String> inherited(NodePlan like, ScenarioContext.RunNode request) {
+    Map<String, String> sysctls = new java.util.LinkedHashMap<>(like.sysctls());
+    sysctls.putAll(request.sysctls());
+    return sysctls;
   }
 
   void removeRunNode(String runId, String node) {

@@ -1,5 +1,6 @@
 package io.twlab.grading;
 
+import java.time.Duration;
 import io.twlab.observe.TcpState;
 import java.util.List;
 import java.util.Optional;
@@ -19,9 +20,16 @@ public sealed interface Expectation {
     return Optional.empty();
   }
 
-  /** Sockets in a state on a node, at the end of the run or at the run's peak. */
-  record StateCount(String node, TcpState state, Comparison comparison, When when) implements Expectation {
-    public enum When { END, PEAK }
+  /**
+   * Sockets in a state on a node: at the end of the run, at the run's peak, or {@code at} after the
+   * run started.
+   */
+  record StateCount(String node, TcpState state, Comparison comparison, When when, Duration at) implements Expectation {
+    public enum When { END, PEAK, AT }
+
+    public StateCount(String node, TcpState state, Comparison comparison, When when) {
+      this(node, state, comparison, when, Duration.ZERO);
+    }
 
     @Override
     public String kind() {
@@ -35,7 +43,16 @@ public sealed interface Expectation {
 
     @Override
     public String describe() {
-      return node + " " + state + " " + comparison.describe() + (when == When.PEAK ? " at its peak" : " at the end");
+      return node + " " + state + " " + comparison.describe() + " " + moment();
+    }
+
+    /** "at the end", "at its peak" or "2.5 s into the run". */
+    public String moment() {
+      return switch (when) {
+        case END -> "at the end";
+        case PEAK -> "at its peak";
+        case AT -> Comparison.number(at.toMillis() / 1000.0) + " s into the run";
+      };
     }
   }
 

@@ -37,8 +37,10 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class ExperimentReader {
   public static final int MAX_RUNS = 20;
   public static final int MAX_EXPECTATIONS = 100;
+  public static final int MAX_SWEEP_VALUES = 16;
   private static final Pattern COUNT = Pattern.compile(
-      "(\\S+)\\s+(\\S+)\\s*(<=|>=|==|<|>)\\s*(\\d+)(?:\\s+at\\s+(end|peak))?");
+      "(\\S+)\\s+(\\S+)\\s*(<=|>=|==|<|>)\\s*(\\d+)(?:\\s+at\\s+(\\S+))?");
+  private static final Pattern MOMENT = Pattern.compile("end|peak|(\\d+(?:\\.\\d+)?)\\s*s");
   private static final Pattern TTL = Pattern.compile("(\\d+)\\s*(s|m|h)");
   private static final Map<String, BiFunction<ExperimentReader, Field, Optional<Expectation>>> KINDS = Map.of(
       "count", ExperimentReader::count,
@@ -73,24 +75,75 @@ public final class ExperimentReader {
     if (root == null) {
       throw new InvalidArgumentException("experiment", "the file is empty; it needs name, lab and runs");
     }
-    Map<String, Node> top = mapping(root, "", Set.of("name", "lab", "runs"));
+    Map<String, Node> top = mapping(root, "", Set.of("name", "lab", "runs", "sweep"));
     String name = required(top, "", "name").map(n -> text(n, "name")).orElse("");
     LabRequest lab = required(top, "", "lab").map(n -> lab(n, "lab")).orElse(null);
-    List<Experiment.Step> steps = required(top, "", "runs").map(n -> steps(n, "runs")).orElse(List.of());
+    List<SweepDimension> sweep = optional(top, "sweep").map(n -> sweep(n, "sweep")).orElse(List.of());
+    List<Experiment.Step> steps = required(top, "", "runs").map(n -> steps(n, "runs", sweep)).orElse(List.of());
     if (lab != null && violations.isEmpty()) {
-      try {
-        lab.validate(policy);
-      } catch (InvalidArgumentException e) {
-        e.violations().forEach(v -> {
-          String field = v.field().replaceFirst("^spec\\.", "lab.");
-          violations.add(new FieldViolation(field, at(field) + v.reason()));
-        });
+      validate(lab, "");
+    }
+    if (lab != null) {
+      for (SweepDimension d : sweep) {
+        if (d instanceof SweepDimension.Sysctl s) {
+          for (int i = 0; i < s.values().size(); i++) {
+            validate(new LabRequest(lab.topology(), lab.clients(), "", Map.of(s.node(), Map.of(s.key(), s.values().get(i))),
+                null), "sweep.sysctls[" + s.node() + "][" + s.key() + "][" + i + "]");
+          }
+        }
       }
     }
     if (!violations.isEmpty()) {
       throw new InvalidArgumentException(violations);
     }
-    return new Experiment(name, lab, steps, lines);
+    return new Experiment(name, lab, steps, sweep, lines);
+  }
+
+  /** The lab as CreateLab checks it; {@code field}: where to report its violations, "" for the lab's own fields. */
+  private void validate(LabRequest lab, String field) {
+    try {
+      lab.validate(policy);
+    } catch (InvalidArgumentException e) {
+      // A sweep value is to blame only for what its sysctl says; the lab's own faults are reported once.
+      e.violations().stream().filter(v -> field.isEmpty() || v.field().contains("sysctls")).forEach(v -> {
+        String at = field.isEmpty() ? v.field().replaceFirst("^spec\\.", "lab.") : field;
+        violations.add(new FieldViolation(at, at(at) + v.reason()));
+      });
+    }
+  }
+
+  private List<SweepDimension> sweep(Node node, String path) {
+    Map<String, Node> fields = mapping(node, path, Set.of("sysctls", "params"));
+    List<SweepDimension> dimensions = new ArrayList<>();
+    optional(fields, "sysctls").ifPresent(nodes -> mapping(nodes, path + ".sysctls", null).forEach((nodeName, keys) ->
+        mapping(keys, path + ".sysctls[" + nodeName + "]", null).forEach((key, values) -> dimensions.add(
+            new SweepDimension.Sysctl(nodeName, key, sweepValues(values, path + ".sysctls[" + nodeName + "][" + key + "]"))))));
+    optional(fields, "params").ifPresent(params -> mapping(params, path + ".params", null).forEach((name, values) ->
+        dimensions.add(new SweepDimension.Param(name, sweepValues(values, path + ".params[" + name + "]")))));
+    if (dimensions.isEmpty()) {
+      fail(path, node, "needs sysctls or params to vary");
+    }
+    long cells = dimensions.stream().mapToLong(d -> Math.max(1, d.values().size())).reduce(1, (a, b) -> a * b);
+    if (cells > Experiment.MAX_CELLS) {
+      fail(path, node, "makes " + cells + " cells; at most " + Experiment.MAX_CELLS + " (each runs in a fresh lab)");
+    }
+    return dimensions;
+  }
+
+  private List<String> sweepValues(Node node, String path) {
+    List<Node> items = sequence(node, path);
+    if (items.isEmpty() || items.size() > MAX_SWEEP_VALUES) {
+      fail(path, node, "needs 1 to " + MAX_SWEEP_VALUES + " values, got " + items.size());
+    }
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      String value = text(items.get(i), path + "[" + i + "]").trim();
+      if (values.contains(value)) {
+        fail(path + "[" + i + "]", items.get(i), "'" + value + "' is listed twice");
+      }
+      values.add(value);
+    }
+    return values;
   }
 
   private LabRequest lab(Node node, String path) {
@@ -111,7 +164,7 @@ public final class ExperimentReader {
     return new LabRequest(topology, clients, snat, sysctls, ttl);
   }
 
-  private List<Experiment.Step> steps(Node node, String path) {
+  private List<Experiment.Step> steps(Node node, String path, List<SweepDimension> sweep) {
     List<Node> runs = sequence(node, path);
     if (runs.isEmpty() || runs.size() > MAX_RUNS) {
       fail(path, node, "needs 1 to " + MAX_RUNS + " runs, got " + runs.size());
@@ -124,14 +177,14 @@ public final class ExperimentReader {
       Map<String, String> params = new LinkedHashMap<>();
       optional(fields, "params").ifPresent(p -> mapping(p, runPath + ".params", null)
           .forEach((key, value) -> params.put(key, text(value, runPath + ".params[" + key + "]"))));
-      List<Expectation> expectations = new ArrayList<>();
+      List<Experiment.Expect> expectations = new ArrayList<>();
       optional(fields, "expect").ifPresent(e -> {
         List<Node> entries = sequence(e, runPath + ".expect");
         if (entries.size() > MAX_EXPECTATIONS) {
           fail(runPath + ".expect", e, "at most " + MAX_EXPECTATIONS + " expectations per run, got " + entries.size());
         }
         for (int j = 0; j < entries.size(); j++) {
-          expectation(entries.get(j), runPath + ".expect[" + j + "]").ifPresent(expectations::add);
+          expectation(entries.get(j), runPath + ".expect[" + j + "]", sweep).ifPresent(expectations::add);
         }
       });
       steps.add(new Experiment.Step(scenario, params, expectations));
@@ -142,34 +195,66 @@ public final class ExperimentReader {
   /** One field of an expectation: its value and its path. */
   private record Field(Node node, String path) {}
 
-  private Optional<Expectation> expectation(Node node, String path) {
-    Map<String, Node> fields = mapping(node, path, KINDS.keySet());
+  private Optional<Experiment.Expect> expectation(Node node, String path, List<SweepDimension> sweep) {
+    Set<String> allowed = new java.util.TreeSet<>(KINDS.keySet());
+    allowed.add("where");
+    Map<String, Node> fields = mapping(node, path, allowed);
+    Map<String, String> where = Optional.ofNullable(fields.remove("where")).map(w -> where(w, path + ".where", sweep))
+        .orElse(Map.of());
     if (fields.size() != 1) {
       fail(path, node, "needs exactly one of " + String.join(", ", KINDS.keySet().stream().sorted().toList()));
       return Optional.empty();
     }
     Map.Entry<String, Node> kind = fields.entrySet().iterator().next();
-    return KINDS.get(kind.getKey()).apply(this, new Field(kind.getValue(), path + "." + kind.getKey()));
+    return KINDS.get(kind.getKey()).apply(this, new Field(kind.getValue(), path + "." + kind.getKey()))
+        .map(e -> new Experiment.Expect(e, where));
+  }
+
+  /** The sweep cells an expectation applies in: dimension (label or short title) → value. */
+  private Map<String, String> where(Node node, String path, List<SweepDimension> sweep) {
+    Map<String, String> where = new LinkedHashMap<>();
+    mapping(node, path, null).forEach((key, value) -> {
+      String keyPath = path + "[" + key + "]";
+      String wanted = text(value, keyPath).trim();
+      List<SweepDimension> named = sweep.stream().filter(d -> d.label().equals(key)).toList();
+      if (named.isEmpty()) {
+        named = sweep.stream().filter(d -> d.title().equals(key)).toList();
+      }
+      if (named.size() != 1) {
+        fail(keyPath, value, (named.isEmpty() ? "'" + key + "' is not swept" : "'" + key + "' is ambiguous")
+            + "; the sweep varies " + (sweep.isEmpty() ? "nothing (no sweep)"
+            : String.join(", ", sweep.stream().map(SweepDimension::label).toList())));
+      } else if (!named.get(0).values().contains(wanted)) {
+        fail(keyPath, value, "'" + wanted + "' is not one of the sweep's values " + named.get(0).values());
+      } else {
+        where.put(named.get(0).label(), wanted);
+      }
+    });
+    return where;
   }
 
   private Optional<Expectation> count(Field f) {
     if (f.node() instanceof ScalarNode scalar) {
       Matcher m = COUNT.matcher(scalar.getValue().trim());
       if (!m.matches()) {
-        fail(f.path(), f.node(), "'" + scalar.getValue() + "' is not 'NODE STATE OP NUMBER [at end|peak]', "
+        fail(f.path(), f.node(), "'" + scalar.getValue() + "' is not 'NODE STATE OP NUMBER [at end|peak|Ns]', "
             + "e.g. 'client TIME_WAIT >= 8000'");
         return Optional.empty();
       }
-      return state(m.group(2), f).flatMap(state -> Op.of(m.group(3)).map(op -> new Expectation.StateCount(m.group(1),
-          state, new Comparison(op, Double.parseDouble(m.group(4)), 0), "peak".equals(m.group(5)) ? When.PEAK : When.END)));
+      Optional<TcpState> state = state(m.group(2), f);
+      Optional<Moment> moment = moment(m.group(5) == null ? "end" : m.group(5), f);
+      return state.flatMap(st -> moment.flatMap(at -> Op.of(m.group(3)).map(op -> new Expectation.StateCount(
+          m.group(1), st, new Comparison(op, Double.parseDouble(m.group(4)), 0), at.when(), at.after()))));
     }
     Map<String, Node> fields = mapping(f.node(), f.path(), Set.of("node", "state", "op", "value", "at"));
     Optional<String> node = required(fields, f.path(), "node").map(n -> text(n, f.path() + ".node"));
     Optional<TcpState> state = required(fields, f.path(), "state").flatMap(n -> state(text(n, f.path() + ".state"),
         new Field(n, f.path() + ".state")));
     Optional<Comparison> comparison = comparison(fields, f.path(), "value");
-    When when = optional(fields, "at").map(n -> when(n, f.path() + ".at")).orElse(When.END);
-    return node.flatMap(n -> state.flatMap(s -> comparison.map(c -> new Expectation.StateCount(n, s, c, when))));
+    Optional<Moment> moment = optional(fields, "at").map(n -> moment(text(n, f.path() + ".at"), new Field(n, f.path() + ".at")))
+        .orElse(Optional.of(new Moment(When.END, Duration.ZERO)));
+    return node.flatMap(n -> state.flatMap(s -> comparison.flatMap(c -> moment.map(at ->
+        new Expectation.StateCount(n, s, c, at.when(), at.after())))));
   }
 
   private Optional<Expectation> sequenceExpectation(Field f) {
@@ -254,12 +339,19 @@ public final class ExperimentReader {
     return state;
   }
 
-  private When when(Node node, String path) {
-    String at = text(node, path);
-    if (!at.equals("end") && !at.equals("peak")) {
-      fail(path, node, "'" + at + "' is not 'end' or 'peak'");
+  /** When a count is taken: at the end, at the peak, or some seconds into the run. */
+  private record Moment(When when, Duration after) {}
+
+  private Optional<Moment> moment(String text, Field f) {
+    Matcher m = MOMENT.matcher(text.trim());
+    if (!m.matches()) {
+      fail(f.path(), f.node(), "'" + text + "' is not 'end', 'peak' or a time into the run such as '5s'");
+      return Optional.empty();
     }
-    return at.equals("peak") ? When.PEAK : When.END;
+    if (m.group(1) != null) {
+      return Optional.of(new Moment(When.AT, Duration.ofMillis(Math.round(Double.parseDouble(m.group(1)) * 1000))));
+    }
+    return Optional.of(new Moment(text.trim().equals("peak") ? When.PEAK : When.END, Duration.ZERO));
   }
 
   private Duration ttl(Node node, String path) {

@@ -40,14 +40,27 @@ public final class Grader {
   }
 
   private static Verdict count(Expectation.StateCount c, RunRecord run) {
-    var counts = c.when() == Expectation.StateCount.When.PEAK ? run.peakCounts() : run.endCounts();
-    if (!counts.containsKey(c.node())) {
+    if (!run.endCounts().containsKey(c.node())) {
       return Verdict.fail(c, "no node " + c.node(), "the lab has no node " + c.node() + "; it has "
           + String.join(", ", run.endCounts().keySet().stream().sorted().toList()));
     }
-    int n = counts.get(c.node()).getOrDefault(c.state(), 0);
-    return compared(c, c.comparison(), n, c.node() + " " + c.state() + (c.when() == Expectation.StateCount.When.PEAK
-        ? " peaked at " : " at the end: "));
+    Map<TcpState, Integer> counts = switch (c.when()) {
+      case END -> run.endCounts().get(c.node());
+      case PEAK -> run.peakCounts().getOrDefault(c.node(), Map.of());
+      case AT -> run.countsAt(c.node(), run.startedAt().plus(c.at()));
+    };
+    if (c.when() == Expectation.StateCount.When.AT && run.startedAt().plus(c.at()).isAfter(run.finishedAt())) {
+      return Verdict.fail(c, "the run lasted " + Comparison.number(
+          java.time.Duration.between(run.startedAt(), run.finishedAt()).toMillis() / 1000.0) + " s",
+          "it ended before " + c.moment());
+    }
+    int n = counts.getOrDefault(c.state(), 0);
+    String moment = switch (c.when()) {
+      case END -> " at the end: ";
+      case PEAK -> " peaked at ";
+      case AT -> " " + c.moment() + ": ";
+    };
+    return compared(c, c.comparison(), n, c.node() + " " + c.state() + moment);
   }
 
   private static Verdict compared(Expectation e, Comparison comparison, long observed, String prefix) {

@@ -16,6 +16,7 @@ public record RunRecord(
     Instant finishedAt,
     Map<String, Map<TcpState, Integer>> endCounts,
     Map<String, Map<TcpState, Integer>> peakCounts,
+    List<CountSample> countSeries,
     List<ObservedChange> transitions,
     Map<String, Map<String, Long>> counters,
     Map<String, Long> errors,
@@ -24,9 +25,31 @@ public record RunRecord(
   public RunRecord {
     endCounts = Map.copyOf(endCounts);
     peakCounts = Map.copyOf(peakCounts);
+    countSeries = List.copyOf(countSeries);
     transitions = List.copyOf(transitions);
     counters = Map.copyOf(counters);
     errors = Map.copyOf(errors);
     sysctls = Map.copyOf(sysctls);
+  }
+
+  /** A node's sockets per state from {@code at} on (until its next sample). */
+  public record CountSample(Instant at, String node, Map<TcpState, Integer> counts) {
+    public CountSample {
+      counts = Map.copyOf(counts);
+    }
+  }
+
+  /** A node's sockets per state as last reported at or before {@code time}; none before its first report. */
+  public Map<TcpState, Integer> countsAt(String node, Instant time) {
+    Map<TcpState, Integer> counts = Map.of();
+    for (CountSample sample : countSeries) {
+      if (sample.at().isAfter(time)) {
+        break;
+      }
+      if (sample.node().equals(node)) {
+        counts = sample.counts();
+      }
+    }
+    return counts;
   }
 }

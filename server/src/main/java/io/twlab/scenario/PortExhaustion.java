@@ -37,6 +37,8 @@ public final class PortExhaustion implements Scenario {
           new IntParam("ports", "how many local ports the client may use", 100, 10, 5_000),
           new IntParam("first-port", "the first port of the client's range", 40_000, 1_024, 60_000),
           new IntParam("connections", "connections to attempt (more than `ports` to see the failures)", 200, 1, 50_000),
+          new IntParam("rate", "connections per second (0: as fast as possible); paced, tcp_tw_reuse can reuse "
+              + "TIME_WAIT ports", 0, 0, 10_000),
           new BoolParam("observe-recovery", "keep trying until a connection works again (about 60 s)", false)),
       List.of(new SysctlUse(NODE, "net.ipv4.ip_local_port_range", "params[first-port] .. + params[ports] - 1")));
 
@@ -55,8 +57,9 @@ public final class PortExhaustion implements Scenario {
     String target = LabNodes.target(ctx.lab());
     int connections = params.integer("connections");
     long started = System.nanoTime();
-    LoadReport load = ConnLoad.to(target, Topologies.REDIS_PORT).count(connections).payload("PING\\r\\n")
-        .maxSeconds(120).run(ctx, client, "exhaust");
+    ConnLoad exhaust = ConnLoad.to(target, Topologies.REDIS_PORT).count(connections).payload("PING\\r\\n").maxSeconds(120);
+    int rate = params.integer("rate");
+    LoadReport load = (rate > 0 ? exhaust.rate(rate) : exhaust).run(ctx, client, "exhaust");
     LabNodes.awaitSamples();
     int timeWait = ctx.counts(client).getOrDefault(TcpState.TIME_WAIT, 0);
     String firstError = load.errors().keySet().stream().findFirst().orElse("");

@@ -54,7 +54,7 @@ public interface ScenarioContext {
 
   /**
    * A node to add for one run: named {@code name}, on the same networks and with the same role as
-   * the lab's node {@code like}, with these sysctls.
+   * the lab's node {@code like}, with its sysctls and then these.
    */
   record RunNode(String name, String like, Map<String, String> sysctls, boolean netAdmin) {
     public RunNode {

@@ -60,6 +60,64 @@ class ExperimentReaderTest {
   }
 
   @Test
+  void aSweepMakesOneCellPerCombinationAndExpectationsCanApplyToSomeCells() {
+    Experiment e = ExperimentReader.read("""
+        name: reuse matrix
+        lab: {topology: direct}
+        sweep:
+          sysctls:
+            client:
+              net.ipv4.tcp_tw_reuse: [0, 1]
+              net.ipv4.tcp_timestamps: [0, 1]
+          params:
+            rate: [60]
+        runs:
+          - scenario: port-exhaustion
+            expect:
+              - errors: {errno: EADDRNOTAVAIL, op: "==", value: 0}
+                where: {tcp_tw_reuse: 1, client.net.ipv4.tcp_timestamps: 1}
+              - count: narrow-client TIME_WAIT >= 1 at 2.5s
+        """, POLICY);
+
+    List<Map<String, String>> cells = e.cells();
+    assertEquals(4, cells.size());
+    assertEquals(Map.of("client.net.ipv4.tcp_tw_reuse", "0", "client.net.ipv4.tcp_timestamps", "1", "rate", "60"),
+        cells.get(1));
+    assertEquals(Map.of("client", Map.of("net.ipv4.tcp_tw_reuse", "1", "net.ipv4.tcp_timestamps", "1")),
+        e.labIn(cells.get(3)).sysctls());
+    assertEquals(Map.of("rate", "60"), e.paramsIn(e.steps().get(0), cells.get(0), java.util.Set.of("rate", "ports")));
+    assertEquals(Map.of(), e.paramsIn(e.steps().get(0), cells.get(0), java.util.Set.of("ports")));
+    Experiment.Step step = e.steps().get(0);
+    assertEquals(1, step.expectationsIn(cells.get(0)).size());
+    assertEquals(2, step.expectationsIn(cells.get(3)).size());
+    assertEquals("narrow-client TIME_WAIT >= 1 2.5 s into the run", step.expectations().get(1).describe());
+  }
+
+  @Test
+  void badSweepsAreNamedWithTheirLines() {
+    InvalidArgumentException refused = assertThrows(InvalidArgumentException.class, () -> ExperimentReader.read("""
+        name: bad sweep
+        lab: {topology: direct}
+        sweep:
+          sysctls:
+            client:
+              net.ipv4.tcp_tw_reuse: [0, 7]
+        runs:
+          - scenario: port-exhaustion
+            expect:
+              - errors: {errno: EADDRNOTAVAIL, value: 0}
+                where: {tcp_timestamps: 1}
+              - count: client TIME_WAIT >= 1 at noon
+        """, POLICY));
+
+    List<String> fields = refused.violations().stream().map(FieldViolation::field).toList();
+    assertEquals(List.of("runs[0].expect[0].where[tcp_timestamps]", "runs[0].expect[1].count"), fields.subList(0, 2));
+    assertEquals("sweep.sysctls[client][net.ipv4.tcp_tw_reuse][1]", fields.get(2));
+    assertEquals("line 6: value 7 is out of range: must be between 0 and 2",
+        refused.violations().get(2).reason());
+  }
+
+  @Test
   void jsonIsReadToo() {
     Experiment e = ExperimentReader.read("""
         {"name": "s1", "lab": {"topology": "nat", "clients": 2},

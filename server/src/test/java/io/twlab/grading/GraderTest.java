@@ -13,6 +13,7 @@ import io.twlab.grading.Expectation.StateCount.When;
 import io.twlab.observe.ObservedChange;
 import io.twlab.observe.SocketDelta;
 import io.twlab.observe.TcpState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,9 @@ class GraderTest {
     RunRecord run = new RunRecord(T0, T0.plusSeconds(61),
         Map.of("client", Map.of(TIME_WAIT, 1), "server", Map.of()),
         Map.of("client", Map.of(TIME_WAIT, 2), "server", Map.of()),
+        List.of(new RunRecord.CountSample(T0.plusMillis(502), "client", Map.of(TIME_WAIT, 1)),
+            new RunRecord.CountSample(T0.plusMillis(1_000), "client", Map.of(TIME_WAIT, 2)),
+            new RunRecord.CountSample(T0.plusMillis(60_602), "client", Map.of(TIME_WAIT, 1))),
         changes, Map.of("client", Map.of("TcpExtTW", 2L)), Map.of("EADDRNOTAVAIL", 3L),
         Map.of("client", Map.of("net.ipv4.tcp_fin_timeout", "60")));
 
@@ -49,10 +53,16 @@ class GraderTest {
         new Expectation.CounterDelta("client", "TcpExtTW", new Comparison(Op.EQUAL, 2, 0)),
         new Expectation.ErrorCount("EADDRNOTAVAIL", new Comparison(Op.EQUAL, 0, 0)),
         new Expectation.EffectiveSysctl("client", "net.ipv4.tcp_fin_timeout", "60"),
-        new Expectation.StateCount("redis", TIME_WAIT, new Comparison(Op.EQUAL, 0, 0), When.END)), run);
+        new Expectation.StateCount("redis", TIME_WAIT, new Comparison(Op.EQUAL, 0, 0), When.END),
+        new Expectation.StateCount("client", TIME_WAIT, new Comparison(Op.EQUAL, 2, 0), When.AT, Duration.ofSeconds(30)),
+        new Expectation.StateCount("client", TIME_WAIT, new Comparison(Op.EQUAL, 0, 0), When.AT, Duration.ofMillis(200)),
+        new Expectation.StateCount("client", TIME_WAIT, new Comparison(Op.EQUAL, 0, 0), When.AT, Duration.ofSeconds(90))),
+        run);
 
-    assertEquals(List.of(true, false, true, false, false, true, false, true, false),
+    assertEquals(List.of(true, false, true, false, false, true, false, true, false, true, true, false),
         verdicts.stream().map(Verdict::passed).toList());
+    assertEquals("client TIME_WAIT 30 s into the run: 2", verdicts.get(9).observed());
+    assertEquals("it ended before 90 s into the run", verdicts.get(11).reason());
     assertEquals("client TIME_WAIT at the end: 1", verdicts.get(1).observed());
     assertEquals("expected >= 2", verdicts.get(1).reason());
     assertEquals("no connection of client went ESTABLISHED → CLOSE_WAIT", verdicts.get(3).reason());
@@ -67,7 +77,7 @@ class GraderTest {
   @Test
   void aLowerBoundIsSettledBySocketsStillInTheState() {
     change(0, "server", ":9", ESTABLISHED, TcpState.CLOSE_WAIT);
-    RunRecord run = new RunRecord(T0, T0.plusSeconds(40), Map.of(), Map.of(), changes, Map.of(), Map.of(), Map.of());
+    RunRecord run = new RunRecord(T0, T0.plusSeconds(40), Map.of(), Map.of(), List.of(), changes, Map.of(), Map.of(), Map.of());
     Verdict v = Grader.grade(new Expectation.StateDuration("server", TcpState.CLOSE_WAIT,
         new Comparison(Op.MORE, 30, 0)), run);
     assertEquals(true, v.passed(), v.toString());

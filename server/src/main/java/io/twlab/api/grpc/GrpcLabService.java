@@ -34,6 +34,7 @@ import io.twlab.proto.v1.ListRunsRequest;
 import io.twlab.proto.v1.ListRunsResponse;
 import io.twlab.proto.v1.Run;
 import io.twlab.proto.v1.RunScenarioRequest;
+import io.twlab.proto.v1.SweepReport;
 import io.twlab.proto.v1.WatchLabRequest;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
@@ -102,6 +103,11 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
           request.getPageSize(), request.getPageToken());
       return ProtoMapper.runs(service.listRuns(query), query);
     });
+  }
+
+  @Override
+  public void sweepExperiment(GradeExperimentRequest request, StreamObserver<SweepReport> response) {
+    unary(response, () -> ProtoMapper.sweep(experiments.sweep(request.getExperiment())));
   }
 
   @Override

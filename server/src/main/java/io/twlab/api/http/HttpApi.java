@@ -74,6 +74,7 @@ public final class HttpApi {
       config.routes.get("/api/v1/runs/{id}", ctx -> proto(ctx, ProtoMapper.run(service.getRun(ctx.pathParam("id")))));
       // The body is the experiment file itself, YAML or JSON.
       config.routes.post("/api/v1/grades", ctx -> proto(ctx, ProtoMapper.grade(experiments.grade(ctx.body()))));
+      config.routes.post("/api/v1/sweeps", ctx -> proto(ctx, ProtoMapper.sweep(experiments.sweep(ctx.body()))));
       // Checked before the stream opens, so that an unknown lab or a bad filter is a problem+json
       // response, not an SSE error event.
       config.routes.before("/api/v1/labs/{id}/events", ctx -> {
