@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "runs", description = "The run history: every finished run, kept by the server across restarts.",
-    subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class})
+    subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Diff.class})
 final class RunsCommand {
 
   @Command(name = "list", description = "List runs, newest first (runs in progress first).")
@@ -73,6 +73,31 @@ final class RunsCommand {
         return true;
       });
       return 0;
+    }
+  }
+
+  @Command(name = "diff", description = "Compare two recorded runs' timelines (an A/B test of sysctls or parameters): "
+      + "per node, transitions by kind, peak and final state counts, the first TIME_WAIT, kernel counters.")
+  static final class Diff extends ServerCommand {
+    @Parameters(index = "0", paramLabel = "RUN_A")
+    String runA;
+    @Parameters(index = "1", paramLabel = "RUN_B")
+    String runB;
+    @Option(names = "--all", description = "also the metrics that are the same in both runs")
+    boolean all;
+
+    @Override
+    int call(ServerConnection server) {
+      Table table = TimelineDiff.table(timeline(server, runA), timeline(server, runB), "A " + runA, "B " + runB, all);
+      table.print(out());
+      return 0;
+    }
+
+    private static java.util.List<LabEvent> timeline(ServerConnection server, String runId) {
+      java.util.List<LabEvent> events = new java.util.ArrayList<>();
+      EventFeed.follow(server, WatchLabRequest.newBuilder().setRunId(runId)
+          .setDetail(io.twlab.proto.v1.WatchDetail.WATCH_DETAIL_CONNECTIONS).build(), events::add);
+      return events;
     }
   }
 }

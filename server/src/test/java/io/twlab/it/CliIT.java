@@ -70,6 +70,11 @@ class CliIT {
     assertTrue(passed.out().contains("tw-buckets caps TIME_WAIT: PASSED"), passed.out());
     String xml = Files.readString(report);
     assertTrue(xml.contains("<testsuites name=\"tw-buckets caps TIME_WAIT\" tests=\"2\" failures=\"0\""), xml);
+    Path html = dir.resolve("report.html");
+    Result withChart = twlab("grade", "../examples/tw-buckets.yaml", "--report", "html", "--out", html.toString());
+    assertEquals(0, withChart.exitCode(), withChart.err());
+    String page = Files.readString(html);
+    assertTrue(page.contains("<svg") && page.contains(">bucket-client TIME_WAIT (peak 10)</text>"), page);
 
     Path wrong = dir.resolve("wrong.yaml");
     Files.writeString(wrong, Files.readString(Path.of("..", "examples", "tw-buckets.yaml")).replace("value: 290", "value: 1"));
@@ -103,6 +108,14 @@ class CliIT {
     assertEquals(0, events.exitCode(), events.err());
     assertEquals(10, events.out().lines().filter(l -> l.matches("\\S+\\s+narrow-client .*FIN_WAIT2\\s+→ TIME_WAIT.*")).count(),
         events.out());
+
+    Result fewer = twlab("run", "port-exhaustion", "-p", "ports=10", "-p", "connections=5", "-o", "json");
+    Run.Builder other = Run.newBuilder();
+    JsonFormat.parser().merge(fewer.out(), other);
+    Result diff = twlab("runs", "diff", run.getId(), other.getId());
+    assertEquals(0, diff.exitCode(), diff.err());
+    assertTrue(diff.out().matches("(?s)METRIC\\s+A run-\\S+\\s+B run-\\S+\\s+B − A.*"
+        + "narrow-client FIN_WAIT2 → TIME_WAIT\\s+10\\s+5\\s+-5.*"), diff.out());
   }
 
   @Test
