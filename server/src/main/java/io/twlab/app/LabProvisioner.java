@@ -5,6 +5,7 @@ import io.twlab.lab.LabNode;
 import io.twlab.lab.LabSpec;
 import io.twlab.lab.LabStatus;
 import io.twlab.lab.NodePlan;
+import io.twlab.lab.PortRange;
 import io.twlab.lab.Topologies;
 import io.twlab.lab.TopologyKind;
 import io.twlab.runtime.LabRuntime;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,9 @@ final class LabProvisioner {
   private static final Logger LOG = LoggerFactory.getLogger(LabProvisioner.class);
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(20);
   private static final Set<String> NET_ADMIN = Set.of("NET_ADMIN");
+  private static final String LOCAL_PORT_RANGE = "net.ipv4.ip_local_port_range";
+  /** Containers made for one node at most, when the engine's own socket sits in its port range. */
+  private static final int NODE_ATTEMPTS = 4;
   /** Until the lab's observer has started and knows how it observes. */
   private static final String UNOBSERVED = "";
 
@@ -58,7 +63,7 @@ final class LabProvisioner {
       Instant expires = now.plus(spec.ttl());
       List<LabNode> nodes = new ArrayList<>();
       for (NodePlan plan : Topologies.plan(spec)) {
-        String containerId = runtime.startContainer(new ContainerRequest(
+        String containerId = startNode(plan.name(), new ContainerRequest(
             dockerName(labId, plan.name()),
             settings.image(plan.role().id()),
             plan.networks().stream().map(n -> dockerName(labId, n)).toList(),
@@ -73,7 +78,7 @@ final class LabProvisioner {
           UNOBSERVED));
       if (spec.topology() == TopologyKind.NAT) {
         for (List<String> rule : Topologies.gatewayRules(lab)) {
-          check(lab.node("gateway"), rule, runtime.exec(lab.node("gateway").containerId(), rule, COMMAND_TIMEOUT));
+          check("gateway", rule, runtime.exec(lab.node("gateway").containerId(), rule, COMMAND_TIMEOUT));
         }
       }
       return lab;
@@ -93,7 +98,7 @@ final class LabProvisioner {
   LabNode addRunNode(Lab lab, String runId, ScenarioContext.RunNode request, Instant now) {
     NodePlan like = Topologies.plan(lab.spec()).stream().filter(p -> p.name().equals(request.like())).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("lab " + lab.id() + " has no node " + request.like()));
-    String containerId = runtime.startContainer(new ContainerRequest(
+    String containerId = startNode(request.name(), new ContainerRequest(
         dockerName(lab.id(), runId + "-" + request.name()),
         settings.image(like.role().id()),
         like.networks().stream().map(n -> dockerName(lab.id(), n)).toList(),
@@ -103,6 +108,53 @@ final class LabProvisioner {
         List.of(String.valueOf(Math.max(1, Duration.between(now, lab.expiresAt()).toSeconds()))),
         request.netAdmin() ? NET_ADMIN : Set.of()));
     return facts(lab.id(), new LabNode(request.name(), like.role(), containerId, Map.of(), Map.of()));
+  }
+
+  /**
+   * Docker's embedded DNS listens on a TCP port in every container's network namespace, picked from
+   * the kernel's default range before the container's sysctls apply, and connect() never takes a
+   * bound port. A node given a narrow ip_local_port_range that happens to cover that port would
+   * have one port fewer than asked (99 of 100 in a port-exhaustion count). The port is random, so
+   * such a node is made again; a range covering most of the default one would likely cover it
+   * again, and there one port of thousands is not worth the retries.
+   */
+  private String startNode(String node, ContainerRequest request) {
+    Optional<PortRange> narrow = Optional.ofNullable(request.sysctls().get(LOCAL_PORT_RANGE))
+        .flatMap(PortRange::parse)
+        .filter(r -> 2 * r.overlap(PortRange.KERNEL_EPHEMERAL) < PortRange.KERNEL_EPHEMERAL.size());
+    for (int attempt = 1; ; attempt++) {
+      String containerId = runtime.startContainer(request);
+      if (narrow.isEmpty()) {
+        return containerId;
+      }
+      List<Integer> taken = boundPorts(node, containerId).stream().filter(narrow.get()::contains).toList();
+      if (taken.isEmpty()) {
+        return containerId;
+      }
+      if (attempt == NODE_ATTEMPTS) {
+        LOG.warn("node={} ports {} of its ip_local_port_range {} stay bound by the engine after {} containers; "
+            + "it has {} ports fewer", node, taken, narrow.get(), attempt, taken.size());
+        return containerId;
+      }
+      LOG.info("node={} ports {} of its ip_local_port_range {} is bound by the engine; making the node again",
+          node, taken, narrow.get());
+      runtime.removeContainer(containerId);
+    }
+  }
+
+  /** Local ports of every TCP socket in the container's network namespace. */
+  private List<Integer> boundPorts(String node, String containerId) {
+    List<String> command = List.of("ss", "-Htan");
+    ExecResult result = runtime.exec(containerId, command, COMMAND_TIMEOUT);
+    check(node, command, result);
+    List<Integer> ports = new ArrayList<>();
+    for (String line : result.stdout().split("\n")) {
+      String[] columns = line.trim().split("\\s+");
+      if (columns.length >= 4) {
+        ports.add(Integer.parseInt(columns[3].substring(columns[3].lastIndexOf(':') + 1)));
+      }
+    }
+    return ports;
   }
 
   /** A run node is like its model: the model's sysctls (those the lab was made with), then its own. */
@@ -188,9 +240,9 @@ final class LabProvisioner {
     return values;
   }
 
-  private static void check(LabNode node, List<String> command, ExecResult result) {
+  private static void check(String node, List<String> command, ExecResult result) {
     if (!result.ok()) {
-      throw new RuntimeFailure("on " + node.name() + ", `" + String.join(" ", command) + "` failed (exit "
+      throw new RuntimeFailure("on " + node + ", `" + String.join(" ", command) + "` failed (exit "
           + result.exitCode() + "): " + result.stderr().trim());
     }
   }

@@ -5,6 +5,8 @@ import java.util.Optional;
 /** An inclusive range of TCP ports, written "A-B". */
 public record PortRange(int first, int last) {
   public static final PortRange ALL_UNPRIVILEGED = new PortRange(1024, 65535);
+  /** The kernel's ip_local_port_range of a new network namespace. */
+  public static final PortRange KERNEL_EPHEMERAL = new PortRange(32768, 60999);
 
   public static Optional<PortRange> parse(String text) {
     String[] parts = text.trim().split("\\s*[-\\s]\\s*");
@@ -18,6 +20,19 @@ public record PortRange(int first, int last) {
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
+  }
+
+  public int size() {
+    return last - first + 1;
+  }
+
+  public boolean contains(int port) {
+    return port >= first && port <= last;
+  }
+
+  /** How many ports the two ranges share. */
+  public int overlap(PortRange other) {
+    return Math.max(0, Math.min(last, other.last) - Math.max(first, other.first) + 1);
   }
 
   @Override

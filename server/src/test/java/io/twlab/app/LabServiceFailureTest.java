@@ -5,14 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.twlab.lab.LabRequest;
+import io.twlab.lab.LabSpec;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.RuntimeFailure;
 import io.twlab.scenario.ScenarioCatalog;
 import io.twlab.store.RunStore;
 import io.twlab.store.SqliteRunStore;
+import io.twlab.sysctl.SysctlPolicy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -69,10 +72,44 @@ class LabServiceFailureTest {
     assertTrue(e.getMessage().contains("lab-images/build.sh"), e.getMessage());
   }
 
-  /** Networks and containers as names; starting the container of node {@code failingNode} fails. */
+  @Test
+  void aNodeWhosePortRangeCoversThePortOfTheEnginesDnsIsMadeAgain() {
+    InMemoryEngine engine = new InMemoryEngine(null);
+    engine.dnsPorts.addAll(List.of(40057, 40000, 45000));
+
+    provision(engine, "40000 40099");
+
+    assertEquals(3, engine.started.stream().filter(name -> name.endsWith("-client")).count(), engine.started.toString());
+    assertEquals(1, engine.started.stream().filter(name -> name.endsWith("-server")).count(), engine.started.toString());
+    assertEquals(List.of(), engine.dnsPorts, "the third client's DNS port 45000 is outside its range and is kept");
+    assertEquals(2, engine.objects.stream().filter(name -> !name.endsWith("-net")).count(), engine.objects.toString());
+  }
+
+  @Test
+  void aPortRangeCoveringMostOfTheDefaultOneIsNotRetriedForOnePort() {
+    InMemoryEngine engine = new InMemoryEngine(null);
+    engine.dnsPorts.add(40057);
+
+    provision(engine, "20000 60999");
+
+    assertEquals(1, engine.started.stream().filter(name -> name.endsWith("-client")).count(), engine.started.toString());
+  }
+
+  private static void provision(LabRuntime engine, String clientPortRange) {
+    SysctlPolicy policy = new SysctlPolicy();
+    LabSpec spec = new LabRequest("direct", 1, "",
+        Map.of("client", Map.of("net.ipv4.ip_local_port_range", clientPortRange)), null).validate(policy);
+    new LabProvisioner(engine, ServerSettings.defaults(), policy).create("lab-1", spec, Instant.now());
+  }
+
+  /**
+   * Networks and containers as names; starting the container of node {@code failingNode} fails.
+   * {@code ss} in a container shows Docker's DNS listener on the next of {@code dnsPorts}.
+   */
   private static final class InMemoryEngine implements LabRuntime {
     final Set<String> objects = new HashSet<>();
     final List<String> started = new ArrayList<>();
+    final List<Integer> dnsPorts = new ArrayList<>();
     final String failingNode;
     boolean images = true;
 
@@ -113,6 +150,9 @@ class LabServiceFailureTest {
 
     @Override
     public ExecResult exec(String containerId, List<String> command, Duration timeout, Consumer<String> lines) {
+      if (command.get(0).equals("ss") && !dnsPorts.isEmpty()) {
+        return new ExecResult(0, "LISTEN 0      4096   127.0.0.11:" + dnsPorts.remove(0) + " 0.0.0.0:*\n", "");
+      }
       return new ExecResult(0, "", "");
     }
 
