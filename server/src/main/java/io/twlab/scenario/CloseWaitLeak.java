@@ -122,15 +122,16 @@ public final class CloseWaitLeak implements Scenario {
   }
 
   private static Map<String, Long> acceptErrors(List<String> serverLines) {
+    String report = serverLines.stream().filter(l -> l.startsWith("R ")).findFirst()
+        .orElseThrow(() -> new ScenarioFailure("the leaking server stopped without its report (R line); its last lines: "
+            + serverLines.subList(Math.max(0, serverLines.size() - 5), serverLines.size()) + "; rebuild the lab images (lab-images/build.sh)"));
     Map<String, Long> errors = new LinkedHashMap<>();
-    serverLines.stream().filter(l -> l.startsWith("R ")).findFirst().ifPresent(l -> {
-      try {
-        JsonNode report = JSON.readTree(l.substring(2)).path("accept_errors");
-        report.fields().forEachRemaining(e -> errors.put(e.getKey(), e.getValue().asLong()));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new ScenarioFailure("unreadable server report: " + l);
-      }
-    });
+    try {
+      JSON.readTree(report.substring(2)).path("accept_errors").fields()
+          .forEachRemaining(e -> errors.put(e.getKey(), e.getValue().asLong()));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ScenarioFailure("unreadable server report: " + report);
+    }
     return errors;
   }
 
