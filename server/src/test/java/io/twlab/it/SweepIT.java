@@ -32,13 +32,12 @@ class SweepIT {
     List<String> columns = report.getTable().getColumnsList();
     assertEquals(List.of("tcp_tw_reuse", "tcp_timestamps", "connected"), columns.subList(0, 3));
     // 100 ports, 300 connections paced at 60/s: only tcp_tw_reuse=1 with timestamps reuses TIME_WAIT ports.
-    assertEquals(List.of(List.of("0", "0"), List.of("0", "1"), List.of("1", "0"), List.of("1", "1")),
-        report.getTable().getRowsList().stream().map(r -> r.getCellsList().subList(0, 2)).toList());
-    assertEquals("100/300", report.getTable().getRows(0).getCells(2));
-    assertEquals("100/300", report.getTable().getRows(1).getCells(2));
-    // Without timestamps no port is taken twice; one run used only 99 of the 100 ports (not explained yet).
-    assertTrue(report.getTable().getRows(2).getCells(2).matches("(99|100)/300"), report.getTable().getRows(2).toString());
-    assertEquals("300/300", report.getTable().getRows(3).getCells(2));
+    assertEquals(List.of(
+            List.of("0", "0", "100/300"),
+            List.of("0", "1", "100/300"),
+            List.of("1", "0", "100/300"),
+            List.of("1", "1", "300/300")),
+        report.getTable().getRowsList().stream().map(r -> r.getCellsList().subList(0, 3)).toList());
     TableRow reused = report.getTable().getRows(3);
     assertTrue(reused.getCells(columns.indexOf("narrow-client TcpExtTWRecycled >= 150"))
         .matches("✓ narrow-client TcpExtTWRecycled moved by \\d+"), reused.toString());
