@@ -69,13 +69,13 @@ public final class Grader {
   }
 
   private static Verdict sequence(Expectation.Sequence s, RunRecord run) {
-    Map<String, List<TcpState>> perSocket = statesPerSocket(s.node(), run);
-    for (List<TcpState> states : perSocket.values()) {
+    List<List<TcpState>> connections = connections(s.node(), run);
+    for (List<TcpState> states : connections) {
       if (java.util.Collections.indexOfSubList(states, s.states()) >= 0) {
-        return Verdict.pass(s, s.node() + " had " + perSocket.size() + " connection(s); one went " + arrows(states));
+        return Verdict.pass(s, s.node() + " had " + connections.size() + " connection(s); one went " + arrows(states));
       }
     }
-    Map<String, Long> seen = perSocket.values().stream().collect(Collectors.groupingBy(Grader::arrows,
+    Map<String, Long> seen = connections.stream().collect(Collectors.groupingBy(Grader::arrows,
         LinkedHashMap::new, Collectors.counting()));
     String observed = seen.isEmpty() ? "no transitions on " + s.node()
         : seen.entrySet().stream().limit(3).map(x -> x.getKey() + " (" + x.getValue() + ")").collect(Collectors.joining("; "));
@@ -118,18 +118,27 @@ public final class Grader {
     return Verdict.pass(d, observed);
   }
 
-  private static Map<String, List<TcpState>> statesPerSocket(String node, RunRecord run) {
-    Map<String, List<TcpState>> perSocket = new LinkedHashMap<>();
+  /**
+   * The node's connections, each as the states it went through. A tuple used again (a NAT hands
+   * the same source port to the next client) starts a new connection when it leaves CLOSED.
+   */
+  private static List<List<TcpState>> connections(String node, RunRecord run) {
+    Map<String, List<TcpState>> current = new LinkedHashMap<>();
+    List<List<TcpState>> connections = new ArrayList<>();
     for (ObservedChange c : run.transitions()) {
-      if (c.node().equals(node)) {
-        List<TcpState> states = perSocket.computeIfAbsent(c.delta().local() + " " + c.delta().remote(), k -> new ArrayList<>());
-        if (states.isEmpty()) {
-          states.add(c.delta().from());
-        }
-        states.add(c.delta().to());
+      if (!c.node().equals(node)) {
+        continue;
       }
+      String socket = c.delta().local() + " " + c.delta().remote();
+      List<TcpState> states = current.get(socket);
+      if (states == null || c.delta().from() == TcpState.CLOSED) {
+        states = new ArrayList<>(List.of(c.delta().from()));
+        current.put(socket, states);
+        connections.add(states);
+      }
+      states.add(c.delta().to());
     }
-    return perSocket;
+    return connections;
   }
 
   private static String arrows(List<TcpState> states) {

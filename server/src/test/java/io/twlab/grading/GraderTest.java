@@ -75,6 +75,28 @@ class GraderTest {
   }
 
   @Test
+  void aTupleUsedAgainIsAnotherConnection() {
+    change(0, "redis", ":6379", CLOSED, TcpState.SYN_RECV);
+    change(1, "redis", ":6379", TcpState.SYN_RECV, ESTABLISHED);
+    change(2, "redis", ":6379", ESTABLISHED, FIN_WAIT1);
+    change(3, "redis", ":6379", FIN_WAIT1, FIN_WAIT2);
+    change(4, "redis", ":6379", FIN_WAIT2, TIME_WAIT);
+    change(50, "redis", ":6379", TIME_WAIT, CLOSED);
+    change(50, "redis", ":6379", CLOSED, TcpState.SYN_RECV);
+    change(51, "redis", ":6379", TcpState.SYN_RECV, ESTABLISHED);
+    RunRecord run = new RunRecord(T0, T0.plusSeconds(1), Map.of(), Map.of(), List.of(), changes, Map.of(), Map.of(), Map.of());
+
+    Verdict across = Grader.grade(new Expectation.Sequence("redis", List.of(TIME_WAIT, CLOSED, TcpState.SYN_RECV)), run);
+    Verdict within = Grader.grade(new Expectation.Sequence("redis", List.of(FIN_WAIT2, TIME_WAIT, CLOSED)), run);
+
+    assertEquals(false, across.passed(), across.toString());
+    assertEquals("CLOSED → SYN_RECV → ESTABLISHED → FIN_WAIT1 → FIN_WAIT2 → TIME_WAIT → CLOSED (1); "
+        + "CLOSED → SYN_RECV → ESTABLISHED (1)", across.observed());
+    assertEquals("redis had 2 connection(s); one went CLOSED → SYN_RECV → ESTABLISHED → FIN_WAIT1 → FIN_WAIT2 → "
+        + "TIME_WAIT → CLOSED", within.observed());
+  }
+
+  @Test
   void aLowerBoundIsSettledBySocketsStillInTheState() {
     change(0, "server", ":9", ESTABLISHED, TcpState.CLOSE_WAIT);
     RunRecord run = new RunRecord(T0, T0.plusSeconds(40), Map.of(), Map.of(), List.of(), changes, Map.of(), Map.of(), Map.of());
