@@ -1,6 +1,8 @@
 package io.twlab.store;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
@@ -15,6 +17,7 @@ import io.twlab.scenario.ScenarioOutcome;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The JSON form of the domain's records in the history database. The domain carries no
@@ -35,6 +38,10 @@ final class StoreJson {
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   StoreJson() {
+    // Records of an older server lack the maps and lists added since: they read as empty.
+    for (Class<?> container : List.of(Map.class, List.class)) {
+      mapper.configOverride(container).setSetterInfo(JsonSetter.Value.forValueNulls(Nulls.AS_EMPTY));
+    }
     for (Class<?> sealed : SEALED) {
       mapper.addMixIn(sealed, Typed.class);
       mapper.registerSubtypes(Arrays.stream(sealed.getPermittedSubclasses())
@@ -51,11 +58,7 @@ final class StoreJson {
   }
 
   <T> T read(String json, Class<T> type) {
-    try {
-      return mapper.readValue(json, type);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
+    return read(json, mapper.constructType(type));
   }
 
   <T> T read(String json, JavaType type) {
@@ -72,7 +75,7 @@ final class StoreJson {
 
   JavaType sysctlsType() {
     var factory = mapper.getTypeFactory();
-    return factory.constructMapType(java.util.Map.class, factory.constructType(String.class),
-        factory.constructMapType(java.util.Map.class, String.class, String.class));
+    return factory.constructMapType(Map.class, factory.constructType(String.class),
+        factory.constructMapType(Map.class, String.class, String.class));
   }
 }
