@@ -49,8 +49,9 @@ final class ResultMapper {
     } else if (o instanceof ScenarioOutcome.TwReuse f) {
       TwReuseResult.Builder r = TwReuseResult.newBuilder().setPorts(f.ports()).setConnectionsPerCell(f.connectionsPerCell());
       f.cells().forEach(c -> r.addCells(TwReuseCell.newBuilder().setTwReuse(c.twReuse()).setTimestamps(c.timestamps())
-          .setReuseDelayMs(c.reuseDelayMs()).setPace(c.pace()).setPath(c.path()).setAttempted(c.attempted())
-          .setSucceeded(c.succeeded()).setFailed(c.failed()).setTwRecycled(c.twRecycled()).setNode(c.node())));
+          .setReuseDelayMs(c.reuseDelayMs()).setPace(c.pace()).setPath(c.path())
+          .setAttempted(c.load().attempted()).setSucceeded(c.load().succeeded()).setFailed(c.load().failed())
+          .setLoad(load(c.load())).setTwRecycled(c.twRecycled()).setNode(c.node())));
       b.setTwReuse(r);
     } else if (o instanceof ScenarioOutcome.TwBuckets f) {
       b.setTwBuckets(TwBucketsResult.newBuilder().setMaxTwBuckets(f.maxTwBuckets()).setLoad(load(f.load()))

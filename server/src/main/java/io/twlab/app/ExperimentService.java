@@ -14,7 +14,6 @@ import io.twlab.grading.Verdict;
 import io.twlab.lab.FieldViolation;
 import io.twlab.lab.InvalidArgumentException;
 import io.twlab.lab.Lab;
-import io.twlab.lab.LabNode;
 import io.twlab.lab.LabSpec;
 import io.twlab.lab.NodePlan;
 import io.twlab.lab.NotFoundException;
@@ -122,16 +121,15 @@ public final class ExperimentService {
     for (int i = 0; i < experiment.steps().size(); i++) {
       Experiment.Step step = experiment.steps().get(i);
       String path = "runs[" + i + "]";
-      Set<String> known = new HashSet<>(nodes);
       // A scenario's own nodes (those it makes for one run) can be graded too.
-      labs.scenarios().stream().filter(d -> d.name().equals(step.scenario()))
-          .forEach(d -> d.sysctls().forEach(use -> known.add(use.node())));
+      Set<String> known = new HashSet<>(nodes);
       Set<String> parameters = parameters(step);
       swept.addAll(parameters);
       Set<String> reported = new HashSet<>();
       for (Map<String, String> cell : experiment.cells()) {
         try {
-          labs.checkRun(step.scenario(), experiment.paramsIn(step, cell, parameters), spec.topology());
+          known.addAll(labs.runNodes(step.scenario(),
+              labs.checkRun(step.scenario(), experiment.paramsIn(step, cell, parameters), spec.topology())));
         } catch (InvalidArgumentException e) {
           for (FieldViolation v : e.violations()) {
             String field = v.field().equals("lab_id") ? path + ".scenario"
@@ -197,8 +195,7 @@ public final class ExperimentService {
     Map<String, Long> errors = new HashMap<>();
     result.ifPresent(r -> r.outcome().loads().stream().map(LoadReport::errors)
         .forEach(e -> e.forEach((errno, n) -> errors.merge(errno, n, Long::sum))));
-    Map<String, Map<String, String>> sysctls = lab.nodes().stream()
-        .collect(Collectors.toMap(LabNode::name, LabNode::effectiveSysctls));
+    Map<String, Map<String, String>> sysctls = LabService.effectiveSysctls(lab, run);
     return new RunRecord(run.startedAt(), run.finishedAt().orElse(clock.instant()), end, peak, series, transitions, counters,
         errors, sysctls);
   }

@@ -29,7 +29,6 @@ import io.twlab.scenario.ScenarioParams;
 import io.twlab.scenario.ScenarioResult;
 import io.twlab.scenario.SocketRecorder;
 import io.twlab.grading.Verdict;
-import io.twlab.lab.LabNode;
 import io.twlab.store.RecordedRun;
 import io.twlab.store.RunQuery;
 import io.twlab.store.RunStore;
@@ -204,6 +203,19 @@ public final class LabService implements AutoCloseable {
     return descriptor.resolve(rawParams);
   }
 
+  /** The sysctls read back from every node a run used: the lab's, then those the run added. */
+  public static Map<String, Map<String, String>> effectiveSysctls(Lab lab, Run run) {
+    Map<String, Map<String, String>> sysctls = new LinkedHashMap<>();
+    lab.nodes().forEach(n -> sysctls.put(n.name(), n.effectiveSysctls()));
+    run.result().ifPresent(r -> sysctls.putAll(r.runNodeSysctls()));
+    return sysctls;
+  }
+
+  /** The nodes a run of the scenario with these checked parameters adds to the lab. */
+  public List<String> runNodes(String scenarioName, ScenarioParams params) {
+    return catalog.byName(scenarioName).runNodes(params);
+  }
+
   /** A finished run's events, from its first to its run_finished (as far as the lab's log still holds them). */
   public List<LabEvent> eventsOf(Run run) throws InterruptedException {
     return eventsOf(session(run.labId()).log(), run);
@@ -328,9 +340,10 @@ public final class LabService implements AutoCloseable {
     SocketRecorder recorder = new SocketRecorder();
     session.observer().addListener(recorder);
     Run finished;
-    try (RunContext context = new RunContext(runtime, provisioner, session, run, recorder, clock)) {
+    try (RunContext context = new RunContext(runtime, provisioner, session, run, recorder, clock,
+        scenario.runNodes(params))) {
       context.begin();
-      ScenarioResult result = context.withCounterDeltas(scenario.run(context, params));
+      ScenarioResult result = context.complete(scenario.run(context, params));
       finished = run.succeeded(result, clock.instant());
     } catch (InterruptedException e) {
       finished = run.failed(CANCELLED, clock.instant());
@@ -360,9 +373,7 @@ public final class LabService implements AutoCloseable {
   /** Into the history; a run whose recording failed still finished, so the failure is only logged. */
   private void record(LabSession session, Run finished) {
     try {
-      Map<String, Map<String, String>> sysctls = session.lab().nodes().stream()
-          .collect(Collectors.toMap(LabNode::name, LabNode::effectiveSysctls));
-      history.save(finished, sysctls, eventsOf(session.log(), finished));
+      history.save(finished, effectiveSysctls(session.lab(), finished), eventsOf(session.log(), finished));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

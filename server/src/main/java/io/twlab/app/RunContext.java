@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -32,11 +34,15 @@ final class RunContext implements ScenarioContext, AutoCloseable {
   private final Run run;
   private final SocketRecorder recorder;
   private final Clock clock;
+  private final Set<String> declaredNodes;
   private final Map<String, LabNode> runNodes = new LinkedHashMap<>();
   private final Map<String, KernelCounters> baselines = new LinkedHashMap<>();
+  private final Map<String, KernelCounters> removedNodeDeltas = new LinkedHashMap<>();
+  private final Map<String, Map<String, String>> addedNodeSysctls = new LinkedHashMap<>();
 
   RunContext(LabRuntime runtime, LabProvisioner provisioner, LabSession session, Run run, SocketRecorder recorder,
-      Clock clock) {
+      Clock clock, List<String> declaredNodes) {
+    this.declaredNodes = Set.copyOf(declaredNodes);
     this.runtime = runtime;
     this.provisioner = provisioner;
     this.session = session;
@@ -51,17 +57,16 @@ final class RunContext implements ScenarioContext, AutoCloseable {
   }
 
   /** The result with the counters that moved on each node since {@link #begin} (or since it was added). */
-  ScenarioResult withCounterDeltas(ScenarioResult result) {
-    Map<String, KernelCounters> deltas = new LinkedHashMap<>();
-    synchronized (this) {
-      baselines.forEach((node, before) -> {
-        KernelCounters delta = counters(node).since(before).tcpOnly();
-        if (!delta.values().isEmpty()) {
-          deltas.put(node, delta);
-        }
-      });
-    }
-    return new ScenarioResult(result.summary(), result.outcome(), deltas);
+  /** The scenario's result with what the run did to each node: counter deltas, the added nodes' sysctls. */
+  synchronized ScenarioResult complete(ScenarioResult result) {
+    Map<String, KernelCounters> deltas = new LinkedHashMap<>(removedNodeDeltas);
+    baselines.keySet().forEach(node -> counterDelta(node).ifPresent(delta -> deltas.put(node, delta)));
+    return new ScenarioResult(result.summary(), result.outcome(), deltas, addedNodeSysctls);
+  }
+
+  private Optional<KernelCounters> counterDelta(String node) {
+    KernelCounters delta = counters(node).since(baselines.get(node)).tcpOnly();
+    return delta.values().isEmpty() ? Optional.empty() : Optional.of(delta);
   }
 
   @Override
@@ -87,12 +92,17 @@ final class RunContext implements ScenarioContext, AutoCloseable {
 
   @Override
   public synchronized LabNode addNode(RunNode request) {
-    if (runNodes.containsKey(request.name()) || lab().nodes().stream().anyMatch(n -> n.name().equals(request.name()))) {
+    if (!declaredNodes.contains(request.name())) {
+      throw new IllegalArgumentException("scenario " + run.scenario() + " adds node " + request.name()
+          + " but its runNodes() declares only " + declaredNodes);
+    }
+    if (addedNodeSysctls.containsKey(request.name()) || lab().nodes().stream().anyMatch(n -> n.name().equals(request.name()))) {
       throw new IllegalArgumentException("node " + request.name() + " already exists in lab " + lab().id());
     }
     progress("setup", "adding node " + request.name() + " with " + request.sysctls());
     LabNode node = provisioner.addRunNode(lab(), run.id(), request, clock.instant());
     runNodes.put(node.name(), node);
+    addedNodeSysctls.put(node.name(), node.effectiveSysctls());
     session.observer().addNode(node);
     baselines.put(node.name(), counters(node.name()));
     return node;
@@ -100,9 +110,12 @@ final class RunContext implements ScenarioContext, AutoCloseable {
 
   @Override
   public synchronized void removeNode(String name) {
-    if (runNodes.remove(name) == null) {
+    if (!runNodes.containsKey(name)) {
       throw new IllegalArgumentException("node " + name + " was not added by run " + run.id());
     }
+    // What the node's counters did stays part of the run.
+    counterDelta(name).ifPresent(delta -> removedNodeDeltas.put(name, delta));
+    runNodes.remove(name);
     session.observer().removeNode(name);
     baselines.remove(name);
     provisioner.removeRunNode(run.id(), name);

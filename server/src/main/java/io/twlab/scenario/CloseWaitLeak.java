@@ -54,6 +54,11 @@ public final class CloseWaitLeak implements Scenario {
   }
 
   @Override
+  public List<String> runNodes(ScenarioParams params) {
+    return List.of(NODE);
+  }
+
+  @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
     int connections = params.integer("connections");
     int finTimeout = params.integer("fin-timeout");

@@ -44,6 +44,11 @@ public final class FinTimeout implements Scenario {
   }
 
   @Override
+  public List<String> runNodes(ScenarioParams params) {
+    return List.of(NODE);
+  }
+
+  @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
     int finTimeout = params.integer("fin-timeout");
     int port = params.integer("port");

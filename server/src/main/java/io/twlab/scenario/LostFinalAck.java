@@ -23,6 +23,8 @@ import java.util.stream.Collectors;
  */
 public final class LostFinalAck implements Scenario {
   public static final String NAME = "lost-final-ack";
+  private static final String CLIENT = "ack-client";
+  private static final String CLIENT_WITHOUT_TIME_WAIT = "ack-client-notw";
   private static final Duration STEP = Duration.ofSeconds(10);
   private static final Duration LAST_ACK_END = Duration.ofSeconds(40);
   private static final String GO = "/tmp/twlab-close-now";
@@ -44,7 +46,7 @@ public final class LostFinalAck implements Scenario {
       List.of(
           new IntParam("observe-seconds", "how long the final ACKs are dropped", 8, 1, 120),
           new IntParam("port", "the echo server's first port (the second case uses port + 1)", 7500, 1024, 65000)),
-      List.of(new SysctlUse("ack-client-notw", "net.ipv4.tcp_max_tw_buckets", "0")));
+      List.of(new SysctlUse(CLIENT_WITHOUT_TIME_WAIT, "net.ipv4.tcp_max_tw_buckets", "0")));
 
   @Override
   public ScenarioDescriptor descriptor() {
@@ -52,12 +54,17 @@ public final class LostFinalAck implements Scenario {
   }
 
   @Override
+  public List<String> runNodes(ScenarioParams params) {
+    return List.of(CLIENT, CLIENT_WITHOUT_TIME_WAIT);
+  }
+
+  @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
     int port = params.integer("port");
     int observe = params.integer("observe-seconds");
     List<LostAckCase> cases = List.of(
-        lostAck(ctx, "ack-client", Map.of(), port, observe),
-        lostAck(ctx, "ack-client-notw", Map.of("net.ipv4.tcp_max_tw_buckets", "0"), port + 1, observe));
+        lostAck(ctx, CLIENT, Map.of(), port, observe),
+        lostAck(ctx, CLIENT_WITHOUT_TIME_WAIT, Map.of("net.ipv4.tcp_max_tw_buckets", "0"), port + 1, observe));
     var figures = new ScenarioOutcome.LostFinalAck(cases);
     return new ScenarioResult(cases.stream().map(LostFinalAck::summary).collect(Collectors.joining("; ")), figures);
   }

@@ -61,6 +61,21 @@ public final class NatCollision implements Scenario {
   }
 
   @Override
+  public List<String> runNodes(ScenarioParams params) {
+    List<String> nodes = new ArrayList<>();
+    for (String timestamps : params.list("timestamps")) {
+      for (int c = 1; c <= params.integer("clients"); c++) {
+        nodes.add(clientNode(timestamps.equals("1"), c));
+      }
+    }
+    return nodes;
+  }
+
+  private static String clientNode(boolean timestamps, int index) {
+    return "nat-ts" + (timestamps ? 1 : 0) + "-c" + index;
+  }
+
+  @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
     int poolSize = params.integer("snat-ports");
     List<NatCase> cases = new ArrayList<>();
@@ -92,7 +107,7 @@ public final class NatCollision implements Scenario {
     List<String> nodes = new ArrayList<>();
     try {
       for (int c = 1; c <= params.integer("clients"); c++) {
-        nodes.add(ctx.addNode(new ScenarioContext.RunNode("nat-ts" + (timestamps ? 1 : 0) + "-c" + c,
+        nodes.add(ctx.addNode(new ScenarioContext.RunNode(clientNode(timestamps, c),
             LabNodes.firstClient(ctx.lab()), Map.of("net.ipv4.tcp_timestamps", timestamps ? "1" : "0"), false)).name());
       }
       KernelCounters redisBefore = ctx.counters("redis");

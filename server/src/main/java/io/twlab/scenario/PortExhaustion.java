@@ -48,6 +48,11 @@ public final class PortExhaustion implements Scenario {
   }
 
   @Override
+  public List<String> runNodes(ScenarioParams params) {
+    return List.of(NODE);
+  }
+
+  @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
     int ports = params.integer("ports");
     int first = params.integer("first-port");

@@ -61,14 +61,19 @@ public sealed interface ScenarioOutcome {
     }
   }
 
-  /** One cell of the S4 matrix. */
-  record TwReuseCell(int twReuse, int timestamps, int reuseDelayMs, String pace, String path, long attempted,
-      long succeeded, long failed, long twRecycled, String node) {}
+  /** One cell of the S4 matrix: its sysctls, its client node and the load it ran. */
+  record TwReuseCell(int twReuse, int timestamps, int reuseDelayMs, String pace, String path, LoadReport load,
+      long twRecycled, String node) {}
 
   /** S4 tw-reuse. */
   record TwReuse(int ports, int connectionsPerCell, List<TwReuseCell> cells) implements ScenarioOutcome {
     public TwReuse {
       cells = List.copyOf(cells);
+    }
+
+    @Override
+    public List<LoadReport> loads() {
+      return cells.stream().map(TwReuseCell::load).toList();
     }
   }
 

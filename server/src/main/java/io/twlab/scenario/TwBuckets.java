@@ -38,6 +38,11 @@ public final class TwBuckets implements Scenario {
   }
 
   @Override
+  public List<String> runNodes(ScenarioParams params) {
+    return List.of(NODE);
+  }
+
+  @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
     int buckets = params.integer("buckets");
     int connections = params.integer("connections");

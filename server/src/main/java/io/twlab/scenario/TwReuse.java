@@ -62,6 +62,11 @@ public final class TwReuse implements Scenario {
   }
 
   @Override
+  public List<String> runNodes(ScenarioParams params) {
+    return cells(params).stream().map(Cell::node).toList();
+  }
+
+  @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
     int ports = params.integer("ports");
     int connections = params.integer("connections");
@@ -88,8 +93,7 @@ public final class TwReuse implements Scenario {
           .run(ctx, node, "cell " + cell.node());
       long recycled = ctx.counters(node).since(before).get(KernelCounters.TW_RECYCLED);
       rows.add(new TwReuseCell(cell.reuse(), cell.timestamps(), cell.delayMs(), cell.pace(),
-          cell.loopback() ? "loopback" : "cross-host", report.attempted(), report.succeeded(), report.failed(),
-          recycled, node));
+          cell.loopback() ? "loopback" : "cross-host", report, recycled, node));
       ctx.removeNode(node);
     }
     var figures = new ScenarioOutcome.TwReuse(ports, connections, rows);
@@ -121,9 +125,9 @@ public final class TwReuse implements Scenario {
   }
 
   private static String summary(int ports, List<TwReuseCell> rows) {
-    String reused = rows.stream().filter(r -> r.succeeded() > ports)
+    String reused = rows.stream().filter(r -> r.load().succeeded() > ports)
         .map(r -> String.format(Locale.ROOT, "reuse=%d ts=%d delay=%dms %s %s: %d", r.twReuse(), r.timestamps(),
-            r.reuseDelayMs(), r.pace(), r.path(), r.succeeded()))
+            r.reuseDelayMs(), r.pace(), r.path(), r.load().succeeded()))
         .collect(Collectors.joining("; "));
     return String.format(Locale.ROOT, "%d cells with %d ports each; ", rows.size(), ports)
         + (reused.isEmpty() ? "no cell got more connections than it had ports: no TIME_WAIT was reused"

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.twlab.lab.FieldViolation;
 import io.twlab.lab.InvalidArgumentException;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,5 +27,17 @@ class ScenarioDescriptorTest {
     assertEquals(4, e.violations().size(), e.violations().toString());
     assertEquals(java.util.Set.of("params[closer]", "params[port]", "params[wait-expiry]", "params[count]"),
         e.violations().stream().map(FieldViolation::field).collect(java.util.stream.Collectors.toSet()));
+  }
+
+  @Test
+  void runNodesFollowTheParameters() {
+    TwReuse twReuse = new TwReuse();
+    assertEquals(20, twReuse.runNodes(twReuse.descriptor().resolve(Map.of())).size());
+    assertEquals(List.of("reuse0-ts1-d10-fast", "reuse1-ts1-d10-fast"), twReuse.runNodes(twReuse.descriptor().resolve(
+        Map.of("reuse", "0,1", "timestamps", "1", "delay-ms", "10", "pace", "fast", "loopback", "false"))));
+    NatCollision nat = new NatCollision();
+    assertEquals(List.of("nat-ts1-c1", "nat-ts1-c2", "nat-ts1-c3"),
+        nat.runNodes(nat.descriptor().resolve(Map.of("timestamps", "1", "clients", "3"))));
+    assertEquals(List.of(), new NcTimeWait().runNodes(s1.resolve(Map.of())));
   }
 }

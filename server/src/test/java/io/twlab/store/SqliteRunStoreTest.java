@@ -87,7 +87,8 @@ class SqliteRunStoreTest {
     ScenarioOutcome outcome = new ScenarioOutcome.PortExhaustion("40000-40099", 100, load, "EADDRNOTAVAIL",
         "Cannot assign requested address", 100, "nc: x", "redis: y", Optional.of(61.2));
     ScenarioResult result = new ScenarioResult("100 worked", outcome,
-        Map.of("narrow-client", new KernelCounters(Map.of("TcpExtTWRecycled", 0L))));
+        Map.of("narrow-client", new KernelCounters(Map.of("TcpExtTWRecycled", 0L))),
+        Map.of("narrow-client", Map.of("net.ipv4.ip_local_port_range", "40000 40099")));
     return Run.started(id, lab, scenario, new ScenarioParams(Map.of("ports", "100")), started, 6)
         .succeeded(result, started.plusSeconds(1));
   }
