@@ -2,14 +2,18 @@ package io.twlab.grading;
 
 import io.twlab.grading.Comparison.Op;
 import io.twlab.grading.Expectation.StateCount.When;
+import io.twlab.lab.ExplicitTopology;
 import io.twlab.lab.FieldViolation;
 import io.twlab.lab.InvalidArgumentException;
 import io.twlab.lab.LabRequest;
+import io.twlab.lab.NodePlan;
+import io.twlab.lab.Role;
 import io.twlab.observe.TcpState;
 import io.twlab.sysctl.SysctlPolicy;
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +23,7 @@ import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -146,22 +151,71 @@ public final class ExperimentReader {
     return values;
   }
 
+  /**
+   * The lab by topology name, or written out: {@code networks} and every node with its role and
+   * networks, which must spell out a built-in shape ({@link ExplicitTopology}).
+   */
   private LabRequest lab(Node node, String path) {
-    Map<String, Node> fields = mapping(node, path, Set.of("topology", "clients", "snat_port_range", "ttl", "nodes"));
+    Map<String, Node> fields = mapping(node, path,
+        Set.of("topology", "clients", "snat_port_range", "ttl", "networks", "nodes"));
     String topology = optional(fields, "topology").map(n -> text(n, path + ".topology")).orElse("");
     int clients = optional(fields, "clients").map(n -> integer(n, path + ".clients")).orElse(0);
     String snat = optional(fields, "snat_port_range").map(n -> text(n, path + ".snat_port_range")).orElse("");
     Duration ttl = optional(fields, "ttl").map(n -> ttl(n, path + ".ttl")).orElse(null);
+    Optional<List<String>> networks = optional(fields, "networks").map(n -> texts(n, path + ".networks"));
     Map<String, Map<String, String>> sysctls = new LinkedHashMap<>();
+    List<NodePlan> explicitNodes = new ArrayList<>();
     optional(fields, "nodes").ifPresent(nodes -> mapping(nodes, path + ".nodes", null).forEach((nodeName, config) -> {
       String nodePath = path + ".nodes[" + nodeName + "]";
-      Map<String, Node> nodeFields = mapping(config, nodePath, Set.of("sysctls"));
+      Map<String, Node> nodeFields = mapping(config, nodePath, networks.isPresent()
+          ? Set.of("role", "networks", "sysctls") : Set.of("sysctls"));
       Map<String, String> values = new LinkedHashMap<>();
       optional(nodeFields, "sysctls").ifPresent(s -> mapping(s, nodePath + ".sysctls", null)
           .forEach((key, value) -> values.put(key, text(value, nodePath + ".sysctls[" + key + "]"))));
       sysctls.put(nodeName, values);
+      if (networks.isPresent()) {
+        Optional<Role> role = required(nodeFields, nodePath, "role").flatMap(r -> role(r, nodePath + ".role"));
+        List<String> joined = required(nodeFields, nodePath, "networks").map(n -> texts(n, nodePath + ".networks"))
+            .orElse(List.of());
+        role.ifPresent(r -> explicitNodes.add(new NodePlan(nodeName, r, joined, Map.of())));
+      }
     }));
+    if (networks.isPresent()) {
+      for (String spelled : List.of("topology", "clients")) {
+        optional(fields, spelled).ifPresent(n -> fail(path + "." + spelled, n,
+            "a lab written out as networks and nodes takes its " + spelled + " from them; remove this line"));
+      }
+      if (violations.isEmpty()) {
+        try {
+          ExplicitTopology.Shape shape = new ExplicitTopology(networks.get(), explicitNodes).shape();
+          topology = shape.kind().id();
+          clients = shape.clients();
+        } catch (InvalidArgumentException e) {
+          e.violations().forEach(v -> violations.add(new FieldViolation(path + "." + v.field(),
+              at(path + "." + v.field()) + v.reason())));
+        }
+      }
+    }
     return new LabRequest(topology, clients, snat, sysctls, ttl);
+  }
+
+  private Optional<Role> role(Node node, String path) {
+    String id = text(node, path).trim();
+    Optional<Role> role = Arrays.stream(Role.values()).filter(r -> r.id().equals(id)).findFirst();
+    if (role.isEmpty()) {
+      fail(path, node, "unknown role '" + id + "'; use one of "
+          + Arrays.stream(Role.values()).map(Role::id).collect(Collectors.joining(", ")));
+    }
+    return role;
+  }
+
+  private List<String> texts(Node node, String path) {
+    List<Node> items = sequence(node, path);
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      values.add(text(items.get(i), path + "[" + i + "]").trim());
+    }
+    return values;
   }
 
   private List<Experiment.Step> steps(Node node, String path, List<SweepDimension> sweep) {

@@ -60,6 +60,89 @@ class ExperimentReaderTest {
   }
 
   @Test
+  void aLabWrittenOutAsNetworksAndNodesIsTheShapeItSpells() {
+    Experiment e = ExperimentReader.read("""
+        name: two clients behind a NAT
+        lab:
+          networks: [lan, wan]
+          nodes:
+            client1: {role: client, networks: [lan], sysctls: {net.ipv4.tcp_timestamps: "0"}}
+            client2: {role: client, networks: [lan]}
+            gateway: {role: gateway, networks: [wan, lan]}
+            server: {role: server, networks: [wan]}
+            redis: {role: redis, networks: [wan]}
+        runs:
+          - scenario: redis-flood
+        """, POLICY);
+
+    assertEquals("nat", e.lab().topology());
+    assertEquals(2, e.lab().clients());
+    assertEquals(Map.of("net.ipv4.tcp_timestamps", "0"), e.lab().sysctls().get("client1"));
+  }
+
+  @Test
+  void aWrittenOutLabThatNoBuiltInShapeMatchesIsRefusedNodeByNode() {
+    InvalidArgumentException bad = assertThrows(InvalidArgumentException.class, () -> ExperimentReader.read("""
+        name: routed
+        lab:
+          topology: nat
+          networks: [lan, wan]
+          nodes:
+            client1: {role: client, networks: [lan]}
+            gateway: {role: gateway, networks: [lan, wan]}
+            server: {role: server, networks: [lan]}
+            db: {role: redis, networks: [wan]}
+        runs:
+          - scenario: redis-flood
+        """, POLICY));
+    assertEquals(Map.of(
+            "lab.topology", "line 3: a lab written out as networks and nodes takes its topology from them; remove this line"),
+        fields(bad));
+
+    InvalidArgumentException shape = assertThrows(InvalidArgumentException.class, () -> ExperimentReader.read("""
+        name: routed
+        lab:
+          networks: [lan, wan]
+          nodes:
+            client1: {role: client, networks: [lan]}
+            gateway: {role: gateway, networks: [lan, wan]}
+            server: {role: server, networks: [lan]}
+            db: {role: redis, networks: [wan]}
+            extra: {role: router}
+        runs:
+          - scenario: redis-flood
+        """, POLICY));
+    assertEquals(Map.of(
+            "lab.nodes[extra].role", "line 9: unknown role 'router'; use one of client, server, gateway, redis",
+            "lab.nodes[extra].networks", "line 9: missing"),
+        fields(shape));
+
+    InvalidArgumentException routed = assertThrows(InvalidArgumentException.class, () -> ExperimentReader.read("""
+        name: routed
+        lab:
+          networks: [lan, wan]
+          nodes:
+            client1: {role: client, networks: [lan]}
+            gateway: {role: gateway, networks: [lan, wan]}
+            server: {role: server, networks: [lan]}
+            db: {role: redis, networks: [wan]}
+        runs:
+          - scenario: redis-flood
+        """, POLICY));
+    assertEquals(Map.of(
+            "lab.nodes[server].networks", "line 7: in the nat shape (there is a gateway) server joins [wan]",
+            "lab.nodes[db]", "line 8: the nat shape (there is a gateway) has no node 'db'; its nodes are "
+                + "client1 (client on lan), gateway (gateway on lan, wan), server (server on wan), redis (redis on wan)",
+            "lab.nodes", "line 5: the nat shape (there is a gateway) needs the node redis (redis on wan)"),
+        fields(routed));
+  }
+
+  private static Map<String, String> fields(InvalidArgumentException e) {
+    return e.violations().stream().collect(java.util.stream.Collectors.toMap(FieldViolation::field,
+        FieldViolation::reason));
+  }
+
+  @Test
   void aSweepMakesOneCellPerCombinationAndExpectationsCanApplyToSomeCells() {
     Experiment e = ExperimentReader.read("""
         name: reuse matrix
@@ -145,7 +228,7 @@ class ExperimentReaderTest {
         """, POLICY));
 
     assertEquals(List.of(
-        new FieldViolation("lab.colour", "line 4: unknown field; expected one of clients, nodes, snat_port_range, topology, ttl"),
+        new FieldViolation("lab.colour", "line 4: unknown field; expected one of clients, networks, nodes, snat_port_range, topology, ttl"),
         new FieldViolation("runs[0].expect[0].count", "line 8: 'TIME_WAITING' is not a TCP state (ESTABLISHED, TIME_WAIT, CLOSE_WAIT, ...)"),
         new FieldViolation("runs[0].expect[1].duration.op", "line 9: '=>' is not one of < <= == >= > ±"),
         new FieldViolation("runs[0].expect[2].sequence.states", "line 10: needs at least two states in the order they must come"),

@@ -64,5 +64,21 @@ class ExperimentSchemaTest {
         lab: {topology: star}
         runs: [{scenario: nc-timewait, expect: [{errors: {errno: EADDRNOTAVAIL, value: 1}, sysctl: {node: a, name: b, value: c}}]}]
         """)).isEmpty());
+    // A written-out lab: nodes need a role and networks, and the topology is not named as well.
+    assertFalse(schema.validate(yaml("""
+        name: x
+        lab: {networks: [net], nodes: {client: {role: client}, server: {role: server, networks: [net]}}}
+        runs: [{scenario: nc-timewait}]
+        """)).isEmpty());
+    assertFalse(schema.validate(yaml("""
+        name: x
+        lab: {topology: direct, networks: [net], nodes: {client: {role: client, networks: [net]}}}
+        runs: [{scenario: nc-timewait}]
+        """)).isEmpty());
+    assertFalse(schema.validate(yaml("""
+        name: x
+        lab: {topology: direct, nodes: {client: {role: client}}}
+        runs: [{scenario: nc-timewait}]
+        """)).isEmpty());
   }
 }
