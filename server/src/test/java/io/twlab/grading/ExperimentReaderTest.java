@@ -82,59 +82,33 @@ class ExperimentReaderTest {
 
   @Test
   void aWrittenOutLabThatNoBuiltInShapeMatchesIsRefusedNodeByNode() {
-    InvalidArgumentException bad = assertThrows(InvalidArgumentException.class, () -> ExperimentReader.read("""
-        name: routed
-        lab:
-          topology: nat
+    String serverOnTheLan = """
           networks: [lan, wan]
           nodes:
             client1: {role: client, networks: [lan]}
             gateway: {role: gateway, networks: [lan, wan]}
             server: {role: server, networks: [lan]}
             db: {role: redis, networks: [wan]}
-        runs:
-          - scenario: redis-flood
-        """, POLICY));
+        """;
     assertEquals(Map.of(
             "lab.topology", "line 3: a lab written out as networks and nodes takes its topology from them; remove this line"),
-        fields(bad));
-
-    InvalidArgumentException shape = assertThrows(InvalidArgumentException.class, () -> ExperimentReader.read("""
-        name: routed
-        lab:
-          networks: [lan, wan]
-          nodes:
-            client1: {role: client, networks: [lan]}
-            gateway: {role: gateway, networks: [lan, wan]}
-            server: {role: server, networks: [lan]}
-            db: {role: redis, networks: [wan]}
-            extra: {role: router}
-        runs:
-          - scenario: redis-flood
-        """, POLICY));
+        refusedLab("  topology: nat\n" + serverOnTheLan));
     assertEquals(Map.of(
             "lab.nodes[extra].role", "line 9: unknown role 'router'; use one of client, server, gateway, redis",
             "lab.nodes[extra].networks", "line 9: missing"),
-        fields(shape));
-
-    InvalidArgumentException routed = assertThrows(InvalidArgumentException.class, () -> ExperimentReader.read("""
-        name: routed
-        lab:
-          networks: [lan, wan]
-          nodes:
-            client1: {role: client, networks: [lan]}
-            gateway: {role: gateway, networks: [lan, wan]}
-            server: {role: server, networks: [lan]}
-            db: {role: redis, networks: [wan]}
-        runs:
-          - scenario: redis-flood
-        """, POLICY));
+        refusedLab(serverOnTheLan + "    extra: {role: router}\n"));
     assertEquals(Map.of(
             "lab.nodes[server].networks", "line 7: in the nat shape (there is a gateway) server joins [wan]",
             "lab.nodes[db]", "line 8: the nat shape (there is a gateway) has no node 'db'; its nodes are "
                 + "client1 (client on lan), gateway (gateway on lan, wan), server (server on wan), redis (redis on wan)",
             "lab.nodes", "line 5: the nat shape (there is a gateway) needs the node redis (redis on wan)"),
-        fields(routed));
+        refusedLab(serverOnTheLan));
+  }
+
+  /** The violations of a file with this lab block (indented by two) and one run. */
+  private static Map<String, String> refusedLab(String lab) {
+    return fields(assertThrows(InvalidArgumentException.class, () -> ExperimentReader.read(
+        "name: routed\nlab:\n" + lab + "runs:\n  - scenario: redis-flood\n", POLICY)));
   }
 
   private static Map<String, String> fields(InvalidArgumentException e) {
