@@ -1,10 +1,14 @@
 package io.twlab.cli;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
 import io.twlab.proto.v1.LabEvent;
 import io.twlab.proto.v1.RunGrade;
 import io.twlab.proto.v1.WatchDetail;
 import io.twlab.proto.v1.WatchLabRequest;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +20,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
-/** A command that sends an experiment file to the server and may write a report of the outcome. */
-abstract class ExperimentCommand extends ServerCommand {
+/**
+ * A command that sends an experiment file to the server, prints the outcome as a table and may
+ * write a report of it; the subclasses say how to submit, tabulate and report their outcome.
+ */
+abstract class ExperimentCommand<T extends Message> extends ServerCommand {
   enum Report { json, junit, html }
 
   @Parameters(paramLabel = "FILE", description = "the experiment file (YAML or JSON); examples/ has one per scenario")
@@ -28,7 +35,37 @@ abstract class ExperimentCommand extends ServerCommand {
   @Option(names = "--out", description = "the report's file (default: standard output)")
   Path reportFile;
 
-  String experiment() {
+  /** Sends the experiment to the server and waits for its outcome. */
+  abstract T submit(ServerConnection server, String experiment);
+
+  abstract void table(PrintWriter out, T outcome);
+
+  abstract boolean passed(T outcome);
+
+  abstract String junit(T outcome);
+
+  abstract String html(T outcome, Map<String, List<LabEvent>> stateCounts);
+
+  /** Every run the outcome graded, for their state counts. */
+  abstract List<RunGrade> runs(T outcome);
+
+  @Override
+  final int call(ServerConnection server) {
+    T outcome = submit(server, experiment());
+    if (printsTable()) {
+      print(outcome, out -> table(out, outcome));
+    }
+    if (report != null) {
+      writeReport(switch (report) {
+        case junit -> junit(outcome);
+        case html -> html(outcome, stateCounts(server, runs(outcome)));
+        case json -> json(outcome);
+      });
+    }
+    return passed(outcome) ? 0 : 1;
+  }
+
+  private String experiment() {
     try {
       return Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -37,11 +74,11 @@ abstract class ExperimentCommand extends ServerCommand {
   }
 
   /** Whether the table goes to standard output too (not when the report does). */
-  boolean printsTable() {
+  private boolean printsTable() {
     return report == null || reportFile != null;
   }
 
-  void writeReport(String text) {
+  private void writeReport(String text) {
     if (reportFile == null) {
       out().print(text);
       out().flush();
@@ -55,7 +92,7 @@ abstract class ExperimentCommand extends ServerCommand {
   }
 
   /** Each run's recorded state counts, replayed from the server's history, for the HTML chart. */
-  static Map<String, List<LabEvent>> stateCounts(ServerConnection server, List<RunGrade> runs) {
+  private static Map<String, List<LabEvent>> stateCounts(ServerConnection server, List<RunGrade> runs) {
     Map<String, List<LabEvent>> counts = new LinkedHashMap<>();
     for (RunGrade grade : runs) {
       String runId = grade.getRun().getId();
@@ -70,5 +107,13 @@ abstract class ExperimentCommand extends ServerCommand {
       counts.put(runId, events);
     }
     return counts;
+  }
+
+  private static String json(Message message) {
+    try {
+      return JsonFormat.printer().print(message) + "\n";
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("cannot print the report", e);
+    }
   }
 }
