@@ -84,7 +84,12 @@ final class JunitReport {
     xml.writeAttribute("errors", String.valueOf(failedRun ? grade.getVerdictsCount() : 0));
     xml.writeAttribute("skipped", "0");
     xml.writeAttribute("time", seconds(grade.getRun().getStartedAt(), grade.getRun().getFinishedAt()));
-    xml.writeAttribute("timestamp", Timestamps.toString(grade.getRun().getStartedAt()).replaceAll("\\.\\d+Z$", "Z"));
+    // Surefire's schema has no timestamp attribute: when and which run go in properties.
+    xml.writeStartElement("properties");
+    property(xml, "twlab.run", grade.getRun().getId());
+    property(xml, "twlab.scenario", grade.getRun().getScenario());
+    property(xml, "twlab.started_at", Timestamps.toString(grade.getRun().getStartedAt()));
+    xml.writeEndElement();
     for (Verdict v : grade.getVerdictsList()) {
       xml.writeStartElement("testcase");
       xml.writeAttribute("classname", suite);
@@ -110,6 +115,12 @@ final class JunitReport {
       xml.writeEndElement();
     }
     xml.writeEndElement();
+  }
+
+  private static void property(XMLStreamWriter xml, String name, String value) throws XMLStreamException {
+    xml.writeEmptyElement("property");
+    xml.writeAttribute("name", name);
+    xml.writeAttribute("value", value);
   }
 
   private static long failures(RunGrade grade) {
