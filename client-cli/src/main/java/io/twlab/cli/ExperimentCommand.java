@@ -16,13 +16,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /**
  * A command that sends an experiment file to the server, prints the outcome as a table and may
- * write a report of it; the subclasses say how to submit, tabulate and report their outcome.
+ * write a report of it; each subclass says how to submit it and, by its {@link Outcome}, how to
+ * tabulate, judge and report what comes back.
  */
 abstract class ExperimentCommand<T extends Message> extends ServerCommand {
   enum Report { json, junit, html }
@@ -35,34 +40,33 @@ abstract class ExperimentCommand<T extends Message> extends ServerCommand {
   @Option(names = "--out", description = "the report's file (default: standard output)")
   Path reportFile;
 
+  /** How an outcome is tabulated, judged and reported. */
+  record Outcome<R>(BiConsumer<PrintWriter, R> table, Predicate<R> passed, Function<R, String> junit,
+      BiFunction<R, Map<String, List<LabEvent>>, String> html, Function<R, List<RunGrade>> runs) {}
+
+  private final Outcome<T> outcome;
+
+  ExperimentCommand(Outcome<T> outcome) {
+    this.outcome = outcome;
+  }
+
   /** Sends the experiment to the server and waits for its outcome. */
   abstract T submit(ServerConnection server, String experiment);
 
-  abstract void table(PrintWriter out, T outcome);
-
-  abstract boolean passed(T outcome);
-
-  abstract String junit(T outcome);
-
-  abstract String html(T outcome, Map<String, List<LabEvent>> stateCounts);
-
-  /** Every run the outcome graded, for their state counts. */
-  abstract List<RunGrade> runs(T outcome);
-
   @Override
   final int call(ServerConnection server) {
-    T outcome = submit(server, experiment());
+    T result = submit(server, experiment());
     if (printsTable()) {
-      print(outcome, out -> table(out, outcome));
+      print(result, out -> outcome.table().accept(out, result));
     }
     if (report != null) {
       writeReport(switch (report) {
-        case junit -> junit(outcome);
-        case html -> html(outcome, stateCounts(server, runs(outcome)));
-        case json -> json(outcome);
+        case junit -> outcome.junit().apply(result);
+        case html -> outcome.html().apply(result, stateCounts(server, outcome.runs().apply(result)));
+        case json -> json(result);
       });
     }
-    return passed(outcome) ? 0 : 1;
+    return outcome.passed().test(result) ? 0 : 1;
   }
 
   private String experiment() {
