@@ -201,7 +201,7 @@ public final class ExperimentReader {
 
   private Optional<Role> role(Node node, String path) {
     String id = text(node, path).trim();
-    Optional<Role> role = Arrays.stream(Role.values()).filter(r -> r.id().equals(id)).findFirst();
+    Optional<Role> role = Role.fromId(id);
     if (role.isEmpty()) {
       fail(path, node, "unknown role '" + id + "'; use one of "
           + Arrays.stream(Role.values()).map(Role::id).collect(Collectors.joining(", ")));

@@ -1,6 +1,7 @@
 package io.twlab.lab;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ public record ExplicitTopology(List<String> networks, List<NodePlan> nodes) {
     TopologyKind kind = nodes.stream().anyMatch(n -> n.role() == Role.GATEWAY) ? TopologyKind.NAT : TopologyKind.DIRECT;
     String shape = "the " + kind.id() + " shape" + (kind == TopologyKind.NAT ? " (there is a gateway)" : " (no gateway)");
     List<FieldViolation> violations = new ArrayList<>();
-    if (!Set.copyOf(networks).equals(Set.copyOf(Topologies.networks(kind))) || networks.size() != Set.copyOf(networks).size()) {
+    Set<String> distinctNetworks = Set.copyOf(networks);
+    if (!distinctNetworks.equals(Set.copyOf(Topologies.networks(kind))) || networks.size() != distinctNetworks.size()) {
       violations.add(new FieldViolation("networks", shape + " has the networks " + Topologies.networks(kind)));
     }
     int clients = (int) nodes.stream().filter(n -> n.role() == Role.CLIENT).count();
@@ -57,7 +59,7 @@ public record ExplicitTopology(List<String> networks, List<NodePlan> nodes) {
     return new Shape(kind, clients);
   }
 
-  private static String describe(java.util.Collection<NodePlan> nodes) {
+  private static String describe(Collection<NodePlan> nodes) {
     return nodes.stream().map(n -> n.name() + " (" + n.role().id() + " on " + String.join(", ", n.networks()) + ")")
         .collect(Collectors.joining(", "));
   }

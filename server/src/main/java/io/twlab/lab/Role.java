@@ -1,6 +1,8 @@
 package io.twlab.lab;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 
 /** What a lab node is for; each role has its own lab image. */
 public enum Role {
@@ -10,7 +12,7 @@ public enum Role {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  public static Role fromId(String id) {
-    return valueOf(id.toUpperCase(Locale.ROOT));
+  public static Optional<Role> fromId(String id) {
+    return Arrays.stream(values()).filter(r -> r.id().equals(id)).findFirst();
   }
 }
