@@ -3,6 +3,7 @@ package io.twlab.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.twlab.cli.Twlab;
 import io.twlab.proto.v1.Lab;
@@ -24,7 +25,14 @@ import picocli.CommandLine;
 class CliIT {
   @RegisterExtension
   static final TwlabFixture twlab = new TwlabFixture();
-  private record Result(int exitCode, String out, String err) {}
+  private record Result(int exitCode, String out, String err) {
+    /** The output of {@code -o json}, the Run message it prints. */
+    Run run() throws InvalidProtocolBufferException {
+      Run.Builder run = Run.newBuilder();
+      JsonFormat.parser().merge(out, run);
+      return run.build();
+    }
+  }
 
   private static Result twlab(String... args) {
     StringWriter out = new StringWriter();
@@ -93,8 +101,7 @@ class CliIT {
   void runsListAndShowReadTheHistoryAndReplayARunsEvents() throws Exception {
     Result ran = twlab("run", "port-exhaustion", "-p", "ports=10", "-p", "connections=20", "-o", "json");
     assertEquals(0, ran.exitCode(), ran.err());
-    Run.Builder run = Run.newBuilder();
-    JsonFormat.parser().merge(ran.out(), run);
+    Run run = ran.run();
 
     Result list = twlab("runs", "list", "--scenario", "port-exhaustion");
     assertEquals(0, list.exitCode(), list.err());
@@ -110,8 +117,7 @@ class CliIT {
         events.out());
 
     Result fewer = twlab("run", "port-exhaustion", "-p", "ports=10", "-p", "connections=5", "-o", "json");
-    Run.Builder other = Run.newBuilder();
-    JsonFormat.parser().merge(fewer.out(), other);
+    Run other = fewer.run();
     Result diff = twlab("runs", "diff", run.getId(), other.getId());
     assertEquals(0, diff.exitCode(), diff.err());
     assertTrue(diff.out().matches("(?s)METRIC\\s+A run-\\S+\\s+B run-\\S+\\s+B − A.*"
@@ -123,8 +129,7 @@ class CliIT {
     Result result = twlab("run", "nc-timewait", "--topology", "nat", "-p", "closer=server", "-o", "json");
 
     assertEquals(0, result.exitCode(), result.err());
-    Run.Builder run = Run.newBuilder();
-    JsonFormat.parser().merge(result.out(), run);
+    Run run = result.run();
     assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState());
     assertEquals("server", run.getResult().getNcTimeWait().getTimeWaitNode());
   }
