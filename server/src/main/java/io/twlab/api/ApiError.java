@@ -1,9 +1,9 @@
 package io.twlab.api;
 
-import io.twlab.lab.FieldViolation;
-import io.twlab.lab.InvalidArgumentException;
-import io.twlab.lab.LabBusyException;
-import io.twlab.lab.NotFoundException;
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.LabBusyException;
+import io.twlab.core.NotFoundException;
 import io.twlab.runtime.RuntimeFailure;
 import java.util.List;
 

@@ -1,18 +1,19 @@
 package io.twlab.api;
 
+import io.twlab.core.SocketChange;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
 import io.twlab.event.EventPayload;
 import io.twlab.event.LabEvent;
-import io.twlab.lab.FieldViolation;
-import io.twlab.lab.InvalidArgumentException;
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
 import io.twlab.lab.LabRequest;
 import io.twlab.lab.LabSpec;
-import io.twlab.observe.TcpState;
+import io.twlab.core.TcpState;
 import io.twlab.proto.v1.ConnectionOutcome;
 import io.twlab.grading.GradeReport;
 import io.twlab.grading.Verdict;
@@ -226,9 +227,10 @@ public final class ProtoMapper {
     if (payload instanceof EventPayload.LabStatusChanged s) {
       b.setLabStatus(LabStatusChanged.newBuilder()
           .setStatus(LabStatus.valueOf("LAB_STATUS_" + s.status().name())).setMessage(s.message()));
-    } else if (payload instanceof EventPayload.ConnectionTransition t) {
+    } else if (payload instanceof EventPayload.ConnectionTransition transition) {
+      SocketChange t = transition.change();
         ConnectionTransition.Builder tb = ConnectionTransition.newBuilder().setNode(t.node())
-            .setLocal(t.local()).setRemote(t.remote()).setFrom(tcpState(t.from())).setTo(tcpState(t.to()))
+            .setLocal(t.socket().local()).setRemote(t.socket().remote()).setFrom(tcpState(t.from())).setTo(tcpState(t.to()))
             .setTraced(t.traced());
         t.timeWaitRemaining().ifPresent(d -> tb.setTimeWaitRemaining(duration(d)));
       b.setTransition(tb);

@@ -11,16 +11,15 @@ import io.twlab.grading.RunRecord;
 import io.twlab.grading.SweepDimension;
 import io.twlab.grading.SweepReport;
 import io.twlab.grading.Verdict;
-import io.twlab.lab.FieldViolation;
-import io.twlab.lab.InvalidArgumentException;
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabSpec;
 import io.twlab.lab.NodePlan;
-import io.twlab.lab.NotFoundException;
+import io.twlab.core.NotFoundException;
 import io.twlab.lab.Topologies;
-import io.twlab.observe.ObservedChange;
-import io.twlab.observe.SocketDelta;
-import io.twlab.observe.TcpState;
+import io.twlab.core.SocketChange;
+import io.twlab.core.TcpState;
 import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.Run;
 import io.twlab.scenario.ScenarioResult;
@@ -177,12 +176,11 @@ public final class ExperimentService {
       end.put(n.name(), Map.of());
       peak.put(n.name(), new HashMap<>());
     });
-    List<ObservedChange> transitions = new ArrayList<>();
+    List<SocketChange> transitions = new ArrayList<>();
     List<RunRecord.CountSample> series = new ArrayList<>();
     for (LabEvent event : labs.eventsOf(run)) {
       if (event.payload() instanceof EventPayload.ConnectionTransition t) {
-        transitions.add(new ObservedChange(t.node(), event.time(),
-            new SocketDelta(t.local(), t.remote(), t.from(), t.to(), t.timeWaitRemaining())));
+        transitions.add(t.change());
       } else if (event.payload() instanceof EventPayload.StateCounts c) {
         end.put(c.node(), c.counts());
         series.add(new RunRecord.CountSample(event.time(), c.node(), c.counts()));

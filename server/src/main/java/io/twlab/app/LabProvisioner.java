@@ -10,7 +10,7 @@ import io.twlab.lab.Topologies;
 import io.twlab.lab.TopologyKind;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
-import io.twlab.runtime.LabRuntime.ExecResult;
+import io.twlab.core.ExecResult;
 import io.twlab.runtime.RuntimeFailure;
 import io.twlab.scenario.ScenarioContext;
 import io.twlab.sysctl.SysctlPolicy;

@@ -6,14 +6,14 @@ import io.twlab.event.EventLog;
 import io.twlab.event.EventPayload;
 import io.twlab.event.LabEvent;
 import io.twlab.event.WatchStream;
-import io.twlab.lab.InvalidArgumentException;
+import io.twlab.core.InvalidArgumentException;
 import io.twlab.lab.Lab;
-import io.twlab.lab.LabBusyException;
+import io.twlab.core.LabBusyException;
 import io.twlab.lab.LabRequest;
 import io.twlab.lab.LabSpec;
 import io.twlab.lab.LabStatus;
 import io.twlab.lab.TopologyKind;
-import io.twlab.lab.NotFoundException;
+import io.twlab.core.NotFoundException;
 import io.twlab.lab.Role;
 import io.twlab.observe.KernelTracer;
 import io.twlab.observe.LabObserver;
@@ -383,7 +383,7 @@ public final class LabService implements AutoCloseable {
 
   private void register(Lab lab, String message) {
     EventLog log = new EventLog(lab.id(), settings.eventRetention());
-    LabObserver observer = new LabObserver(runtime, lab, log, tracer);
+    LabObserver observer = new LabObserver(runtime, lab, tracer, new EventLogWriter(log));
     LabSession session = new LabSession(lab.withObservationMode(observer.mode()), log, observer);
     session.status(LabStatus.READY, message, clock.instant());
     labs.put(lab.id(), session);

@@ -1,8 +1,9 @@
 package io.twlab.event;
 
-import io.twlab.lab.FieldViolation;
-import io.twlab.lab.InvalidArgumentException;
-import io.twlab.observe.TcpState;
+import io.twlab.core.SocketChange;
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.TcpState;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -59,10 +60,11 @@ public record EventFilter(Set<String> nodes, Set<TcpState> states, Set<Integer> 
   }
 
   public boolean matches(EventPayload payload) {
-    if (payload instanceof EventPayload.ConnectionTransition t) {
+    if (payload instanceof EventPayload.ConnectionTransition transition) {
+      SocketChange t = transition.change();
       return (nodes.isEmpty() || nodes.contains(t.node()))
           && (states.isEmpty() || states.contains(t.from()) || states.contains(t.to()))
-          && (ports.isEmpty() || ports.contains(port(t.local())) || ports.contains(port(t.remote())));
+          && (ports.isEmpty() || ports.contains(port(t.socket().local())) || ports.contains(port(t.socket().remote())));
     }
     if (payload instanceof EventPayload.StateCounts c) {
       return nodes.isEmpty() || nodes.contains(c.node());

@@ -1,20 +1,17 @@
 package io.twlab.event;
 
 import io.twlab.lab.LabStatus;
-import io.twlab.observe.TcpState;
+import io.twlab.core.SocketChange;
+import io.twlab.core.TcpState;
 import io.twlab.scenario.Run;
-import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 /** What happened in a lab; {@link LabEvent} adds the sequence number and the time. */
 public sealed interface EventPayload {
 
   record LabStatusChanged(LabStatus status, String message) implements EventPayload {}
 
-  /** {@code traced}: reported by the kernel when it happened; otherwise found by a sample. */
-  record ConnectionTransition(String node, String local, String remote, TcpState from, TcpState to,
-      Optional<Duration> timeWaitRemaining, boolean traced) implements EventPayload {}
+  record ConnectionTransition(SocketChange change) implements EventPayload {}
 
   /** Something observation could not see, so that a watcher knows the stream has a hole. */
   record ObservationNotice(String node, String message) implements EventPayload {}

@@ -1,5 +1,6 @@
 package io.twlab.event;
 
+import io.twlab.core.SocketChange;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,14 +72,16 @@ public final class WatchStream {
 
   /** The node of a per-connection event (a transition, a NAT mapping), or null for any other event. */
   private static String connectionNode(EventPayload payload) {
-    if (payload instanceof EventPayload.ConnectionTransition t) {
+    if (payload instanceof EventPayload.ConnectionTransition transition) {
+      SocketChange t = transition.change();
       return t.node();
     }
     return payload instanceof EventPayload.NatMapping n ? n.node() : null;
   }
 
   private static String summaryKey(EventPayload payload) {
-    if (payload instanceof EventPayload.ConnectionTransition t) {
+    if (payload instanceof EventPayload.ConnectionTransition transition) {
+      SocketChange t = transition.change();
       return t.from().name() + "->" + t.to().name();
     }
     return "NAT " + ((EventPayload.NatMapping) payload).event();

@@ -1,7 +1,8 @@
 package io.twlab.grading;
 
-import io.twlab.observe.ObservedChange;
-import io.twlab.observe.TcpState;
+import io.twlab.core.SocketChange;
+import io.twlab.core.SocketKey;
+import io.twlab.core.TcpState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -85,15 +86,15 @@ public final class Grader {
   private static Verdict duration(Expectation.StateDuration d, RunRecord run) {
     List<Double> lasted = new ArrayList<>();
     List<Double> stillIn = new ArrayList<>();
-    Map<String, ObservedChange> entered = new LinkedHashMap<>();
-    for (ObservedChange c : run.transitions()) {
+    Map<SocketKey, SocketChange> entered = new LinkedHashMap<>();
+    for (SocketChange c : run.transitions()) {
       if (!c.node().equals(d.node())) {
         continue;
       }
-      String socket = c.delta().local() + " " + c.delta().remote();
-      if (c.delta().to() == d.state()) {
+      SocketKey socket = c.socket();
+      if (c.to() == d.state()) {
         entered.put(socket, c);
-      } else if (c.delta().from() == d.state() && entered.containsKey(socket)) {
+      } else if (c.from() == d.state() && entered.containsKey(socket)) {
         lasted.add(seconds(Duration.between(entered.remove(socket).time(), c.time())));
       }
     }
@@ -123,20 +124,20 @@ public final class Grader {
    * the same source port to the next client) starts a new connection when it leaves CLOSED.
    */
   private static List<List<TcpState>> connections(String node, RunRecord run) {
-    Map<String, List<TcpState>> current = new LinkedHashMap<>();
+    Map<SocketKey, List<TcpState>> current = new LinkedHashMap<>();
     List<List<TcpState>> connections = new ArrayList<>();
-    for (ObservedChange c : run.transitions()) {
+    for (SocketChange c : run.transitions()) {
       if (!c.node().equals(node)) {
         continue;
       }
-      String socket = c.delta().local() + " " + c.delta().remote();
+      SocketKey socket = c.socket();
       List<TcpState> states = current.get(socket);
-      if (states == null || c.delta().from() == TcpState.CLOSED) {
-        states = new ArrayList<>(List.of(c.delta().from()));
+      if (states == null || c.from() == TcpState.CLOSED) {
+        states = new ArrayList<>(List.of(c.from()));
         current.put(socket, states);
         connections.add(states);
       }
-      states.add(c.delta().to());
+      states.add(c.to());
     }
     return connections;
   }

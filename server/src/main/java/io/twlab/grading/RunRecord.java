@@ -1,7 +1,7 @@
 package io.twlab.grading;
 
-import io.twlab.observe.ObservedChange;
-import io.twlab.observe.TcpState;
+import io.twlab.core.SocketChange;
+import io.twlab.core.TcpState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +17,7 @@ public record RunRecord(
     Map<String, Map<TcpState, Integer>> endCounts,
     Map<String, Map<TcpState, Integer>> peakCounts,
     List<CountSample> countSeries,
-    List<ObservedChange> transitions,
+    List<SocketChange> transitions,
     Map<String, Map<String, Long>> counters,
     Map<String, Long> errors,
     Map<String, Map<String, String>> sysctls) {

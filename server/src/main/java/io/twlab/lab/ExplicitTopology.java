@@ -1,5 +1,7 @@
 package io.twlab.lab;
 
+import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.FieldViolation;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

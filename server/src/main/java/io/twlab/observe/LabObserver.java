@@ -1,7 +1,7 @@
 package io.twlab.observe;
 
-import io.twlab.event.EventLog;
-import io.twlab.event.EventPayload;
+import io.twlab.core.TcpState;
+import io.twlab.core.SocketChange;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
 import io.twlab.lab.Role;
@@ -38,17 +38,17 @@ public final class LabObserver implements AutoCloseable {
 
   private final LabRuntime runtime;
   private final Lab lab;
-  private final EventLog log;
   private final List<ObservationListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, List<LabRuntime.ExecStream>> streams = new LinkedHashMap<>();
   private final Map<String, NodeStream> nodes = new ConcurrentHashMap<>();
   private final KernelTracer tracer;
   private final Optional<String> untraced;
 
-  public LabObserver(LabRuntime runtime, Lab lab, EventLog log, KernelTracer tracer) {
+  /** {@code logWriter} hears everything first, before the listeners added later (a run's recorder). */
+  public LabObserver(LabRuntime runtime, Lab lab, KernelTracer tracer, ObservationListener logWriter) {
     this.runtime = runtime;
     this.lab = lab;
-    this.log = log;
+    this.listeners.add(logWriter);
     this.tracer = tracer;
     this.untraced = tracer.unavailable();
   }
@@ -150,8 +150,10 @@ public final class LabObserver implements AutoCloseable {
 
   /** The gateway's NAT mappings as they are made and destroyed, so that a client connection can be followed. */
   private void natEvent(String node, String line) {
-    ConntrackParser.parse(line).ifPresent(m -> log.append(Instant.now(),
-        new EventPayload.NatMapping(node, m.event(), m.state(), m.original(), m.reply())));
+    ConntrackParser.parse(line).ifPresent(m -> {
+      Instant now = Instant.now();
+      listeners.forEach(l -> l.onNatMapping(node, now, m));
+    });
   }
 
   @Override
@@ -171,7 +173,7 @@ public final class LabObserver implements AutoCloseable {
     private final CountDownLatch baselines;
     private final SamplerParser parser = new SamplerParser();
     private final NodeSockets sockets = new NodeSockets();
-    private final TransitionJoiner joiner = new TransitionJoiner();
+    private final TransitionJoiner joiner;
     private volatile Map<TcpState, Integer> lastCounts = Map.of();
     private volatile long sampledUpTo = Long.MIN_VALUE;
     private AutoCloseable subscription;
@@ -182,6 +184,7 @@ public final class LabObserver implements AutoCloseable {
     NodeStream(String node, CountDownLatch baselines) {
       this.node = node;
       this.baselines = baselines;
+      this.joiner = new TransitionJoiner(node);
     }
 
     void accept(String line) {
@@ -205,9 +208,8 @@ public final class LabObserver implements AutoCloseable {
     /** At most one notice per second: a flood's overrun comes as hundreds of reports. */
     private void noticeLost(Instant now) {
       if (lost > 0 && (lastNotice == null || !now.isBefore(lastNotice.plus(NOTICE_EVERY)))) {
-        log.append(now, new EventPayload.ObservationNotice(node, "the kernel dropped " + lost + " traced state "
-            + "changes of this host (trace buffer overrun): some transitions are missing; TIME_WAIT entries and counts "
-            + "still come from samples"));
+        notice(now, "the kernel dropped " + lost + " traced state changes of this host (trace buffer overrun): "
+            + "some transitions are missing; TIME_WAIT entries and counts still come from samples");
         lost = 0;
         lastNotice = now;
       }
@@ -223,24 +225,24 @@ public final class LabObserver implements AutoCloseable {
         }
       } else {
         if (tracing != wasTracing) {
-          log.append(batch.time(), new EventPayload.ObservationNotice(node, tracing ? "the kernel tracer reports again"
-              : "the kernel tracer stopped reporting: transitions are sampled from now on (see the server's log)"));
+          notice(batch.time(), tracing ? "the kernel tracer reports again"
+              : "the kernel tracer stopped reporting: transitions are sampled from now on (see the server's log)");
         }
-        report(tracing ? joiner.sampled(batch) : batch.deltas().stream().map(d -> new Transition(
-            batch.time(), d.local(), d.remote(), d.from(), d.to(), d.timeWaitRemaining(), false)).toList());
+        report(tracing ? joiner.sampled(batch)
+            : batch.deltas().stream().map(d -> d.sampledOn(node, batch.time())).toList());
       }
       wasTracing = tracing;
       sampledUpTo = batch.monotonicNanos();
       noticeLost(batch.time());
       if (!batch.counterDeltas().isEmpty()) {
-        log.append(batch.time(), new EventPayload.CounterDeltas(node, batch.counterDeltas()));
+        listeners.forEach(l -> l.onCounterDeltas(node, batch.time(), batch.counterDeltas()));
       }
       // Most batches are heartbeats while tracing: count the table only when it changed.
       if (batch.baseline() || !batch.deltas().isEmpty()) {
         Map<TcpState, Integer> counts = sockets.counts();
         if (batch.baseline() || !counts.equals(lastCounts)) {
           lastCounts = counts;
-          log.append(batch.time(), new EventPayload.StateCounts(node, counts));
+          listeners.forEach(l -> l.onStateCounts(node, batch.time(), counts));
         }
       }
       if (batch.baseline()) {
@@ -248,17 +250,14 @@ public final class LabObserver implements AutoCloseable {
       }
     }
 
-    private void report(List<Transition> transitions) {
-      if (transitions.isEmpty()) {
-        return;
+    private void report(List<SocketChange> changes) {
+      if (!changes.isEmpty()) {
+        listeners.forEach(l -> l.onChanges(changes));
       }
-      for (Transition t : transitions) {
-        log.append(t.time(), new EventPayload.ConnectionTransition(node, t.local(), t.remote(), t.from(), t.to(),
-            t.timeWaitRemaining(), t.traced()));
-      }
-      for (ObservationListener listener : listeners) {
-        listener.onTransitions(node, transitions);
-      }
+    }
+
+    private void notice(Instant time, String message) {
+      listeners.forEach(l -> l.onNotice(node, time, message));
     }
 
     synchronized void close() {

@@ -1,20 +1,21 @@
 package io.twlab.observe;
 
+import io.twlab.core.SocketKey;
+import io.twlab.core.TcpState;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 
 /** One node's socket table, kept up to date from sampler batches. Not thread-safe. */
 public final class NodeSockets {
-  private final Map<String, TcpState> states = new HashMap<>();
+  private final Map<SocketKey, TcpState> states = new HashMap<>();
 
   public void apply(SamplerBatch batch) {
     for (SocketDelta d : batch.deltas()) {
-      String key = d.local() + " " + d.remote();
       if (d.to() == TcpState.CLOSED) {
-        states.remove(key);
+        states.remove(d.socket());
       } else {
-        states.put(key, d.to());
+        states.put(d.socket(), d.to());
       }
     }
   }

@@ -1,12 +1,25 @@
 package io.twlab.observe;
 
+import io.twlab.core.SocketChange;
+import io.twlab.core.TcpState;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Receives the transitions of every node of a lab as they are logged (traced or sampled), on the
- * thread that observed them.
+ * Receives what observation of a lab sees, on the thread that saw it: socket changes (traced or
+ * sampled), each node's state counts when they change, kernel counter deltas, the gateway's NAT
+ * mappings, and notices of what observation could not see. A listener takes what it needs.
  */
-@FunctionalInterface
 public interface ObservationListener {
-  void onTransitions(String node, List<Transition> transitions);
+
+  void onChanges(List<SocketChange> changes);
+
+  default void onStateCounts(String node, Instant time, Map<TcpState, Integer> counts) {}
+
+  default void onCounterDeltas(String node, Instant time, Map<String, Long> deltas) {}
+
+  default void onNatMapping(String node, Instant time, ConntrackParser.NatMapping mapping) {}
+
+  default void onNotice(String node, Instant time, String message) {}
 }

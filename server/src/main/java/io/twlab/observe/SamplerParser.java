@@ -1,5 +1,7 @@
 package io.twlab.observe;
 
+import io.twlab.core.SocketKey;
+import io.twlab.core.TcpState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,7 +52,7 @@ public final class SamplerParser {
           Optional<TcpState> to = TcpState.parse(f[2]);
           long timerMs = Long.parseLong(f[5]);
           if (from.isPresent() && to.isPresent()) {
-            deltas.add(new SocketDelta(f[3], f[4], from.get(), to.get(),
+            deltas.add(new SocketDelta(new SocketKey(f[3], f[4]), from.get(), to.get(),
                 timerMs >= 0 ? Optional.of(Duration.ofMillis(timerMs)) : Optional.empty()));
           }
         }

@@ -1,5 +1,6 @@
 package io.twlab.observe;
 
+import io.twlab.core.TcpState;
 import java.util.Optional;
 
 /**

@@ -1,5 +1,8 @@
 package io.twlab.observe;
 
+import io.twlab.core.SocketChange;
+import io.twlab.core.SocketKey;
+import io.twlab.core.TcpState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,38 +36,44 @@ public final class TransitionJoiner {
 
   private record Sampled(TcpState state, Optional<Duration> timer) {}
 
+  private final String node;
   private final Map<Long, Connecting> connecting = new HashMap<>();
-  private final Map<String, Closing> closing = new HashMap<>();
+  private final Map<SocketKey, Closing> closing = new HashMap<>();
   /** The state each socket was last reported in; absent: closed. */
-  private final Map<String, TcpState> shown = new HashMap<>();
+  private final Map<SocketKey, TcpState> shown = new HashMap<>();
   /** Sockets that are TIME_WAIT sockets in the kernel: only samples see what happens to them next. */
-  private final Set<String> timeWaitSockets = new HashSet<>();
-  private final Map<String, Sampled> sampled = new HashMap<>();
+  private final Set<SocketKey> timeWaitSockets = new HashSet<>();
+  private final Map<SocketKey, Sampled> sampled = new HashMap<>();
   /** TIME_WAIT sockets a sample found before any traced close explained them, and when. */
-  private final Map<String, Instant> untracedTimeWaits = new HashMap<>();
+  private final Map<SocketKey, Instant> untracedTimeWaits = new HashMap<>();
   private long sampledUpTo = Long.MIN_VALUE;
+
+  /** Joins the changes of the node named {@code node}. */
+  public TransitionJoiner(String node) {
+    this.node = node;
+  }
 
   /** The sockets that existed when observation began: state, not transitions. */
   public void baseline(SamplerBatch batch) {
     applySample(batch);
     for (SocketDelta d : batch.deltas()) {
-      shown.put(key(d.local(), d.remote()), d.to());
+      shown.put(d.socket(), d.to());
       if (d.to() == TcpState.TIME_WAIT) {
-        timeWaitSockets.add(key(d.local(), d.remote()));
+        timeWaitSockets.add(d.socket());
       }
     }
   }
 
-  public List<Transition> traced(TraceEvent event, Instant time) {
-    List<Transition> out = new ArrayList<>();
+  public List<SocketChange> traced(TraceEvent event, Instant time) {
+    List<SocketChange> out = new ArrayList<>();
     if (event.portless()) {
       connecting.put(event.socket(), new Connecting(event, time));
       return out;
     }
-    String key = key(event.local(), event.remote());
+    SocketKey key = event.key();
     Connecting connect = connecting.remove(event.socket());
     if (connect != null) {
-      report(out, key, event.local(), event.remote(), TcpState.CLOSED, TcpState.SYN_SENT, connect.time(), true);
+      report(out, key, TcpState.CLOSED, TcpState.SYN_SENT, connect.time(), true);
     }
     if (closing.containsKey(key)) {
       settle(out, key, closing.remove(key));
@@ -81,15 +90,15 @@ public final class TransitionJoiner {
       }
       return out;
     }
-    report(out, key, event.local(), event.remote(), from, event.to(), time, true);
+    report(out, key, from, event.to(), time, true);
     return out;
   }
 
-  public List<Transition> sampled(SamplerBatch batch) {
-    List<Transition> out = new ArrayList<>();
+  public List<SocketChange> sampled(SamplerBatch batch) {
+    List<SocketChange> out = new ArrayList<>();
     applySample(batch);
     for (SocketDelta d : batch.deltas()) {
-      String key = key(d.local(), d.remote());
+      SocketKey key = d.socket();
       if (closing.containsKey(key)) {
         continue;
       }
@@ -97,7 +106,7 @@ public final class TransitionJoiner {
       if (timeWaitSocket && (d.to() == TcpState.TIME_WAIT || d.to() == TcpState.CLOSED)) {
         // An orphan's FIN_WAIT2 got its FIN, or a TIME_WAIT socket expired.
         untracedTimeWaits.remove(key);
-        report(out, key, d.local(), d.remote(), shown.getOrDefault(key, d.from()), d.to(), batch.time(), false,
+        report(out, key, shown.getOrDefault(key, d.from()), d.to(), batch.time(), false,
             d.timeWaitRemaining());
       } else if (d.to() == TcpState.TIME_WAIT) {
         untracedTimeWaits.put(key, batch.time());
@@ -106,23 +115,22 @@ public final class TransitionJoiner {
       }
     }
     // The kernel dropped this socket's traced close (its buffer overran): the sample alone says it.
-    Iterator<Map.Entry<String, Instant>> untraced = untracedTimeWaits.entrySet().iterator();
+    Iterator<Map.Entry<SocketKey, Instant>> untraced = untracedTimeWaits.entrySet().iterator();
     while (untraced.hasNext()) {
-      Map.Entry<String, Instant> u = untraced.next();
+      Map.Entry<SocketKey, Instant> u = untraced.next();
       Sampled now = sampled.get(u.getKey());
       if (now == null || now.state() != TcpState.TIME_WAIT) {
         untraced.remove();
       } else if (u.getValue().plus(PENDING_LIMIT).isBefore(batch.time())) {
         untraced.remove();
-        String[] ends = u.getKey().split(" ");
-        report(out, u.getKey(), ends[0], ends[1], shown.getOrDefault(u.getKey(), TcpState.CLOSED), TcpState.TIME_WAIT,
+        report(out, u.getKey(), shown.getOrDefault(u.getKey(), TcpState.CLOSED), TcpState.TIME_WAIT,
             u.getValue(), false, now.timer());
         timeWaitSockets.add(u.getKey());
       }
     }
-    Iterator<Map.Entry<String, Closing>> pending = closing.entrySet().iterator();
+    Iterator<Map.Entry<SocketKey, Closing>> pending = closing.entrySet().iterator();
     while (pending.hasNext()) {
-      Map.Entry<String, Closing> p = pending.next();
+      Map.Entry<SocketKey, Closing> p = pending.next();
       boolean overdue = p.getValue().time().plus(PENDING_LIMIT).isBefore(batch.time());
       if (p.getValue().monotonicNanos() <= sampledUpTo || overdue) {
         pending.remove();
@@ -134,7 +142,7 @@ public final class TransitionJoiner {
 
   private void applySample(SamplerBatch batch) {
     for (SocketDelta d : batch.deltas()) {
-      String key = key(d.local(), d.remote());
+      SocketKey key = d.socket();
       if (d.to() == TcpState.CLOSED) {
         sampled.remove(key);
       } else {
@@ -145,47 +153,42 @@ public final class TransitionJoiner {
   }
 
   /** What a traced close was, as the sample after it shows. */
-  private void settle(List<Transition> out, String key, Closing close) {
+  private void settle(List<SocketChange> out, SocketKey key, Closing close) {
     Sampled now = sampled.get(key);
-    String[] ends = key.split(" ");
     if (timeWaitSockets.contains(key) && shown.get(key) == TcpState.TIME_WAIT) {
       return; // already reported from a sample, its trace came later than PENDING_LIMIT
     }
     if (now != null && now.state() == TcpState.TIME_WAIT) {
-      report(out, key, ends[0], ends[1], close.from(), TcpState.TIME_WAIT, close.time(), true, now.timer());
+      report(out, key, close.from(), TcpState.TIME_WAIT, close.time(), true, now.timer());
       timeWaitSockets.add(key);
     } else if (now != null && now.state() == TcpState.FIN_WAIT2 && close.from() == TcpState.FIN_WAIT2) {
       timeWaitSockets.add(key);
     } else {
-      report(out, key, ends[0], ends[1], close.from(), TcpState.CLOSED, close.time(), true);
+      report(out, key, close.from(), TcpState.CLOSED, close.time(), true);
     }
   }
 
-  private void report(List<Transition> out, String key, String local, String remote, TcpState from, TcpState to,
-      Instant time, boolean traced) {
-    report(out, key, local, remote, from, to, time, traced, Optional.empty());
+  private void report(List<SocketChange> out, SocketKey key, TcpState from, TcpState to, Instant time,
+      boolean traced) {
+    report(out, key, from, to, time, traced, Optional.empty());
   }
 
-  private void report(List<Transition> out, String key, String local, String remote, TcpState from, TcpState to,
-      Instant time, boolean traced, Optional<Duration> timer) {
+  private void report(List<SocketChange> out, SocketKey key, TcpState from, TcpState to, Instant time,
+      boolean traced, Optional<Duration> timer) {
     if (from == to) {
       return;
     }
     TcpState before = shown.get(key);
     if (from == TcpState.CLOSED && before != null) {
       // A new socket on the 4-tuple of a TIME_WAIT socket: the kernel reused (killed) it.
-      out.add(new Transition(time, local, remote, before, TcpState.CLOSED, Optional.empty(), traced));
+      out.add(new SocketChange(node, time, key, before, TcpState.CLOSED, Optional.empty(), traced));
     }
-    out.add(new Transition(time, local, remote, from, to, to == TcpState.TIME_WAIT ? timer : Optional.empty(), traced));
+    out.add(new SocketChange(node, time, key, from, to, to == TcpState.TIME_WAIT ? timer : Optional.empty(), traced));
     if (to == TcpState.CLOSED) {
       shown.remove(key);
       timeWaitSockets.remove(key);
     } else {
       shown.put(key, to);
     }
-  }
-
-  private static String key(String local, String remote) {
-    return local + " " + remote;
   }
 }

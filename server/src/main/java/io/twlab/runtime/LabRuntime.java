@@ -1,5 +1,6 @@
 package io.twlab.runtime;
 
+import io.twlab.core.ExecResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -69,12 +70,6 @@ public interface LabRuntime extends AutoCloseable {
   record ContainerInfo(String id, String name, boolean running, Map<String, String> labels) {}
 
   record NetworkInfo(String id, String name, String subnet, Map<String, String> labels) {}
-
-  record ExecResult(int exitCode, String stdout, String stderr) {
-    public boolean ok() {
-      return exitCode == 0;
-    }
-  }
 
   /** A running streamed command; closing it stops delivery and the command. */
   interface ExecStream extends AutoCloseable {

@@ -3,8 +3,8 @@ package io.twlab.scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.twlab.lab.TopologyKind;
-import io.twlab.observe.ObservedChange;
-import io.twlab.observe.TcpState;
+import io.twlab.core.SocketChange;
+import io.twlab.core.TcpState;
 import io.twlab.scenario.ParameterSpec.EnumParam;
 import io.twlab.scenario.ParameterSpec.IntParam;
 import io.twlab.scenario.ScenarioDescriptor.SysctlUse;
@@ -83,8 +83,8 @@ public final class CloseWaitLeak implements Scenario {
         finWait2 = ctx.counts(client).getOrDefault(TcpState.FIN_WAIT2, 0);
       } else {
         ctx.progress("fin-timeout", "orphaned FIN_WAIT_2 on " + client + " until tcp_fin_timeout=" + finTimeout + " s");
-        ObservedChange entered = ctx.sockets().await("FIN_WAIT_2 on " + client, STEP,
-            c -> c.node().equals(client) && c.delta().to() == TcpState.FIN_WAIT2);
+        SocketChange entered = ctx.sockets().await("FIN_WAIT_2 on " + client, STEP,
+            c -> c.node().equals(client) && c.to() == TcpState.FIN_WAIT2);
         Duration lasted = ctx.sockets().timeIn(entered, "the end of FIN_WAIT_2 on " + client,
             Duration.ofSeconds(finTimeout + 15));
         finWait2Seconds = Optional.of(Math.round(lasted.toMillis() / 100.0) / 10.0);

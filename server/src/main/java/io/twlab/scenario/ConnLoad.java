@@ -1,6 +1,6 @@
 package io.twlab.scenario;
 
-import io.twlab.runtime.LabRuntime.ExecResult;
+import io.twlab.core.ExecResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.twlab.scenario;
 
 import io.twlab.lab.TopologyKind;
-import io.twlab.observe.ObservedChange;
-import io.twlab.observe.TcpState;
+import io.twlab.core.SocketChange;
+import io.twlab.core.TcpState;
 import io.twlab.scenario.ParameterSpec.BoolParam;
 import io.twlab.scenario.ParameterSpec.IntParam;
 import io.twlab.scenario.ScenarioDescriptor.SysctlUse;
@@ -65,21 +65,21 @@ public final class FinTimeout implements Scenario {
       }
       ctx.progress("fin-wait-2", client + " closes a connection whose peer never closes");
       ConnLoad.to(target, silent.port()).run(ctx, client, "fin-wait-2");
-      ObservedChange finWait2 = ctx.sockets().await("FIN_WAIT_2 on " + client, STEP, c -> c.node().equals(client)
-          && c.delta().to() == TcpState.FIN_WAIT2 && c.delta().remote().endsWith(":" + silent.port()));
+      SocketChange finWait2 = ctx.sockets().await("FIN_WAIT_2 on " + client, STEP, c -> c.node().equals(client)
+          && c.to() == TcpState.FIN_WAIT2 && c.socket().remote().endsWith(":" + silent.port()));
       Duration inFinWait2 = ctx.sockets().timeIn(finWait2, "the end of FIN_WAIT_2 on " + client,
           Duration.ofSeconds(finTimeout + 15));
 
       ctx.progress("time-wait", client + " closes a connection whose peer closes too");
       ConnLoad.to(target, closing.port()).payload("bye\\n").run(ctx, client, "time-wait");
-      ObservedChange timeWait = ctx.sockets().await("TIME_WAIT on " + client, STEP, c -> c.node().equals(client)
-          && c.delta().to() == TcpState.TIME_WAIT && c.delta().remote().endsWith(":" + closing.port()));
+      SocketChange timeWait = ctx.sockets().await("TIME_WAIT on " + client, STEP, c -> c.node().equals(client)
+          && c.to() == TcpState.TIME_WAIT && c.socket().remote().endsWith(":" + closing.port()));
       Optional<Double> lifetime = Optional.empty();
       if (params.bool("wait-expiry")) {
         ctx.progress("expiry", "waiting for " + client + "'s TIME_WAIT to expire (about 60 s)");
         lifetime = Optional.of(seconds(ctx.sockets().timeIn(timeWait, "TIME_WAIT expiry on " + client, EXPIRY_WAIT)));
       }
-      double timer = timeWait.delta().timeWaitRemaining().map(FinTimeout::seconds).orElse(0.0);
+      double timer = timeWait.timeWaitRemaining().map(FinTimeout::seconds).orElse(0.0);
       var figures = new ScenarioOutcome.FinTimeout(finTimeout, seconds(inFinWait2), timer, lifetime);
       return new ScenarioResult(String.format(Locale.ROOT, "with tcp_fin_timeout=%d: the orphaned FIN_WAIT_2 lasted "
               + "%.1f s, but TIME_WAIT started with a %.1f s timer%s: tcp_fin_timeout does not shorten TIME_WAIT",

@@ -1,7 +1,7 @@
 package io.twlab.scenario;
 
 import io.twlab.lab.TopologyKind;
-import io.twlab.observe.TcpState;
+import io.twlab.core.TcpState;
 import io.twlab.scenario.ParameterSpec.IntParam;
 import io.twlab.scenario.ParameterSpec.ListParam;
 import io.twlab.scenario.ScenarioOutcome.LingerCase;
@@ -75,8 +75,8 @@ public final class LingerRst implements Scenario {
     }
     String peerEnd = awaitPeerEnd(ctx, server);
     PacketCapture.Capture packets = capture.stop(ctx);
-    boolean timeWait = ctx.sockets().first(c -> c.node().equals(client) && c.delta().to() == TcpState.TIME_WAIT
-        && c.delta().remote().endsWith(":" + server.port())).isPresent();
+    boolean timeWait = ctx.sockets().first(c -> c.node().equals(client) && c.to() == TcpState.TIME_WAIT
+        && c.socket().remote().endsWith(":" + server.port())).isPresent();
     String[] end = peerEnd.split(" ", 2);
     return new LingerCase(close, !packets.matching(true, "F").isEmpty(), !packets.matching(true, "R").isEmpty(),
         timeWait, end[0], end.length > 1 ? end[1] : "", packets.packets());

@@ -1,7 +1,7 @@
 package io.twlab.scenario;
 
 import io.twlab.lab.TopologyKind;
-import io.twlab.runtime.LabRuntime.ExecResult;
+import io.twlab.core.ExecResult;
 import io.twlab.scenario.ParameterSpec.IntParam;
 import io.twlab.scenario.ScenarioOutcome.BindAttempt;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package io.twlab.scenario;
 
 import io.twlab.lab.TopologyKind;
-import io.twlab.observe.TcpState;
-import io.twlab.runtime.LabRuntime.ExecResult;
+import io.twlab.core.TcpState;
+import io.twlab.core.ExecResult;
 import io.twlab.scenario.ParameterSpec.IntParam;
 import io.twlab.scenario.ScenarioDescriptor.SysctlUse;
 import io.twlab.scenario.ScenarioOutcome.LostAckCase;
@@ -83,7 +83,7 @@ public final class LostFinalAck implements Scenario {
       ctx.start(client, ConnLoad.to(LabNodes.target(ctx.lab()), port).bindPort(LOCAL_PORT).closeWhenFile(GO)
           .maxSeconds(60).command());
       ctx.sockets().await("the connection from " + client + " port " + LOCAL_PORT, STEP,
-          c -> c.node().equals(client) && c.delta().to() == TcpState.ESTABLISHED && c.delta().localPort(LOCAL_PORT));
+          c -> c.node().equals(client) && c.to() == TcpState.ESTABLISHED && c.socket().localPort(LOCAL_PORT));
       List<String> rule = List.of("OUTPUT", "-p", "tcp", "--sport", String.valueOf(LOCAL_PORT),
           "--tcp-flags", "ALL", "ACK", "-j", "DROP");
       check(ctx, client, iptables("-A", rule));
@@ -97,8 +97,8 @@ public final class LostFinalAck implements Scenario {
       ctx.progress(name, "rule removed: the next FIN is acknowledged");
       awaitNoLastAck(ctx, port);
       PacketCapture.Capture packets = capture.stop(ctx);
-      boolean timeWait = ctx.sockets().first(c -> c.node().equals(client) && c.delta().to() == TcpState.TIME_WAIT
-          && c.delta().localPort(LOCAL_PORT)).isPresent();
+      boolean timeWait = ctx.sockets().first(c -> c.node().equals(client) && c.to() == TcpState.TIME_WAIT
+          && c.socket().localPort(LOCAL_PORT)).isPresent();
       return analyse(buckets, packets, acks, timeWait, timerAtEnd, timerRead);
     } finally {
       capture.stop(ctx);

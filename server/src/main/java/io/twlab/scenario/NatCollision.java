@@ -2,8 +2,8 @@ package io.twlab.scenario;
 
 import io.twlab.lab.Topologies;
 import io.twlab.lab.TopologyKind;
-import io.twlab.observe.KernelCounters;
-import io.twlab.runtime.LabRuntime.ExecResult;
+import io.twlab.core.KernelCounters;
+import io.twlab.core.ExecResult;
 import io.twlab.scenario.ParameterSpec.IntParam;
 import io.twlab.scenario.ParameterSpec.ListParam;
 import io.twlab.scenario.ScenarioDescriptor.SysctlUse;

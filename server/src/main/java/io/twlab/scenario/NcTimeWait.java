@@ -3,8 +3,8 @@ package io.twlab.scenario;
 import io.twlab.lab.Role;
 import io.twlab.lab.Topologies;
 import io.twlab.lab.TopologyKind;
-import io.twlab.observe.ObservedChange;
-import io.twlab.observe.TcpState;
+import io.twlab.core.SocketChange;
+import io.twlab.core.TcpState;
 import io.twlab.scenario.ParameterSpec.BoolParam;
 import io.twlab.scenario.ParameterSpec.EnumParam;
 import io.twlab.scenario.ParameterSpec.IntParam;
@@ -59,40 +59,40 @@ public final class NcTimeWait implements Scenario {
       ctx.start(server, List.of("sh", "-c", "exec timeout " + HELPER_LIFETIME + " nc -l " + port + " >/dev/null"));
       sockets.await("LISTEN on " + server + " port " + port + " (is the port held by an earlier run's "
           + "TIME_WAIT? choose another port or wait 60 s)", STEP,
-          c -> c.node().equals(server) && c.delta().to() == TcpState.LISTEN && c.delta().localPort(port));
+          c -> c.node().equals(server) && c.to() == TcpState.LISTEN && c.socket().localPort(port));
 
       ctx.progress("connect", client + ": nc " + target + " " + port);
       ctx.start(client, List.of("sh", "-c", "exec timeout " + HELPER_LIFETIME + " nc " + target + " " + port + " >/dev/null"));
-      ObservedChange clientSide = sockets.await("ESTABLISHED connection on " + client, STEP,
-          c -> c.node().equals(client) && c.delta().to() == TcpState.ESTABLISHED
-              && c.delta().remote().equals(target + ":" + port));
-      ObservedChange serverSide = sockets.await("ESTABLISHED connection on " + server, STEP,
-          c -> c.node().equals(server) && c.delta().to() == TcpState.ESTABLISHED && c.delta().localPort(port));
+      SocketChange clientSide = sockets.await("ESTABLISHED connection on " + client, STEP,
+          c -> c.node().equals(client) && c.to() == TcpState.ESTABLISHED
+              && c.socket().remote().equals(target + ":" + port));
+      SocketChange serverSide = sockets.await("ESTABLISHED connection on " + server, STEP,
+          c -> c.node().equals(server) && c.to() == TcpState.ESTABLISHED && c.socket().localPort(port));
 
       String closer = closerRole.equals("client") ? client : server;
-      ObservedChange active = closer.equals(client) ? clientSide : serverSide;
-      ObservedChange passive = closer.equals(client) ? serverSide : clientSide;
+      SocketChange active = closer.equals(client) ? clientSide : serverSide;
+      SocketChange passive = closer.equals(client) ? serverSide : clientSide;
       ctx.progress("close", closer + ": SIGINT to nc, so " + closer + " sends the first FIN");
       ctx.exec(closer, List.of("pkill", "-INT", "-x", "nc"), STEP);
 
-      ObservedChange activeSettled = sockets.await("TIME_WAIT or close on " + active.node(), STEP,
-          c -> c.sameSocket(active) && (c.delta().to() == TcpState.TIME_WAIT || c.delta().to() == TcpState.CLOSED));
+      SocketChange activeSettled = sockets.await("TIME_WAIT or close on " + active.node(), STEP,
+          c -> c.sameSocket(active) && (c.to() == TcpState.TIME_WAIT || c.to() == TcpState.CLOSED));
       sockets.await("close on " + passive.node(), STEP,
-          c -> c.sameSocket(passive) && c.delta().to() == TcpState.CLOSED);
+          c -> c.sameSocket(passive) && c.to() == TcpState.CLOSED);
 
-      Optional<ObservedChange> timeWaitEntry = sockets.first(c -> c.delta().to() == TcpState.TIME_WAIT
+      Optional<SocketChange> timeWaitEntry = sockets.first(c -> c.to() == TcpState.TIME_WAIT
           && (c.sameSocket(active) || c.sameSocket(passive)));
       Optional<Duration> lifetime = Optional.empty();
-      if (params.bool("wait-expiry") && activeSettled.delta().to() == TcpState.TIME_WAIT) {
+      if (params.bool("wait-expiry") && activeSettled.to() == TcpState.TIME_WAIT) {
         ctx.progress("expiry", "waiting for " + active.node() + "'s TIME_WAIT to expire (about 60 s)");
         lifetime = Optional.of(sockets.timeIn(activeSettled, "TIME_WAIT expiry on " + active.node(), EXPIRY_WAIT));
       }
 
       List<ConnectionOutcome> outcomes = List.of(outcome(sockets, clientSide), outcome(sockets, serverSide));
-      Optional<String> timeWaitNode = timeWaitEntry.map(ObservedChange::node);
+      Optional<String> timeWaitNode = timeWaitEntry.map(SocketChange::node);
       var figures = new ScenarioOutcome.NcTimeWait(closer,
           connection(clientSide), outcomes, timeWaitNode,
-          timeWaitEntry.flatMap(c -> c.delta().timeWaitRemaining()), lifetime);
+          timeWaitEntry.flatMap(c -> c.timeWaitRemaining()), lifetime);
       return new ScenarioResult(summary(closer, figures), figures);
     } finally {
       stopNc(ctx, client, server);
@@ -105,20 +105,20 @@ public final class NcTimeWait implements Scenario {
     }
   }
 
-  private static ConnectionOutcome outcome(SocketRecorder sockets, ObservedChange established) {
+  private static ConnectionOutcome outcome(SocketRecorder sockets, SocketChange established) {
     List<TcpState> states = new ArrayList<>();
-    for (ObservedChange c : sockets.all(established::sameSocket)) {
+    for (SocketChange c : sockets.all(established::sameSocket)) {
       if (states.isEmpty()) {
-        states.add(c.delta().from());
+        states.add(c.from());
       }
-      states.add(c.delta().to());
+      states.add(c.to());
     }
     return new ConnectionOutcome(established.node(), connection(established), states,
         states.contains(TcpState.TIME_WAIT));
   }
 
-  private static String connection(ObservedChange c) {
-    return c.delta().local() + " -> " + c.delta().remote();
+  private static String connection(SocketChange c) {
+    return c.socket().local() + " -> " + c.socket().remote();
   }
 
   private static String summary(String closer, ScenarioOutcome.NcTimeWait f) {

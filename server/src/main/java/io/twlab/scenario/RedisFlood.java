@@ -2,8 +2,8 @@ package io.twlab.scenario;
 
 import io.twlab.lab.Topologies;
 import io.twlab.lab.TopologyKind;
-import io.twlab.observe.TcpState;
-import io.twlab.runtime.LabRuntime.ExecResult;
+import io.twlab.core.TcpState;
+import io.twlab.core.ExecResult;
 import io.twlab.scenario.ParameterSpec.EnumParam;
 import io.twlab.scenario.ParameterSpec.IntParam;
 import io.twlab.scenario.ScenarioOutcome.StateSample;

@@ -1,6 +1,6 @@
 package io.twlab.scenario;
 
-import io.twlab.lab.NotFoundException;
+import io.twlab.core.NotFoundException;
 import java.util.List;
 
 /** The scenarios twlab can run, by name. */

@@ -2,9 +2,9 @@ package io.twlab.scenario;
 
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
-import io.twlab.observe.KernelCounters;
-import io.twlab.observe.TcpState;
-import io.twlab.runtime.LabRuntime.ExecResult;
+import io.twlab.core.KernelCounters;
+import io.twlab.core.TcpState;
+import io.twlab.core.ExecResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

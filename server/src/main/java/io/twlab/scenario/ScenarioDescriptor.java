@@ -1,7 +1,7 @@
 package io.twlab.scenario;
 
-import io.twlab.lab.FieldViolation;
-import io.twlab.lab.InvalidArgumentException;
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
 import io.twlab.lab.TopologyKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.twlab.scenario;
 
-import io.twlab.observe.TcpState;
+import io.twlab.core.TcpState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

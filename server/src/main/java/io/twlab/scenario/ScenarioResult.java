@@ -1,6 +1,6 @@
 package io.twlab.scenario;
 
-import io.twlab.observe.KernelCounters;
+import io.twlab.core.KernelCounters;
 import java.util.Map;
 
 /**

@@ -1,9 +1,7 @@
 package io.twlab.scenario;
 
+import io.twlab.core.SocketChange;
 import io.twlab.observe.ObservationListener;
-import io.twlab.observe.ObservedChange;
-import io.twlab.observe.SocketDelta;
-import io.twlab.observe.Transition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,19 +10,16 @@ import java.util.function.Predicate;
 
 /** Records the socket changes of a lab during one run and lets the run wait for one. */
 public final class SocketRecorder implements ObservationListener {
-  private final List<ObservedChange> changes = new ArrayList<>();
+  private final List<SocketChange> changes = new ArrayList<>();
 
   @Override
-  public synchronized void onTransitions(String node, List<Transition> transitions) {
-    for (Transition t : transitions) {
-      changes.add(new ObservedChange(node, t.time(),
-          new SocketDelta(t.local(), t.remote(), t.from(), t.to(), t.timeWaitRemaining())));
-    }
+  public synchronized void onChanges(List<SocketChange> observed) {
+    changes.addAll(observed);
     notifyAll();
   }
 
   /** The first recorded change that matches, waiting up to {@code timeout} for it. */
-  public synchronized ObservedChange await(String what, Duration timeout, Predicate<ObservedChange> match)
+  public synchronized SocketChange await(String what, Duration timeout, Predicate<SocketChange> match)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     int scanned = 0;
@@ -43,17 +38,17 @@ public final class SocketRecorder implements ObservationListener {
   }
 
   /** How long the socket of {@code entered} stayed in the state it entered, waiting up to {@code timeout}. */
-  public Duration timeIn(ObservedChange entered, String what, Duration timeout) throws InterruptedException {
-    ObservedChange left = await(what, timeout, c -> c.sameSocket(entered) && c.time().isAfter(entered.time())
-        && c.delta().from() == entered.delta().to());
+  public Duration timeIn(SocketChange entered, String what, Duration timeout) throws InterruptedException {
+    SocketChange left = await(what, timeout, c -> c.sameSocket(entered) && c.time().isAfter(entered.time())
+        && c.from() == entered.to());
     return Duration.between(entered.time(), left.time());
   }
 
-  public synchronized Optional<ObservedChange> first(Predicate<ObservedChange> match) {
+  public synchronized Optional<SocketChange> first(Predicate<SocketChange> match) {
     return changes.stream().filter(match).findFirst();
   }
 
-  public synchronized List<ObservedChange> all(Predicate<ObservedChange> match) {
+  public synchronized List<SocketChange> all(Predicate<SocketChange> match) {
     return changes.stream().filter(match).toList();
   }
 }

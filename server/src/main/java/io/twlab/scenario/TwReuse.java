@@ -2,7 +2,7 @@ package io.twlab.scenario;
 
 import io.twlab.lab.Topologies;
 import io.twlab.lab.TopologyKind;
-import io.twlab.observe.KernelCounters;
+import io.twlab.core.KernelCounters;
 import io.twlab.scenario.ParameterSpec.BoolParam;
 import io.twlab.scenario.ParameterSpec.IntParam;
 import io.twlab.scenario.ParameterSpec.ListParam;

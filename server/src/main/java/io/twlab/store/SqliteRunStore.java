@@ -135,8 +135,8 @@ public final class SqliteRunStore implements RunStore {
       List<LabEvent> events = new ArrayList<>();
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          events.add(new LabEvent(rows.getLong(2), rows.getString(1), Instant.parse(rows.getString(3)),
-              json.read(rows.getString(4), EventPayload.class)));
+          Instant at = Instant.parse(rows.getString(3));
+          events.add(new LabEvent(rows.getLong(2), rows.getString(1), at, json.readPayload(rows.getString(4), at)));
         }
       }
       return events;

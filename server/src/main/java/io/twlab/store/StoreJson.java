@@ -6,15 +6,18 @@ import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.twlab.event.EventPayload;
 import io.twlab.grading.Expectation;
 import io.twlab.scenario.ScenarioOutcome;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +67,28 @@ final class StoreJson {
   <T> T read(String json, JavaType type) {
     try {
       return mapper.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * An event's payload stored at {@code at}. Timelines written before transitions carried a
+   * {@code SocketChange} hold its fields flat, without time or socket: they read as the new form.
+   */
+  EventPayload readPayload(String json, Instant at) {
+    try {
+      JsonNode tree = mapper.readTree(json);
+      if (tree instanceof ObjectNode flat && "ConnectionTransition".equals(flat.path("type").asText())
+          && !flat.has("change")) {
+        ObjectNode change = flat.deepCopy();
+        change.remove("type");
+        change.put("time", at.toString());
+        change.putObject("socket").put("local", flat.path("local").asText()).put("remote", flat.path("remote").asText());
+        change.remove(List.of("local", "remote"));
+        flat.removeAll().put("type", "ConnectionTransition").set("change", change);
+      }
+      return mapper.treeToValue(tree, EventPayload.class);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

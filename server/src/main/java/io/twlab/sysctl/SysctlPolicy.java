@@ -1,6 +1,6 @@
 package io.twlab.sysctl;
 
-import io.twlab.lab.FieldViolation;
+import io.twlab.core.FieldViolation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.twlab.app;
 
+import io.twlab.core.ExecResult;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

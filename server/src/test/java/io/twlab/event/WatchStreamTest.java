@@ -1,12 +1,14 @@
 package io.twlab.event;
 
+import io.twlab.core.SocketKey;
+import io.twlab.core.SocketChange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.twlab.lab.InvalidArgumentException;
+import io.twlab.core.InvalidArgumentException;
 import io.twlab.lab.LabStatus;
-import io.twlab.observe.TcpState;
+import io.twlab.core.TcpState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,6 +82,7 @@ class WatchStreamTest {
   private static LabEvent transition(long seq, long millis, String node, String local, String remote, TcpState from,
       TcpState to) {
     return new LabEvent(seq, "lab", T0.plusMillis(millis),
-        new EventPayload.ConnectionTransition(node, local, remote, from, to, Optional.empty(), true));
+        new EventPayload.ConnectionTransition(new SocketChange(node, T0.plusMillis(millis),
+            new SocketKey(local, remote), from, to, Optional.empty(), true)));
   }
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.twlab.grading.Comparison.Op;
 import io.twlab.grading.Expectation.StateCount.When;
-import io.twlab.lab.FieldViolation;
-import io.twlab.lab.InvalidArgumentException;
-import io.twlab.observe.TcpState;
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.TcpState;
 import io.twlab.sysctl.SysctlPolicy;
 import java.util.List;
 import java.util.Map;

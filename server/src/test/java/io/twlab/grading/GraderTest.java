@@ -1,18 +1,18 @@
 package io.twlab.grading;
 
-import static io.twlab.observe.TcpState.CLOSED;
-import static io.twlab.observe.TcpState.ESTABLISHED;
-import static io.twlab.observe.TcpState.FIN_WAIT1;
-import static io.twlab.observe.TcpState.FIN_WAIT2;
-import static io.twlab.observe.TcpState.SYN_SENT;
-import static io.twlab.observe.TcpState.TIME_WAIT;
+import static io.twlab.core.TcpState.CLOSED;
+import static io.twlab.core.TcpState.ESTABLISHED;
+import static io.twlab.core.TcpState.FIN_WAIT1;
+import static io.twlab.core.TcpState.FIN_WAIT2;
+import static io.twlab.core.TcpState.SYN_SENT;
+import static io.twlab.core.TcpState.TIME_WAIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.twlab.grading.Comparison.Op;
 import io.twlab.grading.Expectation.StateCount.When;
-import io.twlab.observe.ObservedChange;
-import io.twlab.observe.SocketDelta;
-import io.twlab.observe.TcpState;
+import io.twlab.core.SocketChange;
+import io.twlab.core.SocketKey;
+import io.twlab.core.TcpState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class GraderTest {
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
 
-  private final List<ObservedChange> changes = new ArrayList<>();
+  private final List<SocketChange> changes = new ArrayList<>();
 
   @Test
   void passesWhatTheRunShowedAndSaysWhyTheRestFailed() {
@@ -106,6 +106,6 @@ class GraderTest {
   }
 
   private void change(long ms, String node, String local, TcpState from, TcpState to) {
-    changes.add(new ObservedChange(node, T0.plusMillis(ms), new SocketDelta(local, "r", from, to, Optional.empty())));
+    changes.add(new SocketChange(node, T0.plusMillis(ms), new SocketKey(local, "r"), from, to, Optional.empty(), true));
   }
 }

@@ -1,5 +1,7 @@
 package io.twlab.lab;
 
+import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.FieldViolation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

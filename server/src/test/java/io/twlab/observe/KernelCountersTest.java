@@ -1,5 +1,6 @@
 package io.twlab.observe;
 
+import io.twlab.core.KernelCounters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;

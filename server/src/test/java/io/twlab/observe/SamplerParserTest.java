@@ -1,5 +1,6 @@
 package io.twlab.observe;
 
+import io.twlab.core.TcpState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +43,7 @@ class SamplerParserTest {
     assertEquals(TcpState.ESTABLISHED, timeWait.from());
     assertEquals(TcpState.TIME_WAIT, timeWait.to());
     assertEquals(Optional.of(Duration.ofMillis(59940)), timeWait.timeWaitRemaining());
-    assertEquals("10.0.0.3:5000", timeWait.remote());
+    assertEquals("10.0.0.3:5000", timeWait.socket().remote());
 
     batches.forEach(sockets::apply);
     assertEquals(Map.of(TcpState.TIME_WAIT, 1), sockets.counts());

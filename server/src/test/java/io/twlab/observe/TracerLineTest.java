@@ -1,5 +1,6 @@
 package io.twlab.observe;
 
+import io.twlab.core.TcpState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,15 +1,18 @@
 package io.twlab.observe;
 
-import static io.twlab.observe.TcpState.CLOSED;
-import static io.twlab.observe.TcpState.CLOSE_WAIT;
-import static io.twlab.observe.TcpState.ESTABLISHED;
-import static io.twlab.observe.TcpState.FIN_WAIT1;
-import static io.twlab.observe.TcpState.FIN_WAIT2;
-import static io.twlab.observe.TcpState.LAST_ACK;
-import static io.twlab.observe.TcpState.LISTEN;
-import static io.twlab.observe.TcpState.SYN_RECV;
-import static io.twlab.observe.TcpState.SYN_SENT;
-import static io.twlab.observe.TcpState.TIME_WAIT;
+import io.twlab.core.SocketKey;
+import io.twlab.core.SocketChange;
+import io.twlab.core.TcpState;
+import static io.twlab.core.TcpState.CLOSED;
+import static io.twlab.core.TcpState.CLOSE_WAIT;
+import static io.twlab.core.TcpState.ESTABLISHED;
+import static io.twlab.core.TcpState.FIN_WAIT1;
+import static io.twlab.core.TcpState.FIN_WAIT2;
+import static io.twlab.core.TcpState.LAST_ACK;
+import static io.twlab.core.TcpState.LISTEN;
+import static io.twlab.core.TcpState.SYN_RECV;
+import static io.twlab.core.TcpState.SYN_SENT;
+import static io.twlab.core.TcpState.TIME_WAIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
@@ -25,8 +28,8 @@ class TransitionJoinerTest {
   private static final String SERVER = "10.0.0.3:6379";
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
 
-  private final TransitionJoiner joiner = new TransitionJoiner();
-  private final List<Transition> out = new ArrayList<>();
+  private final TransitionJoiner joiner = new TransitionJoiner("client");
+  private final List<SocketChange> out = new ArrayList<>();
 
   @Test
   void activeCloserGoesThroughTimeWaitToGone() {
@@ -46,8 +49,8 @@ class TransitionJoinerTest {
     assertEquals(T0.plusMillis(5), out.get(4).time(), "TIME_WAIT began at the kernel's handover");
     sample(60_000, delta(CLIENT, SERVER, TIME_WAIT, CLOSED, -1));
     assertEquals("TIME_WAIT>CLOSED", names().get(5));
-    assertEquals(List.of(true, true, true, true, true, false), out.stream().map(Transition::traced).toList());
-    assertEquals(CLIENT, out.get(0).local(), "the connect is reported with the port the kernel chose");
+    assertEquals(List.of(true, true, true, true, true, false), out.stream().map(SocketChange::traced).toList());
+    assertEquals(CLIENT, out.get(0).socket().local(), "the connect is reported with the port the kernel chose");
   }
 
   @Test
@@ -137,7 +140,7 @@ class TransitionJoinerTest {
   }
 
   private static SocketDelta delta(String local, String remote, TcpState from, TcpState to, long timerMs) {
-    return new SocketDelta(local, remote, from, to, timerMs >= 0 ? Optional.of(Duration.ofMillis(timerMs)) : Optional.empty());
+    return new SocketDelta(new SocketKey(local, remote), from, to, timerMs >= 0 ? Optional.of(Duration.ofMillis(timerMs)) : Optional.empty());
   }
 
   private List<String> names() {

@@ -3,8 +3,8 @@ package io.twlab.scenario;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.twlab.lab.FieldViolation;
-import io.twlab.lab.InvalidArgumentException;
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

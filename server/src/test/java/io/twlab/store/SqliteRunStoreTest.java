@@ -1,5 +1,7 @@
 package io.twlab.store;
 
+import io.twlab.core.SocketKey;
+import io.twlab.core.SocketChange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,8 +11,8 @@ import io.twlab.grading.Comparison;
 import io.twlab.grading.Expectation;
 import io.twlab.grading.Verdict;
 import io.twlab.lab.LabStatus;
-import io.twlab.observe.KernelCounters;
-import io.twlab.observe.TcpState;
+import io.twlab.core.KernelCounters;
+import io.twlab.core.TcpState;
 import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.Run;
 import io.twlab.scenario.ScenarioOutcome;
@@ -37,8 +39,9 @@ class SqliteRunStoreTest {
     Run run = finished("run-1", "lab-a", "port-exhaustion", T0);
     List<LabEvent> timeline = List.of(
         new LabEvent(7, "lab-a", T0, new EventPayload.RunProgress("run-1", "port-exhaustion", "load", "go", 0, 10)),
-        new LabEvent(8, "lab-a", T0.plusMillis(5), new EventPayload.ConnectionTransition("client", "10.0.0.2:40000",
-            "10.0.0.3:6379", TcpState.FIN_WAIT2, TcpState.TIME_WAIT, Optional.of(Duration.ofMillis(59_750)), true)),
+        new LabEvent(8, "lab-a", T0.plusMillis(5), new EventPayload.ConnectionTransition(new SocketChange("client",
+            T0.plusMillis(5), new SocketKey("10.0.0.2:40000", "10.0.0.3:6379"), TcpState.FIN_WAIT2, TcpState.TIME_WAIT,
+            Optional.of(Duration.ofMillis(59_750)), true))),
         new LabEvent(9, "lab-a", T0.plusMillis(6), new EventPayload.StateCounts("client", Map.of(TcpState.TIME_WAIT, 1))),
         new LabEvent(10, "lab-a", T0.plusMillis(7), new EventPayload.LabStatusChanged(LabStatus.READY, "ready")),
         new LabEvent(11, "lab-a", T0.plusSeconds(1), new EventPayload.RunFinished(run)));

@@ -3,7 +3,7 @@ package io.twlab.sysctl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.twlab.lab.FieldViolation;
+import io.twlab.core.FieldViolation;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -15,7 +15,7 @@ import io.twlab.app.LabService;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
 import io.twlab.store.RunQuery;
-import io.twlab.lab.FieldViolation;
+import io.twlab.core.FieldViolation;
 import io.twlab.proto.v1.CreateLabRequest;
 import io.twlab.proto.v1.DeleteLabRequest;
 import io.twlab.proto.v1.DeleteLabResponse;

@@ -20,8 +20,8 @@ import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
 
 import io.twlab.event.LabEvent;
-import io.twlab.lab.FieldViolation;
-import io.twlab.lab.InvalidArgumentException;
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
 import io.twlab.proto.v1.CreateLabRequest;
 import io.twlab.proto.v1.DeleteLabResponse;
 import io.twlab.proto.v1.ListLabsResponse;

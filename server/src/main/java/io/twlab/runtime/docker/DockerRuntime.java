@@ -1,5 +1,7 @@
 package io.twlab.runtime.docker;
 
+import io.twlab.core.ExecResult;
+
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;

@@ -1,4 +1,4 @@
-package io.twlab.observe;
+package io.twlab.core;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.twlab.lab;
+package io.twlab.core;
 
 /** The lab cannot take this request now (a run is in progress, or it is being deleted). */
 public final class LabBusyException extends RuntimeException {

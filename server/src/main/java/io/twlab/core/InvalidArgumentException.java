@@ -1,5 +1,6 @@
-package io.twlab.lab;
+package io.twlab.core;
 
+import io.twlab.core.FieldViolation;
 import java.util.List;
 import java.util.stream.Collectors;
 

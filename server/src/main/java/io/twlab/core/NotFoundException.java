@@ -1,4 +1,4 @@
-package io.twlab.lab;
+package io.twlab.core;
 
 /** A lab, run or scenario that does not exist (or no longer does). */
 public final class NotFoundException extends RuntimeException {

@@ -1,0 +1,22 @@
+package io.twlab.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A socket of a lab node changed state. {@code traced}: the kernel reported it when it happened
+ * (tracepoint); otherwise a sample found it, up to one sampling interval late. {@code
+ * timeWaitRemaining}: the TIME_WAIT timer when the socket entered TIME_WAIT, where it was read.
+ */
+public record SocketChange(String node, Instant time, SocketKey socket, TcpState from, TcpState to,
+    Optional<Duration> timeWaitRemaining, boolean traced) {
+
+  public boolean sameSocket(SocketChange other) {
+    return node.equals(other.node) && socket.equals(other.socket);
+  }
+
+  public SocketChange at(Instant newTime) {
+    return new SocketChange(node, newTime, socket, from, to, timeWaitRemaining, traced);
+  }
+}

@@ -1,0 +1,18 @@
+package io.twlab.core;
+
+/** One socket of a node, by its two ends as {@code ip:port}: a connection's 4-tuple from that node's side. */
+public record SocketKey(String local, String remote) {
+
+  public boolean localPort(int port) {
+    return local.endsWith(":" + port);
+  }
+
+  public boolean remotePort(int port) {
+    return remote.endsWith(":" + port);
+  }
+
+  /** {@code ip:port -> ip:port}, as the results and the CLI write a connection. */
+  public String connection() {
+    return local + " -> " + remote;
+  }
+}
