@@ -5,10 +5,10 @@ import io.twlab.proto.v1.LabSpec;
 import io.twlab.proto.v1.NodeConfig;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** The options that describe a lab, shared by {@code labs create} and {@code run}. */
 final class LabSpecOptions {

@@ -6,21 +6,19 @@ import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
 import io.twlab.proto.v1.ComparisonTable;
-import io.twlab.proto.v1.ConnectionOutcome;
-import io.twlab.proto.v1.SweepReport;
-import io.twlab.proto.v1.Lab;
 import io.twlab.proto.v1.GradeReport;
+import io.twlab.proto.v1.Lab;
 import io.twlab.proto.v1.LabEvent;
 import io.twlab.proto.v1.ListRunsResponse;
-import io.twlab.proto.v1.RunGrade;
-import io.twlab.proto.v1.Verdict;
-import io.twlab.proto.v1.NcTimeWaitResult;
 import io.twlab.proto.v1.Node;
 import io.twlab.proto.v1.Run;
+import io.twlab.proto.v1.RunGrade;
 import io.twlab.proto.v1.RunProgress;
 import io.twlab.proto.v1.Scenario;
 import io.twlab.proto.v1.ScenarioParameter;
+import io.twlab.proto.v1.SweepReport;
 import io.twlab.proto.v1.TcpState;
+import io.twlab.proto.v1.Verdict;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -111,29 +109,9 @@ final class Render {
     }
     if (run.hasResult()) {
       out.printf("result: %s%n", run.getResult().getSummary());
-      if (run.getResult().hasNcTimeWait()) {
-        ncTimeWait(out, run.getResult().getNcTimeWait());
-      } else {
-        ResultTables.print(out, run.getResult());
-      }
+      ResultTables.print(out, run.getResult());
     }
     out.flush();
-  }
-
-  private static void ncTimeWait(PrintWriter out, NcTimeWaitResult r) {
-    Table table = new Table("NODE", "CONNECTION", "STATES", "TIME_WAIT");
-    for (ConnectionOutcome c : r.getNodesList()) {
-      table.row(c.getNode(), c.getConnection(),
-          c.getStatesList().stream().map(Render::state).collect(Collectors.joining(" → ")),
-          c.getTimeWaitSeen() ? "yes" : "no");
-    }
-    table.print(out);
-    if (r.hasTimeWaitTimerAtEntry()) {
-      out.printf("TIME_WAIT timer at entry: %s%n", seconds(r.getTimeWaitTimerAtEntry()));
-    }
-    if (r.getExpiryMeasured()) {
-      out.printf("TIME_WAIT lifetime (observed until expiry): %s%n", seconds(r.getTimeWaitLifetime()));
-    }
   }
 
   static void runs(PrintWriter out, ListRunsResponse runs) {
@@ -276,7 +254,7 @@ final class Render {
     return status.name().replace("LAB_STATUS_", "").toLowerCase(Locale.ROOT);
   }
 
-  private static String seconds(com.google.protobuf.Duration d) {
+  static String seconds(com.google.protobuf.Duration d) {
     return String.format(Locale.ROOT, "%.2f s", Durations.toMillis(d) / 1000.0);
   }
 

@@ -1,12 +1,16 @@
 package io.twlab.cli;
 
+import com.google.protobuf.Message;
+import com.google.protobuf.TextFormat;
 import io.twlab.proto.v1.BindAttempt;
 import io.twlab.proto.v1.CloseWaitLeakResult;
+import io.twlab.proto.v1.ConnectionOutcome;
 import io.twlab.proto.v1.FinTimeoutResult;
 import io.twlab.proto.v1.LingerCase;
 import io.twlab.proto.v1.LoadReport;
 import io.twlab.proto.v1.LostFinalAckCase;
 import io.twlab.proto.v1.NatCollisionCase;
+import io.twlab.proto.v1.NcTimeWaitResult;
 import io.twlab.proto.v1.NodeCounters;
 import io.twlab.proto.v1.NodeStateSample;
 import io.twlab.proto.v1.PacketRecord;
@@ -20,7 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The typed results of S2-S11 as tables, one renderer per result kind. */
+/** The typed results of the scenarios as tables, one renderer per result kind; others as text. */
 final class ResultTables {
   /** Counters a reader of these scenarios looks for; the JSON output has them all. */
   private static final List<String> KEY_COUNTERS = List.of("TcpActiveOpens", "TcpPassiveOpens", "TcpExtTW",
@@ -31,6 +35,7 @@ final class ResultTables {
 
   static void print(PrintWriter out, ScenarioResult r) {
     switch (r.getDetailCase()) {
+      case NC_TIME_WAIT -> ncTimeWait(out, r.getNcTimeWait());
       case REDIS_FLOOD -> {
         loads(out, List.of(r.getRedisFlood().getLoad()));
         series(out, r.getRedisFlood().getSeriesList());
@@ -44,9 +49,28 @@ final class ResultTables {
       case NAT_COLLISION -> natCollision(out, r.getNatCollision().getCasesList(), r.getNatCollision().getExplanation());
       case LOST_FINAL_ACK -> lostFinalAck(out, r.getLostFinalAck().getCasesList());
       case FIN_TIMEOUT -> finTimeout(out, r.getFinTimeout());
-      default -> { }
+      case DETAIL_NOT_SET -> { }
+      // A scenario this CLI has no table for still shows every figure its server sent.
+      default -> out.print(TextFormat.printer().printToString((Message) r.getField(
+          r.getDescriptorForType().findFieldByNumber(r.getDetailCase().getNumber()))));
     }
     counters(out, r.getCountersList());
+  }
+
+  private static void ncTimeWait(PrintWriter out, NcTimeWaitResult r) {
+    Table table = new Table("NODE", "CONNECTION", "STATES", "TIME_WAIT");
+    for (ConnectionOutcome c : r.getNodesList()) {
+      table.row(c.getNode(), c.getConnection(),
+          c.getStatesList().stream().map(Render::state).collect(Collectors.joining(" → ")),
+          c.getTimeWaitSeen() ? "yes" : "no");
+    }
+    table.print(out);
+    if (r.hasTimeWaitTimerAtEntry()) {
+      out.printf("TIME_WAIT timer at entry: %s%n", Render.seconds(r.getTimeWaitTimerAtEntry()));
+    }
+    if (r.getExpiryMeasured()) {
+      out.printf("TIME_WAIT lifetime (observed until expiry): %s%n", Render.seconds(r.getTimeWaitLifetime()));
+    }
   }
 
   private static void loads(PrintWriter out, List<LoadReport> loads) {

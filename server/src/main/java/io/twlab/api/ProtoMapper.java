@@ -1,29 +1,32 @@
 package io.twlab.api;
 
-import io.twlab.core.SocketChange;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.SocketChange;
+import io.twlab.core.TcpState;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
 import io.twlab.event.EventPayload;
+import io.twlab.event.EventPayload.CounterDeltas;
+import io.twlab.event.EventPayload.ObservationNotice;
 import io.twlab.event.LabEvent;
-import io.twlab.core.FieldViolation;
-import io.twlab.core.InvalidArgumentException;
+import io.twlab.grading.GradeReport;
+import io.twlab.grading.GradeReport.StepGrade;
+import io.twlab.grading.SweepDimension;
+import io.twlab.grading.SweepReport;
+import io.twlab.grading.SweepReport.Table;
+import io.twlab.grading.Verdict;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
 import io.twlab.lab.LabRequest;
 import io.twlab.lab.LabSpec;
-import io.twlab.core.TcpState;
-import io.twlab.proto.v1.ConnectionOutcome;
-import io.twlab.grading.GradeReport;
-import io.twlab.grading.Verdict;
-import io.twlab.grading.SweepDimension;
-import io.twlab.grading.SweepReport;
 import io.twlab.proto.v1.ConnectionTransition;
 import io.twlab.proto.v1.EventGap;
 import io.twlab.proto.v1.LabStatus;
 import io.twlab.proto.v1.LabStatusChanged;
-import io.twlab.proto.v1.NcTimeWaitResult;
+import io.twlab.proto.v1.ListRunsResponse;
 import io.twlab.proto.v1.Node;
 import io.twlab.proto.v1.NodeAddress;
 import io.twlab.proto.v1.NodeConfig;
@@ -38,13 +41,16 @@ import io.twlab.proto.v1.TransitionSummary;
 import io.twlab.proto.v1.WatchDetail;
 import io.twlab.proto.v1.WatchLabRequest;
 import io.twlab.scenario.ParameterSpec;
+import io.twlab.scenario.ParameterSpec.BoolParam;
+import io.twlab.scenario.ParameterSpec.EnumParam;
+import io.twlab.scenario.ParameterSpec.IntParam;
+import io.twlab.scenario.ParameterSpec.ListParam;
 import io.twlab.scenario.Run;
+import io.twlab.scenario.Scenario;
+import io.twlab.scenario.ScenarioDescriptor;
+import io.twlab.scenario.ScenarioResult;
 import io.twlab.store.RecordedRun;
 import io.twlab.store.RunQuery;
-import io.twlab.proto.v1.ListRunsResponse;
-import io.twlab.scenario.ScenarioDescriptor;
-import io.twlab.scenario.ScenarioOutcome;
-import io.twlab.scenario.ScenarioResult;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -201,22 +207,9 @@ public final class ProtoMapper {
 
   private static io.twlab.proto.v1.ScenarioResult result(ScenarioResult result) {
     io.twlab.proto.v1.ScenarioResult.Builder b = io.twlab.proto.v1.ScenarioResult.newBuilder().setSummary(result.summary());
-    if (result.outcome() instanceof ScenarioOutcome.NcTimeWait f) {
-      NcTimeWaitResult.Builder r = NcTimeWaitResult.newBuilder()
-          .setCloser(f.closer()).setClientConnection(f.clientConnection())
-          .setTimeWaitNode(f.timeWaitNode().orElse(""))
-          .setExpiryMeasured(f.timeWaitLifetime().isPresent());
-      f.timeWaitTimerAtEntry().ifPresent(d -> r.setTimeWaitTimerAtEntry(duration(d)));
-      f.timeWaitLifetime().ifPresent(d -> r.setTimeWaitLifetime(duration(d)));
-      for (ScenarioOutcome.ConnectionOutcome c : f.nodes()) {
-        ConnectionOutcome.Builder cb = ConnectionOutcome.newBuilder().setNode(c.node())
-            .setConnection(c.connection()).setTimeWaitSeen(c.timeWaitSeen());
-        c.states().forEach(s -> cb.addStates(tcpState(s)));
-        r.addNodes(cb);
-      }
-      b.setNcTimeWait(r);
-    }
-    ResultMapper.fill(b, result);
+    result.counters().forEach((node, counters) ->
+        b.addCounters(NodeCounters.newBuilder().setNode(node).putAllDeltas(counters.values())));
+    OutcomeMapper.fill(b, result.outcome());
     return b.build();
   }
 

@@ -1,25 +1,32 @@
 package io.twlab.app;
 
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.NotFoundException;
+import io.twlab.core.SocketChange;
+import io.twlab.core.TcpState;
 import io.twlab.event.EventPayload;
+import io.twlab.event.EventPayload.ConnectionTransition;
+import io.twlab.event.EventPayload.StateCounts;
 import io.twlab.event.LabEvent;
 import io.twlab.grading.Expectation;
 import io.twlab.grading.Experiment;
+import io.twlab.grading.Experiment.Step;
 import io.twlab.grading.ExperimentReader;
 import io.twlab.grading.GradeReport;
+import io.twlab.grading.GradeReport.StepGrade;
 import io.twlab.grading.Grader;
 import io.twlab.grading.RunRecord;
+import io.twlab.grading.RunRecord.CountSample;
 import io.twlab.grading.SweepDimension;
+import io.twlab.grading.SweepDimension.Param;
 import io.twlab.grading.SweepReport;
+import io.twlab.grading.SweepReport.Cell;
 import io.twlab.grading.Verdict;
-import io.twlab.core.FieldViolation;
-import io.twlab.core.InvalidArgumentException;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabSpec;
 import io.twlab.lab.NodePlan;
-import io.twlab.core.NotFoundException;
 import io.twlab.lab.Topologies;
-import io.twlab.core.SocketChange;
-import io.twlab.core.TcpState;
 import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.Run;
 import io.twlab.scenario.ScenarioResult;
@@ -45,12 +52,15 @@ import org.slf4j.LoggerFactory;
 public final class ExperimentService {
   private static final Logger LOG = LoggerFactory.getLogger(ExperimentService.class);
 
-  private final LabService labs;
-  private final SysctlPolicy policy = new SysctlPolicy();
+  private final Labs labs;
+  private final Runs runs;
+  private final SysctlPolicy policy;
   private final Clock clock;
 
-  public ExperimentService(LabService labs, Clock clock) {
+  public ExperimentService(Labs labs, Runs runs, SysctlPolicy policy, Clock clock) {
     this.labs = labs;
+    this.runs = runs;
+    this.policy = policy;
     this.clock = clock;
   }
 
@@ -81,21 +91,21 @@ public final class ExperimentService {
 
   private GradeReport gradeCell(Experiment experiment, Map<String, String> cell) throws InterruptedException {
     Instant started = clock.instant();
-    Lab lab = labs.createLab(experiment.labIn(cell));
+    Lab lab = labs.create(experiment.labIn(cell));
     LOG.info("experiment='{}' lab={} grading {} run(s)", experiment.name(), lab.id(), experiment.steps().size());
     List<GradeReport.StepGrade> grades = new ArrayList<>();
     try {
       for (Experiment.Step step : experiment.steps()) {
         List<Expectation> expectations = step.expectationsIn(cell);
-        Run run = labs.runScenario(lab.id(), step.scenario(), experiment.paramsIn(step, cell, parameters(step)), true);
+        Run run = runs.start(lab.id(), step.scenario(), experiment.paramsIn(step, cell, parameters(step)), true);
         List<Verdict> verdicts = run.error().isPresent()
             ? expectations.stream().map(e -> new Verdict(e, false, "the run failed", run.error().get())).toList()
-            : Grader.grade(expectations, record(labs.getLab(lab.id()), run));
-        labs.recordVerdicts(run, experiment.name(), verdicts);
+            : Grader.grade(expectations, record(labs.get(lab.id()), run));
+        runs.recordVerdicts(run, experiment.name(), verdicts);
         grades.add(new GradeReport.StepGrade(run, verdicts));
       }
     } finally {
-      labs.deleteLab(lab.id());
+      labs.delete(lab.id());
     }
     GradeReport report = new GradeReport(experiment.name(), lab.id(), started, clock.instant(), grades);
     LOG.info("experiment='{}' lab={} {}", experiment.name(), lab.id(), report.passed() ? "passed" : "failed");
@@ -103,7 +113,7 @@ public final class ExperimentService {
   }
 
   private Set<String> parameters(Experiment.Step step) {
-    return labs.scenarios().stream().filter(d -> d.name().equals(step.scenario()))
+    return runs.scenarios().stream().filter(d -> d.name().equals(step.scenario()))
         .flatMap(d -> d.parameters().stream().map(p -> p.name())).collect(Collectors.toSet());
   }
 
@@ -127,8 +137,8 @@ public final class ExperimentService {
       Set<String> reported = new HashSet<>();
       for (Map<String, String> cell : experiment.cells()) {
         try {
-          known.addAll(labs.runNodes(step.scenario(),
-              labs.checkRun(step.scenario(), experiment.paramsIn(step, cell, parameters), spec.topology())));
+          known.addAll(runs.runNodes(step.scenario(),
+              runs.check(step.scenario(), experiment.paramsIn(step, cell, parameters), spec.topology())));
         } catch (InvalidArgumentException e) {
           for (FieldViolation v : e.violations()) {
             String field = v.field().equals("lab_id") ? path + ".scenario"
@@ -178,7 +188,7 @@ public final class ExperimentService {
     });
     List<SocketChange> transitions = new ArrayList<>();
     List<RunRecord.CountSample> series = new ArrayList<>();
-    for (LabEvent event : labs.eventsOf(run)) {
+    for (LabEvent event : runs.eventsOf(run)) {
       if (event.payload() instanceof EventPayload.ConnectionTransition t) {
         transitions.add(t.change());
       } else if (event.payload() instanceof EventPayload.StateCounts c) {
@@ -193,7 +203,7 @@ public final class ExperimentService {
     Map<String, Long> errors = new HashMap<>();
     result.ifPresent(r -> r.outcome().loads().stream().map(LoadReport::errors)
         .forEach(e -> e.forEach((errno, n) -> errors.merge(errno, n, Long::sum))));
-    Map<String, Map<String, String>> sysctls = LabService.effectiveSysctls(lab, run);
+    Map<String, Map<String, String>> sysctls = Runs.effectiveSysctls(lab, run);
     return new RunRecord(run.startedAt(), run.finishedAt().orElse(clock.instant()), end, peak, series, transitions, counters,
         errors, sysctls);
   }

@@ -1,5 +1,8 @@
 package io.twlab.app;
 
+import io.twlab.core.ExecResult;
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
 import io.twlab.lab.LabSpec;
@@ -9,10 +12,11 @@ import io.twlab.lab.PortRange;
 import io.twlab.lab.Topologies;
 import io.twlab.lab.TopologyKind;
 import io.twlab.runtime.LabRuntime;
+import io.twlab.runtime.LabRuntime.ContainerInfo;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
-import io.twlab.core.ExecResult;
 import io.twlab.runtime.RuntimeFailure;
 import io.twlab.scenario.ScenarioContext;
+import io.twlab.scenario.ScenarioContext.RunNode;
 import io.twlab.sysctl.SysctlPolicy;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,12 +102,17 @@ final class LabProvisioner {
   LabNode addRunNode(Lab lab, String runId, ScenarioContext.RunNode request, Instant now) {
     NodePlan like = Topologies.plan(lab.spec()).stream().filter(p -> p.name().equals(request.like())).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("lab " + lab.id() + " has no node " + request.like()));
+    Map<String, String> sysctls = inherited(like, request);
+    List<FieldViolation> refused = policy.check("run_nodes." + request.name() + ".sysctls", sysctls);
+    if (!refused.isEmpty()) {
+      throw new InvalidArgumentException(refused);
+    }
     String containerId = startNode(request.name(), new ContainerRequest(
         dockerName(lab.id(), runId + "-" + request.name()),
         settings.image(like.role().id()),
         like.networks().stream().map(n -> dockerName(lab.id(), n)).toList(),
         LabLabels.runNode(settings.owner(), lab.id(), request.name(), like.role().id(), runId),
-        inherited(like, request),
+        sysctls,
         Map.of("TWLAB_LAB", lab.id(), "TWLAB_NODE", request.name()),
         List.of(String.valueOf(Math.max(1, Duration.between(now, lab.expiresAt()).toSeconds()))),
         request.netAdmin() ? NET_ADMIN : Set.of()));

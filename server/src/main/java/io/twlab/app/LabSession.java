@@ -2,6 +2,7 @@ package io.twlab.app;
 
 import io.twlab.event.EventLog;
 import io.twlab.event.EventPayload;
+import io.twlab.event.EventPayload.LabStatusChanged;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabStatus;
 import io.twlab.observe.LabObserver;

@@ -1,15 +1,17 @@
 package io.twlab.app;
 
+import io.twlab.core.ExecResult;
+import io.twlab.core.KernelCounters;
+import io.twlab.core.TcpState;
 import io.twlab.event.EventPayload;
+import io.twlab.event.EventPayload.RunProgress;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
 import io.twlab.lab.Role;
-import io.twlab.core.KernelCounters;
-import io.twlab.core.TcpState;
 import io.twlab.runtime.LabRuntime;
-import io.twlab.core.ExecResult;
 import io.twlab.scenario.Run;
 import io.twlab.scenario.ScenarioContext;
+import io.twlab.scenario.ScenarioContext.RunNode;
 import io.twlab.scenario.ScenarioResult;
 import io.twlab.scenario.SocketRecorder;
 import java.time.Clock;

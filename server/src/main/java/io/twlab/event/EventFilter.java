@@ -1,9 +1,12 @@
 package io.twlab.event;
 
-import io.twlab.core.SocketChange;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.SocketChange;
 import io.twlab.core.TcpState;
+import io.twlab.event.EventPayload.ConnectionTransition;
+import io.twlab.event.EventPayload.CounterDeltas;
+import io.twlab.event.EventPayload.StateCounts;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;

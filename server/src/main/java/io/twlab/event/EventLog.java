@@ -1,5 +1,6 @@
 package io.twlab.event;
 
+import io.twlab.event.EventPayload.EventGap;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

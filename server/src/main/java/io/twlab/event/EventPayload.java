@@ -1,8 +1,8 @@
 package io.twlab.event;
 
-import io.twlab.lab.LabStatus;
 import io.twlab.core.SocketChange;
 import io.twlab.core.TcpState;
+import io.twlab.lab.LabStatus;
 import io.twlab.scenario.Run;
 import java.util.Map;
 

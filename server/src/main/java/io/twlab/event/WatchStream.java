@@ -1,6 +1,8 @@
 package io.twlab.event;
 
 import io.twlab.core.SocketChange;
+import io.twlab.event.EventPayload.ConnectionTransition;
+import io.twlab.event.EventPayload.TransitionSummary;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

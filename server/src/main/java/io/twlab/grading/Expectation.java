@@ -1,7 +1,7 @@
 package io.twlab.grading;
 
-import java.time.Duration;
 import io.twlab.core.TcpState;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;

@@ -1,5 +1,7 @@
 package io.twlab.grading;
 
+import io.twlab.grading.SweepDimension.Param;
+import io.twlab.grading.SweepDimension.Sysctl;
 import io.twlab.lab.LabRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

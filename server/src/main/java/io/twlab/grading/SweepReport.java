@@ -1,5 +1,6 @@
 package io.twlab.grading;
 
+import io.twlab.grading.GradeReport.StepGrade;
 import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.Run;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.twlab.lab;
 
-import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

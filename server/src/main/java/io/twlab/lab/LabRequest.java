@@ -1,7 +1,7 @@
 package io.twlab.lab;
 
-import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
 import io.twlab.sysctl.SysctlPolicy;
 import java.time.Duration;
 import java.util.ArrayList;

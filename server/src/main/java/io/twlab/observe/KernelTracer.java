@@ -1,7 +1,11 @@
 package io.twlab.observe;
 
+import io.twlab.observe.TracerLine.Change;
+import io.twlab.observe.TracerLine.Heartbeat;
+import io.twlab.observe.TracerLine.Lost;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
+import io.twlab.runtime.LabRuntime.ExecStream;
 import io.twlab.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,11 +1,13 @@
 package io.twlab.observe;
 
-import io.twlab.core.TcpState;
 import io.twlab.core.SocketChange;
+import io.twlab.core.TcpState;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
 import io.twlab.lab.Role;
+import io.twlab.observe.KernelTracer.Subscriber;
 import io.twlab.runtime.LabRuntime;
+import io.twlab.runtime.LabRuntime.ExecStream;
 import io.twlab.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.time.Instant;

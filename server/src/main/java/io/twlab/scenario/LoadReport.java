@@ -36,7 +36,7 @@ public record LoadReport(
 
   /** Connect latency in milliseconds over the successful connections. */
   public record Latency(double min, double p50, double p90, double p99, double max) {
-    static final Latency NONE = new Latency(0, 0, 0, 0, 0);
+    public static final Latency NONE = new Latency(0, 0, 0, 0, 0);
   }
 
   public double connectionsPerSecond() {
@@ -52,7 +52,7 @@ public record LoadReport(
     return Collections.unmodifiableMap(ordered);
   }
 
-  LoadReport generatedBy(String program) {
+  public LoadReport generatedBy(String program) {
     return new LoadReport(node, program, attempted, succeeded, failed, elapsedSeconds, errors, errorMessages,
         firstFailure, connectMs, connectHistogram, recoveredAfterSeconds);
   }
@@ -62,7 +62,7 @@ public record LoadReport(
   }
 
   /** Reads the {@code R {json}} report of {@code twlab-conn load}. */
-  static LoadReport parse(String node, String json) {
+  public static LoadReport parse(String node, String json) {
     try {
       JsonNode r = JSON.readTree(json);
       JsonNode ms = r.path("connect_ms");

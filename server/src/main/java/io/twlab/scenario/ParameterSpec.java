@@ -11,7 +11,10 @@ public sealed interface ParameterSpec {
 
   String description();
 
-  String type();
+  /** {@code int}, {@code bool}, {@code enum} or {@code list}: the record's name without "Param". */
+  default String type() {
+    return getClass().getSimpleName().replace("Param", "").toLowerCase(Locale.ROOT);
+  }
 
   String defaultValue();
 
@@ -19,11 +22,6 @@ public sealed interface ParameterSpec {
   Optional<String> check(String raw);
 
   record BoolParam(String name, String description, boolean defaultBool) implements ParameterSpec {
-    @Override
-    public String type() {
-      return "bool";
-    }
-
     @Override
     public String defaultValue() {
       return String.valueOf(defaultBool);
@@ -38,11 +36,6 @@ public sealed interface ParameterSpec {
   }
 
   record IntParam(String name, String description, long defaultInt, long min, long max) implements ParameterSpec {
-    @Override
-    public String type() {
-      return "int";
-    }
-
     @Override
     public String defaultValue() {
       return String.valueOf(defaultInt);
@@ -62,11 +55,6 @@ public sealed interface ParameterSpec {
 
   record EnumParam(String name, String description, String defaultChoice, List<String> choices) implements ParameterSpec {
     @Override
-    public String type() {
-      return "enum";
-    }
-
-    @Override
     public String defaultValue() {
       return defaultChoice;
     }
@@ -80,11 +68,6 @@ public sealed interface ParameterSpec {
 
   /** A comma-separated subset of {@code choices}, e.g. the tw_reuse values of a sysctl matrix. */
   record ListParam(String name, String description, String defaultValue, List<String> choices) implements ParameterSpec {
-    @Override
-    public String type() {
-      return "list";
-    }
-
     @Override
     public Optional<String> check(String raw) {
       List<String> values = ScenarioParams.split(raw);

@@ -11,10 +11,13 @@ public final class ScenarioCatalog {
     this.scenarios = List.copyOf(scenarios);
   }
 
-  public static ScenarioCatalog builtIn() {
-    return new ScenarioCatalog(List.of(new NcTimeWait(), new RedisFlood(), new PortExhaustion(), new TwReuse(),
-        new TwBuckets(), new LingerRst(), new CloseWaitLeak(), new ListenerRestart(), new NatCollision(),
-        new LostFinalAck(), new FinTimeout()));
+  public List<Scenario> scenarios() {
+    return scenarios;
+  }
+
+  /** The outcome record type of every scenario, for whoever stores or maps results. */
+  public List<Class<? extends ScenarioOutcome>> outcomeTypes() {
+    return scenarios.stream().<Class<? extends ScenarioOutcome>>map(Scenario::outcomeType).toList();
   }
 
   public List<ScenarioDescriptor> descriptors() {
@@ -22,7 +25,7 @@ public final class ScenarioCatalog {
   }
 
   public Scenario byName(String name) {
-    return scenarios.stream().filter(s -> s.descriptor().name().equals(name)).findFirst()
+    return scenarios.stream().filter(s -> s.name().equals(name)).findFirst()
         .orElseThrow(() -> new NotFoundException("scenario", name,
             "`twlab scenarios` lists them: " + String.join(", ", descriptors().stream().map(ScenarioDescriptor::name).toList())));
   }

@@ -1,10 +1,10 @@
 package io.twlab.scenario;
 
-import io.twlab.lab.Lab;
-import io.twlab.lab.LabNode;
+import io.twlab.core.ExecResult;
 import io.twlab.core.KernelCounters;
 import io.twlab.core.TcpState;
-import io.twlab.core.ExecResult;
+import io.twlab.lab.Lab;
+import io.twlab.lab.LabNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,9 @@
 package io.twlab.scenario;
 
+import io.twlab.scenario.ParameterSpec.BoolParam;
+import io.twlab.scenario.ParameterSpec.EnumParam;
+import io.twlab.scenario.ParameterSpec.IntParam;
+import io.twlab.scenario.ParameterSpec.ListParam;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +12,22 @@ import java.util.Map;
 public record ScenarioParams(Map<String, String> values) {
   public ScenarioParams {
     values = Map.copyOf(values);
+  }
+
+  public int get(ParameterSpec.IntParam param) {
+    return integer(param.name());
+  }
+
+  public boolean get(ParameterSpec.BoolParam param) {
+    return bool(param.name());
+  }
+
+  public String get(ParameterSpec.EnumParam param) {
+    return text(param.name());
+  }
+
+  public List<String> get(ParameterSpec.ListParam param) {
+    return list(param.name());
   }
 
   public String text(String name) {

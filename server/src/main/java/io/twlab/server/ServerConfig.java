@@ -1,14 +1,22 @@
 package io.twlab.server;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Ports, owner, event retention, kernel tracer and run history of a control plane. Flags win over
- * environment variables, which win over the defaults (gRPC 9090, HTTP 8080, owner "twlab", 100 000
- * events kept per lab, tracer on with the lab images' tracer, history in ~/.local/share/twlab,
- * newest 10 000 runs kept). Port 0 picks a free port.
- * {@code tracerImage} empty: the lab images' own (twlab/tracer:VERSION).
+ * environment variables ({@code --grpc-port} over {@code TWLAB_GRPC_PORT}), which win over the
+ * defaults. Port 0 picks a free port. {@code tracerImage} empty: the lab images' own
+ * (twlab/tracer:VERSION).
  */
 public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRetention, boolean tracer,
     String tracerImage, Path dataDir, int historyRuns) {
@@ -31,80 +39,119 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
     return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dir, historyRuns);
   }
 
+  /** The configuration the flags and environment give; throws naming the flag or variable that is wrong. */
   public static ServerConfig from(String[] args, Map<String, String> env) {
-    int grpc = intOf("TWLAB_GRPC_PORT", env.getOrDefault("TWLAB_GRPC_PORT", "9090"));
-    int http = intOf("TWLAB_HTTP_PORT", env.getOrDefault("TWLAB_HTTP_PORT", "8080"));
-    String owner = env.getOrDefault("TWLAB_OWNER", "twlab");
-    int retention = retentionOf("TWLAB_EVENT_RETENTION",
-        env.getOrDefault("TWLAB_EVENT_RETENTION", String.valueOf(DEFAULT_RETENTION)));
-    boolean tracer = switchOf("TWLAB_TRACER", env.getOrDefault("TWLAB_TRACER", "on"));
-    String tracerImage = env.getOrDefault("TWLAB_TRACER_IMAGE", "");
-    Path dataDir = env.containsKey("TWLAB_DATA_DIR") ? Path.of(env.get("TWLAB_DATA_DIR")) : DEFAULT_DATA_DIR;
-    int historyRuns = historyOf("TWLAB_HISTORY_RUNS",
-        env.getOrDefault("TWLAB_HISTORY_RUNS", String.valueOf(DEFAULT_HISTORY_RUNS)));
-    for (int i = 0; i < args.length; i++) {
-      String flag = args[i];
-      String value = flag.contains("=") ? flag.substring(flag.indexOf('=') + 1) : (i + 1 < args.length ? args[++i] : "");
-      switch (flag.contains("=") ? flag.substring(0, flag.indexOf('=')) : flag) {
-        case "--grpc-port" -> grpc = intOf("--grpc-port", value);
-        case "--http-port" -> http = intOf("--http-port", value);
-        case "--owner" -> owner = value;
-        case "--event-retention" -> retention = retentionOf("--event-retention", value);
-        case "--tracer" -> tracer = switchOf("--tracer", value);
-        case "--tracer-image" -> tracerImage = value;
-        case "--data-dir" -> dataDir = Path.of(value);
-        case "--history-runs" -> historyRuns = historyOf("--history-runs", value);
-        default -> throw new IllegalArgumentException("unknown option " + flag + "; options: --grpc-port N, "
-            + "--http-port N, --owner NAME, --event-retention EVENTS, --tracer on|off, --tracer-image IMAGE, "
-            + "--data-dir DIR, --history-runs RUNS");
-      }
-    }
-    return new ServerConfig(grpc, http, owner, retention, tracer, tracerImage, dataDir, historyRuns);
+    return parse(args, env, new PrintWriter(PrintWriter.nullWriter()))
+        .orElseThrow(() -> new IllegalArgumentException("--help and --version start no server"));
   }
 
-  private static int historyOf(String name, String value) {
+  /** Like {@link #from}, but prints the usage for --help (and the version for --version) and returns empty. */
+  public static Optional<ServerConfig> parse(String[] args, Map<String, String> env, PrintWriter out) {
+    Options options = new Options();
+    CommandLine cli = new CommandLine(options).setDefaultValueProvider(spec -> env.get(envName(spec)));
+    CommandLine.ParseResult parsed;
     try {
-      int runs = Integer.parseInt(value.trim());
-      if (runs >= 1 && runs <= MAX_HISTORY_RUNS) {
-        return runs;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+      parsed = cli.parseArgs(args);
+    } catch (ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage() + "; see --help");
     }
-    throw new IllegalArgumentException(name + " must be a number of runs to keep (1-" + MAX_HISTORY_RUNS + "), got '"
-        + value + "'");
+    if (cli.isUsageHelpRequested()) {
+      cli.usage(out);
+      return Optional.empty();
+    }
+    if (cli.isVersionHelpRequested()) {
+      cli.printVersionHelp(out);
+      return Optional.empty();
+    }
+    return Optional.of(options.config(name -> parsed.hasMatchedOption(name) ? name
+        : envName(cli.getCommandSpec().findOption(name))));
   }
 
-  private static boolean switchOf(String name, String value) {
-    return switch (value.trim()) {
-      case "on" -> true;
-      case "off" -> false;
-      default -> throw new IllegalArgumentException(name + " must be on or off, got '" + value + "'");
-    };
+  /** {@code --grpc-port} reads {@code TWLAB_GRPC_PORT} when it is not given. */
+  private static String envName(ArgSpec spec) {
+    return spec instanceof OptionSpec option
+        ? "TWLAB_" + option.longestName().substring(2).replace('-', '_').toUpperCase(Locale.ROOT) : null;
   }
 
-  private static int retentionOf(String name, String value) {
-    try {
-      int events = Integer.parseInt(value.trim());
-      if (events >= MIN_RETENTION && events <= MAX_RETENTION) {
-        return events;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(name + " must be a number of events per lab (" + MIN_RETENTION + "-"
-        + MAX_RETENTION + "), got '" + value + "'");
-  }
+  @Command(name = "twlab-server", mixinStandardHelpOptions = true, versionProvider = Options.Version.class,
+      description = "The twlab control plane: gRPC and HTTP APIs over Docker lab topologies. Every option "
+          + "can also come from the environment: --grpc-port from TWLAB_GRPC_PORT, and so on.")
+  static final class Options {
+    @Option(names = "--grpc-port", paramLabel = "PORT", defaultValue = "9090", description = "gRPC port (0: any free one)")
+    String grpcPort;
 
-  private static int intOf(String name, String value) {
-    try {
-      int port = Integer.parseInt(value.trim());
-      if (port >= 0 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080", description = "HTTP port (0: any free one)")
+    String httpPort;
+
+    @Option(names = "--owner", paramLabel = "NAME", defaultValue = "twlab",
+        description = "label on every Docker object this server makes; servers with other owners leave them alone")
+    String owner;
+
+    @Option(names = "--event-retention", paramLabel = "EVENTS", defaultValue = "" + DEFAULT_RETENTION,
+        description = "events kept per lab for watchers that resume (" + MIN_RETENTION + "-" + MAX_RETENTION + ")")
+    String eventRetention;
+
+    @Option(names = "--tracer", paramLabel = "on|off", defaultValue = "on",
+        description = "trace transitions with the kernel tracepoint (off: sample socket tables only)")
+    String tracer;
+
+    @Option(names = "--tracer-image", paramLabel = "IMAGE", defaultValue = "",
+        description = "the tracer's image (default: the lab images' twlab/tracer)")
+    String tracerImage;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "where the run history lives (default: "
+        + "~/.local/share/twlab)")
+    String dataDir;
+
+    @Option(names = "--history-runs", paramLabel = "RUNS", defaultValue = "" + DEFAULT_HISTORY_RUNS,
+        description = "how many of the newest runs the history keeps (1-" + MAX_HISTORY_RUNS + ")")
+    String historyRuns;
+
+    /** {@code source} names where an option's value came from: its flag, or its environment variable. */
+    ServerConfig config(java.util.function.UnaryOperator<String> source) {
+      return new ServerConfig(
+          port(source.apply("--grpc-port"), grpcPort),
+          port(source.apply("--http-port"), httpPort),
+          owner,
+          within(source.apply("--event-retention"), eventRetention, MIN_RETENTION, MAX_RETENTION,
+              "a number of events per lab"),
+          onOff(source.apply("--tracer"), tracer),
+          tracerImage,
+          dataDir == null || dataDir.isBlank() ? DEFAULT_DATA_DIR : Path.of(dataDir),
+          within(source.apply("--history-runs"), historyRuns, 1, MAX_HISTORY_RUNS, "a number of runs to keep"));
     }
-    throw new IllegalArgumentException(name + " must be a port number (0-65535), got '" + value + "'");
+
+    private static int port(String name, String value) {
+      return within(name, value, 0, 65535, "a port number");
+    }
+
+    private static int within(String name, String value, int min, int max, String what) {
+      try {
+        int n = Integer.parseInt(value.trim());
+        if (n >= min && n <= max) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(name + " must be " + what + " (" + min + "-" + max + "), got '" + value + "'");
+    }
+
+    private static boolean onOff(String name, String value) {
+      return switch (value.trim()) {
+        case "on" -> true;
+        case "off" -> false;
+        default -> throw new IllegalArgumentException(name + " must be on or off, got '" + value + "'");
+      };
+    }
+
+    /** The server's version, as its jar's manifest says (the build's version). */
+    static final class Version implements CommandLine.IVersionProvider {
+      @Override
+      public String[] getVersion() {
+        String version = ServerConfig.class.getPackage().getImplementationVersion();
+        return new String[] {"twlab-server " + (version == null ? "(development build)" : version)};
+      }
+    }
   }
 }

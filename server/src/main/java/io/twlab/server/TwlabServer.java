@@ -9,84 +9,105 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.javalin.Javalin;
 import io.twlab.api.grpc.GrpcLabService;
 import io.twlab.api.http.HttpApi;
+import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
-import io.twlab.app.LabService;
+import io.twlab.app.Labs;
+import io.twlab.app.Runs;
 import io.twlab.app.ServerSettings;
-import io.twlab.store.RunStore;
-import io.twlab.store.SqliteRunStore;
+import io.twlab.app.TwlabServices;
+import io.twlab.runtime.LabRuntime;
+import io.twlab.runtime.RuntimeFailure;
 import io.twlab.runtime.docker.DockerRuntime;
 import io.twlab.scenario.ScenarioCatalog;
+import io.twlab.scenario.builtin.BuiltInScenarios;
+import io.twlab.store.RunStore;
+import io.twlab.store.SqliteRunStore;
+import io.twlab.sysctl.SysctlPolicy;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The twlab control plane: one {@link LabService} behind gRPC and HTTP. Closing it stops both. */
+/**
+ * The twlab control plane: the one place that wires its objects. Labs, runs and event streams over
+ * a {@link LabRuntime}, behind gRPC and HTTP. Closing it stops both and closes what it opened, in
+ * the reverse order; the labs stay, for the next server with the same owner to re-adopt.
+ */
 public final class TwlabServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TwlabServer.class);
 
-  private final DockerRuntime runtime;
-  private final RunStore history;
-  private final LabService service;
-  private final ExecutorService watchers;
   private final Server grpc;
   private final Javalin http;
   private final HealthStatusManager health;
+  /** What {@link #close} closes, last opened first. */
+  private final Deque<AutoCloseable> owned;
 
-  private TwlabServer(DockerRuntime runtime, RunStore history, LabService service, ExecutorService watchers,
-      Server grpc, Javalin http, HealthStatusManager health) {
-    this.runtime = runtime;
-    this.history = history;
-    this.service = service;
-    this.watchers = watchers;
+  private TwlabServer(Server grpc, Javalin http, HealthStatusManager health, Deque<AutoCloseable> owned) {
     this.grpc = grpc;
     this.http = http;
     this.health = health;
+    this.owned = owned;
   }
 
+  /** Starts on the Docker engine this host runs. */
   public static TwlabServer start(ServerConfig config) throws IOException {
-    RunStore history = SqliteRunStore.open(config.dataDir(), config.historyRuns());
-    DockerRuntime runtime;
+    return start(config, DockerRuntime.connect());
+  }
+
+  /**
+   * Starts on {@code runtime}, which the server then owns and closes: the real engine, or a fake
+   * one for tests of everything above the engine.
+   */
+  public static TwlabServer start(ServerConfig config, LabRuntime runtime) throws IOException {
+    Deque<AutoCloseable> owned = new ArrayDeque<>();
+    owned.push(runtime);
     try {
-      runtime = DockerRuntime.connect();
-    } catch (RuntimeException e) {
-      history.close();
-      throw e;
-    }
-    ServerSettings defaults = ServerSettings.defaults();
-    LabService service = new LabService(runtime, defaults.withOwner(config.owner())
-        .withEventRetention(config.eventRetention())
-        .withTracer(config.tracer(), config.tracerImage().isEmpty() ? defaults.tracerImage() : config.tracerImage()),
-        ScenarioCatalog.builtIn(), history, Clock.systemUTC());
-    ExecutorService watchers = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "twlab-watch");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      service.start();
-      ExperimentService experiments = new ExperimentService(service, Clock.systemUTC());
+      ScenarioCatalog catalog = BuiltInScenarios.catalog();
+      RunStore history = SqliteRunStore.open(config.dataDir(), config.historyRuns(), catalog.outcomeTypes());
+      owned.push(history);
+      ServerSettings defaults = ServerSettings.defaults();
+      ServerSettings settings = defaults.withOwner(config.owner()).withEventRetention(config.eventRetention())
+          .withTracer(config.tracer(), config.tracerImage().isEmpty() ? defaults.tracerImage() : config.tracerImage());
+      Clock clock = Clock.systemUTC();
+      SysctlPolicy policy = new SysctlPolicy();
+      Labs labs = new Labs(runtime, settings, policy, clock);
+      owned.push(labs);
+      Runs runs = new Runs(runtime, labs, catalog, policy, history, clock);
+      owned.push(runs);
+      TwlabServices services = new TwlabServices(labs, runs, new EventStreams(labs, runs, history),
+          new ExperimentService(labs, runs, policy, clock));
+      ExecutorService watchers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "twlab-watch");
+        t.setDaemon(true);
+        return t;
+      });
+      labs.start();
       HealthStatusManager health = new HealthStatusManager();
       Server grpc = Grpc.newServerBuilderForPort(config.grpcPort(), InsecureServerCredentials.create())
-          .addService(new GrpcLabService(service, experiments, watchers))
+          .addService(new GrpcLabService(services, watchers))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .build()
           .start();
+      owned.push(() -> stop(grpc));
+      // Before gRPC waits for its calls to end: the watch streams among them end when their threads stop.
+      owned.push(watchers::shutdownNow);
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus("twlab.v1.LabService", ServingStatus.SERVING);
-      Javalin http = new HttpApi(service, experiments, watchers).create().start(config.httpPort());
+      Javalin http = new HttpApi(services, watchers).create().start(config.httpPort());
+      owned.push(http::stop);
       LOG.info("twlab listening: gRPC port {}, HTTP port {}, owner {}, run history in {}", grpc.getPort(), http.port(),
           config.owner(), config.dataDir());
-      return new TwlabServer(runtime, history, service, watchers, grpc, http, health);
+      return new TwlabServer(grpc, http, health, owned);
     } catch (IOException | RuntimeException e) {
-      service.close();
-      watchers.shutdownNow();
-      runtime.close();
-      history.close();
+      closeAll(owned);
       throw e;
     }
   }
@@ -103,35 +124,44 @@ public final class TwlabServer implements AutoCloseable {
   @Override
   public void close() {
     health.enterTerminalState();
-    http.stop();
+    closeAll(owned);
+  }
+
+  private static void stop(Server grpc) throws InterruptedException {
     grpc.shutdown();
-    watchers.shutdownNow();
-    service.close();
-    try {
-      if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
-        grpc.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
       grpc.shutdownNow();
     }
-    runtime.close();
-    history.close();
+  }
+
+  private static void closeAll(Deque<AutoCloseable> owned) {
+    while (!owned.isEmpty()) {
+      try {
+        owned.pop().close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        LOG.warn("closing the server: {}", e.toString());
+      }
+    }
   }
 
   public static void main(String[] args) throws Exception {
-    ServerConfig config;
+    Optional<ServerConfig> config;
     try {
-      config = ServerConfig.from(args, System.getenv());
+      config = ServerConfig.parse(args, System.getenv(), new PrintWriter(System.out, true));
     } catch (IllegalArgumentException e) {
       System.err.println("twlab-server: " + e.getMessage());
       System.exit(2);
       return;
     }
+    if (config.isEmpty()) {
+      return;
+    }
     TwlabServer server;
     try {
-      server = start(config);
-    } catch (IllegalStateException | io.twlab.runtime.RuntimeFailure e) {
+      server = start(config.get());
+    } catch (IllegalStateException | RuntimeFailure e) {
       System.err.println("twlab-server: " + e.getMessage());
       System.exit(1);
       return;

@@ -1,12 +1,12 @@
 package io.twlab.store;
 
-import io.twlab.event.EventPayload;
 import io.twlab.event.LabEvent;
 import io.twlab.grading.Verdict;
 import io.twlab.scenario.Run;
+import io.twlab.scenario.ScenarioOutcome;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -29,16 +29,20 @@ public final class SqliteRunStore implements RunStore {
   private static final int INSERT_BATCH = 1_000;
 
   private final Connection connection;
-  private final StoreJson json = new StoreJson();
+  private final StoreJson json;
   private final int keepRuns;
 
-  private SqliteRunStore(Connection connection, int keepRuns) {
+  private SqliteRunStore(Connection connection, int keepRuns, List<Class<? extends ScenarioOutcome>> outcomeTypes) {
+    this.json = new StoreJson(outcomeTypes);
     this.connection = connection;
     this.keepRuns = keepRuns;
   }
 
-  /** Opens (or creates) {@code runs.db} in {@code dataDir} and migrates it; keeps the newest {@code keepRuns} runs. */
-  public static SqliteRunStore open(Path dataDir, int keepRuns) {
+  /**
+   * Opens (or creates) {@code runs.db} in {@code dataDir} and migrates it; keeps the newest {@code
+   * keepRuns} runs. {@code outcomeTypes}: the outcome record type of every scenario whose runs are recorded.
+   */
+  public static SqliteRunStore open(Path dataDir, int keepRuns, List<Class<? extends ScenarioOutcome>> outcomeTypes) {
     String url = "jdbc:sqlite:" + dataDir.resolve("runs.db").toAbsolutePath();
     try {
       Files.createDirectories(dataDir);
@@ -55,7 +59,7 @@ public final class SqliteRunStore implements RunStore {
         s.execute("PRAGMA journal_mode = WAL");
         s.execute("PRAGMA synchronous = NORMAL");
       }
-      return new SqliteRunStore(connection, keepRuns);
+      return new SqliteRunStore(connection, keepRuns, outcomeTypes);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open the run history " + url + ": " + e.getMessage(), e);
     }

@@ -27,7 +27,7 @@ import java.util.Map;
  * annotations: the sealed types get a {@code type} property here, named after each record.
  */
 final class StoreJson {
-  private static final List<Class<?>> SEALED = List.of(EventPayload.class, ScenarioOutcome.class, Expectation.class);
+  private static final List<Class<?>> SEALED = List.of(EventPayload.class, Expectation.class);
 
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
   private interface Typed {}
@@ -40,7 +40,12 @@ final class StoreJson {
       // Records of a newer server may carry fields this one does not know.
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  StoreJson() {
+  /**
+   * {@code outcomeTypes}: the outcome record of every scenario whose results are stored, each
+   * named by its scenario's class ({@code LingerRst}), as records were named before they moved
+   * into their scenarios.
+   */
+  StoreJson(List<Class<? extends ScenarioOutcome>> outcomeTypes) {
     // Records of an older server lack the maps and lists added since: they read as empty.
     for (Class<?> container : List.of(Map.class, List.class)) {
       mapper.configOverride(container).setSetterInfo(JsonSetter.Value.forValueNulls(Nulls.AS_EMPTY));
@@ -50,6 +55,9 @@ final class StoreJson {
       mapper.registerSubtypes(Arrays.stream(sealed.getPermittedSubclasses())
           .map(c -> new NamedType(c, c.getSimpleName())).toArray(NamedType[]::new));
     }
+    mapper.addMixIn(ScenarioOutcome.class, Typed.class);
+    outcomeTypes.forEach(type -> mapper.registerSubtypes(new NamedType(type,
+        (type.getEnclosingClass() != null ? type.getEnclosingClass() : type).getSimpleName())));
   }
 
   String write(Object value) {

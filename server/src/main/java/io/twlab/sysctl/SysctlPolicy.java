@@ -1,6 +1,9 @@
 package io.twlab.sysctl;
 
 import io.twlab.core.FieldViolation;
+import io.twlab.sysctl.SysctlRule.IntPair;
+import io.twlab.sysctl.SysctlRule.IntRange;
+import io.twlab.sysctl.SysctlRule.Refused;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +65,8 @@ public final class SysctlPolicy {
     return violations;
   }
 
-  private Optional<String> reasonAgainst(String key, String value) {
+  /** Why {@code key} may not be set to {@code value} on a lab node, or empty when it may. */
+  public Optional<String> reasonAgainst(String key, String value) {
     SysctlRule rule = rules.get(key);
     if (rule == null) {
       return Optional.of("unknown or not settable per lab node; settable keys: " + String.join(", ", allowedKeys()));

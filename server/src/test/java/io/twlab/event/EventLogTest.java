@@ -3,6 +3,8 @@ package io.twlab.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.twlab.event.EventPayload.EventGap;
+import io.twlab.event.EventPayload.LabStatusChanged;
 import io.twlab.lab.LabStatus;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,14 +1,19 @@
 package io.twlab.event;
 
-import io.twlab.core.SocketKey;
-import io.twlab.core.SocketChange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.twlab.core.InvalidArgumentException;
-import io.twlab.lab.LabStatus;
+import io.twlab.core.SocketChange;
+import io.twlab.core.SocketKey;
 import io.twlab.core.TcpState;
+import io.twlab.event.EventPayload.ConnectionTransition;
+import io.twlab.event.EventPayload.LabStatusChanged;
+import io.twlab.event.EventPayload.RunProgress;
+import io.twlab.event.EventPayload.StateCounts;
+import io.twlab.event.EventPayload.TransitionSummary;
+import io.twlab.lab.LabStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,6 +8,7 @@ import com.google.protobuf.util.JsonFormat;
 import com.google.rpc.BadRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.twlab.core.FieldViolation;
 import io.twlab.proto.v1.GradeExperimentRequest;
 import io.twlab.proto.v1.GradeReport;
 import io.twlab.proto.v1.Verdict;

@@ -11,6 +11,7 @@ import com.google.rpc.ResourceInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.twlab.core.FieldViolation;
 import io.twlab.proto.v1.CreateLabRequest;
 import io.twlab.proto.v1.DeleteLabRequest;
 import io.twlab.proto.v1.GetLabRequest;

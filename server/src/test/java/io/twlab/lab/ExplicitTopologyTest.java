@@ -1,10 +1,11 @@
 package io.twlab.lab;
 
-import io.twlab.core.InvalidArgumentException;
-import io.twlab.core.FieldViolation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
+import io.twlab.lab.ExplicitTopology.Shape;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,11 @@
 package io.twlab.lab;
 
-import io.twlab.core.InvalidArgumentException;
-import io.twlab.core.FieldViolation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
 import io.twlab.sysctl.SysctlPolicy;
 import java.time.Duration;
 import java.util.List;

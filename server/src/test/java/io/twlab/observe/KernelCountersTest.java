@@ -1,8 +1,8 @@
 package io.twlab.observe;
 
-import io.twlab.core.KernelCounters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.twlab.core.KernelCounters;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,10 @@
 package io.twlab.observe;
 
-import io.twlab.core.TcpState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.twlab.core.TcpState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,9 +1,13 @@
 package io.twlab.observe;
 
-import io.twlab.core.TcpState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.twlab.core.TcpState;
+import io.twlab.observe.TracerLine.Anchor;
+import io.twlab.observe.TracerLine.Change;
+import io.twlab.observe.TracerLine.Heartbeat;
+import io.twlab.observe.TracerLine.Lost;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,5 @@
 package io.twlab.observe;
 
-import io.twlab.core.SocketKey;
-import io.twlab.core.SocketChange;
-import io.twlab.core.TcpState;
 import static io.twlab.core.TcpState.CLOSED;
 import static io.twlab.core.TcpState.CLOSE_WAIT;
 import static io.twlab.core.TcpState.ESTABLISHED;
@@ -15,6 +12,9 @@ import static io.twlab.core.TcpState.SYN_SENT;
 import static io.twlab.core.TcpState.TIME_WAIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.twlab.core.SocketChange;
+import io.twlab.core.SocketKey;
+import io.twlab.core.TcpState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
+import io.twlab.scenario.builtin.NatCollision;
+import io.twlab.scenario.builtin.NcTimeWait;
+import io.twlab.scenario.builtin.TwReuse;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,23 +1,34 @@
 package io.twlab.store;
 
-import io.twlab.core.SocketKey;
-import io.twlab.core.SocketChange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.twlab.core.KernelCounters;
+import io.twlab.core.SocketChange;
+import io.twlab.core.SocketKey;
+import io.twlab.core.TcpState;
 import io.twlab.event.EventPayload;
+import io.twlab.event.EventPayload.ConnectionTransition;
+import io.twlab.event.EventPayload.LabStatusChanged;
+import io.twlab.event.EventPayload.RunFinished;
+import io.twlab.event.EventPayload.RunProgress;
+import io.twlab.event.EventPayload.StateCounts;
 import io.twlab.event.LabEvent;
 import io.twlab.grading.Comparison;
+import io.twlab.grading.Comparison.Op;
 import io.twlab.grading.Expectation;
+import io.twlab.grading.Expectation.Sequence;
+import io.twlab.grading.Expectation.StateCount;
 import io.twlab.grading.Verdict;
 import io.twlab.lab.LabStatus;
-import io.twlab.core.KernelCounters;
-import io.twlab.core.TcpState;
 import io.twlab.scenario.LoadReport;
+import io.twlab.scenario.LoadReport.Latency;
 import io.twlab.scenario.Run;
 import io.twlab.scenario.ScenarioOutcome;
 import io.twlab.scenario.ScenarioParams;
 import io.twlab.scenario.ScenarioResult;
+import io.twlab.scenario.builtin.BuiltInScenarios;
+import io.twlab.scenario.builtin.PortExhaustion;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,11 +63,11 @@ class SqliteRunStoreTest {
         new Verdict(new Expectation.Sequence("client", List.of(TcpState.FIN_WAIT1, TcpState.TIME_WAIT)), false,
             "no connection", "expected one"));
 
-    try (SqliteRunStore store = SqliteRunStore.open(dataDir, 10)) {
+    try (SqliteRunStore store = SqliteRunStore.open(dataDir, 10, BuiltInScenarios.catalog().outcomeTypes())) {
       store.save(run, sysctls, timeline);
       store.grade("run-1", "exhaust", verdicts);
     }
-    try (SqliteRunStore store = SqliteRunStore.open(dataDir, 10)) {
+    try (SqliteRunStore store = SqliteRunStore.open(dataDir, 10, BuiltInScenarios.catalog().outcomeTypes())) {
       assertEquals(Optional.of(new RecordedRun(run, sysctls, "exhaust", verdicts)), store.find("run-1"));
       assertEquals(timeline, store.timeline("run-1"));
       assertEquals(Optional.empty(), store.find("run-2"));
@@ -66,7 +77,7 @@ class SqliteRunStoreTest {
 
   @Test
   void listsNewestFirstFilteredAndPagedAndKeepsOnlyTheNewestRuns() {
-    try (SqliteRunStore store = SqliteRunStore.open(dataDir, 3)) {
+    try (SqliteRunStore store = SqliteRunStore.open(dataDir, 3, BuiltInScenarios.catalog().outcomeTypes())) {
       for (int i = 1; i <= 4; i++) {
         store.save(finished("run-" + i, i % 2 == 0 ? "lab-even" : "lab-odd", "nc-timewait", T0.plusSeconds(i)),
             Map.of(), List.of());
@@ -87,7 +98,7 @@ class SqliteRunStoreTest {
     LoadReport load = new LoadReport("narrow-client", "twlab-conn", 300, 100, 200, 1.5,
         Map.of("EADDRNOTAVAIL", 200L), Map.of("EADDRNOTAVAIL", "Cannot assign requested address"), 101,
         new LoadReport.Latency(0.1, 0.2, 0.3, 0.4, 0.5), Map.of("lt1ms", 100L), Optional.empty());
-    ScenarioOutcome outcome = new ScenarioOutcome.PortExhaustion("40000-40099", 100, load, "EADDRNOTAVAIL",
+    ScenarioOutcome outcome = new PortExhaustion.Outcome("40000-40099", 100, load, "EADDRNOTAVAIL",
         "Cannot assign requested address", 100, "nc: x", "redis: y", Optional.of(61.2));
     ScenarioResult result = new ScenarioResult("100 worked", outcome,
         Map.of("narrow-client", new KernelCounters(Map.of("TcpExtTWRecycled", 0L))),

@@ -6,8 +6,10 @@ import io.twlab.core.SocketChange;
 import io.twlab.core.SocketKey;
 import io.twlab.core.TcpState;
 import io.twlab.event.EventPayload;
-import io.twlab.scenario.ScenarioOutcome;
+import io.twlab.event.EventPayload.ConnectionTransition;
 import io.twlab.scenario.ScenarioResult;
+import io.twlab.scenario.builtin.BuiltInScenarios;
+import io.twlab.scenario.builtin.LingerRst;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +18,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class StoreJsonTest {
-  private final StoreJson json = new StoreJson();
+  private final StoreJson json = new StoreJson(BuiltInScenarios.catalog().outcomeTypes());
 
   @Test
   void aRecordWrittenBeforeAFieldExistedReadsItAsEmpty() {
@@ -24,7 +26,7 @@ class StoreJsonTest {
 
     ScenarioResult result = json.read(older, ScenarioResult.class);
 
-    assertEquals(new ScenarioResult("s", new ScenarioOutcome.LingerRst(List.of()), Map.of(), Map.of()), result);
+    assertEquals(new ScenarioResult("s", new LingerRst.Outcome(List.of()), Map.of(), Map.of()), result);
   }
 
   @Test
@@ -52,7 +54,7 @@ class StoreJsonTest {
 
   @Test
   void roundTripsASealedOutcome() {
-    ScenarioResult result = new ScenarioResult("s", new ScenarioOutcome.LingerRst(List.of()), Map.of(),
+    ScenarioResult result = new ScenarioResult("s", new LingerRst.Outcome(List.of()), Map.of(),
         Map.of("narrow-client", Map.of("net.ipv4.tcp_tw_reuse", "1")));
 
     assertEquals(result, json.read(json.write(result), ScenarioResult.class));

@@ -9,13 +9,16 @@ import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.twlab.api.ApiError;
+import io.twlab.api.ApiError.Kind;
 import io.twlab.api.ProtoMapper;
+import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
-import io.twlab.app.LabService;
+import io.twlab.app.Labs;
+import io.twlab.app.Runs;
+import io.twlab.app.TwlabServices;
+import io.twlab.core.FieldViolation;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
-import io.twlab.store.RunQuery;
-import io.twlab.core.FieldViolation;
 import io.twlab.proto.v1.CreateLabRequest;
 import io.twlab.proto.v1.DeleteLabRequest;
 import io.twlab.proto.v1.DeleteLabResponse;
@@ -28,14 +31,15 @@ import io.twlab.proto.v1.LabEvent;
 import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.proto.v1.ListLabsRequest;
 import io.twlab.proto.v1.ListLabsResponse;
-import io.twlab.proto.v1.ListScenariosRequest;
-import io.twlab.proto.v1.ListScenariosResponse;
 import io.twlab.proto.v1.ListRunsRequest;
 import io.twlab.proto.v1.ListRunsResponse;
+import io.twlab.proto.v1.ListScenariosRequest;
+import io.twlab.proto.v1.ListScenariosResponse;
 import io.twlab.proto.v1.Run;
 import io.twlab.proto.v1.RunScenarioRequest;
 import io.twlab.proto.v1.SweepReport;
 import io.twlab.proto.v1.WatchLabRequest;
+import io.twlab.store.RunQuery;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,37 +48,41 @@ import org.slf4j.LoggerFactory;
 public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcLabService.class);
 
-  private final LabService service;
+  private final Labs labs;
+  private final Runs runs;
+  private final EventStreams events;
   private final ExperimentService experiments;
   private final ExecutorService watchers;
 
   /** {@code watchers} runs each WatchLab stream, so that gRPC's own threads are never blocked. */
-  public GrpcLabService(LabService service, ExperimentService experiments, ExecutorService watchers) {
-    this.service = service;
-    this.experiments = experiments;
+  public GrpcLabService(TwlabServices services, ExecutorService watchers) {
+    this.labs = services.labs();
+    this.runs = services.runs();
+    this.events = services.events();
+    this.experiments = services.experiments();
     this.watchers = watchers;
   }
 
   @Override
   public void createLab(CreateLabRequest request, StreamObserver<Lab> response) {
-    unary(response, () -> ProtoMapper.lab(service.createLab(ProtoMapper.request(request.getSpec()))));
+    unary(response, () -> ProtoMapper.lab(labs.create(ProtoMapper.request(request.getSpec()))));
   }
 
   @Override
   public void getLab(GetLabRequest request, StreamObserver<Lab> response) {
-    unary(response, () -> ProtoMapper.lab(service.getLab(request.getLabId())));
+    unary(response, () -> ProtoMapper.lab(labs.get(request.getLabId())));
   }
 
   @Override
   public void listLabs(ListLabsRequest request, StreamObserver<ListLabsResponse> response) {
     unary(response, () -> ListLabsResponse.newBuilder()
-        .addAllLabs(service.listLabs().stream().map(ProtoMapper::lab).toList()).build());
+        .addAllLabs(labs.list().stream().map(ProtoMapper::lab).toList()).build());
   }
 
   @Override
   public void deleteLab(DeleteLabRequest request, StreamObserver<DeleteLabResponse> response) {
     unary(response, () -> {
-      service.deleteLab(request.getLabId());
+      labs.delete(request.getLabId());
       return DeleteLabResponse.newBuilder().setLabId(request.getLabId()).build();
     });
   }
@@ -82,18 +90,18 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   @Override
   public void listScenarios(ListScenariosRequest request, StreamObserver<ListScenariosResponse> response) {
     unary(response, () -> ListScenariosResponse.newBuilder()
-        .addAllScenarios(service.scenarios().stream().map(ProtoMapper::scenario).toList()).build());
+        .addAllScenarios(runs.scenarios().stream().map(ProtoMapper::scenario).toList()).build());
   }
 
   @Override
   public void runScenario(RunScenarioRequest request, StreamObserver<Run> response) {
-    unary(response, () -> ProtoMapper.run(service.runScenario(request.getLabId(), request.getScenario(),
+    unary(response, () -> ProtoMapper.run(runs.start(request.getLabId(), request.getScenario(),
         request.getParamsMap(), request.getWait())));
   }
 
   @Override
   public void getRun(GetRunRequest request, StreamObserver<Run> response) {
-    unary(response, () -> ProtoMapper.run(service.getRun(request.getRunId())));
+    unary(response, () -> ProtoMapper.run(runs.get(request.getRunId())));
   }
 
   @Override
@@ -101,7 +109,7 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
     unary(response, () -> {
       RunQuery query = ProtoMapper.runQuery(request.getLabId(), request.getScenario(), request.getExperiment(),
           request.getPageSize(), request.getPageToken());
-      return ProtoMapper.runs(service.listRuns(query), query);
+      return ProtoMapper.runs(runs.list(query), query);
     });
   }
 
@@ -123,9 +131,9 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
     boolean replay = !request.getRunId().isEmpty();
     try {
       if (replay) {
-        service.getRun(request.getRunId());
+        runs.get(request.getRunId());
       } else {
-        service.getLab(request.getLabId());
+        labs.get(request.getLabId());
       }
       filter = ProtoMapper.filter(request);
     } catch (RuntimeException e) {
@@ -136,9 +144,9 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
     watchers.execute(() -> {
       try {
         if (replay) {
-          service.replay(request.getRunId(), request.getAfterSequence(), filter, detail, request.getReplaySpeed(), sink);
+          events.replay(request.getRunId(), request.getAfterSequence(), filter, detail, request.getReplaySpeed(), sink);
         } else {
-          service.watch(request.getLabId(), request.getAfterSequence(), filter, detail, sink);
+          events.watch(request.getLabId(), request.getAfterSequence(), filter, detail, sink);
         }
         if (sink.isOpen()) {
           stream.onCompleted();

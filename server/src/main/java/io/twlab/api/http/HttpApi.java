@@ -12,16 +12,19 @@ import io.javalin.http.sse.SseClient;
 import io.javalin.websocket.WsCloseStatus;
 import io.javalin.websocket.WsConnectContext;
 import io.twlab.api.ApiError;
+import io.twlab.api.ApiError.Kind;
 import io.twlab.api.ProtoMapper;
 import io.twlab.app.EventSink;
+import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
-import io.twlab.app.LabService;
-import io.twlab.event.Detail;
-import io.twlab.event.EventFilter;
-
-import io.twlab.event.LabEvent;
+import io.twlab.app.Labs;
+import io.twlab.app.Runs;
+import io.twlab.app.TwlabServices;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
+import io.twlab.event.Detail;
+import io.twlab.event.EventFilter;
+import io.twlab.event.LabEvent;
 import io.twlab.proto.v1.CreateLabRequest;
 import io.twlab.proto.v1.DeleteLabResponse;
 import io.twlab.proto.v1.ListLabsResponse;
@@ -36,7 +39,7 @@ import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The REST, SSE and WebSocket face of {@link LabService}: bodies are the proto3 JSON mapping of twlab.v1. */
+/** The REST, SSE and WebSocket face of the twlab services: bodies are the proto3 JSON mapping of twlab.v1. */
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final String PROBLEM_JSON = "application/problem+json";
@@ -44,14 +47,18 @@ public final class HttpApi {
   private static final JsonFormat.Parser PARSER = JsonFormat.parser();
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final LabService service;
+  private final Labs labs;
+  private final Runs runs;
+  private final EventStreams events;
   private final ExperimentService experiments;
   private final ExecutorService watchers;
 
   /** {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one. */
-  public HttpApi(LabService service, ExperimentService experiments, ExecutorService watchers) {
-    this.service = service;
-    this.experiments = experiments;
+  public HttpApi(TwlabServices services, ExecutorService watchers) {
+    this.labs = services.labs();
+    this.runs = services.runs();
+    this.events = services.events();
+    this.experiments = services.experiments();
     this.watchers = watchers;
   }
 
@@ -60,39 +67,39 @@ public final class HttpApi {
       config.startup.showJavalinBanner = false;
       config.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
       config.routes.get("/api/v1/labs", ctx -> proto(ctx, ListLabsResponse.newBuilder()
-          .addAllLabs(service.listLabs().stream().map(ProtoMapper::lab).toList()).build()));
+          .addAllLabs(labs.list().stream().map(ProtoMapper::lab).toList()).build()));
       config.routes.post("/api/v1/labs", this::createLab);
-      config.routes.get("/api/v1/labs/{id}", ctx -> proto(ctx, ProtoMapper.lab(service.getLab(ctx.pathParam("id")))));
+      config.routes.get("/api/v1/labs/{id}", ctx -> proto(ctx, ProtoMapper.lab(labs.get(ctx.pathParam("id")))));
       config.routes.delete("/api/v1/labs/{id}", ctx -> {
-        service.deleteLab(ctx.pathParam("id"));
+        labs.delete(ctx.pathParam("id"));
         proto(ctx, DeleteLabResponse.newBuilder().setLabId(ctx.pathParam("id")).build());
       });
       config.routes.get("/api/v1/scenarios", ctx -> proto(ctx, ListScenariosResponse.newBuilder()
-          .addAllScenarios(service.scenarios().stream().map(ProtoMapper::scenario).toList()).build()));
+          .addAllScenarios(runs.scenarios().stream().map(ProtoMapper::scenario).toList()).build()));
       config.routes.post("/api/v1/labs/{id}/runs", this::runScenario);
       config.routes.get("/api/v1/runs", this::listRuns);
-      config.routes.get("/api/v1/runs/{id}", ctx -> proto(ctx, ProtoMapper.run(service.getRun(ctx.pathParam("id")))));
+      config.routes.get("/api/v1/runs/{id}", ctx -> proto(ctx, ProtoMapper.run(runs.get(ctx.pathParam("id")))));
       // The body is the experiment file itself, YAML or JSON.
       config.routes.post("/api/v1/grades", ctx -> proto(ctx, ProtoMapper.grade(experiments.grade(ctx.body()))));
       config.routes.post("/api/v1/sweeps", ctx -> proto(ctx, ProtoMapper.sweep(experiments.sweep(ctx.body()))));
       // Checked before the stream opens, so that an unknown lab or a bad filter is a problem+json
       // response, not an SSE error event.
       config.routes.before("/api/v1/labs/{id}/events", ctx -> {
-        service.getLab(ctx.pathParam("id"));
+        labs.get(ctx.pathParam("id"));
         filter(ctx.queryParamMap());
         detail(ctx.queryParam("detail"));
       });
       config.routes.sse("/api/v1/labs/{id}/events", client -> streamEvents(client, (after, filter, detail, sink) ->
-          service.watch(client.ctx().pathParam("id"), after, filter, detail, sink)));
+          events.watch(client.ctx().pathParam("id"), after, filter, detail, sink)));
       config.routes.before("/api/v1/runs/{id}/events", ctx -> {
-        service.getRun(ctx.pathParam("id"));
+        runs.get(ctx.pathParam("id"));
         filter(ctx.queryParamMap());
         detail(ctx.queryParam("detail"));
         speed(ctx.queryParam("speed"));
       });
       // A recorded run's timeline; ?speed=1 replays it at the pace it happened.
       config.routes.sse("/api/v1/runs/{id}/events", client -> streamEvents(client, (after, filter, detail, sink) ->
-          service.replay(client.ctx().pathParam("id"), after, filter, detail, speed(client.ctx().queryParam("speed")),
+          events.replay(client.ctx().pathParam("id"), after, filter, detail, speed(client.ctx().queryParam("speed")),
               sink)));
       config.routes.ws("/api/v1/labs/{id}/ws", ws -> {
         ws.onConnect(this::startWebSocketWatch);
@@ -106,14 +113,14 @@ public final class HttpApi {
     CreateLabRequest.Builder request = CreateLabRequest.newBuilder();
     parse(ctx, request);
     ctx.status(201);
-    proto(ctx, ProtoMapper.lab(service.createLab(ProtoMapper.request(request.getSpec()))));
+    proto(ctx, ProtoMapper.lab(labs.create(ProtoMapper.request(request.getSpec()))));
   }
 
   private void runScenario(Context ctx) throws Exception {
     RunScenarioRequest.Builder request = RunScenarioRequest.newBuilder();
     parse(ctx, request);
     boolean wait = request.getWait() || "true".equals(ctx.queryParam("wait"));
-    var run = service.runScenario(ctx.pathParam("id"), request.getScenario(), request.getParamsMap(), wait);
+    var run = runs.start(ctx.pathParam("id"), request.getScenario(), request.getParamsMap(), wait);
     ctx.status(wait ? 200 : 202);
     proto(ctx, ProtoMapper.run(run));
   }
@@ -128,7 +135,7 @@ public final class HttpApi {
     }
     RunQuery query = ProtoMapper.runQuery(orEmpty(ctx.queryParam("lab_id")), orEmpty(ctx.queryParam("scenario")),
         orEmpty(ctx.queryParam("experiment")), pageSize, orEmpty(ctx.queryParam("page_token")));
-    proto(ctx, ProtoMapper.runs(service.listRuns(query), query));
+    proto(ctx, ProtoMapper.runs(runs.list(query), query));
   }
 
   private static String orEmpty(String value) {
@@ -173,7 +180,7 @@ public final class HttpApi {
   private void startWebSocketWatch(WsConnectContext ctx) {
     String labId = ctx.pathParam("id");
     try {
-      service.getLab(labId);
+      labs.get(labId);
       String after = ctx.queryParam("after");
       long afterSequence;
       try {
@@ -186,7 +193,7 @@ public final class HttpApi {
       WebSocketSink sink = new WebSocketSink(ctx);
       watchers.execute(() -> {
         try {
-          service.watch(labId, afterSequence, filter, detail, sink);
+          events.watch(labId, afterSequence, filter, detail, sink);
           ctx.closeSession(WsCloseStatus.NORMAL_CLOSURE, "lab " + labId + " is gone");
         } catch (Exception e) {
           LOG.debug("websocket watcher of lab {} ended: {}", labId, e.toString());

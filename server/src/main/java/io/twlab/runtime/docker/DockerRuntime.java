@@ -1,7 +1,5 @@
 package io.twlab.runtime.docker;
 
-import io.twlab.core.ExecResult;
-
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
@@ -16,7 +14,12 @@ import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.twlab.core.ExecResult;
 import io.twlab.runtime.LabRuntime;
+import io.twlab.runtime.LabRuntime.ContainerInfo;
+import io.twlab.runtime.LabRuntime.ContainerRequest;
+import io.twlab.runtime.LabRuntime.ExecStream;
+import io.twlab.runtime.LabRuntime.NetworkInfo;
 import io.twlab.runtime.RuntimeFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
-package io.twlab.scenario;
+package io.twlab.scenario.kit;
 
-import io.twlab.scenario.ScenarioOutcome.Packet;
+import io.twlab.scenario.ScenarioContext;
+import io.twlab.scenario.ScenarioFailure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +12,7 @@ import java.util.regex.Pattern;
  * tcpdump on one node (default capabilities suffice with {@code -p}: design §5), bounded in
  * time, its text read back and parsed into packets when stopped.
  */
-final class PacketCapture {
-  private static final Duration STEP = Duration.ofSeconds(10);
+public final class PacketCapture {
   private static final Duration START_WAIT = Duration.ofSeconds(5);
   private static final int LIFETIME_SECONDS = 300;
   // 1795332826.684709 eth0  In  IP 10.250.9.2.43296 > 10.250.9.3.6379: Flags [F.], seq 6, ...
@@ -29,13 +29,13 @@ final class PacketCapture {
   }
 
   /** Starts capturing {@code filter} (a pcap expression) on every interface of {@code node}. */
-  static PacketCapture start(ScenarioContext ctx, String node, String filter) throws InterruptedException {
+  public static PacketCapture start(ScenarioContext ctx, String node, String filter) throws InterruptedException {
     String file = "/tmp/twlab-capture-" + Math.abs(filter.hashCode());
-    ctx.exec(node, List.of("rm", "-f", file, file + ".err"), STEP);
+    ctx.exec(node, List.of("rm", "-f", file, file + ".err"), Waits.STEP);
     ctx.start(node, List.of("sh", "-c", "exec timeout " + LIFETIME_SECONDS + " tcpdump -nn -tt -l -p -i any "
         + filter + " > " + file + " 2> " + file + ".err"));
     long deadline = System.nanoTime() + START_WAIT.toNanos();
-    while (!ctx.exec(node, List.of("cat", file + ".err"), STEP).stdout().contains("listening on")) {
+    while (!ctx.exec(node, List.of("cat", file + ".err"), Waits.STEP).stdout().contains("listening on")) {
       if (System.nanoTime() > deadline) {
         throw new ScenarioFailure("tcpdump did not start on " + node + " within " + START_WAIT.toSeconds() + " s");
       }
@@ -45,27 +45,27 @@ final class PacketCapture {
   }
 
   /** Stops the capture and returns what it saw; later calls return the same. */
-  Capture stop(ScenarioContext ctx) throws InterruptedException {
+  public Capture stop(ScenarioContext ctx) throws InterruptedException {
     if (result == null) {
       Thread.sleep(200); // let tcpdump print the last packets before it is stopped
-      ctx.exec(node, List.of("pkill", "-x", "tcpdump"), STEP);
-      result = parse(ctx.exec(node, List.of("cat", file), STEP).stdout());
+      ctx.exec(node, List.of("pkill", "-x", "tcpdump"), Waits.STEP);
+      result = parse(ctx.exec(node, List.of("cat", file), Waits.STEP).stdout());
     }
     return result;
   }
 
   /** Packets with times relative to the first one, which is at {@code startEpochSeconds}. */
-  record Capture(double startEpochSeconds, List<Packet> packets) {
-    Capture {
+  public record Capture(double startEpochSeconds, List<Packet> packets) {
+    public Capture {
       packets = List.copyOf(packets);
     }
 
-    List<Packet> matching(boolean outgoing, String flagsPrefix) {
+    public List<Packet> matching(boolean outgoing, String flagsPrefix) {
       return packets.stream().filter(p -> p.outgoing() == outgoing && p.flags().startsWith(flagsPrefix)).toList();
     }
   }
 
-  static Capture parse(String text) {
+  public static Capture parse(String text) {
     List<Packet> packets = new ArrayList<>();
     double start = -1;
     for (String line : text.split("\n")) {

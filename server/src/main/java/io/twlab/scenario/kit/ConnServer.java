@@ -1,5 +1,7 @@
-package io.twlab.scenario;
+package io.twlab.scenario.kit;
 
+import io.twlab.scenario.ScenarioContext;
+import io.twlab.scenario.ScenarioFailure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,8 +11,7 @@ import java.util.Optional;
  * A listener run by {@code twlab-conn serve} on one node with a chosen teardown behaviour. Its
  * output goes to a file on the node, read back by {@link #lines}; {@link #stop} ends it.
  */
-final class ConnServer {
-  private static final Duration STEP = Duration.ofSeconds(10);
+public final class ConnServer {
   private static final Duration START_WAIT = Duration.ofSeconds(5);
   private static final int LIFETIME_SECONDS = 600;
 
@@ -24,28 +25,28 @@ final class ConnServer {
     this.port = port;
   }
 
-  static ConnServer on(int port) {
+  public static ConnServer on(int port) {
     return new ConnServer(port);
   }
 
   /** "echo" (closes after the peer does), "close-first", "never-close" (the leak) or "reply-close". */
-  ConnServer mode(String value) {
+  public ConnServer mode(String value) {
     this.mode = value;
     return this;
   }
 
-  ConnServer reuseAddr(boolean value) {
+  public ConnServer reuseAddr(boolean value) {
     this.reuseAddr = value;
     return this;
   }
 
   /** Limit the process' open files (RLIMIT_NOFILE). */
-  ConnServer nofile(int limit) {
+  public ConnServer nofile(int limit) {
     this.nofile = limit;
     return this;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
@@ -53,14 +54,14 @@ final class ConnServer {
    * Starts the listener and waits for it to listen; returns the bind error ("EADDRINUSE Address
    * already in use") when it could not, after which nothing is left running.
    */
-  Optional<String> start(ScenarioContext ctx, String node) throws InterruptedException {
+  public Optional<String> start(ScenarioContext ctx, String node) throws InterruptedException {
     List<String> command = new ArrayList<>(List.of("timeout", String.valueOf(LIFETIME_SECONDS), "twlab-conn", "serve",
         "--port", String.valueOf(port), "--mode", mode, "--reuseaddr", reuseAddr ? "1" : "0"));
     if (nofile > 0) {
       command.addAll(List.of("--nofile", String.valueOf(nofile)));
     }
     finalLines = null;
-    ctx.exec(node, List.of("rm", "-f", log()), STEP);
+    ctx.exec(node, List.of("rm", "-f", log()), Waits.STEP);
     ctx.start(node, shell(command));
     long deadline = System.nanoTime() + START_WAIT.toNanos();
     while (System.nanoTime() < deadline) {
@@ -79,17 +80,17 @@ final class ConnServer {
   }
 
   /** What the listener printed so far. */
-  List<String> lines(ScenarioContext ctx, String node) {
-    return ctx.exec(node, List.of("cat", log()), STEP).stdout().lines().toList();
+  public List<String> lines(ScenarioContext ctx, String node) {
+    return ctx.exec(node, List.of("cat", log()), Waits.STEP).stdout().lines().toList();
   }
 
   /** Stops the listener; returns everything it printed, its final {@code R {json}} report included. */
-  List<String> stop(ScenarioContext ctx, String node) throws InterruptedException {
+  public List<String> stop(ScenarioContext ctx, String node) throws InterruptedException {
     if (finalLines != null) {
       return finalLines;
     }
     // The bracket keeps the pattern from matching the exec's own `timeout ... pkill` command line.
-    ctx.exec(node, List.of("pkill", "-f", "twlab-con[n] serve --port " + port + " "), STEP);
+    ctx.exec(node, List.of("pkill", "-f", "twlab-con[n] serve --port " + port + " "), Waits.STEP);
     List<String> lines = lines(ctx, node);
     for (int i = 0; i < 20 && lines.stream().noneMatch(l -> l.startsWith("R ") || l.startsWith("B ")); i++) {
       Thread.sleep(100);

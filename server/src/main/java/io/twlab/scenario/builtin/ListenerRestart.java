@@ -1,10 +1,18 @@
-package io.twlab.scenario;
+package io.twlab.scenario.builtin;
 
-import io.twlab.lab.TopologyKind;
 import io.twlab.core.ExecResult;
+import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.ParameterSpec.IntParam;
-import io.twlab.scenario.ScenarioOutcome.BindAttempt;
-import java.time.Duration;
+import io.twlab.scenario.Scenario;
+import io.twlab.scenario.ScenarioContext;
+import io.twlab.scenario.ScenarioFailure;
+import io.twlab.scenario.ScenarioOutcome;
+import io.twlab.scenario.ScenarioParams;
+import io.twlab.scenario.ScenarioResult;
+import io.twlab.scenario.kit.ConnLoad;
+import io.twlab.scenario.kit.ConnServer;
+import io.twlab.scenario.kit.LabNodes;
+import io.twlab.scenario.kit.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,42 +24,40 @@ import java.util.stream.Collectors;
  * listener is restarted. Linux lets bind() through only if both the new socket and the sockets in
  * TIME_WAIT (which inherit it from their listener) have SO_REUSEADDR.
  */
-public final class ListenerRestart implements Scenario {
-  public static final String NAME = "listener-restart";
-  private static final Duration STEP = Duration.ofSeconds(10);
+public final class ListenerRestart extends Scenario {
+  private static final IntParam CONNECTIONS =
+      new IntParam("connections", "connections the old listener closes first", 3, 1, 1_000);
+  private static final IntParam PORT =
+      new IntParam("port", "the first port (the second case uses port + 1)", 7400, 1024, 65000);
   /** A program still running after this long is listening: the port was free for it. */
   private static final String LISTEN_PROBE_SECONDS = "1";
   private static final int TIMEOUT_EXIT = 124;
 
-  private static final ScenarioDescriptor DESCRIPTOR = new ScenarioDescriptor(
-      NAME,
-      "Restarting a server whose port is in TIME_WAIT",
-      "A listener closes its connections first (so the server holds TIME_WAIT on its own port), then is "
-          + "stopped and started again, once for an old listener with SO_REUSEADDR and once without (one port "
-          + "each). Restarts tried: our program with and without SO_REUSEADDR, `nc -l` and redis-server. Linux "
-          + "allows the bind only when the new socket and the TIME_WAIT sockets (which inherit the old "
-          + "listener's option) both have SO_REUSEADDR; otherwise \"Address already in use\" until TIME_WAIT "
-          + "expires, 60 s.",
-      "A restarted server fails with \"Address already in use\" while its port is in TIME_WAIT, unless it sets SO_REUSEADDR.",
-      List.of(TopologyKind.DIRECT, TopologyKind.NAT),
-      List.of(
-          new IntParam("connections", "connections the old listener closes first", 3, 1, 1_000),
-          new IntParam("port", "the first port (the second case uses port + 1)", 7400, 1024, 65000)),
-      List.of());
-
-  @Override
-  public ScenarioDescriptor descriptor() {
-    return DESCRIPTOR;
+  public ListenerRestart() {
+    super(define("listener-restart")
+        .parameters(CONNECTIONS, PORT)
+        .title("Restarting a server whose port is in TIME_WAIT")
+        .teaches("""
+            A listener closes its connections first (so the server holds TIME_WAIT on its own port), \
+            then is stopped and started again, once for an old listener with SO_REUSEADDR and once \
+            without (one port each). Restarts tried: our program with and without SO_REUSEADDR, `nc \
+            -l` and redis-server. Linux allows the bind only when the new socket and the TIME_WAIT \
+            sockets (which inherit the old listener's option) both have SO_REUSEADDR; otherwise \
+            "Address already in use" until TIME_WAIT expires, 60 s.""")
+        .checksClaim("""
+            A restarted server fails with "Address already in use" while its port is in TIME_WAIT, \
+            unless it sets SO_REUSEADDR."""));
   }
+
 
   @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
-    int port = params.integer("port");
+    int port = params.get(PORT);
     List<BindAttempt> attempts = new ArrayList<>();
     for (boolean oldReuse : List.of(true, false)) {
-      attempts.addAll(restartCase(ctx, params.integer("connections"), oldReuse, oldReuse ? port : port + 1));
+      attempts.addAll(restartCase(ctx, params.get(CONNECTIONS), oldReuse, oldReuse ? port : port + 1));
     }
-    var figures = new ScenarioOutcome.ListenerRestart(port, attempts);
+    var figures = new Outcome(port, attempts);
     return new ScenarioResult(summary(attempts), figures);
   }
 
@@ -91,7 +97,7 @@ public final class ListenerRestart implements Scenario {
       List<String> command) {
     List<String> bounded = new ArrayList<>(List.of("timeout", LISTEN_PROBE_SECONDS));
     bounded.addAll(command);
-    ExecResult result = ctx.exec("server", bounded, STEP);
+    ExecResult result = ctx.exec("server", bounded, Waits.STEP);
     boolean bound = result.exitCode() == TIMEOUT_EXIT;
     String error = bound ? "" : (result.stderr() + "\n" + result.stdout()).lines()
         .filter(l -> l.contains("in use") || l.contains("bind")).findFirst()
@@ -102,7 +108,7 @@ public final class ListenerRestart implements Scenario {
   }
 
   private static int timeWaitOn(ScenarioContext ctx, int port) {
-    return (int) ctx.exec("server", List.of("ss", "-tanH", "state", "time-wait", "sport = :" + port), STEP).stdout()
+    return (int) ctx.exec("server", List.of("ss", "-tanH", "state", "time-wait", "sport = :" + port), Waits.STEP).stdout()
         .lines().filter(l -> !l.isBlank()).count();
   }
 
@@ -116,4 +122,15 @@ public final class ListenerRestart implements Scenario {
                 + (a.bound() ? " bound" : " failed (" + a.error() + ")")).collect(Collectors.joining(", "))))
         .collect(Collectors.joining("; "));
   }
+
+  /** S8 listener-restart. */
+  public record Outcome(int port, List<BindAttempt> attempts) implements ScenarioOutcome {
+    public Outcome {
+      attempts = List.copyOf(attempts);
+    }
+  }
+
+  /** One bind attempt of S8. */
+  public record BindAttempt(boolean oldReuseAddr, int timeWaitOnPort, String program, boolean reuseAddr, boolean bound,
+      String error) {}
 }

@@ -1,14 +1,23 @@
-package io.twlab.scenario;
+package io.twlab.scenario.builtin;
 
+import io.twlab.core.ExecResult;
+import io.twlab.core.KernelCounters;
 import io.twlab.lab.Topologies;
 import io.twlab.lab.TopologyKind;
-import io.twlab.core.KernelCounters;
-import io.twlab.core.ExecResult;
+import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.ParameterSpec.IntParam;
 import io.twlab.scenario.ParameterSpec.ListParam;
-import io.twlab.scenario.ScenarioDescriptor.SysctlUse;
-import io.twlab.scenario.ScenarioOutcome.NatCase;
-import java.time.Duration;
+import io.twlab.scenario.RunNodeTemplate;
+import io.twlab.scenario.Scenario;
+import io.twlab.scenario.ScenarioContext;
+import io.twlab.scenario.ScenarioFailure;
+import io.twlab.scenario.ScenarioOutcome;
+import io.twlab.scenario.ScenarioParams;
+import io.twlab.scenario.ScenarioResult;
+import io.twlab.scenario.kit.Background;
+import io.twlab.scenario.kit.ConnLoad;
+import io.twlab.scenario.kit.LabNodes;
+import io.twlab.scenario.kit.Waits;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,10 +34,19 @@ import java.util.stream.Collectors;
  * the clients' timestamps on and once off; the outcome varies between runs, so it is reported as
  * distributions and counters.
  */
-public final class NatCollision implements Scenario {
-  public static final String NAME = "nat-collision";
-  private static final Duration STEP = Duration.ofSeconds(10);
+public final class NatCollision extends Scenario {
+  private static final IntParam SNAT_PORTS =
+      new IntParam("snat-ports", "source ports the gateway may use during the run", 5, 1, 1_000);
+  private static final IntParam CLIENTS = new IntParam("clients", "clients per case", 2, 1, 5);
+  private static final IntParam CONNECTIONS = new IntParam("connections", "connections per client", 40, 1, 5_000);
+  private static final ListParam TIMESTAMPS =
+      new ListParam("timestamps", "tcp_timestamps of the clients, one case each", "1,0", List.of("0", "1"));
+  private static final IntParam CONNECT_TIMEOUT =
+      new IntParam("connect-timeout", "seconds before a connect counts as a timeout", 4, 1, 30);
   private static final int POOL_BASE = 61_000;
+  private static final RunNodeTemplate<Client> CLIENT = RunNodeTemplate
+      .perCell("nat-ts<t>-c<n>", NatCollision::clients, Client::node)
+      .sysctl("net.ipv4.tcp_timestamps", "params[timestamps]", (params, client) -> client.timestamps() ? "1" : "0");
   static final String EXPLANATION = "tcp_tw_recycle, which the articles blame for NAT failures, was removed in "
       + "Linux 4.12 and cannot be set (twlab refuses it). What still hurts clients behind a NAT today: (1) the "
       + "server's TIME_WAIT socket for a reused tuple answers a SYN whose timestamp is older than the last one it "
@@ -37,50 +55,48 @@ public final class NatCollision implements Scenario {
       + "(conntrack insert_failed) and drops the SYN, so the client waits for its SYN retransmission (1 s, 3 s) "
       + "or times out. Timestamps off avoids (1) but not (2).";
 
-  private static final ScenarioDescriptor DESCRIPTOR = new ScenarioDescriptor(
-      NAME,
-      "Clients behind a NAT with few source ports, a server that closes first",
-      "The gateway's MASQUERADE rule is narrowed to `snat-ports` source ports for the run. `clients` fresh "
-          + "clients per case send QUIT to redis over short connections at once; redis closes first and keeps "
-          + "TIME_WAIT for each (gateway address, SNAT port) tuple, which the NAT soon hands to another client. "
-          + "Each case measures connect latency, timeouts, redis' TcpExtPAWSTimewait and the gateway's conntrack "
-          + "insert_failed.",
-      "Behind a NAT, a server's TIME_WAIT plus timestamps (tcp_tw_recycle in old kernels) makes connections fail.",
-      List.of(TopologyKind.NAT),
-      List.of(
-          new IntParam("snat-ports", "source ports the gateway may use during the run", 5, 1, 1_000),
-          new IntParam("clients", "clients per case", 2, 1, 5),
-          new IntParam("connections", "connections per client", 40, 1, 5_000),
-          new ListParam("timestamps", "tcp_timestamps of the clients, one case each", "1,0", List.of("0", "1")),
-          new IntParam("connect-timeout", "seconds before a connect counts as a timeout", 4, 1, 30)),
-      List.of(new SysctlUse("nat-ts<t>-c<n>", "net.ipv4.tcp_timestamps", "params[timestamps]")));
-
-  @Override
-  public ScenarioDescriptor descriptor() {
-    return DESCRIPTOR;
+  public NatCollision() {
+    super(define("nat-collision")
+        .runsOn(TopologyKind.NAT)
+        .parameters(SNAT_PORTS, CLIENTS, CONNECTIONS, TIMESTAMPS, CONNECT_TIMEOUT)
+        .runNodes(CLIENT)
+        .title("Clients behind a NAT with few source ports, a server that closes first")
+        .teaches("""
+            The gateway's MASQUERADE rule is narrowed to `snat-ports` source ports for the run. \
+            `clients` fresh clients per case send QUIT to redis over short connections at once; redis \
+            closes first and keeps TIME_WAIT for each (gateway address, SNAT port) tuple, which the \
+            NAT soon hands to another client. Each case measures connect latency, timeouts, redis' \
+            TcpExtPAWSTimewait and the gateway's conntrack insert_failed.""")
+        .checksClaim("""
+            Behind a NAT, a server's TIME_WAIT plus timestamps (tcp_tw_recycle in old kernels) makes \
+            connections fail."""));
   }
 
-  @Override
-  public List<String> runNodes(ScenarioParams params) {
-    List<String> nodes = new ArrayList<>();
-    for (String timestamps : params.list("timestamps")) {
-      for (int c = 1; c <= params.integer("clients"); c++) {
-        nodes.add(clientNode(timestamps.equals("1"), c));
+
+
+  /** One client of one case. */
+  private record Client(boolean timestamps, int index) {
+    String node() {
+      return "nat-ts" + (timestamps ? 1 : 0) + "-c" + index;
+    }
+  }
+
+  private static List<Client> clients(ScenarioParams params) {
+    List<Client> clients = new ArrayList<>();
+    for (String timestamps : params.get(TIMESTAMPS)) {
+      for (int c = 1; c <= params.get(CLIENTS); c++) {
+        clients.add(new Client(timestamps.equals("1"), c));
       }
     }
-    return nodes;
-  }
-
-  private static String clientNode(boolean timestamps, int index) {
-    return "nat-ts" + (timestamps ? 1 : 0) + "-c" + index;
+    return clients;
   }
 
   @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
-    int poolSize = params.integer("snat-ports");
+    int poolSize = params.get(SNAT_PORTS);
     List<NatCase> cases = new ArrayList<>();
-    List<String> timestamps = params.list("timestamps");
-    ExecutorService clients = Executors.newFixedThreadPool(params.integer("clients"));
+    List<String> timestamps = params.get(TIMESTAMPS);
+    ExecutorService clients = Executors.newFixedThreadPool(params.get(CLIENTS));
     try {
       for (int i = 0; i < timestamps.size(); i++) {
         // A pool per case: the previous case's TIME_WAITs on redis must not meet this one.
@@ -90,7 +106,7 @@ public final class NatCollision implements Scenario {
     } finally {
       clients.shutdownNow();
     }
-    var figures = new ScenarioOutcome.NatCollision(String.valueOf(poolSize), cases, EXPLANATION);
+    var figures = new Outcome(String.valueOf(poolSize), cases, EXPLANATION);
     return new ScenarioResult(cases.stream().map(c -> String.format(Locale.ROOT,
             "timestamps %s: %d/%d connected, %d timeouts, PAWSTimewait %d, conntrack insert_failed %d, connect %s",
             c.timestamps() ? "on" : "off", c.loads().stream().mapToLong(LoadReport::succeeded).sum(),
@@ -106,9 +122,8 @@ public final class NatCollision implements Scenario {
     iptables(ctx, "-I", rule);
     List<String> nodes = new ArrayList<>();
     try {
-      for (int c = 1; c <= params.integer("clients"); c++) {
-        nodes.add(ctx.addNode(new ScenarioContext.RunNode(clientNode(timestamps, c),
-            LabNodes.firstClient(ctx.lab()), Map.of("net.ipv4.tcp_timestamps", timestamps ? "1" : "0"), false)).name());
+      for (int c = 1; c <= params.get(CLIENTS); c++) {
+        nodes.add(CLIENT.addTo(ctx, params, new Client(timestamps, c)));
       }
       KernelCounters redisBefore = ctx.counters("redis");
       KernelCounters gatewayBefore = ctx.counters("gateway");
@@ -117,8 +132,8 @@ public final class NatCollision implements Scenario {
       List<Future<LoadReport>> running = new ArrayList<>();
       for (String node : nodes) {
         ConnLoad load = ConnLoad.to(LabNodes.target(ctx.lab()), Topologies.REDIS_PORT)
-            .count(params.integer("connections")).payload("QUIT\\r\\n").close("after-peer")
-            .timeoutSeconds(params.integer("connect-timeout")).maxSeconds(170);
+            .count(params.get(CONNECTIONS)).payload("QUIT\\r\\n").close("after-peer")
+            .timeoutSeconds(params.get(CONNECT_TIMEOUT)).maxSeconds(170);
         running.add(pool.submit(() -> load.run(ctx, node, "connect")));
       }
       List<LoadReport> loads = new ArrayList<>();
@@ -140,9 +155,29 @@ public final class NatCollision implements Scenario {
   private static void iptables(ScenarioContext ctx, String action, List<String> rule) {
     List<String> command = new ArrayList<>(List.of("iptables", "-t", "nat", action));
     command.addAll(rule);
-    ExecResult result = ctx.exec("gateway", command, STEP);
+    ExecResult result = ctx.exec("gateway", command, Waits.STEP);
     if (!result.ok()) {
       throw new ScenarioFailure("the gateway refused `" + String.join(" ", command) + "`: " + result.stderr().trim());
+    }
+  }
+
+  /** S9 nat-collision. */
+  public record Outcome(String snatPorts, List<NatCase> cases, String explanation) implements ScenarioOutcome {
+    public Outcome {
+      cases = List.copyOf(cases);
+    }
+
+    @Override
+    public List<LoadReport> loads() {
+      return cases.stream().flatMap(c -> c.loads().stream()).toList();
+    }
+  }
+
+  /** One timestamps setting of S9. */
+  public record NatCase(boolean timestamps, List<LoadReport> loads, long pawsTimewait, long insertFailed, long timeouts,
+      Map<String, Long> connectHistogram) {
+    public NatCase {
+      loads = List.copyOf(loads);
     }
   }
 }

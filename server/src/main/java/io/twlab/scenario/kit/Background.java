@@ -1,14 +1,15 @@
-package io.twlab.scenario;
+package io.twlab.scenario.kit;
 
+import io.twlab.scenario.ScenarioFailure;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /** Waiting for work a scenario runs beside its main thread (clients in parallel, a held connection). */
-final class Background {
+public final class Background {
   private Background() {}
 
   /** The task's result; its failure is rethrown as it was thrown. */
-  static <T> T await(Future<T> task) throws InterruptedException {
+  public static <T> T await(Future<T> task) throws InterruptedException {
     try {
       return task.get();
     } catch (ExecutionException e) {

@@ -1,18 +1,27 @@
-package io.twlab.scenario;
+package io.twlab.scenario.builtin;
 
-import io.twlab.lab.TopologyKind;
-import io.twlab.core.TcpState;
 import io.twlab.core.ExecResult;
+import io.twlab.core.TcpState;
 import io.twlab.scenario.ParameterSpec.IntParam;
-import io.twlab.scenario.ScenarioDescriptor.SysctlUse;
-import io.twlab.scenario.ScenarioOutcome.LostAckCase;
-import io.twlab.scenario.ScenarioOutcome.Packet;
+import io.twlab.scenario.RunNodeTemplate;
+import io.twlab.scenario.Scenario;
+import io.twlab.scenario.ScenarioContext;
+import io.twlab.scenario.ScenarioFailure;
+import io.twlab.scenario.ScenarioOutcome;
+import io.twlab.scenario.ScenarioParams;
+import io.twlab.scenario.ScenarioResult;
+import io.twlab.scenario.kit.ConnLoad;
+import io.twlab.scenario.kit.ConnServer;
+import io.twlab.scenario.kit.LabNodes;
+import io.twlab.scenario.kit.Packet;
+import io.twlab.scenario.kit.PacketCapture;
+import io.twlab.scenario.kit.PacketCapture.Capture;
+import io.twlab.scenario.kit.Waits;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -21,80 +30,77 @@ import java.util.stream.Collectors;
  * TIME_WAIT answers each one and restarts its 60 s timer. Without TIME_WAIT
  * (tcp_max_tw_buckets=0) the retransmitted FIN finds no socket and gets an RST.
  */
-public final class LostFinalAck implements Scenario {
-  public static final String NAME = "lost-final-ack";
-  private static final String CLIENT = "ack-client";
-  private static final String CLIENT_WITHOUT_TIME_WAIT = "ack-client-notw";
-  private static final Duration STEP = Duration.ofSeconds(10);
+public final class LostFinalAck extends Scenario {
+  private static final IntParam OBSERVE = new IntParam("observe-seconds", "how long the final ACKs are dropped", 8, 1, 120);
+  private static final IntParam PORT =
+      new IntParam("port", "the echo server's first port (the second case uses port + 1)", 7500, 1024, 65000);
+  private static final String MAX_TW_BUCKETS = "net.ipv4.tcp_max_tw_buckets";
+  private static final RunNodeTemplate<ScenarioParams> CLIENT = RunNodeTemplate.single("ack-client").withNetAdmin();
+  private static final RunNodeTemplate<ScenarioParams> CLIENT_WITHOUT_TIME_WAIT =
+      RunNodeTemplate.single("ack-client-notw").withNetAdmin().sysctl(MAX_TW_BUCKETS, "0", (params, cell) -> "0");
   private static final Duration LAST_ACK_END = Duration.ofSeconds(40);
   private static final String GO = "/tmp/twlab-close-now";
   private static final int LOCAL_PORT = 45_000;
   private static final double TIME_WAIT_SECONDS = 60.0;
 
-  private static final ScenarioDescriptor DESCRIPTOR = new ScenarioDescriptor(
-      NAME,
-      "Why TIME_WAIT exists: the lost final ACK",
-      "A client connects to an echo server from a fixed port, an iptables rule on the client drops that "
-          + "connection's pure ACKs, and the client closes. The server's FIN is answered by an ACK that never "
-          + "arrives, so the server stays in LAST_ACK and retransmits its FIN with a doubling timeout (about 0.2, 0.4, 0.85, 1.7, 3.4, 6.8 s after the first). "
-          + "The client, in TIME_WAIT, answers every retransmission and restarts its 60 s timer. After "
-          + "`observe-seconds` the rule is removed and the next FIN is acknowledged. The second case gives the "
-          + "client tcp_max_tw_buckets=0: it keeps no TIME_WAIT, so the retransmitted FIN meets an RST. "
-          + "Packets are captured by tcpdump on the server.",
-      "TIME_WAIT lets the active closer re-acknowledge a retransmitted FIN; without it the peer gets a reset.",
-      List.of(TopologyKind.DIRECT, TopologyKind.NAT),
-      List.of(
-          new IntParam("observe-seconds", "how long the final ACKs are dropped", 8, 1, 120),
-          new IntParam("port", "the echo server's first port (the second case uses port + 1)", 7500, 1024, 65000)),
-      List.of(new SysctlUse(CLIENT_WITHOUT_TIME_WAIT, "net.ipv4.tcp_max_tw_buckets", "0")));
-
-  @Override
-  public ScenarioDescriptor descriptor() {
-    return DESCRIPTOR;
+  public LostFinalAck() {
+    super(define("lost-final-ack")
+        .parameters(OBSERVE, PORT)
+        .runNodes(CLIENT, CLIENT_WITHOUT_TIME_WAIT)
+        .title("Why TIME_WAIT exists: the lost final ACK")
+        .teaches("""
+            A client connects to an echo server from a fixed port, an iptables rule on the client \
+            drops that connection's pure ACKs, and the client closes. The server's FIN is answered by \
+            an ACK that never arrives, so the server stays in LAST_ACK and retransmits its FIN with a \
+            doubling timeout (about 0.2, 0.4, 0.85, 1.7, 3.4, 6.8 s after the first). The client, in \
+            TIME_WAIT, answers every retransmission and restarts its 60 s timer. After \
+            `observe-seconds` the rule is removed and the next FIN is acknowledged. The second case \
+            gives the client tcp_max_tw_buckets=0: it keeps no TIME_WAIT, so the retransmitted FIN \
+            meets an RST. Packets are captured by tcpdump on the server.""")
+        .checksClaim("""
+            TIME_WAIT lets the active closer re-acknowledge a retransmitted FIN; without it the peer \
+            gets a reset."""));
   }
 
-  @Override
-  public List<String> runNodes(ScenarioParams params) {
-    return List.of(CLIENT, CLIENT_WITHOUT_TIME_WAIT);
-  }
+
 
   @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
-    int port = params.integer("port");
-    int observe = params.integer("observe-seconds");
+    int port = params.get(PORT);
+    int observe = params.get(OBSERVE);
     List<LostAckCase> cases = List.of(
-        lostAck(ctx, CLIENT, Map.of(), port, observe),
-        lostAck(ctx, CLIENT_WITHOUT_TIME_WAIT, Map.of("net.ipv4.tcp_max_tw_buckets", "0"), port + 1, observe));
-    var figures = new ScenarioOutcome.LostFinalAck(cases);
+        lostAck(ctx, params, CLIENT, port, observe),
+        lostAck(ctx, params, CLIENT_WITHOUT_TIME_WAIT, port + 1, observe));
+    var figures = new Outcome(cases);
     return new ScenarioResult(cases.stream().map(LostFinalAck::summary).collect(Collectors.joining("; ")), figures);
   }
 
-  private static LostAckCase lostAck(ScenarioContext ctx, String name, Map<String, String> sysctls, int port,
-      int observeSeconds) throws InterruptedException {
-    String client = ctx.addNode(new ScenarioContext.RunNode(name, LabNodes.firstClient(ctx.lab()), sysctls, true)).name();
-    int buckets = Integer.parseInt(sysctls.getOrDefault("net.ipv4.tcp_max_tw_buckets", "-1"));
+  private static LostAckCase lostAck(ScenarioContext ctx, ScenarioParams params, RunNodeTemplate<ScenarioParams> node,
+      int port, int observeSeconds) throws InterruptedException {
+    String client = node.addTo(ctx, params);
+    int buckets = Integer.parseInt(node.sysctls(params, params).getOrDefault(MAX_TW_BUCKETS, "-1"));
     ConnServer server = ConnServer.on(port);
     server.start(ctx, "server").ifPresent(error -> {
       throw new ScenarioFailure("the echo server cannot listen on port " + port + ": " + error);
     });
     PacketCapture capture = PacketCapture.start(ctx, "server", "tcp port " + port);
     try {
-      ctx.progress(name, client + " connects from port " + LOCAL_PORT + " and holds the connection");
+      ctx.progress(client, client + " connects from port " + LOCAL_PORT + " and holds the connection");
       ctx.start(client, ConnLoad.to(LabNodes.target(ctx.lab()), port).bindPort(LOCAL_PORT).closeWhenFile(GO)
           .maxSeconds(60).command());
-      ctx.sockets().await("the connection from " + client + " port " + LOCAL_PORT, STEP,
+      ctx.sockets().await("the connection from " + client + " port " + LOCAL_PORT, Waits.STEP,
           c -> c.node().equals(client) && c.to() == TcpState.ESTABLISHED && c.socket().localPort(LOCAL_PORT));
       List<String> rule = List.of("OUTPUT", "-p", "tcp", "--sport", String.valueOf(LOCAL_PORT),
           "--tcp-flags", "ALL", "ACK", "-j", "DROP");
       check(ctx, client, iptables("-A", rule));
-      ctx.progress(name, client + " closes; its final ACKs are dropped for " + observeSeconds + " s");
+      ctx.progress(client, client + " closes; its final ACKs are dropped for " + observeSeconds + " s");
       check(ctx, client, List.of("touch", GO));
       Thread.sleep(observeSeconds * 1000L);
       double timerAtEnd = timeWaitTimer(ctx, client, LOCAL_PORT);
       Instant timerRead = Instant.now();
       int acks = droppedPackets(ctx, client);
       check(ctx, client, iptables("-D", rule));
-      ctx.progress(name, "rule removed: the next FIN is acknowledged");
+      ctx.progress(client, "rule removed: the next FIN is acknowledged");
       awaitNoLastAck(ctx, port);
       PacketCapture.Capture packets = capture.stop(ctx);
       boolean timeWait = ctx.sockets().first(c -> c.node().equals(client) && c.to() == TcpState.TIME_WAIT
@@ -127,7 +133,7 @@ public final class LostFinalAck implements Scenario {
 
   /** The remaining TIME_WAIT timer of the client's socket on {@code localPort}, from /proc/net/tcp; 0 if none. */
   static double timeWaitTimer(ScenarioContext ctx, String node, int localPort) {
-    String table = ctx.exec(node, List.of("cat", "/proc/net/tcp"), STEP).stdout();
+    String table = ctx.exec(node, List.of("cat", "/proc/net/tcp"), Waits.STEP).stdout();
     return parseTimeWaitTimer(table, localPort);
   }
 
@@ -145,14 +151,14 @@ public final class LostFinalAck implements Scenario {
 
   private static int droppedPackets(ScenarioContext ctx, String client) {
     // "    5   260 DROP  tcp  --  *  *  0.0.0.0/0  0.0.0.0/0  tcp spt:45000 flags:0x3F/0x10"
-    String listing = ctx.exec(client, List.of("iptables", "-L", "OUTPUT", "-v", "-n", "-x"), STEP).stdout();
+    String listing = ctx.exec(client, List.of("iptables", "-L", "OUTPUT", "-v", "-n", "-x"), Waits.STEP).stdout();
     return listing.lines().map(String::trim).filter(l -> l.contains("spt:" + LOCAL_PORT)).findFirst()
         .map(l -> Integer.parseInt(l.split("\\s+")[0])).orElse(0);
   }
 
   private static void awaitNoLastAck(ScenarioContext ctx, int port) throws InterruptedException {
     long deadline = System.nanoTime() + LAST_ACK_END.toNanos();
-    while (!ctx.exec("server", List.of("ss", "-tanH", "state", "last-ack", "sport = :" + port), STEP).stdout().isBlank()) {
+    while (!ctx.exec("server", List.of("ss", "-tanH", "state", "last-ack", "sport = :" + port), Waits.STEP).stdout().isBlank()) {
       if (System.nanoTime() > deadline) {
         throw new ScenarioFailure("the server was still in LAST_ACK " + LAST_ACK_END.toSeconds()
             + " s after the rule was removed");
@@ -168,7 +174,7 @@ public final class LostFinalAck implements Scenario {
   }
 
   private static void check(ScenarioContext ctx, String node, List<String> command) {
-    ExecResult result = ctx.exec(node, command, STEP);
+    ExecResult result = ctx.exec(node, command, Waits.STEP);
     if (!result.ok()) {
       throw new ScenarioFailure("on " + node + ", `" + String.join(" ", command) + "` failed: " + result.stderr().trim());
     }
@@ -187,5 +193,22 @@ public final class LostFinalAck implements Scenario {
 
   private static double round(double seconds) {
     return Math.round(seconds * 1000) / 1000.0;
+  }
+
+  /** S10 lost-final-ack. */
+  public record Outcome(List<LostAckCase> cases) implements ScenarioOutcome {
+    public Outcome {
+      cases = List.copyOf(cases);
+    }
+  }
+
+  /** One client setting of S10. */
+  public record LostAckCase(int clientMaxTwBuckets, double lastAckSeconds, List<Double> finRetransmits, int clientAcks,
+      boolean clientRst, boolean clientTimeWait, double clientTimerAtEnd, double timerWithoutRestart,
+      List<Packet> packets) {
+    public LostAckCase {
+      finRetransmits = List.copyOf(finRetransmits);
+      packets = List.copyOf(packets);
+    }
   }
 }

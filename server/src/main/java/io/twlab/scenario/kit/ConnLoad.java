@@ -1,6 +1,9 @@
-package io.twlab.scenario;
+package io.twlab.scenario.kit;
 
 import io.twlab.core.ExecResult;
+import io.twlab.scenario.LoadReport;
+import io.twlab.scenario.ScenarioContext;
+import io.twlab.scenario.ScenarioFailure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * A bounded connection loop run by {@code twlab-conn load} on one node (lab-images/base). Options
  * are set builder-style; {@link #run} streams its progress into the run and returns its report.
  */
-final class ConnLoad {
+public final class ConnLoad {
   private final String host;
   private final int port;
   private int count = 1;
@@ -31,72 +34,72 @@ final class ConnLoad {
     this.port = port;
   }
 
-  static ConnLoad to(String host, int port) {
+  public static ConnLoad to(String host, int port) {
     return new ConnLoad(host, port);
   }
 
-  ConnLoad count(int n) {
+  public ConnLoad count(int n) {
     this.count = n;
     return this;
   }
 
   /** Connections per second; 0 means as fast as possible. */
-  ConnLoad rate(double perSecond) {
+  public ConnLoad rate(double perSecond) {
     this.rate = perSecond;
     return this;
   }
 
-  ConnLoad maxSeconds(int seconds) {
+  public ConnLoad maxSeconds(int seconds) {
     this.maxSeconds = seconds;
     return this;
   }
 
   /** Sent after connecting; the loop then waits for any reply before closing (e.g. redis' PING). */
-  ConnLoad payload(String text) {
+  public ConnLoad payload(String text) {
     this.payload = text;
     return this;
   }
 
   /** "normal" close(), "linger0" (SO_LINGER {1,0}: RST), or "hold" (shutdown(SHUT_WR), kept open). */
-  ConnLoad close(String mode) {
+  public ConnLoad close(String mode) {
     this.close = mode;
     return this;
   }
 
-  ConnLoad holdSeconds(int seconds) {
+  public ConnLoad holdSeconds(int seconds) {
     this.holdSeconds = seconds;
     return this;
   }
 
-  ConnLoad bindPort(int localPort) {
+  public ConnLoad bindPort(int localPort) {
     this.bindPort = localPort;
     return this;
   }
 
-  ConnLoad timeoutSeconds(double seconds) {
+  public ConnLoad timeoutSeconds(double seconds) {
     this.timeoutSeconds = seconds;
     return this;
   }
 
   /** Stop at the first success (a port came back). */
-  ConnLoad untilOk() {
+  public ConnLoad untilOk() {
     this.untilOk = true;
     return this;
   }
 
   /** Keep each connection open until this file exists on the node (the run's go signal). */
-  ConnLoad closeWhenFile(String path) {
+  public ConnLoad closeWhenFile(String path) {
     this.closeWhenFile = path;
     return this;
   }
 
   /** Connect by running {@code nc} or {@code redis-cli} each time, as the articles do. */
-  ConnLoad via(String program) {
+  public ConnLoad via(String program) {
     this.via = program;
     return this;
   }
 
-  List<String> command() {
+  public List<String> command() {
     List<String> c = new ArrayList<>(List.of("twlab-conn", "load", "--to", host + ":" + port,
         "--count", String.valueOf(count), "--rate", String.format(Locale.ROOT, "%.3f", rate),
         "--max-seconds", String.valueOf(maxSeconds), "--close", close,
@@ -117,12 +120,12 @@ final class ConnLoad {
   }
 
   /** Runs the loop on {@code node}, reporting progress as {@code phase}; returns its report. */
-  LoadReport run(ScenarioContext ctx, String node, String phase) {
+  public LoadReport run(ScenarioContext ctx, String node, String phase) {
     return run(ctx, node, phase, elapsed -> { });
   }
 
   /** Like {@link #run(ScenarioContext, String, String)}; {@code tick} gets the seconds elapsed at each progress line. */
-  LoadReport run(ScenarioContext ctx, String node, String phase, java.util.function.DoubleConsumer tick) {
+  public LoadReport run(ScenarioContext ctx, String node, String phase, java.util.function.DoubleConsumer tick) {
     AtomicReference<String> report = new AtomicReference<>();
     Duration bound = Duration.ofSeconds(maxSeconds + holdSeconds + (long) timeoutSeconds + 15);
     ExecResult result = ctx.exec(node, command(), bound, line -> {

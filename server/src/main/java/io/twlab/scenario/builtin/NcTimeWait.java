@@ -1,14 +1,19 @@
-package io.twlab.scenario;
+package io.twlab.scenario.builtin;
 
-import io.twlab.lab.Role;
-import io.twlab.lab.Topologies;
-import io.twlab.lab.TopologyKind;
 import io.twlab.core.SocketChange;
 import io.twlab.core.TcpState;
+import io.twlab.lab.Role;
+import io.twlab.lab.Topologies;
 import io.twlab.scenario.ParameterSpec.BoolParam;
 import io.twlab.scenario.ParameterSpec.EnumParam;
 import io.twlab.scenario.ParameterSpec.IntParam;
-import io.twlab.scenario.ScenarioOutcome.ConnectionOutcome;
+import io.twlab.scenario.Scenario;
+import io.twlab.scenario.ScenarioContext;
+import io.twlab.scenario.ScenarioOutcome;
+import io.twlab.scenario.ScenarioParams;
+import io.twlab.scenario.ScenarioResult;
+import io.twlab.scenario.SocketRecorder;
+import io.twlab.scenario.kit.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,36 +24,34 @@ import java.util.Optional;
  * S1: a client connects to {@code nc -l}; one side's nc is interrupted. Only the active closer
  * enters TIME_WAIT, and it stays there 60 s whatever tcp_fin_timeout says.
  */
-public final class NcTimeWait implements Scenario {
-  public static final String NAME = "nc-timewait";
-  private static final Duration STEP = Duration.ofSeconds(10);
+public final class NcTimeWait extends Scenario {
+  private static final EnumParam CLOSER =
+      new EnumParam("closer", "which side's nc is interrupted first", "client", List.of("client", "server"));
+  private static final BoolParam WAIT_EXPIRY =
+      new BoolParam("wait-expiry", "wait until TIME_WAIT expires and measure its lifetime (about 60 s)", false);
+  private static final IntParam PORT = new IntParam("port", "the server port nc listens on", 5000, 1024, 65535);
   /** TIME_WAIT is 60 s on Linux (TCP_TIMEWAIT_LEN); the margin covers sampling and timer slack. */
   private static final Duration EXPIRY_WAIT = Duration.ofSeconds(75);
   private static final String HELPER_LIFETIME = "600";
 
-  private static final ScenarioDescriptor DESCRIPTOR = new ScenarioDescriptor(
-      NAME,
-      "TIME_WAIT belongs to the side that closes first",
-      "A client connects to `nc -l` on the server; then one side's nc is interrupted (SIGINT). The "
-          + "side that sends the first FIN (the active closer) goes FIN_WAIT1 -> FIN_WAIT2 -> TIME_WAIT "
-          + "and keeps the socket for 2*MSL = 60 s; the other side goes CLOSE_WAIT -> LAST_ACK -> gone.",
-      "Only the side that actively closes enters TIME_WAIT, and it lasts 2 MSL (60 s on Linux).",
-      List.of(TopologyKind.DIRECT, TopologyKind.NAT),
-      List.of(
-          new EnumParam("closer", "which side's nc is interrupted first", "client", List.of("client", "server")),
-          new BoolParam("wait-expiry", "wait until TIME_WAIT expires and measure its lifetime (about 60 s)", false),
-          new IntParam("port", "the server port nc listens on", 5000, 1024, 65535)),
-      List.of());
-
-  @Override
-  public ScenarioDescriptor descriptor() {
-    return DESCRIPTOR;
+  public NcTimeWait() {
+    super(define("nc-timewait")
+        .parameters(CLOSER, WAIT_EXPIRY, PORT)
+        .title("TIME_WAIT belongs to the side that closes first")
+        .teaches("""
+            A client connects to `nc -l` on the server; then one side's nc is interrupted (SIGINT). \
+            The side that sends the first FIN (the active closer) goes FIN_WAIT1 -> FIN_WAIT2 -> \
+            TIME_WAIT and keeps the socket for 2*MSL = 60 s; the other side goes CLOSE_WAIT -> \
+            LAST_ACK -> gone.""")
+        .checksClaim("""
+            Only the side that actively closes enters TIME_WAIT, and it lasts 2 MSL (60 s on Linux)."""));
   }
+
 
   @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
-    String closerRole = params.text("closer");
-    int port = params.integer("port");
+    String closerRole = params.get(CLOSER);
+    int port = params.get(PORT);
     String client = ctx.lab().nodesWithRole(Role.CLIENT).get(0).name();
     String server = "server";
     String target = Topologies.serverAddressForClients(ctx.lab());
@@ -58,39 +61,39 @@ public final class NcTimeWait implements Scenario {
       ctx.progress("listen", server + ": nc -l " + port);
       ctx.start(server, List.of("sh", "-c", "exec timeout " + HELPER_LIFETIME + " nc -l " + port + " >/dev/null"));
       sockets.await("LISTEN on " + server + " port " + port + " (is the port held by an earlier run's "
-          + "TIME_WAIT? choose another port or wait 60 s)", STEP,
+          + "TIME_WAIT? choose another port or wait 60 s)", Waits.STEP,
           c -> c.node().equals(server) && c.to() == TcpState.LISTEN && c.socket().localPort(port));
 
       ctx.progress("connect", client + ": nc " + target + " " + port);
       ctx.start(client, List.of("sh", "-c", "exec timeout " + HELPER_LIFETIME + " nc " + target + " " + port + " >/dev/null"));
-      SocketChange clientSide = sockets.await("ESTABLISHED connection on " + client, STEP,
+      SocketChange clientSide = sockets.await("ESTABLISHED connection on " + client, Waits.STEP,
           c -> c.node().equals(client) && c.to() == TcpState.ESTABLISHED
               && c.socket().remote().equals(target + ":" + port));
-      SocketChange serverSide = sockets.await("ESTABLISHED connection on " + server, STEP,
+      SocketChange serverSide = sockets.await("ESTABLISHED connection on " + server, Waits.STEP,
           c -> c.node().equals(server) && c.to() == TcpState.ESTABLISHED && c.socket().localPort(port));
 
       String closer = closerRole.equals("client") ? client : server;
       SocketChange active = closer.equals(client) ? clientSide : serverSide;
       SocketChange passive = closer.equals(client) ? serverSide : clientSide;
       ctx.progress("close", closer + ": SIGINT to nc, so " + closer + " sends the first FIN");
-      ctx.exec(closer, List.of("pkill", "-INT", "-x", "nc"), STEP);
+      ctx.exec(closer, List.of("pkill", "-INT", "-x", "nc"), Waits.STEP);
 
-      SocketChange activeSettled = sockets.await("TIME_WAIT or close on " + active.node(), STEP,
+      SocketChange activeSettled = sockets.await("TIME_WAIT or close on " + active.node(), Waits.STEP,
           c -> c.sameSocket(active) && (c.to() == TcpState.TIME_WAIT || c.to() == TcpState.CLOSED));
-      sockets.await("close on " + passive.node(), STEP,
+      sockets.await("close on " + passive.node(), Waits.STEP,
           c -> c.sameSocket(passive) && c.to() == TcpState.CLOSED);
 
       Optional<SocketChange> timeWaitEntry = sockets.first(c -> c.to() == TcpState.TIME_WAIT
           && (c.sameSocket(active) || c.sameSocket(passive)));
       Optional<Duration> lifetime = Optional.empty();
-      if (params.bool("wait-expiry") && activeSettled.to() == TcpState.TIME_WAIT) {
+      if (params.get(WAIT_EXPIRY) && activeSettled.to() == TcpState.TIME_WAIT) {
         ctx.progress("expiry", "waiting for " + active.node() + "'s TIME_WAIT to expire (about 60 s)");
         lifetime = Optional.of(sockets.timeIn(activeSettled, "TIME_WAIT expiry on " + active.node(), EXPIRY_WAIT));
       }
 
       List<ConnectionOutcome> outcomes = List.of(outcome(sockets, clientSide), outcome(sockets, serverSide));
       Optional<String> timeWaitNode = timeWaitEntry.map(SocketChange::node);
-      var figures = new ScenarioOutcome.NcTimeWait(closer,
+      var figures = new Outcome(closer,
           connection(clientSide), outcomes, timeWaitNode,
           timeWaitEntry.flatMap(c -> c.timeWaitRemaining()), lifetime);
       return new ScenarioResult(summary(closer, figures), figures);
@@ -101,7 +104,7 @@ public final class NcTimeWait implements Scenario {
 
   private static void stopNc(ScenarioContext ctx, String... nodes) {
     for (String node : nodes) {
-      ctx.exec(node, List.of("pkill", "-x", "nc"), STEP);
+      ctx.exec(node, List.of("pkill", "-x", "nc"), Waits.STEP);
     }
   }
 
@@ -121,7 +124,7 @@ public final class NcTimeWait implements Scenario {
     return c.socket().local() + " -> " + c.socket().remote();
   }
 
-  private static String summary(String closer, ScenarioOutcome.NcTimeWait f) {
+  private static String summary(String closer, Outcome f) {
     if (f.timeWaitNode().isEmpty()) {
       return closer + " closed first but no TIME_WAIT was observed (sampling every 100 ms)";
     }
@@ -134,5 +137,29 @@ public final class NcTimeWait implements Scenario {
         "; TIME_WAIT lasted %.1f s (2 MSL = 60 s; the kernel's timer wheel fires a 60 s timer up to a few seconds late)",
         t.toMillis() / 1000.0)));
     return s.toString();
+  }
+
+  /** S1 nc-timewait. */
+  public record Outcome(
+      String closer,
+      String clientConnection,
+      List<ConnectionOutcome> nodes,
+      Optional<String> timeWaitNode,
+      Optional<Duration> timeWaitTimerAtEntry,
+      Optional<Duration> timeWaitLifetime) implements ScenarioOutcome {
+    public Outcome {
+      nodes = List.copyOf(nodes);
+    }
+
+    public boolean expiryMeasured() {
+      return timeWaitLifetime.isPresent();
+    }
+  }
+
+  /** One side of a connection and the states it went through. */
+  public record ConnectionOutcome(String node, String connection, List<TcpState> states, boolean timeWaitSeen) {
+    public ConnectionOutcome {
+      states = List.copyOf(states);
+    }
   }
 }

@@ -1,13 +1,23 @@
-package io.twlab.scenario;
+package io.twlab.scenario.builtin;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.twlab.lab.TopologyKind;
 import io.twlab.core.SocketChange;
 import io.twlab.core.TcpState;
+import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.ParameterSpec.EnumParam;
 import io.twlab.scenario.ParameterSpec.IntParam;
-import io.twlab.scenario.ScenarioDescriptor.SysctlUse;
+import io.twlab.scenario.RunNodeTemplate;
+import io.twlab.scenario.Scenario;
+import io.twlab.scenario.ScenarioContext;
+import io.twlab.scenario.ScenarioFailure;
+import io.twlab.scenario.ScenarioOutcome;
+import io.twlab.scenario.ScenarioParams;
+import io.twlab.scenario.ScenarioResult;
+import io.twlab.scenario.kit.Background;
+import io.twlab.scenario.kit.ConnLoad;
+import io.twlab.scenario.kit.ConnServer;
+import io.twlab.scenario.kit.LabNodes;
+import io.twlab.scenario.kit.Waits;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,61 +31,54 @@ import java.util.concurrent.CompletableFuture;
  * server for as long as the process lives; the clients wait in FIN_WAIT_2, bounded by
  * tcp_fin_timeout only when the socket is orphaned.
  */
-public final class CloseWaitLeak implements Scenario {
-  public static final String NAME = "close-wait-leak";
-  static final String NODE = "leak-client";
-  private static final Duration STEP = Duration.ofSeconds(10);
+public final class CloseWaitLeak extends Scenario {
+  private static final IntParam CONNECTIONS =
+      new IntParam("connections", "clients that connect and close", 20, 1, 1_000);
+  private static final EnumParam CLIENT_CLOSE = new EnumParam("client-close", "orphan: close(); held: shutdown(SHUT_WR) and keep the socket",
+          "orphan", List.of("orphan", "held"));
+  private static final IntParam FIN_TIMEOUT =
+      new IntParam("fin-timeout", "tcp_fin_timeout of the clients (s)", 10, 1, 120);
+  private static final IntParam NOFILE =
+      new IntParam("nofile", "the server's open-file limit (0: the default)", 0, 0, 4_096);
+  private static final IntParam PORT = new IntParam("port", "the server's port", 7300, 1024, 65535);
+  private static final RunNodeTemplate<ScenarioParams> CLIENT = RunNodeTemplate.single("leak-client")
+      .sysctlFromParam("net.ipv4.tcp_fin_timeout", FIN_TIMEOUT);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final ScenarioDescriptor DESCRIPTOR = new ScenarioDescriptor(
-      NAME,
-      "A server that never closes: CLOSE_WAIT piles up",
-      "`connections` clients connect to a server that reads until end of file and then never closes its "
-          + "socket (the bug). Each server socket stays in CLOSE_WAIT as long as the process lives; nothing in "
-          + "the kernel times it out. The clients sit in FIN_WAIT_2: an orphaned one (client-close=orphan: "
-          + "close() was called) is destroyed after tcp_fin_timeout; one still held by its process "
-          + "(client-close=held: only shutdown(SHUT_WR)) has no timer at all. With `nofile` the server runs out "
-          + "of file descriptors: accept() fails with EMFILE \"Too many open files\" and further connections "
-          + "wait in the listen queue.",
-      "CLOSE_WAIT means the application did not close its socket; it never goes away by itself.",
-      List.of(TopologyKind.DIRECT, TopologyKind.NAT),
-      List.of(
-          new IntParam("connections", "clients that connect and close", 20, 1, 1_000),
-          new EnumParam("client-close", "orphan: close(); held: shutdown(SHUT_WR) and keep the socket",
-              "orphan", List.of("orphan", "held")),
-          new IntParam("fin-timeout", "tcp_fin_timeout of the clients (s)", 10, 1, 120),
-          new IntParam("nofile", "the server's open-file limit (0: the default)", 0, 0, 4_096),
-          new IntParam("port", "the server's port", 7300, 1024, 65535)),
-      List.of(new SysctlUse(NODE, "net.ipv4.tcp_fin_timeout", "params[fin-timeout]")));
-
-  @Override
-  public ScenarioDescriptor descriptor() {
-    return DESCRIPTOR;
-  }
-
-  @Override
-  public List<String> runNodes(ScenarioParams params) {
-    return List.of(NODE);
+  public CloseWaitLeak() {
+    super(define("close-wait-leak")
+        .parameters(CONNECTIONS, CLIENT_CLOSE, FIN_TIMEOUT, NOFILE, PORT)
+        .runNodes(CLIENT)
+        .title("A server that never closes: CLOSE_WAIT piles up")
+        .teaches("""
+            `connections` clients connect to a server that reads until end of file and then never \
+            closes its socket (the bug). Each server socket stays in CLOSE_WAIT as long as the process \
+            lives; nothing in the kernel times it out. The clients sit in FIN_WAIT_2: an orphaned one \
+            (client-close=orphan: close() was called) is destroyed after tcp_fin_timeout; one still \
+            held by its process (client-close=held: only shutdown(SHUT_WR)) has no timer at all. With \
+            `nofile` the server runs out of file descriptors: accept() fails with EMFILE "Too many \
+            open files" and further connections wait in the listen queue.""")
+        .checksClaim("""
+            CLOSE_WAIT means the application did not close its socket; it never goes away by itself."""));
   }
 
   @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
-    int connections = params.integer("connections");
-    int finTimeout = params.integer("fin-timeout");
-    int nofile = params.integer("nofile");
-    boolean held = params.text("client-close").equals("held");
-    ConnServer server = ConnServer.on(params.integer("port")).mode("never-close").nofile(nofile);
+    int connections = params.get(CONNECTIONS);
+    int finTimeout = params.get(FIN_TIMEOUT);
+    int nofile = params.get(NOFILE);
+    boolean held = params.get(CLIENT_CLOSE).equals("held");
+    ConnServer server = ConnServer.on(params.get(PORT)).mode("never-close").nofile(nofile);
     server.start(ctx, "server").ifPresent(error -> {
       throw new ScenarioFailure("the leaking server cannot listen on port " + server.port() + ": " + error);
     });
     try {
-      String client = ctx.addNode(new ScenarioContext.RunNode(NODE, LabNodes.firstClient(ctx.lab()),
-          Map.of("net.ipv4.tcp_fin_timeout", String.valueOf(finTimeout)), false)).name();
+      String client = CLIENT.addTo(ctx, params);
       ConnLoad load = ConnLoad.to(LabNodes.target(ctx.lab()), server.port()).count(connections)
           .close(held ? "hold" : "normal").holdSeconds(held ? finTimeout + 5 : 0);
       CompletableFuture<LoadReport> running = CompletableFuture.supplyAsync(() -> load.run(ctx, client, "connect"));
-      int finWait2 = awaitCount(ctx, client, TcpState.FIN_WAIT2, connections, STEP);
-      int closeWait = awaitCount(ctx, "server", TcpState.CLOSE_WAIT, connections, STEP);
+      int finWait2 = awaitCount(ctx, client, TcpState.FIN_WAIT2, connections, Waits.STEP);
+      int closeWait = awaitCount(ctx, "server", TcpState.CLOSE_WAIT, connections, Waits.STEP);
       Optional<Double> finWait2Seconds = Optional.empty();
       if (held) {
         ctx.progress("hold", "clients hold their half-closed sockets past tcp_fin_timeout=" + finTimeout + " s");
@@ -83,7 +86,7 @@ public final class CloseWaitLeak implements Scenario {
         finWait2 = ctx.counts(client).getOrDefault(TcpState.FIN_WAIT2, 0);
       } else {
         ctx.progress("fin-timeout", "orphaned FIN_WAIT_2 on " + client + " until tcp_fin_timeout=" + finTimeout + " s");
-        SocketChange entered = ctx.sockets().await("FIN_WAIT_2 on " + client, STEP,
+        SocketChange entered = ctx.sockets().await("FIN_WAIT_2 on " + client, Waits.STEP,
             c -> c.node().equals(client) && c.to() == TcpState.FIN_WAIT2);
         Duration lasted = ctx.sockets().timeIn(entered, "the end of FIN_WAIT_2 on " + client,
             Duration.ofSeconds(finTimeout + 15));
@@ -96,7 +99,7 @@ public final class CloseWaitLeak implements Scenario {
       Map<String, Long> acceptErrors = acceptErrors(serverLines);
       String acceptMessage = serverLines.stream().filter(l -> l.startsWith("E ")).findFirst()
           .map(l -> l.split(" ", 3)).map(f -> f.length > 2 ? f[2] : "").orElse("");
-      var figures = new ScenarioOutcome.CloseWaitLeak(connections, closeWait, finWait2, held ? "held" : "orphan",
+      var figures = new Outcome(connections, closeWait, finWait2, held ? "held" : "orphan",
           finTimeout, finWait2Seconds, closeWaitAtEnd, nofile, acceptErrors, acceptMessage, listenQueue);
       return new ScenarioResult(summary(figures), figures);
     } finally {
@@ -121,7 +124,7 @@ public final class CloseWaitLeak implements Scenario {
 
   private static int listenQueue(ScenarioContext ctx, int port) {
     // "LISTEN 5 128 0.0.0.0:7300 0.0.0.0:*": Recv-Q of a listener is its accept queue.
-    String line = ctx.exec("server", List.of("ss", "-ltnH", "sport = :" + port), STEP).stdout().trim();
+    String line = ctx.exec("server", List.of("ss", "-ltnH", "sport = :" + port), Waits.STEP).stdout().trim();
     String[] f = line.split("\\s+");
     return f.length > 1 && f[1].matches("\\d+") ? Integer.parseInt(f[1]) : 0;
   }
@@ -140,7 +143,7 @@ public final class CloseWaitLeak implements Scenario {
     return errors;
   }
 
-  private static String summary(ScenarioOutcome.CloseWaitLeak f) {
+  private static String summary(Outcome f) {
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
         "%d connections: %d CLOSE_WAIT on the server (still %d at the end: only the process can close them), "
             + "%d FIN_WAIT_2 on the clients", f.connections(), f.closeWaitOnServer(), f.closeWaitAtEnd(),
@@ -156,5 +159,14 @@ public final class CloseWaitLeak implements Scenario {
           + "the listen queue", f.nofile(), f.acceptErrors(), f.acceptErrorMessage(), f.listenQueue()));
     }
     return s.toString();
+  }
+
+  /** S7 close-wait-leak. */
+  public record Outcome(int connections, int closeWaitOnServer, int finWait2OnClients, String clientClose,
+      int finTimeoutSeconds, Optional<Double> finWait2Seconds, int closeWaitAtEnd, int nofile,
+      Map<String, Long> acceptErrors, String acceptErrorMessage, int listenQueue) implements ScenarioOutcome {
+    public Outcome {
+      acceptErrors = Map.copyOf(acceptErrors);
+    }
   }
 }

@@ -1,9 +1,11 @@
-package io.twlab.scenario;
+package io.twlab.scenario.kit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.twlab.scenario.kit.PacketCapture;
+import io.twlab.scenario.kit.PacketCapture.Capture;
 import org.junit.jupiter.api.Test;
 
 class PacketCaptureTest {

@@ -1,10 +1,21 @@
-package io.twlab.scenario;
+package io.twlab.scenario.builtin;
 
-import io.twlab.lab.TopologyKind;
 import io.twlab.core.TcpState;
+import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.ParameterSpec.IntParam;
 import io.twlab.scenario.ParameterSpec.ListParam;
-import io.twlab.scenario.ScenarioOutcome.LingerCase;
+import io.twlab.scenario.Scenario;
+import io.twlab.scenario.ScenarioContext;
+import io.twlab.scenario.ScenarioFailure;
+import io.twlab.scenario.ScenarioOutcome;
+import io.twlab.scenario.ScenarioParams;
+import io.twlab.scenario.ScenarioResult;
+import io.twlab.scenario.kit.ConnLoad;
+import io.twlab.scenario.kit.ConnServer;
+import io.twlab.scenario.kit.LabNodes;
+import io.twlab.scenario.kit.Packet;
+import io.twlab.scenario.kit.PacketCapture;
+import io.twlab.scenario.kit.PacketCapture.Capture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,37 +26,37 @@ import java.util.stream.Collectors;
  * S6: closing with SO_LINGER {on, 0} aborts the connection: an RST instead of a FIN, no TIME_WAIT,
  * and the peer's recv() fails with ECONNRESET. A small program, not socat (design §4).
  */
-public final class LingerRst implements Scenario {
-  public static final String NAME = "linger-rst";
+public final class LingerRst extends Scenario {
+  private static final ListParam CLOSE =
+      new ListParam("close", "the closes to compare", "normal,linger0", List.of("normal", "linger0"));
+  private static final IntParam PORT =
+      new IntParam("port", "the echo server's first port (one port per case)", 7200, 1024, 65000);
   private static final Duration PEER_WAIT = Duration.ofSeconds(5);
 
-  private static final ScenarioDescriptor DESCRIPTOR = new ScenarioDescriptor(
-      NAME,
-      "SO_LINGER {1,0}: RST instead of FIN, and no TIME_WAIT",
-      "The client connects to an echo server, sends one line, reads the echo and closes: once with a "
-          + "normal close() (FIN, then TIME_WAIT on the client) and once after setting SO_LINGER {l_onoff=1, "
-          + "l_linger=0}, which makes close() abort the connection with an RST. No TIME_WAIT is left, and the "
-          + "server's recv() fails with ECONNRESET \"Connection reset by peer\". Packets come from tcpdump on "
-          + "the client. socat's linger=0 is not used: it shuts the socket down first, so a FIN goes out anyway.",
-      "Setting SO_LINGER with a zero timeout avoids TIME_WAIT: close() sends RST and the peer sees a reset.",
-      List.of(TopologyKind.DIRECT, TopologyKind.NAT),
-      List.of(
-          new ListParam("close", "the closes to compare", "normal,linger0", List.of("normal", "linger0")),
-          new IntParam("port", "the echo server's first port (one port per case)", 7200, 1024, 65000)),
-      List.of());
-
-  @Override
-  public ScenarioDescriptor descriptor() {
-    return DESCRIPTOR;
+  public LingerRst() {
+    super(define("linger-rst")
+        .parameters(CLOSE, PORT)
+        .title("SO_LINGER {1,0}: RST instead of FIN, and no TIME_WAIT")
+        .teaches("""
+            The client connects to an echo server, sends one line, reads the echo and closes: once \
+            with a normal close() (FIN, then TIME_WAIT on the client) and once after setting SO_LINGER \
+            {l_onoff=1, l_linger=0}, which makes close() abort the connection with an RST. No \
+            TIME_WAIT is left, and the server's recv() fails with ECONNRESET "Connection reset by \
+            peer". Packets come from tcpdump on the client. socat's linger=0 is not used: it shuts the \
+            socket down first, so a FIN goes out anyway.""")
+        .checksClaim("""
+            Setting SO_LINGER with a zero timeout avoids TIME_WAIT: close() sends RST and the peer \
+            sees a reset."""));
   }
+
 
   @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
     String client = LabNodes.firstClient(ctx.lab());
     String target = LabNodes.target(ctx.lab());
     List<LingerCase> cases = new ArrayList<>();
-    int port = params.integer("port");
-    for (String close : params.list("close")) {
+    int port = params.get(PORT);
+    for (String close : params.get(CLOSE)) {
       ConnServer server = ConnServer.on(port++);
       server.start(ctx, "server").ifPresent(error -> {
         throw new ScenarioFailure("the echo server cannot listen on port " + server.port() + ": " + error
@@ -57,7 +68,7 @@ public final class LingerRst implements Scenario {
         server.stop(ctx, "server");
       }
     }
-    var figures = new ScenarioOutcome.LingerRst(cases);
+    var figures = new Outcome(cases);
     return new ScenarioResult(cases.stream().map(c -> String.format(Locale.ROOT, "%s close: %s%s, %s, server saw %s",
         c.close(), c.rstSent() ? "RST" : "", c.finSent() ? (c.rstSent() ? "+FIN" : "FIN") : "",
         c.timeWaitSeen() ? "TIME_WAIT on the client" : "no TIME_WAIT",
@@ -95,5 +106,20 @@ public final class LingerRst implements Scenario {
       Thread.sleep(100);
     }
     throw new ScenarioFailure("the server never saw the client's end within " + PEER_WAIT.toSeconds() + " s");
+  }
+
+  /** S6 linger-rst. */
+  public record Outcome(List<LingerCase> cases) implements ScenarioOutcome {
+    public Outcome {
+      cases = List.copyOf(cases);
+    }
+  }
+
+  /** One close of S6. */
+  public record LingerCase(String close, boolean finSent, boolean rstSent, boolean timeWaitSeen, String peerEnd,
+      String peerMessage, List<Packet> packets) {
+    public LingerCase {
+      packets = List.copyOf(packets);
+    }
   }
 }

@@ -1,0 +1,101 @@
+package io.twlab.app;
+
+import io.twlab.core.InvalidArgumentException;
+import io.twlab.event.Detail;
+import io.twlab.event.EventFilter;
+import io.twlab.event.EventLog;
+import io.twlab.event.LabEvent;
+import io.twlab.event.WatchStream;
+import io.twlab.scenario.RunState;
+import io.twlab.store.RecordedRun;
+import io.twlab.store.RunStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** A lab's live events and a finished run's recorded ones, streamed to a watcher as it asks for them. */
+public final class EventStreams {
+  private static final int WATCH_BATCH = 256;
+  /** How long a watcher waits for new events before it flushes summaries or checks its client. */
+  private static final Duration WATCH_WAIT = Duration.ofMillis(500);
+  /** The longest pause between two replayed events, whatever the speed. */
+  private static final Duration REPLAY_PAUSE_LIMIT = Duration.ofSeconds(5);
+
+  private final Labs labs;
+  private final Runs runs;
+  private final RunStore history;
+
+  public EventStreams(Labs labs, Runs runs, RunStore history) {
+    this.labs = labs;
+    this.runs = runs;
+    this.history = history;
+  }
+
+  /**
+   * Streams a lab's events after {@code afterSequence} (negative: from now on) into {@code sink},
+   * as {@code filter} and {@code detail} ask, until the sink closes or the lab is deleted. Runs on
+   * the caller's thread; the lab never waits for it.
+   */
+  public void watch(String labId, long afterSequence, EventFilter filter, Detail detail, EventSink sink)
+      throws Exception {
+    EventLog log = labs.session(labId).log();
+    WatchStream stream = new WatchStream(filter, detail);
+    long last = afterSequence < 0 ? log.lastSequence() : afterSequence;
+    long lastDelivery = System.nanoTime();
+    while (sink.isOpen()) {
+      List<LabEvent> batch = log.readAfter(last, WATCH_BATCH, WATCH_WAIT);
+      List<LabEvent> deliver = batch.isEmpty() ? stream.flush() : stream.accept(batch);
+      for (LabEvent event : deliver) {
+        sink.send(event);
+      }
+      if (!batch.isEmpty()) {
+        last = batch.get(batch.size() - 1).sequence();
+      }
+      if (!deliver.isEmpty()) {
+        lastDelivery = System.nanoTime();
+      } else if (batch.isEmpty() && log.isClosed()) {
+        return;
+      } else if (System.nanoTime() - lastDelivery > WATCH_WAIT.toNanos()) {
+        sink.idle();
+        lastDelivery = System.nanoTime();
+      }
+    }
+  }
+
+  /**
+   * Streams a finished run's recorded events after {@code afterSequence} into {@code sink}, as
+   * {@code filter} and {@code detail} ask, at {@code speed} times the pace they happened (0: at once).
+   */
+  public void replay(String runId, long afterSequence, EventFilter filter, Detail detail, double speed,
+      EventSink sink) throws Exception {
+    RecordedRun recorded = runs.get(runId);
+    if (recorded.run().state() == RunState.RUNNING) {
+      throw new InvalidArgumentException("run_id", "run " + runId + " is still running: watch its lab "
+          + recorded.run().labId() + " instead");
+    }
+    if (!(speed >= 0 && speed <= 1_000)) {
+      throw new InvalidArgumentException("replay_speed", "must be from 0 (at once) to 1000, got " + speed);
+    }
+    WatchStream stream = new WatchStream(filter, detail);
+    Instant previous = null;
+    for (LabEvent event : history.timeline(runId)) {
+      if (!sink.isOpen()) {
+        return;
+      }
+      if (event.sequence() <= afterSequence) {
+        continue;
+      }
+      if (speed > 0 && previous != null) {
+        long pauseMs = (long) (Duration.between(previous, event.time()).toMillis() / speed);
+        Thread.sleep(Math.min(REPLAY_PAUSE_LIMIT.toMillis(), Math.max(0, pauseMs)));
+      }
+      previous = event.time();
+      for (LabEvent out : stream.accept(List.of(event))) {
+        sink.send(out);
+      }
+    }
+    for (LabEvent out : stream.flush()) {
+      sink.send(out);
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package io.twlab.app;
+
+import io.twlab.core.NotFoundException;
+import io.twlab.event.EventLog;
+import io.twlab.lab.Lab;
+import io.twlab.lab.LabRequest;
+import io.twlab.lab.LabSpec;
+import io.twlab.lab.LabStatus;
+import io.twlab.lab.Role;
+import io.twlab.observe.KernelTracer;
+import io.twlab.observe.KernelTracer.Setup;
+import io.twlab.observe.LabObserver;
+import io.twlab.runtime.LabRuntime;
+import io.twlab.runtime.LabRuntime.ContainerInfo;
+import io.twlab.sysctl.SysctlPolicy;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The labs of this control plane: made, observed, listed, deleted, re-adopted from an earlier
+ * server, and reaped at their TTL. Each lab's session (its event log and observer) lives here.
+ */
+public final class Labs implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Labs.class);
+
+  private final LabRuntime runtime;
+  private final ServerSettings settings;
+  private final SysctlPolicy policy;
+  private final Clock clock;
+  private final LabProvisioner provisioner;
+  private final KernelTracer tracer;
+  private final Map<String, LabSession> sessions = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
+      Ids.daemonThreads("twlab-reaper"));
+
+  public Labs(LabRuntime runtime, ServerSettings settings, SysctlPolicy policy, Clock clock) {
+    this.runtime = runtime;
+    this.settings = settings;
+    this.policy = policy;
+    this.clock = clock;
+    this.provisioner = new LabProvisioner(runtime, settings, policy);
+    this.tracer = new KernelTracer(runtime, new KernelTracer.Setup(settings.tracer(), settings.tracerImage(),
+        "twlab-tracer-" + settings.owner(), Map.of(LabLabels.TRACER, settings.owner())));
+  }
+
+  /** Checks the lab images, re-adopts or removes what an earlier server left, starts the TTL reaper. */
+  public void start() {
+    List<String> missing = Arrays.stream(Role.values()).map(r -> settings.image(r.id()))
+        .filter(image -> !runtime.imageExists(image)).toList();
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("lab images missing: " + String.join(", ", missing)
+          + ". Build them with lab-images/build.sh (or .ci/setup, which also starts Docker)");
+    }
+    adoptLeftovers();
+    long every = settings.reapInterval().toMillis();
+    reaper.scheduleWithFixedDelay(this::reapExpired, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  public Lab create(LabRequest request) {
+    LabSpec spec = request.validate(policy);
+    String id = Ids.newId("lab");
+    LOG.info("lab={} creating topology={} clients={}", id, spec.topology().id(), spec.clients());
+    long started = System.nanoTime();
+    Lab lab = provisioner.create(id, spec, clock.instant());
+    try {
+      register(lab, "lab ready: " + lab.nodes().size() + " nodes");
+    } catch (RuntimeException e) {
+      LabSession session = sessions.remove(id);
+      if (session != null) {
+        session.close();
+      }
+      provisioner.remove(id);
+      throw e;
+    }
+    LOG.info("lab={} ready in {} ms", id, (System.nanoTime() - started) / 1_000_000);
+    return sessions.get(id).lab();
+  }
+
+  public Lab get(String labId) {
+    return session(labId).lab();
+  }
+
+  public List<Lab> list() {
+    return sessions.values().stream().map(LabSession::lab).sorted(Comparator.comparing(Lab::createdAt)).toList();
+  }
+
+  public void delete(String labId) {
+    LabSession session = sessions.remove(labId);
+    if (session == null) {
+      throw notFound(labId);
+    }
+    session.status(LabStatus.DELETING, "deleting", clock.instant());
+    session.cancelRunForDeletion();
+    int removed = provisioner.remove(labId);
+    session.status(LabStatus.DELETED, "deleted: " + removed + " Docker objects removed", clock.instant());
+    session.close();
+    LOG.info("lab={} deleted ({} objects)", labId, removed);
+  }
+
+  /** The lab's session, for the runs and streams in it. */
+  LabSession session(String labId) {
+    LabSession session = sessions.get(labId);
+    if (session == null) {
+      throw notFound(labId);
+    }
+    return session;
+  }
+
+  LabProvisioner provisioner() {
+    return provisioner;
+  }
+
+  private void register(Lab lab, String message) {
+    EventLog log = new EventLog(lab.id(), settings.eventRetention());
+    LabObserver observer = new LabObserver(runtime, lab, tracer, new EventLogWriter(log));
+    LabSession session = new LabSession(lab.withObservationMode(observer.mode()), log, observer);
+    session.status(LabStatus.READY, message, clock.instant());
+    sessions.put(lab.id(), session);
+    observer.start();
+  }
+
+  private void adoptLeftovers() {
+    Map<String, List<LabRuntime.ContainerInfo>> byLab = runtime.containers(LabLabels.OWNER, settings.owner())
+        .stream().collect(Collectors.groupingBy(c -> c.labels().getOrDefault(LabLabels.LAB, "")));
+    byLab.forEach((labId, containers) -> {
+      Lab lab = null;
+      try {
+        lab = provisioner.adopt(labId, containers);
+      } catch (RuntimeException e) {
+        LOG.warn("lab={} cannot be re-adopted: {}", labId, e.getMessage());
+      }
+      if (lab != null && !lab.expired(clock.instant())) {
+        register(lab, "re-adopted by a restarted server");
+        LOG.info("lab={} re-adopted", labId);
+      } else {
+        LOG.info("lab={} left by an earlier server is broken or expired: removed {} objects", labId,
+            provisioner.remove(labId));
+      }
+    });
+    runtime.networks(LabLabels.OWNER, settings.owner()).stream()
+        .map(n -> n.labels().getOrDefault(LabLabels.LAB, ""))
+        .filter(labId -> !byLab.containsKey(labId))
+        .distinct()
+        .forEach(labId -> LOG.info("lab={} had only networks left: removed {}", labId, provisioner.remove(labId)));
+  }
+
+  private void reapExpired() {
+    for (LabSession session : sessions.values()) {
+      Lab lab = session.lab();
+      if (lab.expired(clock.instant())) {
+        LOG.info("lab={} reached its TTL, removing it", lab.id());
+        try {
+          delete(lab.id());
+        } catch (RuntimeException e) {
+          LOG.warn("lab={} could not be reaped: {}", lab.id(), e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static NotFoundException notFound(String labId) {
+    return new NotFoundException("lab", labId, "it may have expired or been deleted; `twlab labs list` shows the labs");
+  }
+
+  /** Stops observing; the labs stay so that the next server can re-adopt them. */
+  @Override
+  public void close() {
+    reaper.shutdownNow();
+    sessions.values().forEach(LabSession::close);
+    sessions.clear();
+    tracer.close();
+  }
+}

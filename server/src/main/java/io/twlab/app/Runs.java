@@ -1,0 +1,248 @@
+package io.twlab.app;
+
+import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.LabBusyException;
+import io.twlab.core.NotFoundException;
+import io.twlab.event.EventLog;
+import io.twlab.event.EventPayload;
+import io.twlab.event.EventPayload.RunFinished;
+import io.twlab.event.LabEvent;
+import io.twlab.grading.Verdict;
+import io.twlab.lab.Lab;
+import io.twlab.lab.TopologyKind;
+import io.twlab.runtime.LabRuntime;
+import io.twlab.runtime.RuntimeFailure;
+import io.twlab.scenario.Run;
+import io.twlab.scenario.RunState;
+import io.twlab.scenario.Scenario;
+import io.twlab.scenario.ScenarioCatalog;
+import io.twlab.scenario.ScenarioDescriptor;
+import io.twlab.scenario.ScenarioFailure;
+import io.twlab.scenario.ScenarioParams;
+import io.twlab.scenario.ScenarioResult;
+import io.twlab.scenario.SocketRecorder;
+import io.twlab.store.RecordedRun;
+import io.twlab.store.RunQuery;
+import io.twlab.store.RunStore;
+import io.twlab.sysctl.SysctlPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Scenario runs: checked, started one at a time per lab, recorded in the history, and queried. */
+public final class Runs implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Runs.class);
+  private static final int EVENT_BATCH = 256;
+  private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(5);
+  private static final int RUNS_KEPT = 10_000;
+  private static final String CANCELLED = "cancelled: the lab was deleted while the run was in progress";
+
+  private final LabRuntime runtime;
+  private final Labs labs;
+  private final ScenarioCatalog catalog;
+  private final SysctlPolicy policy;
+  private final RunStore history;
+  private final Clock clock;
+  /** The most recent runs, finished or not; finished ones are also in {@link #history}. */
+  private final Map<String, Run> recent = Collections.synchronizedMap(new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Run> eldest) {
+      return size() > RUNS_KEPT;
+    }
+  });
+  private final ExecutorService executor = Executors.newCachedThreadPool(Ids.daemonThreads("twlab-run"));
+
+  /** {@code history} records every finished run; its owner closes it after this. */
+  public Runs(LabRuntime runtime, Labs labs, ScenarioCatalog catalog, SysctlPolicy policy, RunStore history,
+      Clock clock) {
+    this.runtime = runtime;
+    this.labs = labs;
+    this.catalog = catalog;
+    this.policy = policy;
+    this.history = history;
+    this.clock = clock;
+  }
+
+  public List<ScenarioDescriptor> scenarios() {
+    return catalog.descriptors();
+  }
+
+  /** Starts a run of the scenario in the lab; returns it at once, or finished when {@code wait}. */
+  public Run start(String labId, String scenarioName, Map<String, String> rawParams, boolean wait)
+      throws InterruptedException {
+    LabSession session = labs.session(labId);
+    Scenario scenario = catalog.byName(scenarioName);
+    ScenarioParams params = check(scenarioName, rawParams, session.lab().spec().topology());
+    String runId = Ids.newId("run");
+    session.claim(runId).ifPresent(other -> {
+      throw new LabBusyException("lab " + labId + " is busy with run " + other
+          + "; wait for it to finish (`twlab watch " + labId + "`) or use another lab");
+    });
+    Run run = Run.started(runId, labId, scenario.name(), params, clock.instant(), session.log().lastSequence());
+    recent.put(run.id(), run);
+    Future<Run> future = executor.submit(() -> execute(session, scenario, params, run));
+    session.running(future);
+    if (!wait) {
+      return run;
+    }
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("run " + run.id() + " crashed", e.getCause());
+    }
+  }
+
+  /**
+   * Refuses a run that could not start in a lab of {@code topology}: an unknown scenario, a
+   * topology it does not run on, bad parameters, parameters that would give a run node a sysctl the
+   * policy refuses. Returns the parameters with their defaults.
+   */
+  public ScenarioParams check(String scenarioName, Map<String, String> rawParams, TopologyKind topology) {
+    Scenario scenario = catalog.byName(scenarioName);
+    ScenarioDescriptor descriptor = scenario.descriptor();
+    if (!descriptor.topologies().contains(topology)) {
+      throw new InvalidArgumentException("lab_id", "scenario " + descriptor.name() + " runs on "
+          + descriptor.topologies().stream().map(TopologyKind::id).collect(Collectors.joining(" or "))
+          + " labs, not " + topology.id());
+    }
+    ScenarioParams params = descriptor.resolve(rawParams);
+    List<FieldViolation> violations = new ArrayList<>();
+    scenario.runNodeSysctls(params).forEach((node, sysctls) -> sysctls.forEach((key, value) ->
+        policy.reasonAgainst(key, value).ifPresent(reason -> violations.add(new FieldViolation("params",
+            "these parameters give the run node " + node + " " + key + "=" + value + ": " + reason)))));
+    if (!violations.isEmpty()) {
+      throw new InvalidArgumentException(violations);
+    }
+    return params;
+  }
+
+  /** The sysctls read back from every node a run used: the lab's, then those the run added. */
+  public static Map<String, Map<String, String>> effectiveSysctls(Lab lab, Run run) {
+    Map<String, Map<String, String>> sysctls = new LinkedHashMap<>();
+    lab.nodes().forEach(n -> sysctls.put(n.name(), n.effectiveSysctls()));
+    run.result().ifPresent(r -> sysctls.putAll(r.runNodeSysctls()));
+    return sysctls;
+  }
+
+  /** The nodes a run of the scenario with these checked parameters adds to the lab. */
+  public List<String> runNodes(String scenarioName, ScenarioParams params) {
+    return catalog.byName(scenarioName).runNodes(params);
+  }
+
+  /** A finished run's events, from its first to its run_finished (as far as the lab's log still holds them). */
+  public List<LabEvent> eventsOf(Run run) throws InterruptedException {
+    return eventsOf(labs.session(run.labId()).log(), run);
+  }
+
+  private static List<LabEvent> eventsOf(EventLog log, Run run) throws InterruptedException {
+    List<LabEvent> events = new ArrayList<>();
+    long after = run.startSequence();
+    while (true) {
+      List<LabEvent> batch = log.readAfter(after, EVENT_BATCH, Duration.ZERO);
+      if (batch.isEmpty()) {
+        return events;
+      }
+      for (LabEvent e : batch) {
+        events.add(e);
+        if (e.payload() instanceof EventPayload.RunFinished f && f.run().id().equals(run.id())) {
+          return events;
+        }
+      }
+      after = batch.get(batch.size() - 1).sequence();
+    }
+  }
+
+  /** A run in progress, or from the history with its sysctls and verdicts. */
+  public RecordedRun get(String runId) {
+    Run run = recent.get(runId);
+    if (run != null && run.state() == RunState.RUNNING) {
+      return RecordedRun.of(run);
+    }
+    return history.find(runId).or(() -> Optional.ofNullable(run).map(RecordedRun::of))
+        .orElseThrow(() -> new NotFoundException("run", runId, "`twlab runs list` shows the recorded runs"));
+  }
+
+  /** The runs in progress (on the first page), then the history, newest first. */
+  public List<RecordedRun> list(RunQuery query) {
+    List<RecordedRun> page = new ArrayList<>();
+    if (query.offset() == 0) {
+      synchronized (recent) {
+        recent.values().stream().filter(r -> r.state() == RunState.RUNNING).map(RecordedRun::of)
+            .filter(query::matches).sorted(Comparator.comparing((RecordedRun r) -> r.run().startedAt()).reversed())
+            .forEach(page::add);
+      }
+    }
+    page.addAll(history.list(query));
+    return page.size() > query.limit() ? page.subList(0, query.limit()) : page;
+  }
+
+  /** Attaches an experiment's verdicts to a recorded run. */
+  public void recordVerdicts(Run run, String experiment, List<Verdict> verdicts) {
+    history.grade(run.id(), experiment, verdicts);
+  }
+
+  private Run execute(LabSession session, Scenario scenario, ScenarioParams params, Run run) {
+    SocketRecorder recorder = new SocketRecorder();
+    session.observer().addListener(recorder);
+    Run finished;
+    try (RunContext context = new RunContext(runtime, labs.provisioner(), session, run, recorder, clock,
+        scenario.runNodes(params))) {
+      context.begin();
+      ScenarioResult result = context.complete(scenario.run(context, params));
+      finished = run.succeeded(result, clock.instant());
+    } catch (InterruptedException e) {
+      finished = run.failed(CANCELLED, clock.instant());
+    } catch (ScenarioFailure | RuntimeFailure e) {
+      // A run interrupted by the lab's deletion fails on whatever it touched next: say why.
+      finished = run.failed(session.deleting() ? CANCELLED : e.getMessage(), clock.instant());
+    } catch (RuntimeException e) {
+      LOG.error("run={} crashed", run.id(), e);
+      finished = run.failed("internal error: " + e, clock.instant());
+    } finally {
+      session.observer().removeListener(recorder);
+      session.release();
+    }
+    try {
+      // So that a watcher that stops at run_finished has seen every transition of the run.
+      session.observer().awaitCaughtUp(CATCH_UP_LIMIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    recent.put(run.id(), finished);
+    session.log().append(clock.instant(), new EventPayload.RunFinished(finished));
+    record(session, finished);
+    LOG.info("run={} lab={} scenario={} state={}", run.id(), run.labId(), run.scenario(), finished.state());
+    return finished;
+  }
+
+  /** Into the history; a run whose recording failed still finished, so the failure is only logged. */
+  private void record(LabSession session, Run finished) {
+    try {
+      history.save(finished, effectiveSysctls(session.lab(), finished), eventsOf(session.log(), finished));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("run={} could not be recorded in the run history: {}", finished.id(), e.getMessage());
+    }
+  }
+
+  /** Stops running: runs in progress are interrupted. */
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,183 @@
+package io.twlab.testing;
+
+import io.twlab.core.ExecResult;
+import io.twlab.runtime.LabRuntime;
+import io.twlab.runtime.LabRuntime.ContainerInfo;
+import io.twlab.runtime.LabRuntime.ContainerRequest;
+import io.twlab.runtime.LabRuntime.ExecStream;
+import io.twlab.runtime.LabRuntime.NetworkInfo;
+import io.twlab.runtime.RuntimeFailure;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A container engine in memory, for tests of everything above the engine (bookkeeping, mapping,
+ * errors): networks and containers with their labels, each container's sysctls read back as set,
+ * and a socket sampler that reports an empty baseline at once, so that a lab becomes READY. Its
+ * labs have no sockets: what the kernel does is for the integration tests on the real engine.
+ */
+public final class FakeEngine implements LabRuntime {
+  private final Map<String, Map<String, String>> networks = new ConcurrentHashMap<>();
+  private final Map<String, ContainerRequest> containers = new ConcurrentHashMap<>();
+  private final List<String> started = new CopyOnWriteArrayList<>();
+  private final List<Integer> dnsPorts = new CopyOnWriteArrayList<>();
+  private final AtomicInteger addresses = new AtomicInteger(1);
+  private volatile String failingNode;
+  private volatile boolean images = true;
+
+  /** Starting the container of node {@code node} (its name ends with "-" + node) fails from now on. */
+  public FakeEngine failingNode(String node) {
+    this.failingNode = node;
+    return this;
+  }
+
+  /** The lab images are missing. */
+  public FakeEngine withoutImages() {
+    this.images = false;
+    return this;
+  }
+
+  /** {@code ss} in the next containers shows Docker's DNS listener on these ports, one per container. */
+  public FakeEngine dnsListenersOn(Integer... ports) {
+    dnsPorts.addAll(List.of(ports));
+    return this;
+  }
+
+  /** Names of every container started, in order, including those removed since. */
+  public List<String> started() {
+    return List.copyOf(started);
+  }
+
+  /** Names of the networks and containers that exist now. */
+  public Set<String> objects() {
+    Set<String> names = new java.util.TreeSet<>(networks.keySet());
+    names.addAll(containers.keySet());
+    return names;
+  }
+
+  public List<Integer> unusedDnsPorts() {
+    return List.copyOf(dnsPorts);
+  }
+
+  @Override
+  public boolean imageExists(String image) {
+    return images;
+  }
+
+  @Override
+  public Set<String> usedSubnets() {
+    return Set.of();
+  }
+
+  @Override
+  public String createNetwork(String name, String subnet, Map<String, String> labels) {
+    Map<String, String> withSubnet = new HashMap<>(labels);
+    withSubnet.put(SUBNET, subnet);
+    networks.put(name, withSubnet);
+    return name;
+  }
+
+  @Override
+  public String startContainer(ContainerRequest request) {
+    if (failingNode != null && request.name().endsWith("-" + failingNode)) {
+      throw new RuntimeFailure("cannot start container " + request.name() + ": engine said no");
+    }
+    containers.put(request.name(), request);
+    started.add(request.name());
+    return request.name();
+  }
+
+  @Override
+  public Map<String, String> addresses(String containerId) {
+    ContainerRequest request = containers.get(containerId);
+    Map<String, String> byNetwork = new HashMap<>();
+    if (request != null) {
+      request.networks().forEach(n -> byNetwork.put(n, "10.213.0." + addresses.incrementAndGet()));
+    }
+    return byNetwork;
+  }
+
+  @Override
+  public ExecResult exec(String containerId, List<String> command, Duration timeout, Consumer<String> lines) {
+    if (command.get(0).equals("ss") && !dnsPorts.isEmpty()) {
+      return new ExecResult(0, "LISTEN 0      4096   127.0.0.11:" + dnsPorts.remove(0) + " 0.0.0.0:*\n", "");
+    }
+    if (command.get(0).equals("sysctl")) {
+      ContainerRequest request = containers.get(containerId);
+      StringBuilder out = new StringBuilder();
+      if (request != null) {
+        command.stream().skip(2).filter(request.sysctls()::containsKey)
+            .forEach(key -> out.append(key).append(" = ").append(request.sysctls().get(key)).append('\n'));
+      }
+      return new ExecResult(0, out.toString(), "");
+    }
+    return new ExecResult(0, "", "");
+  }
+
+  @Override
+  public void execDetached(String containerId, List<String> command) {}
+
+  /** The socket sampler reports an empty baseline; every other stream says nothing. */
+  @Override
+  public ExecStream execStream(String containerId, List<String> command, Consumer<String> lines) {
+    if (command.get(0).equals("twlab-sampler")) {
+      long now = System.currentTimeMillis();
+      Thread baseline = new Thread(() -> {
+        lines.accept("S " + now + " " + System.nanoTime() + " 4026531840");
+        lines.accept("E");
+      }, "fake-sampler");
+      baseline.setDaemon(true);
+      baseline.start();
+    }
+    return () -> { };
+  }
+
+  @Override
+  public List<ContainerInfo> containers(String labelKey, String labelValue) {
+    List<ContainerInfo> found = new ArrayList<>();
+    containers.forEach((name, request) -> {
+      if (labelValue.equals(request.labels().get(labelKey))) {
+        found.add(new ContainerInfo(name, name, true, request.labels()));
+      }
+    });
+    return found;
+  }
+
+  @Override
+  public List<NetworkInfo> networks(String labelKey, String labelValue) {
+    List<NetworkInfo> found = new ArrayList<>();
+    networks.forEach((name, labels) -> {
+      if (labelValue.equals(labels.get(labelKey))) {
+        found.add(new NetworkInfo(name, name, labels.get(SUBNET), labels));
+      }
+    });
+    return found;
+  }
+
+  @Override
+  public void removeContainer(String containerId) {
+    containers.remove(containerId);
+  }
+
+  @Override
+  public int removeLabelled(String labelKey, String labelValue) {
+    List<String> doomed = containers(labelKey, labelValue).stream().map(ContainerInfo::id).toList();
+    doomed.forEach(containers::remove);
+    List<String> doomedNetworks = networks(labelKey, labelValue).stream().map(NetworkInfo::id).toList();
+    doomedNetworks.forEach(networks::remove);
+    return doomed.size() + doomedNetworks.size();
+  }
+
+  @Override
+  public void close() {}
+
+  private static final String SUBNET = "fake.subnet";
+}
