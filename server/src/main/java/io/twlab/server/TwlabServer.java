@@ -3,6 +3,7 @@ package io.twlab.server;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -66,6 +67,15 @@ public final class TwlabServer implements AutoCloseable {
    * one for tests of everything above the engine.
    */
   public static TwlabServer start(ServerConfig config, LabRuntime runtime) throws IOException {
+    return start(config, runtime, Grpc.newServerBuilderForPort(config.grpcPort(), InsecureServerCredentials.create()));
+  }
+
+  /**
+   * Like {@link #start(ServerConfig, LabRuntime)}, serving gRPC from {@code grpcBuilder}: a port of
+   * its own, or an in-process transport for tests that need no network.
+   */
+  public static TwlabServer start(ServerConfig config, LabRuntime runtime, ServerBuilder<?> grpcBuilder)
+      throws IOException {
     Deque<AutoCloseable> owned = new ArrayDeque<>();
     owned.push(runtime);
     try {
@@ -90,7 +100,7 @@ public final class TwlabServer implements AutoCloseable {
       });
       labs.start();
       HealthStatusManager health = new HealthStatusManager();
-      Server grpc = Grpc.newServerBuilderForPort(config.grpcPort(), InsecureServerCredentials.create())
+      Server grpc = grpcBuilder
           .addService(new GrpcLabService(services, watchers))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
