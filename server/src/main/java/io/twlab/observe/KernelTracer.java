@@ -9,13 +9,9 @@ import io.twlab.runtime.LabRuntime.ExecStream;
 import io.twlab.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -64,10 +60,9 @@ public final class KernelTracer implements AutoCloseable {
   private volatile long reportedUpTo;
   private volatile long lastHeartbeat;
   /** Used on the tracer stream's thread only. */
-  private final Map<Integer, Long> cpuClocks = new HashMap<>();
+  private final CpuMerge merge = new CpuMerge(REORDER_LIMIT);
   private long lostSinceLog;
   private long lastLostLog = System.nanoTime() - LOST_LOG_EVERY.toNanos();
-  private final PriorityQueue<TraceEvent> pending = new PriorityQueue<>(Comparator.comparingLong(TraceEvent::monotonicNanos));
   private String containerId;
   private LabRuntime.ExecStream stream;
   private volatile Optional<String> unavailable;
@@ -136,7 +131,7 @@ public final class KernelTracer implements AutoCloseable {
     TracerLine l = parsed.get();
     if (l instanceof TracerLine.Change c) {
       if (subscribers.containsKey(c.event().netns())) {
-        pending.add(c.event());
+        merge.hold(c.event());
       }
       advance(c.cpu(), c.event().monotonicNanos());
     } else if (l instanceof TracerLine.Heartbeat h) {
@@ -176,28 +171,15 @@ public final class KernelTracer implements AutoCloseable {
     return reportedUpTo;
   }
 
-  /**
-   * bpftrace reads one buffer per CPU: a socket's close on one CPU and the ACK that follows on
-   * another can arrive swapped, by hundreds of milliseconds under a flood. Each CPU's lines are in
-   * order, so every change up to the oldest of the CPUs' clocks has arrived: those are delivered,
-   * in kernel time order. A CPU silent for longer than {@link #REORDER_LIMIT} holds nothing back.
-   */
+  /** Delivers, in kernel time order, the changes that CPU {@code cpu}'s progress completes ({@link CpuMerge}). */
   private void advance(int cpu, long monotonicNanos) {
-    cpuClocks.merge(cpu, monotonicNanos, Math::max);
-    long newest = Collections.max(cpuClocks.values());
-    long watermark = Math.max(Collections.min(cpuClocks.values()), newest - REORDER_LIMIT.toNanos());
-    release(watermark);
-    reportedUpTo = watermark;
-  }
-
-  private void release(long upTo) {
-    while (!pending.isEmpty() && pending.peek().monotonicNanos() <= upTo) {
-      TraceEvent event = pending.poll();
+    for (TraceEvent event : merge.advance(cpu, monotonicNanos)) {
       Subscriber s = subscribers.get(event.netns());
       if (s != null) {
         s.onChange(event, wallTime(event.monotonicNanos()));
       }
     }
+    reportedUpTo = merge.watermark();
   }
 
   private Instant wallTime(long monotonicNanos) {

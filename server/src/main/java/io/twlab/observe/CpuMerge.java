@@ -1,0 +1,54 @@
+package io.twlab.observe;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * Puts the tracer's changes back in kernel time order. bpftrace reads one buffer per CPU: a
+ * socket's close on one CPU and the ACK that follows on another can arrive swapped, by hundreds of
+ * milliseconds under a flood. Each CPU's lines are in order, so every change up to the oldest of
+ * the CPUs' clocks (the watermark) has arrived and can be released, oldest first. A CPU silent for
+ * longer than {@code limit} holds nothing back. Not thread-safe: one merge per tracer stream.
+ */
+final class CpuMerge {
+  private final long limitNanos;
+  private final Map<Integer, Long> cpuClocks = new HashMap<>();
+  private final PriorityQueue<TraceEvent> pending =
+      new PriorityQueue<>(Comparator.comparingLong(TraceEvent::monotonicNanos));
+  private long watermark = Long.MIN_VALUE;
+
+  CpuMerge(Duration limit) {
+    this.limitNanos = limit.toNanos();
+  }
+
+  /** Holds a change until every CPU has reported past it. */
+  void hold(TraceEvent event) {
+    pending.add(event);
+  }
+
+  /**
+   * CPU {@code cpu} has reported everything up to {@code monotonicNanos} (a change or a heartbeat
+   * of its own); returns the changes now known to be complete, in kernel time order.
+   */
+  List<TraceEvent> advance(int cpu, long monotonicNanos) {
+    cpuClocks.merge(cpu, monotonicNanos, Math::max);
+    long newest = Collections.max(cpuClocks.values());
+    watermark = Math.max(Collections.min(cpuClocks.values()), newest - limitNanos);
+    List<TraceEvent> released = new ArrayList<>();
+    while (!pending.isEmpty() && pending.peek().monotonicNanos() <= watermark) {
+      released.add(pending.poll());
+    }
+    return released;
+  }
+
+  /** Every change before this kernel time has been released. */
+  long watermark() {
+    return watermark;
+  }
+}
