@@ -2,6 +2,7 @@ package io.twlab.api;
 
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
+import io.twlab.app.Labs;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.SocketChange;
@@ -61,11 +62,20 @@ import java.util.Map;
 public final class ProtoMapper {
   private ProtoMapper() {}
 
-  public static LabRequest request(io.twlab.proto.v1.LabSpec spec) {
+  private static LabRequest request(io.twlab.proto.v1.LabSpec spec) {
     Map<String, Map<String, String>> sysctls = new LinkedHashMap<>();
     spec.getNodesMap().forEach((node, config) -> sysctls.put(node, config.getSysctlsMap()));
     return new LabRequest(spec.getTopology(), spec.getClients(), spec.getSnatPortRange(), sysctls,
         spec.hasTtl() ? java.time.Duration.ofSeconds(spec.getTtl().getSeconds(), spec.getTtl().getNanos()) : null);
+  }
+
+  /** Creates the lab {@code spec} asks for; a refused field is named as the request has it ({@code spec.clients}). */
+  public static Lab createLab(Labs labs, io.twlab.proto.v1.LabSpec spec) {
+    try {
+      return labs.create(request(spec));
+    } catch (InvalidArgumentException e) {
+      throw e.under("spec");
+    }
   }
 
   public static io.twlab.proto.v1.Lab lab(Lab lab) {

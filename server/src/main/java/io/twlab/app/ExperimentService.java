@@ -122,7 +122,7 @@ public final class ExperimentService {
    * expectations name.
    */
   private void check(Experiment experiment) {
-    LabSpec spec = experiment.lab().validate(policy);
+    LabSpec spec = experiment.lab();
     Set<String> nodes = Topologies.nodes(spec.topology(), spec.clients()).stream().map(NodePlan::name)
         .collect(Collectors.toSet());
     List<FieldViolation> violations = new ArrayList<>();

@@ -1,6 +1,5 @@
 package io.twlab.core;
 
-import io.twlab.core.FieldViolation;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -19,5 +18,11 @@ public final class InvalidArgumentException extends RuntimeException {
 
   public List<FieldViolation> violations() {
     return violations;
+  }
+
+  /** The same refusal with every field named inside {@code parent}: {@code clients} becomes {@code spec.clients}. */
+  public InvalidArgumentException under(String parent) {
+    return new InvalidArgumentException(violations.stream()
+        .map(v -> new FieldViolation(parent + "." + v.field(), v.reason())).toList());
   }
 }

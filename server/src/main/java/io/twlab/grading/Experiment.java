@@ -2,7 +2,7 @@ package io.twlab.grading;
 
 import io.twlab.grading.SweepDimension.Param;
 import io.twlab.grading.SweepDimension.Sysctl;
-import io.twlab.lab.LabRequest;
+import io.twlab.lab.LabSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.Set;
  * optionally a sweep: the whole experiment once per cell of a matrix of sysctls and parameters.
  * {@code lines} maps each field's path (as violations name it) to its line in the file.
  */
-public record Experiment(String name, LabRequest lab, List<Step> steps, List<SweepDimension> sweep,
+public record Experiment(String name, LabSpec lab, List<Step> steps, List<SweepDimension> sweep,
     Map<String, Integer> lines) {
   public static final int MAX_CELLS = 32;
 
@@ -44,8 +44,11 @@ public record Experiment(String name, LabRequest lab, List<Step> steps, List<Swe
     return cells;
   }
 
-  /** The lab of one cell: the file's lab with the cell's sysctls on top. */
-  public LabRequest labIn(Map<String, String> cell) {
+  /**
+   * The lab of one cell: the file's lab with the cell's sysctls on top. Each sweep value was checked
+   * against the policy when the file was read.
+   */
+  public LabSpec labIn(Map<String, String> cell) {
     Map<String, Map<String, String>> sysctls = new LinkedHashMap<>();
     lab.sysctls().forEach((node, values) -> sysctls.put(node, new LinkedHashMap<>(values)));
     for (SweepDimension d : sweep) {
@@ -53,7 +56,7 @@ public record Experiment(String name, LabRequest lab, List<Step> steps, List<Swe
         sysctls.computeIfAbsent(s.node(), n -> new LinkedHashMap<>()).put(s.key(), cell.get(d.label()));
       }
     }
-    return new LabRequest(lab.topology(), lab.clients(), lab.snatPortRange(), sysctls, lab.ttl());
+    return new LabSpec(lab.topology(), lab.clients(), lab.snatPorts(), sysctls, lab.ttl());
   }
 
   /** A step's parameters in one cell: the file's, with the cell's values of the parameters in {@code known}. */

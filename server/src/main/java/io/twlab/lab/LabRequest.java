@@ -32,34 +32,34 @@ public record LabRequest(
     String topologyId = topology == null || topology.isBlank() ? TopologyKind.DIRECT.id() : topology.trim();
     TopologyKind kind = TopologyKind.fromId(topologyId).orElse(null);
     if (kind == null) {
-      violations.add(new FieldViolation("spec.topology",
+      violations.add(new FieldViolation("topology",
           "unknown topology '" + topologyId + "'; use 'direct' or 'nat'"));
     }
     int clientCount = clients == 0 ? 1 : clients;
     if (clientCount < 1 || clientCount > MAX_CLIENTS) {
-      violations.add(new FieldViolation("spec.clients", "must be between 1 and " + MAX_CLIENTS + ", got " + clients));
+      violations.add(new FieldViolation("clients", "must be between 1 and " + MAX_CLIENTS + ", got " + clients));
     } else if (kind == TopologyKind.DIRECT && clientCount != 1) {
-      violations.add(new FieldViolation("spec.clients", "the direct topology has exactly one client; use 'nat' for more"));
+      violations.add(new FieldViolation("clients", "the direct topology has exactly one client; use 'nat' for more"));
     }
     PortRange snat = PortRange.ALL_UNPRIVILEGED;
     if (snatPortRange != null && !snatPortRange.isBlank()) {
       snat = PortRange.parse(snatPortRange).orElse(null);
       if (snat == null) {
-        violations.add(new FieldViolation("spec.snat_port_range",
+        violations.add(new FieldViolation("snat_port_range",
             "'" + snatPortRange + "' is not a port range 'A-B' with 1 <= A <= B <= 65535"));
       } else if (kind == TopologyKind.DIRECT) {
-        violations.add(new FieldViolation("spec.snat_port_range", "only the nat topology has a gateway"));
+        violations.add(new FieldViolation("snat_port_range", "only the nat topology has a gateway"));
       }
     }
     Duration lifetime = ttl == null || ttl.isZero() ? DEFAULT_TTL : ttl;
     if (lifetime.compareTo(MIN_TTL) < 0 || lifetime.compareTo(MAX_TTL) > 0) {
-      violations.add(new FieldViolation("spec.ttl", "must be between 1 minute and 24 hours, got " + lifetime));
+      violations.add(new FieldViolation("ttl", "must be between 1 minute and 24 hours, got " + lifetime));
     }
     Map<String, Map<String, String>> nodeSysctls = new LinkedHashMap<>();
     if (sysctls != null) {
       Set<String> targets = kind == null ? Set.of() : targetNames(kind, clientCount);
       sysctls.forEach((target, values) -> {
-        String field = "spec.nodes[" + target + "]";
+        String field = "nodes[" + target + "]";
         if (kind != null && !targets.contains(target)) {
           violations.add(new FieldViolation(field, "no node or role '" + target + "' in the " + kind.id()
               + " topology; use one of " + String.join(", ", targets.stream().sorted().toList())));

@@ -15,6 +15,7 @@ import io.twlab.grading.Expectation.StateCount;
 import io.twlab.grading.Expectation.StateCount.When;
 import io.twlab.grading.Expectation.StateDuration;
 import io.twlab.grading.Experiment.Step;
+import io.twlab.lab.TopologyKind;
 import io.twlab.sysctl.SysctlPolicy;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,7 @@ class ExperimentReaderTest {
         """, POLICY);
 
     assertEquals("short connections", e.name());
-    assertEquals("direct", e.lab().topology());
+    assertEquals(TopologyKind.DIRECT, e.lab().topology());
     assertEquals(Map.of("client", Map.of("net.ipv4.tcp_max_tw_buckets", "5000")), e.lab().sysctls());
     assertEquals(1, e.steps().size());
     Experiment.Step step = e.steps().get(0);
@@ -82,7 +83,7 @@ class ExperimentReaderTest {
           - scenario: redis-flood
         """, POLICY);
 
-    assertEquals("nat", e.lab().topology());
+    assertEquals(TopologyKind.NAT, e.lab().topology());
     assertEquals(2, e.lab().clients());
     assertEquals(Map.of("net.ipv4.tcp_timestamps", "0"), e.lab().sysctls().get("client1"));
   }

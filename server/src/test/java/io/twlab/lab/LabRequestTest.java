@@ -44,14 +44,14 @@ class LabRequestTest {
         new LabRequest("mesh", 20, "9-1", Map.of("client", Map.of("net.ipv4.tcp_tw_recycle", "1")),
             Duration.ofDays(3)).validate(policy));
     List<String> fields = e.violations().stream().map(FieldViolation::field).toList();
-    assertTrue(fields.containsAll(List.of("spec.topology", "spec.clients", "spec.snat_port_range", "spec.ttl",
-        "spec.nodes[client].sysctls[net.ipv4.tcp_tw_recycle]")), fields.toString());
+    assertTrue(fields.containsAll(List.of("topology", "clients", "snat_port_range", "ttl",
+        "nodes[client].sysctls[net.ipv4.tcp_tw_recycle]")), fields.toString());
   }
 
   @Test
   void sysctlsForANodeTheTopologyDoesNotHaveAreRefused() {
     InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () ->
         new LabRequest("direct", 0, "", Map.of("gateway", Map.of("net.ipv4.ip_forward", "1")), null).validate(policy));
-    assertEquals("spec.nodes[gateway]", e.violations().get(0).field());
+    assertEquals("nodes[gateway]", e.violations().get(0).field());
   }
 }

@@ -65,7 +65,7 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
 
   @Override
   public void createLab(CreateLabRequest request, StreamObserver<Lab> response) {
-    unary(response, () -> ProtoMapper.lab(labs.create(ProtoMapper.request(request.getSpec()))));
+    unary(response, () -> ProtoMapper.lab(ProtoMapper.createLab(labs, request.getSpec())));
   }
 
   @Override

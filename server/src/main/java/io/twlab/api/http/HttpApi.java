@@ -113,7 +113,7 @@ public final class HttpApi {
     CreateLabRequest.Builder request = CreateLabRequest.newBuilder();
     parse(ctx, request);
     ctx.status(201);
-    proto(ctx, ProtoMapper.lab(labs.create(ProtoMapper.request(request.getSpec()))));
+    proto(ctx, ProtoMapper.lab(ProtoMapper.createLab(labs, request.getSpec())));
   }
 
   private void runScenario(Context ctx) throws Exception {
