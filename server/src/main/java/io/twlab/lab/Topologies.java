@@ -49,7 +49,7 @@ public final class Topologies {
    * The gateway's NAT rules: clients connect to the gateway's LAN address, which DNATs redis'
    * port to redis and every other TCP port to the server, and MASQUERADEs on the WAN side from a
    * chosen source port pool. Routing between two internal Docker networks is dropped by the
-   * host's isolation rules, so the gateway must be the clients' destination (design §2).
+   * host's isolation rules, so the gateway must be the clients' destination (docs/kernel-facts.md §1).
    */
   public static List<List<String>> gatewayRules(Lab lab) {
     String gatewayLan = lab.node("gateway").address(LAN);

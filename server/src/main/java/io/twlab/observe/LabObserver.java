@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches every node of a lab with one long-lived sampler process each (one exec per node, not
- * one per sample: design §5) and, when the host's {@link KernelTracer} runs, with the traced
+ * one per sample: docs/kernel-facts.md §4) and, when the host's {@link KernelTracer} runs, with the traced
  * changes of the node's network namespace; turns them into transition and state-count events.
  */
 public final class LabObserver implements AutoCloseable {

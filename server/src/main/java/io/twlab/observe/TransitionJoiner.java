@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * One node's transitions from two sources: the kernel tracepoint reports every change when it
- * happens but knows nothing of TIME_WAIT (design §5: a closing socket shows FIN_WAIT2 -> CLOSE when
+ * happens but knows nothing of TIME_WAIT (docs/kernel-facts.md §4: a closing socket shows FIN_WAIT2 -> CLOSE when
  * the kernel hands it over to a TIME_WAIT socket), and the sampled socket table shows TIME_WAIT
  * sockets, their timers and their expiry. A traced close that may be such a handover waits for the
  * first sample dumped after it: the socket is then in TIME_WAIT, still in FIN_WAIT2 (an orphan's

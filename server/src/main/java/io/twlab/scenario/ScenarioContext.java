@@ -31,7 +31,7 @@ public interface ScenarioContext {
 
   /**
    * Adds a node for this run only, with its own sysctls (they can only be set when a container
-   * is created: design §3). It is observed like the others and removed when the run ends.
+   * is created: docs/kernel-facts.md §2). It is observed like the others and removed when the run ends.
    */
   LabNode addNode(RunNode request);
 

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 /**
  * Which sysctls a lab node may set. Only per-network-namespace keys that Docker can set at
- * container creation are allowed (design §3); everything else is refused with its reason before
+ * container creation are allowed (docs/kernel-facts.md §2); everything else is refused with its reason before
  * any container exists.
  */
 public final class SysctlPolicy {
@@ -48,6 +48,11 @@ public final class SysctlPolicy {
 
   private final Map<String, SysctlRule> rules = Stream.concat(ALLOWED.stream(), REFUSED.stream())
       .collect(Collectors.toUnmodifiableMap(SysctlRule::key, Function.identity()));
+
+  /** Every rule, the allowed keys first: the table of docs/sysctl-policy.md. */
+  public List<SysctlRule> rules() {
+    return Stream.concat(ALLOWED.stream(), REFUSED.stream()).toList();
+  }
 
   /** Every key a node may set, in a stable order: the ones read back after start. */
   public List<String> allowedKeys() {

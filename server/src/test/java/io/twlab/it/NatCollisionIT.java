@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * S9 (design §4) and the NAT path of the others. NAT collisions vary from run to run, so only
+ * S9 (docs/kernel-facts.md §3) and the NAT path of the others. NAT collisions vary from run to run, so only
  * what is stable is asserted: PAWS rejections need timestamps, every attempt is accounted for.
  */
 class NatCollisionIT {

@@ -16,7 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** S2, S3 and S5 (design §4): short connections, the TIME_WAIT they leave, and the limits they hit. */
+/** S2, S3 and S5 (docs/kernel-facts.md §3): short connections, the TIME_WAIT they leave, and the limits they hit. */
 class ShortConnectionsIT {
   @RegisterExtension
   static final TwlabFixture twlab = new TwlabFixture();

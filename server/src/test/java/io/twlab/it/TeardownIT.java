@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** S6, S7, S8, S10 and S11 (design §4) in one direct lab: how each side of a close behaves. */
+/** S6, S7, S8, S10 and S11 (docs/kernel-facts.md §3) in one direct lab: how each side of a close behaves. */
 class TeardownIT {
   @RegisterExtension
   static final TwlabFixture twlab = new TwlabFixture();

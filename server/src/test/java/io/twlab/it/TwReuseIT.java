@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** S4 (design §4): the whole default tcp_tw_reuse matrix, 100 ports and 300 connections per cell. */
+/** S4 (docs/kernel-facts.md §3): the whole default tcp_tw_reuse matrix, 100 ports and 300 connections per cell. */
 class TwReuseIT {
   @RegisterExtension
   static final TwlabFixture twlab = new TwlabFixture();

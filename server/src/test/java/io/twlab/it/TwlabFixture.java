@@ -44,8 +44,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * ({@code @RegisterExtension static}) it starts before the class's tests and, after them, deletes
  * the labs it made and removes whatever a failed test left on the engine.
  */
-final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
-  final String owner = "twlab-it-" + UUID.randomUUID().toString().substring(0, 8);
+public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
+  public final String owner = "twlab-it-" + UUID.randomUUID().toString().substring(0, 8);
   private TwlabServer server;
   private ManagedChannel channel;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -87,13 +87,13 @@ final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     return LabServiceGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
   }
 
-  Lab createLab(LabSpec spec) {
+  public Lab createLab(LabSpec spec) {
     Lab lab = grpc().createLab(CreateLabRequest.newBuilder().setSpec(spec).build());
     labs.add(lab.getId());
     return lab;
   }
 
-  String grpcTarget() {
+  public String grpcTarget() {
     return "localhost:" + server.grpcPort();
   }
 
@@ -159,7 +159,7 @@ final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     return objects;
   }
 
-  static List<String> docker(String... args) throws IOException, InterruptedException {
+  public static List<String> docker(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("docker"));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

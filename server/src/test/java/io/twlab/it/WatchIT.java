@@ -75,7 +75,7 @@ class WatchIT {
     long deliveredOneByOne = auto.stream().filter(LabEvent::hasTransition).count();
     long summarised = auto.stream().filter(LabEvent::hasSummary)
         .mapToLong(e -> e.getSummary().getTransitionsMap().values().stream().mapToInt(Integer::intValue).sum()).sum();
-    // The 100 ms sampler sees every TIME_WAIT, but few of redis' sub-millisecond sockets (design §5).
+    // The 100 ms sampler sees every TIME_WAIT, but few of redis' sub-millisecond sockets (docs/kernel-facts.md §4).
     assertTrue(transitions >= CONNECTIONS, "at least each client TIME_WAIT: " + transitions);
     assertEquals(transitions, deliveredOneByOne + summarised, "summaries account for every transition");
     assertTrue(auto.size() * 4 < every.size(), auto.size() + " events instead of " + every.size());

@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 
 /**
  * S6: closing with SO_LINGER {on, 0} aborts the connection: an RST instead of a FIN, no TIME_WAIT,
- * and the peer's recv() fails with ECONNRESET. A small program, not socat (design §4).
+ * and the peer's recv() fails with ECONNRESET. A small program, not socat (docs/kernel-facts.md §3).
  */
 public final class LingerRst extends Scenario {
   private static final ListParam CLOSE =

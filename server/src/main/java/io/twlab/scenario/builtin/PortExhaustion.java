@@ -39,7 +39,7 @@ public final class PortExhaustion extends Scenario {
         int first = params.get(FIRST_PORT);
         return first + " " + Math.min(65_535, first + params.get(PORTS) - 1);
       });
-  /** TIME_WAIT is 60 s; the timer wheel may fire it ~2 s late (design §4, issue 2's note). */
+  /** TIME_WAIT is 60 s; the timer wheel may fire it ~2 s late (docs/kernel-facts.md §3). */
   private static final int RECOVERY_WAIT_SECONDS = 80;
 
   public PortExhaustion() {

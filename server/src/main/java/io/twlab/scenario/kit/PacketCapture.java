@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * tcpdump on one node (default capabilities suffice with {@code -p}: design §5), bounded in
+ * tcpdump on one node (default capabilities suffice with {@code -p}: docs/kernel-facts.md §4), bounded in
  * time, its text read back and parsed into packets when stopped.
  */
 public final class PacketCapture {

@@ -1,11 +1,11 @@
-package io.twlab.it;
+package io.twlab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import io.twlab.cli.Twlab;
+import io.twlab.it.TwlabFixture;
 import io.twlab.proto.v1.Lab;
 import io.twlab.proto.v1.LabSpec;
 import io.twlab.proto.v1.Run;
