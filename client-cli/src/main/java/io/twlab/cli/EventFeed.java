@@ -1,8 +1,8 @@
 package io.twlab.cli;
 
 import io.grpc.Context;
-import io.twlab.proto.v1.LabEvent;
-import io.twlab.proto.v1.WatchLabRequest;
+import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.WatchLabRequest;
 import java.util.Iterator;
 import java.util.function.Predicate;
 

@@ -1,7 +1,7 @@
 package io.twlab.cli;
 
-import io.twlab.proto.v1.GradeExperimentRequest;
-import io.twlab.proto.v1.GradeReport;
+import io.twlab.proto.v1.V1.GradeExperimentRequest;
+import io.twlab.proto.v1.V1.GradeReport;
 import picocli.CommandLine.Command;
 
 @Command(name = "grade", description = "Grade an experiment file (YAML or JSON): run it in a fresh lab and check "

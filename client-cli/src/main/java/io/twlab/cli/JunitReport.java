@@ -2,11 +2,11 @@ package io.twlab.cli;
 
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
-import io.twlab.proto.v1.GradeReport;
-import io.twlab.proto.v1.RunGrade;
-import io.twlab.proto.v1.SweepCell;
-import io.twlab.proto.v1.SweepReport;
-import io.twlab.proto.v1.Verdict;
+import io.twlab.proto.v1.V1.GradeReport;
+import io.twlab.proto.v1.V1.RunGrade;
+import io.twlab.proto.v1.V1.SweepCell;
+import io.twlab.proto.v1.V1.SweepReport;
+import io.twlab.proto.v1.V1.Verdict;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.twlab.cli;
 
 import com.google.protobuf.Duration;
-import io.twlab.proto.v1.LabSpec;
-import io.twlab.proto.v1.NodeConfig;
+import io.twlab.proto.v1.V1.LabSpec;
+import io.twlab.proto.v1.V1.NodeConfig;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,11 +1,11 @@
 package io.twlab.cli;
 
-import io.twlab.proto.v1.CreateLabRequest;
-import io.twlab.proto.v1.DeleteLabRequest;
-import io.twlab.proto.v1.GetLabRequest;
-import io.twlab.proto.v1.Lab;
-import io.twlab.proto.v1.ListLabsRequest;
-import io.twlab.proto.v1.ListLabsResponse;
+import io.twlab.proto.v1.V1.CreateLabRequest;
+import io.twlab.proto.v1.V1.DeleteLabRequest;
+import io.twlab.proto.v1.V1.GetLabRequest;
+import io.twlab.proto.v1.V1.Lab;
+import io.twlab.proto.v1.V1.ListLabsRequest;
+import io.twlab.proto.v1.V1.ListLabsResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;

@@ -1,7 +1,7 @@
 package io.twlab.cli;
 
-import io.twlab.proto.v1.LabEvent;
-import io.twlab.proto.v1.TcpState;
+import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.TcpState;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;

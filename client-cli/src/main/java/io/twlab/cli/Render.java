@@ -5,20 +5,21 @@ import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
-import io.twlab.proto.v1.ComparisonTable;
-import io.twlab.proto.v1.GradeReport;
-import io.twlab.proto.v1.Lab;
-import io.twlab.proto.v1.LabEvent;
-import io.twlab.proto.v1.ListRunsResponse;
-import io.twlab.proto.v1.Node;
-import io.twlab.proto.v1.Run;
-import io.twlab.proto.v1.RunGrade;
-import io.twlab.proto.v1.RunProgress;
-import io.twlab.proto.v1.Scenario;
-import io.twlab.proto.v1.ScenarioParameter;
-import io.twlab.proto.v1.SweepReport;
-import io.twlab.proto.v1.TcpState;
-import io.twlab.proto.v1.Verdict;
+import io.twlab.proto.v1.V1;
+import io.twlab.proto.v1.V1.ComparisonTable;
+import io.twlab.proto.v1.V1.GradeReport;
+import io.twlab.proto.v1.V1.Lab;
+import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.ListRunsResponse;
+import io.twlab.proto.v1.V1.Node;
+import io.twlab.proto.v1.V1.Run;
+import io.twlab.proto.v1.V1.RunGrade;
+import io.twlab.proto.v1.V1.RunProgress;
+import io.twlab.proto.v1.V1.Scenario;
+import io.twlab.proto.v1.V1.ScenarioParameter;
+import io.twlab.proto.v1.V1.SweepReport;
+import io.twlab.proto.v1.V1.TcpState;
+import io.twlab.proto.v1.V1.Verdict;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -250,7 +251,7 @@ final class Render {
     return status(lab.getStatus());
   }
 
-  private static String status(io.twlab.proto.v1.LabStatus status) {
+  private static String status(V1.LabStatus status) {
     return status.name().replace("LAB_STATUS_", "").toLowerCase(Locale.ROOT);
   }
 

@@ -1,12 +1,12 @@
 package io.twlab.cli;
 
-import io.twlab.proto.v1.CreateLabRequest;
-import io.twlab.proto.v1.DeleteLabRequest;
-import io.twlab.proto.v1.Lab;
-import io.twlab.proto.v1.LabEvent;
-import io.twlab.proto.v1.Run;
-import io.twlab.proto.v1.RunScenarioRequest;
-import io.twlab.proto.v1.RunState;
+import io.twlab.proto.v1.V1.CreateLabRequest;
+import io.twlab.proto.v1.V1.DeleteLabRequest;
+import io.twlab.proto.v1.V1.Lab;
+import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.Run;
+import io.twlab.proto.v1.V1.RunScenarioRequest;
+import io.twlab.proto.v1.V1.RunState;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;

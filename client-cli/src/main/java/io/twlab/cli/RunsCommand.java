@@ -1,11 +1,12 @@
 package io.twlab.cli;
 
-import io.twlab.proto.v1.GetRunRequest;
-import io.twlab.proto.v1.LabEvent;
-import io.twlab.proto.v1.ListRunsRequest;
-import io.twlab.proto.v1.ListRunsResponse;
-import io.twlab.proto.v1.Run;
-import io.twlab.proto.v1.WatchLabRequest;
+import io.twlab.proto.v1.V1;
+import io.twlab.proto.v1.V1.GetRunRequest;
+import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.ListRunsRequest;
+import io.twlab.proto.v1.V1.ListRunsResponse;
+import io.twlab.proto.v1.V1.Run;
+import io.twlab.proto.v1.V1.WatchLabRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -55,7 +56,7 @@ final class RunsCommand {
         return 0;
       }
       WatchLabRequest request = WatchLabRequest.newBuilder().setRunId(runId).setReplaySpeed(speed)
-          .setDetail(io.twlab.proto.v1.WatchDetail.WATCH_DETAIL_CONNECTIONS).build();
+          .setDetail(V1.WatchDetail.WATCH_DETAIL_CONNECTIONS).build();
       var out = out();
       if (!json()) {
         out.println(Render.transitionHeader());
@@ -96,7 +97,7 @@ final class RunsCommand {
     private static java.util.List<LabEvent> timeline(ServerConnection server, String runId) {
       java.util.List<LabEvent> events = new java.util.ArrayList<>();
       EventFeed.follow(server, WatchLabRequest.newBuilder().setRunId(runId)
-          .setDetail(io.twlab.proto.v1.WatchDetail.WATCH_DETAIL_CONNECTIONS).build(), events::add);
+          .setDetail(V1.WatchDetail.WATCH_DETAIL_CONNECTIONS).build(), events::add);
       return events;
     }
   }

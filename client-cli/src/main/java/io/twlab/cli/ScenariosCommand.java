@@ -1,7 +1,7 @@
 package io.twlab.cli;
 
-import io.twlab.proto.v1.ListScenariosRequest;
-import io.twlab.proto.v1.ListScenariosResponse;
+import io.twlab.proto.v1.V1.ListScenariosRequest;
+import io.twlab.proto.v1.V1.ListScenariosResponse;
 import picocli.CommandLine.Command;
 
 @Command(name = "scenarios", description = "List the scenarios with what they teach and their parameters.")

@@ -1,7 +1,7 @@
 package io.twlab.cli;
 
-import io.twlab.proto.v1.GradeExperimentRequest;
-import io.twlab.proto.v1.SweepReport;
+import io.twlab.proto.v1.V1.GradeExperimentRequest;
+import io.twlab.proto.v1.V1.SweepReport;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 

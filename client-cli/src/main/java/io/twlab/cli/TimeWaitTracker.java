@@ -2,9 +2,9 @@ package io.twlab.cli;
 
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
-import io.twlab.proto.v1.ConnectionTransition;
-import io.twlab.proto.v1.LabEvent;
-import io.twlab.proto.v1.TcpState;
+import io.twlab.proto.v1.V1.ConnectionTransition;
+import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.TcpState;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,7 +1,7 @@
 package io.twlab.cli;
 
 import com.google.protobuf.util.Timestamps;
-import io.twlab.proto.v1.LabEvent;
+import io.twlab.proto.v1.V1.LabEvent;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

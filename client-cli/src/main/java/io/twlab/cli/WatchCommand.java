@@ -1,7 +1,7 @@
 package io.twlab.cli;
 
-import io.twlab.proto.v1.WatchDetail;
-import io.twlab.proto.v1.WatchLabRequest;
+import io.twlab.proto.v1.V1.WatchDetail;
+import io.twlab.proto.v1.V1.WatchLabRequest;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;

@@ -3,12 +3,12 @@ package io.twlab.cli;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.Timestamps;
-import io.twlab.proto.v1.GradeReport;
-import io.twlab.proto.v1.LabEvent;
-import io.twlab.proto.v1.Run;
-import io.twlab.proto.v1.RunGrade;
-import io.twlab.proto.v1.StateCounts;
-import io.twlab.proto.v1.Verdict;
+import io.twlab.proto.v1.V1.GradeReport;
+import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.Run;
+import io.twlab.proto.v1.V1.RunGrade;
+import io.twlab.proto.v1.V1.StateCounts;
+import io.twlab.proto.v1.V1.Verdict;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -3,12 +3,12 @@ package io.twlab.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.util.Timestamps;
-import io.twlab.proto.v1.GradeReport;
-import io.twlab.proto.v1.Run;
-import io.twlab.proto.v1.RunGrade;
-import io.twlab.proto.v1.SweepCell;
-import io.twlab.proto.v1.SweepReport;
-import io.twlab.proto.v1.Verdict;
+import io.twlab.proto.v1.V1.GradeReport;
+import io.twlab.proto.v1.V1.Run;
+import io.twlab.proto.v1.V1.RunGrade;
+import io.twlab.proto.v1.V1.SweepCell;
+import io.twlab.proto.v1.V1.SweepReport;
+import io.twlab.proto.v1.V1.Verdict;
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
-import io.twlab.proto.v1.ConnectionTransition;
-import io.twlab.proto.v1.LabEvent;
-import io.twlab.proto.v1.StateCounts;
-import io.twlab.proto.v1.TcpState;
+import io.twlab.proto.v1.V1.ConnectionTransition;
+import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.StateCounts;
+import io.twlab.proto.v1.V1.TcpState;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

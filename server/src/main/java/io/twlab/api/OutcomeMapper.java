@@ -4,7 +4,7 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-import io.twlab.proto.v1.ScenarioResult;
+import io.twlab.proto.v1.V1.ScenarioResult;
 import io.twlab.scenario.ScenarioOutcome;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

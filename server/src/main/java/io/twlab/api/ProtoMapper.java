@@ -23,24 +23,25 @@ import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
 import io.twlab.lab.LabRequest;
 import io.twlab.lab.LabSpec;
-import io.twlab.proto.v1.ConnectionTransition;
-import io.twlab.proto.v1.EventGap;
-import io.twlab.proto.v1.LabStatus;
-import io.twlab.proto.v1.LabStatusChanged;
-import io.twlab.proto.v1.ListRunsResponse;
-import io.twlab.proto.v1.Node;
-import io.twlab.proto.v1.NodeAddress;
-import io.twlab.proto.v1.NodeConfig;
-import io.twlab.proto.v1.NodeCounters;
-import io.twlab.proto.v1.RunFinished;
-import io.twlab.proto.v1.RunProgress;
-import io.twlab.proto.v1.RunState;
-import io.twlab.proto.v1.ScenarioParameter;
-import io.twlab.proto.v1.ScenarioSysctl;
-import io.twlab.proto.v1.StateCounts;
-import io.twlab.proto.v1.TransitionSummary;
-import io.twlab.proto.v1.WatchDetail;
-import io.twlab.proto.v1.WatchLabRequest;
+import io.twlab.proto.v1.V1;
+import io.twlab.proto.v1.V1.ConnectionTransition;
+import io.twlab.proto.v1.V1.EventGap;
+import io.twlab.proto.v1.V1.LabStatus;
+import io.twlab.proto.v1.V1.LabStatusChanged;
+import io.twlab.proto.v1.V1.ListRunsResponse;
+import io.twlab.proto.v1.V1.Node;
+import io.twlab.proto.v1.V1.NodeAddress;
+import io.twlab.proto.v1.V1.NodeConfig;
+import io.twlab.proto.v1.V1.NodeCounters;
+import io.twlab.proto.v1.V1.RunFinished;
+import io.twlab.proto.v1.V1.RunProgress;
+import io.twlab.proto.v1.V1.RunState;
+import io.twlab.proto.v1.V1.ScenarioParameter;
+import io.twlab.proto.v1.V1.ScenarioSysctl;
+import io.twlab.proto.v1.V1.StateCounts;
+import io.twlab.proto.v1.V1.TransitionSummary;
+import io.twlab.proto.v1.V1.WatchDetail;
+import io.twlab.proto.v1.V1.WatchLabRequest;
 import io.twlab.scenario.ParameterSpec;
 import io.twlab.scenario.ParameterSpec.BoolParam;
 import io.twlab.scenario.ParameterSpec.EnumParam;
@@ -62,7 +63,7 @@ import java.util.Map;
 public final class ProtoMapper {
   private ProtoMapper() {}
 
-  private static LabRequest request(io.twlab.proto.v1.LabSpec spec) {
+  private static LabRequest request(V1.LabSpec spec) {
     Map<String, Map<String, String>> sysctls = new LinkedHashMap<>();
     spec.getNodesMap().forEach((node, config) -> sysctls.put(node, config.getSysctlsMap()));
     return new LabRequest(spec.getTopology(), spec.getClients(), spec.getSnatPortRange(), sysctls,
@@ -70,7 +71,7 @@ public final class ProtoMapper {
   }
 
   /** Creates the lab {@code spec} asks for; a refused field is named as the request has it ({@code spec.clients}). */
-  public static Lab createLab(Labs labs, io.twlab.proto.v1.LabSpec spec) {
+  public static Lab createLab(Labs labs, V1.LabSpec spec) {
     try {
       return labs.create(request(spec));
     } catch (InvalidArgumentException e) {
@@ -78,8 +79,8 @@ public final class ProtoMapper {
     }
   }
 
-  public static io.twlab.proto.v1.Lab lab(Lab lab) {
-    io.twlab.proto.v1.Lab.Builder b = io.twlab.proto.v1.Lab.newBuilder()
+  public static V1.Lab lab(Lab lab) {
+    V1.Lab.Builder b = V1.Lab.newBuilder()
         .setId(lab.id())
         .setSpec(spec(lab.spec()))
         .setStatus(LabStatus.valueOf("LAB_STATUS_" + lab.status().name()))
@@ -95,8 +96,8 @@ public final class ProtoMapper {
     return b.build();
   }
 
-  private static io.twlab.proto.v1.LabSpec spec(LabSpec spec) {
-    io.twlab.proto.v1.LabSpec.Builder b = io.twlab.proto.v1.LabSpec.newBuilder()
+  private static V1.LabSpec spec(LabSpec spec) {
+    V1.LabSpec.Builder b = V1.LabSpec.newBuilder()
         .setTopology(spec.topology().id())
         .setClients(spec.clients())
         .setSnatPortRange(spec.snatPorts().toString())
@@ -105,8 +106,8 @@ public final class ProtoMapper {
     return b.build();
   }
 
-  public static io.twlab.proto.v1.Scenario scenario(ScenarioDescriptor d) {
-    io.twlab.proto.v1.Scenario.Builder b = io.twlab.proto.v1.Scenario.newBuilder()
+  public static V1.Scenario scenario(ScenarioDescriptor d) {
+    V1.Scenario.Builder b = V1.Scenario.newBuilder()
         .setName(d.name()).setTitle(d.title()).setDescription(d.description()).setChecksClaim(d.checksClaim());
     d.topologies().forEach(t -> b.addTopologies(t.id()));
     for (ParameterSpec p : d.parameters()) {
@@ -127,12 +128,12 @@ public final class ProtoMapper {
     return b.build();
   }
 
-  public static io.twlab.proto.v1.GradeReport grade(GradeReport report) {
-    io.twlab.proto.v1.GradeReport.Builder b = io.twlab.proto.v1.GradeReport.newBuilder()
+  public static V1.GradeReport grade(GradeReport report) {
+    V1.GradeReport.Builder b = V1.GradeReport.newBuilder()
         .setExperiment(report.experiment()).setLabId(report.labId()).setPassed(report.passed())
         .setStartedAt(timestamp(report.startedAt())).setFinishedAt(timestamp(report.finishedAt()));
     for (GradeReport.StepGrade step : report.steps()) {
-      io.twlab.proto.v1.RunGrade.Builder rb = io.twlab.proto.v1.RunGrade.newBuilder().setRun(run(step.run()))
+      V1.RunGrade.Builder rb = V1.RunGrade.newBuilder().setRun(run(step.run()))
           .setPassed(step.passed());
       step.verdicts().forEach(v -> rb.addVerdicts(verdict(v)));
       b.addRuns(rb);
@@ -140,22 +141,22 @@ public final class ProtoMapper {
     return b.build();
   }
 
-  public static io.twlab.proto.v1.SweepReport sweep(SweepReport report) {
-    io.twlab.proto.v1.SweepReport.Builder b = io.twlab.proto.v1.SweepReport.newBuilder()
+  public static V1.SweepReport sweep(SweepReport report) {
+    V1.SweepReport.Builder b = V1.SweepReport.newBuilder()
         .setExperiment(report.experiment()).setPassed(report.passed())
         .addAllDimensions(report.dimensions().stream().map(SweepDimension::label).toList())
         .setStartedAt(timestamp(report.startedAt())).setFinishedAt(timestamp(report.finishedAt()));
-    report.cells().forEach(c -> b.addCells(io.twlab.proto.v1.SweepCell.newBuilder().putAllValues(c.values())
+    report.cells().forEach(c -> b.addCells(V1.SweepCell.newBuilder().putAllValues(c.values())
         .setReport(grade(c.report()))));
     SweepReport.Table table = report.table();
-    io.twlab.proto.v1.ComparisonTable.Builder t = io.twlab.proto.v1.ComparisonTable.newBuilder()
+    V1.ComparisonTable.Builder t = V1.ComparisonTable.newBuilder()
         .addAllColumns(table.columns());
-    table.rows().forEach(row -> t.addRows(io.twlab.proto.v1.TableRow.newBuilder().addAllCells(row)));
+    table.rows().forEach(row -> t.addRows(V1.TableRow.newBuilder().addAllCells(row)));
     return b.setTable(t).build();
   }
 
-  private static io.twlab.proto.v1.Verdict verdict(Verdict v) {
-    return io.twlab.proto.v1.Verdict.newBuilder().setExpectation(v.expectation().describe())
+  private static V1.Verdict verdict(Verdict v) {
+    return V1.Verdict.newBuilder().setExpectation(v.expectation().describe())
         .setKind(v.expectation().kind()).setPassed(v.passed()).setObserved(v.observed()).setReason(v.reason()).build();
   }
 
@@ -195,16 +196,16 @@ public final class ProtoMapper {
   }
 
   /** A run with what the history adds: the lab's sysctls, the experiment and its verdicts. */
-  public static io.twlab.proto.v1.Run run(RecordedRun recorded) {
-    io.twlab.proto.v1.Run.Builder b = run(recorded.run()).toBuilder().setExperiment(recorded.experiment());
+  public static V1.Run run(RecordedRun recorded) {
+    V1.Run.Builder b = run(recorded.run()).toBuilder().setExperiment(recorded.experiment());
     recorded.verdicts().forEach(v -> b.addVerdicts(verdict(v)));
     recorded.sysctls().forEach((node, values) -> b.putEffectiveSysctls(node,
         NodeConfig.newBuilder().putAllSysctls(values).build()));
     return b.build();
   }
 
-  public static io.twlab.proto.v1.Run run(Run run) {
-    io.twlab.proto.v1.Run.Builder b = io.twlab.proto.v1.Run.newBuilder()
+  public static V1.Run run(Run run) {
+    V1.Run.Builder b = V1.Run.newBuilder()
         .setId(run.id()).setLabId(run.labId()).setScenario(run.scenario()).putAllParams(run.params())
         .setState(RunState.valueOf("RUN_STATE_" + run.state().name()))
         .setStartedAt(timestamp(run.startedAt()))
@@ -215,16 +216,16 @@ public final class ProtoMapper {
     return b.build();
   }
 
-  private static io.twlab.proto.v1.ScenarioResult result(ScenarioResult result) {
-    io.twlab.proto.v1.ScenarioResult.Builder b = io.twlab.proto.v1.ScenarioResult.newBuilder().setSummary(result.summary());
+  private static V1.ScenarioResult result(ScenarioResult result) {
+    V1.ScenarioResult.Builder b = V1.ScenarioResult.newBuilder().setSummary(result.summary());
     result.counters().forEach((node, counters) ->
         b.addCounters(NodeCounters.newBuilder().setNode(node).putAllDeltas(counters.values())));
     OutcomeMapper.fill(b, result.outcome());
     return b.build();
   }
 
-  public static io.twlab.proto.v1.LabEvent event(LabEvent event) {
-    io.twlab.proto.v1.LabEvent.Builder b = io.twlab.proto.v1.LabEvent.newBuilder()
+  public static V1.LabEvent event(LabEvent event) {
+    V1.LabEvent.Builder b = V1.LabEvent.newBuilder()
         .setSequence(event.sequence()).setLabId(event.labId()).setTime(timestamp(event.time()));
     EventPayload payload = event.payload();
     if (payload instanceof EventPayload.LabStatusChanged s) {
@@ -247,10 +248,10 @@ public final class ProtoMapper {
     } else if (payload instanceof EventPayload.RunFinished f) {
       b.setRunFinished(RunFinished.newBuilder().setRun(run(f.run())));
     } else if (payload instanceof EventPayload.NatMapping n) {
-      b.setNat(io.twlab.proto.v1.NatMapping.newBuilder().setNode(n.node()).setEvent(n.event()).setState(n.state())
+      b.setNat(V1.NatMapping.newBuilder().setNode(n.node()).setEvent(n.event()).setState(n.state())
           .setOriginal(n.original()).setReply(n.reply()));
     } else if (payload instanceof EventPayload.ObservationNotice n) {
-      b.setNotice(io.twlab.proto.v1.ObservationNotice.newBuilder().setNode(n.node()).setMessage(n.message()));
+      b.setNotice(V1.ObservationNotice.newBuilder().setNode(n.node()).setMessage(n.message()));
     } else if (payload instanceof EventPayload.CounterDeltas c) {
       b.setCounters(NodeCounters.newBuilder().setNode(c.node()).putAllDeltas(c.deltas()));
     } else if (payload instanceof EventPayload.TransitionSummary t) {
@@ -275,8 +276,8 @@ public final class ProtoMapper {
     };
   }
 
-  private static io.twlab.proto.v1.TcpState tcpState(TcpState state) {
-    return io.twlab.proto.v1.TcpState.valueOf("TCP_STATE_" + state.name());
+  private static V1.TcpState tcpState(TcpState state) {
+    return V1.TcpState.valueOf("TCP_STATE_" + state.name());
   }
 
   private static Timestamp timestamp(Instant t) {

@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import io.twlab.core.TcpState;
-import io.twlab.proto.v1.NcTimeWaitResult;
-import io.twlab.proto.v1.PortExhaustionResult;
-import io.twlab.proto.v1.ScenarioResult;
+import io.twlab.proto.v1.V1;
+import io.twlab.proto.v1.V1.NcTimeWaitResult;
+import io.twlab.proto.v1.V1.PortExhaustionResult;
+import io.twlab.proto.v1.V1.ScenarioResult;
 import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.LoadReport.Latency;
 import io.twlab.scenario.Scenario;
@@ -60,8 +61,8 @@ class OutcomeMapperTest {
     assertEquals(900_000_000, r.getTimeWaitTimerAtEntry().getNanos());
     assertFalse(r.getExpiryMeasured());
     assertFalse(r.hasTimeWaitLifetime(), "an empty Optional leaves its field unset");
-    assertEquals(List.of(io.twlab.proto.v1.TcpState.TCP_STATE_ESTABLISHED, io.twlab.proto.v1.TcpState.TCP_STATE_FIN_WAIT1,
-        io.twlab.proto.v1.TcpState.TCP_STATE_FIN_WAIT2, io.twlab.proto.v1.TcpState.TCP_STATE_TIME_WAIT),
+    assertEquals(List.of(V1.TcpState.TCP_STATE_ESTABLISHED, V1.TcpState.TCP_STATE_FIN_WAIT1,
+        V1.TcpState.TCP_STATE_FIN_WAIT2, V1.TcpState.TCP_STATE_TIME_WAIT),
         r.getNodes(0).getStatesList());
   }
 

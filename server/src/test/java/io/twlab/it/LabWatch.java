@@ -2,11 +2,11 @@ package io.twlab.it;
 
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
-import io.twlab.proto.v1.ConnectionTransition;
-import io.twlab.proto.v1.Lab;
-import io.twlab.proto.v1.LabEvent;
-import io.twlab.proto.v1.WatchDetail;
-import io.twlab.proto.v1.WatchLabRequest;
+import io.twlab.proto.v1.V1.ConnectionTransition;
+import io.twlab.proto.v1.V1.Lab;
+import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.WatchDetail;
+import io.twlab.proto.v1.V1.WatchLabRequest;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;

@@ -6,17 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.Durations;
 import io.grpc.Context;
-import io.twlab.proto.v1.ConnectionOutcome;
-import io.twlab.proto.v1.Lab;
-import io.twlab.proto.v1.LabEvent;
-import io.twlab.proto.v1.LabSpec;
-import io.twlab.proto.v1.NatMapping;
-import io.twlab.proto.v1.NcTimeWaitResult;
-import io.twlab.proto.v1.Run;
-import io.twlab.proto.v1.RunScenarioRequest;
-import io.twlab.proto.v1.RunState;
-import io.twlab.proto.v1.TcpState;
-import io.twlab.proto.v1.WatchLabRequest;
+import io.twlab.proto.v1.V1;
+import io.twlab.proto.v1.V1.ConnectionOutcome;
+import io.twlab.proto.v1.V1.Lab;
+import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.LabSpec;
+import io.twlab.proto.v1.V1.NatMapping;
+import io.twlab.proto.v1.V1.NcTimeWaitResult;
+import io.twlab.proto.v1.V1.Run;
+import io.twlab.proto.v1.V1.RunScenarioRequest;
+import io.twlab.proto.v1.V1.RunState;
+import io.twlab.proto.v1.V1.TcpState;
+import io.twlab.proto.v1.V1.WatchLabRequest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -45,7 +46,7 @@ class NcTimeWaitIT {
   @BeforeAll
   static void start() {
     direct = twlab.createLab(LabSpec.newBuilder().setTopology("direct")
-        .putNodes("client", io.twlab.proto.v1.NodeConfig.newBuilder().putSysctls("net.ipv4.tcp_fin_timeout", "5").build())
+        .putNodes("client", V1.NodeConfig.newBuilder().putSysctls("net.ipv4.tcp_fin_timeout", "5").build())
         .build());
   }
 

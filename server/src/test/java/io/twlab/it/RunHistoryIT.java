@@ -7,19 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.util.JsonFormat;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.twlab.proto.v1.GetRunRequest;
-import io.twlab.proto.v1.GradeExperimentRequest;
-import io.twlab.proto.v1.GradeReport;
-import io.twlab.proto.v1.Lab;
-import io.twlab.proto.v1.LabEvent;
-import io.twlab.proto.v1.LabSpec;
-import io.twlab.proto.v1.ListRunsRequest;
-import io.twlab.proto.v1.ListRunsResponse;
-import io.twlab.proto.v1.Run;
-import io.twlab.proto.v1.RunScenarioRequest;
-import io.twlab.proto.v1.RunState;
-import io.twlab.proto.v1.WatchDetail;
-import io.twlab.proto.v1.WatchLabRequest;
+import io.twlab.proto.v1.V1;
+import io.twlab.proto.v1.V1.GetRunRequest;
+import io.twlab.proto.v1.V1.GradeExperimentRequest;
+import io.twlab.proto.v1.V1.GradeReport;
+import io.twlab.proto.v1.V1.Lab;
+import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.LabSpec;
+import io.twlab.proto.v1.V1.ListRunsRequest;
+import io.twlab.proto.v1.V1.ListRunsResponse;
+import io.twlab.proto.v1.V1.Run;
+import io.twlab.proto.v1.V1.RunScenarioRequest;
+import io.twlab.proto.v1.V1.RunState;
+import io.twlab.proto.v1.V1.WatchDetail;
+import io.twlab.proto.v1.V1.WatchLabRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,7 +54,7 @@ class RunHistoryIT {
   @Test
   void runsTimelinesAndVerdictsSurviveARestartAndReplayAsTheyWereStreamed() throws Exception {
     Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct")
-        .putNodes("client", io.twlab.proto.v1.NodeConfig.newBuilder().putSysctls("net.ipv4.tcp_fin_timeout", "7").build())
+        .putNodes("client", V1.NodeConfig.newBuilder().putSysctls("net.ipv4.tcp_fin_timeout", "7").build())
         .build());
     Run run = twlab.grpc().runScenario(RunScenarioRequest.newBuilder().setLabId(lab.getId())
         .setScenario("port-exhaustion").putParams("ports", "10").putParams("connections", "20").setWait(true).build());

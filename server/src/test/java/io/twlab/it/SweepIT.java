@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.twlab.proto.v1.GradeExperimentRequest;
-import io.twlab.proto.v1.SweepReport;
-import io.twlab.proto.v1.TableRow;
+import io.twlab.proto.v1.V1.GradeExperimentRequest;
+import io.twlab.proto.v1.V1.SweepReport;
+import io.twlab.proto.v1.V1.TableRow;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

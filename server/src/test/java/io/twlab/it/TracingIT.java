@@ -3,11 +3,11 @@ package io.twlab.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.twlab.proto.v1.ConnectionTransition;
-import io.twlab.proto.v1.Lab;
-import io.twlab.proto.v1.LabSpec;
-import io.twlab.proto.v1.Node;
-import io.twlab.proto.v1.TcpState;
+import io.twlab.proto.v1.V1.ConnectionTransition;
+import io.twlab.proto.v1.V1.Lab;
+import io.twlab.proto.v1.V1.LabSpec;
+import io.twlab.proto.v1.V1.Node;
+import io.twlab.proto.v1.V1.TcpState;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;

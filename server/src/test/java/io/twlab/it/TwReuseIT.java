@@ -3,10 +3,10 @@ package io.twlab.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.twlab.proto.v1.Lab;
-import io.twlab.proto.v1.LabSpec;
-import io.twlab.proto.v1.ScenarioResult;
-import io.twlab.proto.v1.TwReuseCell;
+import io.twlab.proto.v1.V1.Lab;
+import io.twlab.proto.v1.V1.LabSpec;
+import io.twlab.proto.v1.V1.ScenarioResult;
+import io.twlab.proto.v1.V1.TwReuseCell;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

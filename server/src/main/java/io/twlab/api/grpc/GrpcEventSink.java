@@ -4,14 +4,15 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.twlab.api.ProtoMapper;
 import io.twlab.app.EventSink;
 import io.twlab.event.LabEvent;
+import io.twlab.proto.v1.V1;
 
 /** A WatchLab stream that respects gRPC flow control: it waits while the client is not ready. */
 final class GrpcEventSink implements EventSink {
-  private final ServerCallStreamObserver<io.twlab.proto.v1.LabEvent> stream;
+  private final ServerCallStreamObserver<V1.LabEvent> stream;
   private final Object readiness = new Object();
   private volatile boolean cancelled;
 
-  GrpcEventSink(ServerCallStreamObserver<io.twlab.proto.v1.LabEvent> stream) {
+  GrpcEventSink(ServerCallStreamObserver<V1.LabEvent> stream) {
     this.stream = stream;
     stream.setOnCancelHandler(() -> {
       cancelled = true;

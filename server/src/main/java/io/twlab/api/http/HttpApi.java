@@ -25,11 +25,12 @@ import io.twlab.core.InvalidArgumentException;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
 import io.twlab.event.LabEvent;
-import io.twlab.proto.v1.CreateLabRequest;
-import io.twlab.proto.v1.DeleteLabResponse;
-import io.twlab.proto.v1.ListLabsResponse;
-import io.twlab.proto.v1.ListScenariosResponse;
-import io.twlab.proto.v1.RunScenarioRequest;
+import io.twlab.proto.v1.V1;
+import io.twlab.proto.v1.V1.CreateLabRequest;
+import io.twlab.proto.v1.V1.DeleteLabResponse;
+import io.twlab.proto.v1.V1.ListLabsResponse;
+import io.twlab.proto.v1.V1.ListScenariosResponse;
+import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.store.RunQuery;
 import java.util.Arrays;
 import java.util.List;
@@ -301,7 +302,7 @@ public final class HttpApi {
 
     @Override
     public void send(LabEvent event) throws InvalidProtocolBufferException {
-      io.twlab.proto.v1.LabEvent message = ProtoMapper.event(event);
+      V1.LabEvent message = ProtoMapper.event(event);
       client.sendEvent(message.getKindCase().name().toLowerCase(Locale.ROOT), PRINTER.print(message),
           String.valueOf(event.sequence()));
     }
