@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ServerConfigTest {
@@ -62,5 +66,19 @@ class ServerConfigTest {
     assertFalse(ServerConfig.from(new String[0], Map.of("TWLAB_TRACER", "off")).tracer());
     assertEquals("my/tracer:1", ServerConfig.from(new String[] {"--tracer-image", "my/tracer:1"}, Map.of()).tracerImage());
     assertThrows(IllegalArgumentException.class, () -> ServerConfig.from(new String[] {"--tracer", "maybe"}, Map.of()));
+  }
+
+  @Test
+  void helpListsEveryOptionWithItsEnvironmentVariableAndStartsNothing() {
+    StringWriter out = new StringWriter();
+
+    Optional<ServerConfig> config = ServerConfig.parse(new String[] {"--help"}, Map.of(), new PrintWriter(out, true));
+
+    assertTrue(config.isEmpty());
+    for (String option : List.of("--grpc-port", "--http-port", "--owner", "--event-retention", "--tracer",
+        "--tracer-image", "--data-dir", "--history-runs")) {
+      assertTrue(out.toString().contains(option), option + " missing from:\n" + out);
+    }
+    assertTrue(out.toString().contains("TWLAB_GRPC_PORT"), out.toString());
   }
 }
