@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -106,22 +107,21 @@ final class YamlTree {
   }
 
   int integer(Node node, String path) {
-    String value = text(node, path);
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      fail(path, node, "'" + value + "' is not a whole number");
-      return 0;
-    }
+    return parsed(node, path, Integer::parseInt, "a whole number", 0);
   }
 
   double number(Node node, String path) {
+    return parsed(node, path, Double::parseDouble, "a number", 0.0);
+  }
+
+  /** A single value read by {@code parse}; {@code fallback} (with a violation) when it is not {@code what}. */
+  private <T> T parsed(Node node, String path, Function<String, T> parse, String what, T fallback) {
     String value = text(node, path);
     try {
-      return Double.parseDouble(value.trim());
+      return parse.apply(value.trim());
     } catch (NumberFormatException e) {
-      fail(path, node, "'" + value + "' is not a number");
-      return 0;
+      fail(path, node, "'" + value + "' is not " + what);
+      return fallback;
     }
   }
 

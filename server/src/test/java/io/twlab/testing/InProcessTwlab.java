@@ -7,6 +7,7 @@ import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.scenario.builtin.BuiltInScenarios;
 import io.twlab.server.ServerConfig;
 import io.twlab.server.TwlabServer;
+import io.twlab.store.RunStore;
 import io.twlab.store.SqliteRunStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,9 +15,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The whole twlab server in this JVM on a {@link FakeEngine}: gRPC over the in-process transport,
@@ -34,7 +39,7 @@ public final class InProcessTwlab implements AutoCloseable {
   }
 
   /** A server whose history already holds what {@code seed} saved into it. */
-  public static InProcessTwlab start(Path dataDir, Consumer<SqliteRunStore> seed) {
+  public static InProcessTwlab start(Path dataDir, Consumer<RunStore> seed) {
     try (SqliteRunStore history = SqliteRunStore.open(dataDir, 1_000, BuiltInScenarios.catalog().outcomeTypes())) {
       seed.accept(history);
     }
@@ -94,5 +99,37 @@ public final class InProcessTwlab implements AutoCloseable {
   public void close() {
     channel.shutdownNow();
     server.close();
+  }
+
+  /** One server per test, in a fresh data directory, closed after the test. */
+  public static final class Fixture implements AfterEachCallback {
+    private InProcessTwlab started;
+    private Path dataDir;
+
+    public InProcessTwlab start(Consumer<RunStore> seed) {
+      try {
+        dataDir = Files.createTempDirectory("twlab-test-");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      started = InProcessTwlab.start(dataDir, seed);
+      return started;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+      if (started != null) {
+        started.close();
+        started = null;
+      }
+      if (dataDir != null) {
+        try (var files = Files.walk(dataDir)) {
+          for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+        dataDir = null;
+      }
+    }
   }
 }

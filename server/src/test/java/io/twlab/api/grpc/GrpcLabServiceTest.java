@@ -29,19 +29,15 @@ import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.proto.v1.V1.Scenario;
 import io.twlab.proto.v1.V1.TcpState;
 import io.twlab.proto.v1.V1.WatchLabRequest;
-import io.twlab.store.RunStore;
 import io.twlab.testing.InProcessTwlab;
 import io.twlab.testing.SampleRuns;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The gRPC adapter over the in-process transport, on a fake engine: how requests, results and
@@ -51,25 +47,13 @@ import org.junit.jupiter.api.io.TempDir;
 class GrpcLabServiceTest {
   private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
 
-  @TempDir
-  Path dataDir;
-  private InProcessTwlab twlab;
-
-  private InProcessTwlab start(Consumer<RunStore> seed) {
-    twlab = InProcessTwlab.start(dataDir, seed::accept);
-    return twlab;
-  }
-
-  @AfterEach
-  void stop() {
-    if (twlab != null) {
-      twlab.close();
-    }
-  }
+  /** Each test's own server; its history starts as the test seeds it. */
+  @RegisterExtension
+  final InProcessTwlab.Fixture servers = new InProcessTwlab.Fixture();
 
   @Test
   void aLabIsMadeReadListedAndDeletedThenNotFoundWithItsResource() {
-    var grpc = start(history -> { }).grpc();
+    var grpc = servers.start(history -> { }).grpc();
 
     Lab lab = grpc.createLab(CreateLabRequest.newBuilder().setSpec(LabSpec.newBuilder().setTopology("direct")
         .setClients(1).putNodes("client", NodeConfig.newBuilder().putSysctls("net.ipv4.tcp_tw_reuse", "1").build()))
@@ -96,7 +80,7 @@ class GrpcLabServiceTest {
 
   @Test
   void aBadSpecIsRefusedWithEveryBadFieldNamed() {
-    var grpc = start(history -> { }).grpc();
+    var grpc = servers.start(history -> { }).grpc();
 
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> grpc.createLab(
         CreateLabRequest.newBuilder().setSpec(LabSpec.newBuilder().setTopology("direct").setClients(2)
@@ -111,7 +95,7 @@ class GrpcLabServiceTest {
 
   @Test
   void aRunOfAnUnknownScenarioIsNotFoundAndBadParametersAreNamed() {
-    var grpc = start(history -> { }).grpc();
+    var grpc = servers.start(history -> { }).grpc();
     Lab lab = grpc.createLab(CreateLabRequest.newBuilder().setSpec(LabSpec.newBuilder().setTopology("direct")
         .setClients(1)).build());
 
@@ -133,7 +117,7 @@ class GrpcLabServiceTest {
 
   @Test
   void everyScenarioIsListedWithItsParametersAndTheSysctlsOfItsRunNodes() {
-    var grpc = start(history -> { }).grpc();
+    var grpc = servers.start(history -> { }).grpc();
 
     List<Scenario> scenarios = grpc.listScenarios(ListScenariosRequest.getDefaultInstance()).getScenariosList();
 
@@ -148,7 +132,7 @@ class GrpcLabServiceTest {
 
   @Test
   void runsArePagedNewestFirstAndFiltered() {
-    var grpc = start(history -> {
+    var grpc = servers.start(history -> {
       for (int i = 1; i <= 5; i++) {
         history.save(SampleRuns.finished("run-" + i, "lab-a", i % 2 == 0 ? "tw-buckets" : "port-exhaustion",
             T0.plusSeconds(i)), Map.of(), List.of());
@@ -176,7 +160,7 @@ class GrpcLabServiceTest {
 
   @Test
   void aRecordedRunComesBackWithItsTypedResultAndItsTimelineReplays() {
-    var twlab = start(history -> {
+    var twlab = servers.start(history -> {
       var run = SampleRuns.finished("run-1", "lab-a", "port-exhaustion", T0);
       history.save(run, Map.of("narrow-client", Map.of("net.ipv4.ip_local_port_range", "40000 40099")),
           SampleRuns.timeline(run));
@@ -203,7 +187,7 @@ class GrpcLabServiceTest {
 
   @Test
   void watchingAnUnknownLabFailsBeforeTheStreamOpens() {
-    var grpc = start(history -> { }).grpc();
+    var grpc = servers.start(history -> { }).grpc();
 
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
         () -> grpc.watchLab(WatchLabRequest.newBuilder().setLabId("lab-404").build()).hasNext());

@@ -5,19 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.twlab.store.RunStore;
 import io.twlab.testing.InProcessTwlab;
 import io.twlab.testing.SampleRuns;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The HTTP adapter on a fake engine: proto3 JSON bodies, RFC 9457 problems naming the bad field or
@@ -28,25 +24,13 @@ class HttpApiTest {
   private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
   private static final String PROBLEM = "application/problem+json";
 
-  @TempDir
-  Path dataDir;
-  private InProcessTwlab twlab;
-
-  private InProcessTwlab start(Consumer<RunStore> seed) {
-    twlab = InProcessTwlab.start(dataDir, seed::accept);
-    return twlab;
-  }
-
-  @AfterEach
-  void stop() {
-    if (twlab != null) {
-      twlab.close();
-    }
-  }
+  /** Each test's own server; its history starts as the test seeds it. */
+  @RegisterExtension
+  final InProcessTwlab.Fixture servers = new InProcessTwlab.Fixture();
 
   @Test
   void aLabIsMadeReadAndDeletedThenItIsA404Problem() throws Exception {
-    var http = start(history -> { });
+    var http = servers.start(history -> { });
 
     HttpResponse<String> created = http.post("/api/v1/labs", "application/json",
         "{\"spec\":{\"topology\":\"direct\",\"clients\":1}}");
@@ -69,7 +53,7 @@ class HttpApiTest {
 
   @Test
   void badInputIsA400ProblemNamingEachField() throws Exception {
-    var http = start(history -> { });
+    var http = servers.start(history -> { });
 
     HttpResponse<String> badSpec = http.post("/api/v1/labs", "application/json",
         "{\"spec\":{\"topology\":\"direct\",\"clients\":3,\"nodes\":{\"client\":{\"sysctls\":"
@@ -87,7 +71,7 @@ class HttpApiTest {
 
   @Test
   void runsArePagedAndTheirTimelineReplaysOverSse() throws Exception {
-    var http = start(history -> {
+    var http = servers.start(history -> {
       for (int i = 1; i <= 3; i++) {
         var run = SampleRuns.finished("run-" + i, "lab-a", "port-exhaustion", T0.plusSeconds(i));
         history.save(run, Map.of(), SampleRuns.timeline(run));
