@@ -9,10 +9,13 @@ import io.twlab.scenario.ParameterSpec.EnumParam;
 import io.twlab.scenario.ParameterSpec.IntParam;
 import io.twlab.scenario.Scenario;
 import io.twlab.scenario.ScenarioContext;
+import io.twlab.scenario.ScenarioFailure;
 import io.twlab.scenario.ScenarioOutcome;
 import io.twlab.scenario.ScenarioParams;
 import io.twlab.scenario.ScenarioResult;
 import io.twlab.scenario.SocketRecorder;
+import io.twlab.scenario.kit.ConnLoad;
+import io.twlab.scenario.kit.ConnServer;
 import io.twlab.scenario.kit.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,24 +28,32 @@ import java.util.Optional;
  * enters TIME_WAIT, and it stays there 60 s whatever tcp_fin_timeout says.
  */
 public final class NcTimeWait extends Scenario {
-  private static final EnumParam CLOSER =
-      new EnumParam("closer", "which side's nc is interrupted first", "client", List.of("client", "server"));
+  private static final EnumParam CLOSER = new EnumParam("closer",
+      "which side runs nc and is interrupted first; the other side closes after it", "client", List.of("client", "server"));
   private static final BoolParam WAIT_EXPIRY =
       new BoolParam("wait-expiry", "wait until TIME_WAIT expires and measure its lifetime (about 60 s)", false);
-  private static final IntParam PORT = new IntParam("port", "the server port nc listens on", 5000, 1024, 65535);
+  private static final IntParam PORT = new IntParam("port", "the server's port", 5000, 1024, 65535);
   /** TIME_WAIT is 60 s on Linux (TCP_TIMEWAIT_LEN); the margin covers sampling and timer slack. */
   private static final Duration EXPIRY_WAIT = Duration.ofSeconds(75);
   private static final String HELPER_LIFETIME = "600";
+  /**
+   * The passive side closes this long after the closer's FIN. Closing at once sends the ACK of that
+   * FIN and its own FIN microseconds apart, from different CPUs; under load the lab's veth then
+   * delivers them swapped in about 1 close of 150, and the closer never enters TIME_WAIT
+   * (docs/kernel-facts.md §3).
+   */
+  private static final int PASSIVE_CLOSE_DELAY_MS = 200;
 
   public NcTimeWait() {
     super(define("nc-timewait")
         .parameters(CLOSER, WAIT_EXPIRY, PORT)
         .title("TIME_WAIT belongs to the side that closes first")
         .teaches("""
-            A client connects to `nc -l` on the server; then one side's nc is interrupted (SIGINT). \
-            The side that sends the first FIN (the active closer) goes FIN_WAIT1 -> FIN_WAIT2 -> \
-            TIME_WAIT and keeps the socket for 2*MSL = 60 s; the other side goes CLOSE_WAIT -> \
-            LAST_ACK -> gone.""")
+            A client connects to the server; the side chosen as closer runs nc and is interrupted \
+            (SIGINT), so it sends the first FIN. The other side runs a small program that reads until \
+            the end of the stream and closes 0.2 s later, as a server does after its last reply. The \
+            active closer goes FIN_WAIT1 -> FIN_WAIT2 -> TIME_WAIT and keeps the socket for 2*MSL = 60 s; \
+            the other side goes CLOSE_WAIT -> LAST_ACK -> gone.""")
         .checksClaim("""
             Only the side that actively closes enters TIME_WAIT, and it lasts 2 MSL (60 s on Linux)."""));
   }
@@ -56,23 +67,38 @@ public final class NcTimeWait extends Scenario {
     String server = "server";
     String target = Topologies.serverAddressForClients(ctx.lab());
     SocketRecorder sockets = ctx.sockets();
+    String closer = closerRole.equals("client") ? client : server;
+    ConnServer passiveServer = ConnServer.on(port).closeDelayMs(PASSIVE_CLOSE_DELAY_MS);
     try {
-      stopNc(ctx, client, server);
-      ctx.progress("listen", server + ": nc -l " + port);
-      ctx.start(server, List.of("sh", "-c", "exec timeout " + HELPER_LIFETIME + " nc -l " + port + " >/dev/null"));
+      stopHelpers(ctx, client, server);
+      if (closer.equals(server)) {
+        ctx.progress("listen", server + ": nc -l " + port);
+        ctx.start(server, List.of("sh", "-c", "exec timeout " + HELPER_LIFETIME + " nc -l " + port + " >/dev/null"));
+      } else {
+        ctx.progress("listen", server + ": a server that closes " + PASSIVE_CLOSE_DELAY_MS + " ms after its peer");
+        passiveServer.start(ctx, server).ifPresent(error -> {
+          throw new ScenarioFailure("cannot listen on port " + port + ": " + error + "; choose another port");
+        });
+      }
       sockets.await("LISTEN on " + server + " port " + port + " (is the port held by an earlier run's "
           + "TIME_WAIT? choose another port or wait 60 s)", Waits.STEP,
           c -> c.node().equals(server) && c.to() == TcpState.LISTEN && c.socket().localPort(port));
 
-      ctx.progress("connect", client + ": nc " + target + " " + port);
-      ctx.start(client, List.of("sh", "-c", "exec timeout " + HELPER_LIFETIME + " nc " + target + " " + port + " >/dev/null"));
+      if (closer.equals(client)) {
+        ctx.progress("connect", client + ": nc " + target + " " + port);
+        ctx.start(client, List.of("sh", "-c", "exec timeout " + HELPER_LIFETIME + " nc " + target + " " + port
+            + " >/dev/null"));
+      } else {
+        ctx.progress("connect", client + ": connects and closes " + PASSIVE_CLOSE_DELAY_MS + " ms after its peer");
+        ctx.start(client, ConnLoad.to(target, port).close("after-peer").closeDelayMs(PASSIVE_CLOSE_DELAY_MS)
+            .maxSeconds(Integer.parseInt(HELPER_LIFETIME)).command());
+      }
       SocketChange clientSide = sockets.await("ESTABLISHED connection on " + client, Waits.STEP,
           c -> c.node().equals(client) && c.to() == TcpState.ESTABLISHED
               && c.socket().remote().equals(target + ":" + port));
       SocketChange serverSide = sockets.await("ESTABLISHED connection on " + server, Waits.STEP,
           c -> c.node().equals(server) && c.to() == TcpState.ESTABLISHED && c.socket().localPort(port));
 
-      String closer = closerRole.equals("client") ? client : server;
       SocketChange active = closer.equals(client) ? clientSide : serverSide;
       SocketChange passive = closer.equals(client) ? serverSide : clientSide;
       ctx.progress("close", closer + ": SIGINT to nc, so " + closer + " sends the first FIN");
@@ -98,14 +124,20 @@ public final class NcTimeWait extends Scenario {
           timeWaitEntry.flatMap(c -> c.timeWaitRemaining()), lifetime);
       return new ScenarioResult(summary(closer, figures), figures);
     } finally {
-      stopNc(ctx, client, server);
+      stopHelpers(ctx, client, server);
+      if (closer.equals(client)) {
+        passiveServer.stop(ctx, server);
+      }
     }
   }
 
-  private static void stopNc(ScenarioContext ctx, String... nodes) {
-    for (String node : nodes) {
+  /** Ends what this scenario (or an earlier run of it) left running: nc, and the passive client. */
+  private static void stopHelpers(ScenarioContext ctx, String client, String server) {
+    for (String node : List.of(client, server)) {
       ctx.exec(node, List.of("pkill", "-x", "nc"), Waits.STEP);
     }
+    // The bracket keeps the pattern from matching the exec's own command line.
+    ctx.exec(client, List.of("pkill", "-f", "twlab-con[n] load"), Waits.STEP);
   }
 
   private static ConnectionOutcome outcome(SocketRecorder sockets, SocketChange established) {

@@ -27,6 +27,7 @@ public final class ConnLoad {
   private double timeoutSeconds = 5;
   private boolean untilOk;
   private String closeWhenFile = "";
+  private int closeDelayMs;
   private String via = "";
 
   private ConnLoad(String host, int port) {
@@ -81,6 +82,15 @@ public final class ConnLoad {
     return this;
   }
 
+  /**
+   * With close "after-peer": close this long after the peer's FIN instead of at once, so that the
+   * ACK of that FIN and this side's FIN never reach the peer swapped (docs/kernel-facts.md §3).
+   */
+  public ConnLoad closeDelayMs(int millis) {
+    this.closeDelayMs = millis;
+    return this;
+  }
+
   /** Stop at the first success (a port came back). */
   public ConnLoad untilOk() {
     this.untilOk = true;
@@ -112,6 +122,9 @@ public final class ConnLoad {
     }
     if (bindPort > 0) {
       c.addAll(List.of("--bind-port", String.valueOf(bindPort)));
+    }
+    if (closeDelayMs > 0) {
+      c.addAll(List.of("--close-delay-ms", String.valueOf(closeDelayMs)));
     }
     if (untilOk) {
       c.add("--until-ok");

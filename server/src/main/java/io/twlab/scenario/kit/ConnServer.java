@@ -19,6 +19,7 @@ public final class ConnServer {
   private String mode = "echo";
   private boolean reuseAddr = true;
   private int nofile;
+  private int closeDelayMs;
   private List<String> finalLines;
 
   private ConnServer(int port) {
@@ -46,6 +47,15 @@ public final class ConnServer {
     return this;
   }
 
+  /**
+   * Close a connection this long after the peer's FIN instead of at once (echo mode), so that the
+   * ACK of that FIN and this side's FIN never reach the peer swapped (docs/kernel-facts.md §3).
+   */
+  public ConnServer closeDelayMs(int millis) {
+    this.closeDelayMs = millis;
+    return this;
+  }
+
   public int port() {
     return port;
   }
@@ -59,6 +69,9 @@ public final class ConnServer {
         "--port", String.valueOf(port), "--mode", mode, "--reuseaddr", reuseAddr ? "1" : "0"));
     if (nofile > 0) {
       command.addAll(List.of("--nofile", String.valueOf(nofile)));
+    }
+    if (closeDelayMs > 0) {
+      command.addAll(List.of("--close-delay-ms", String.valueOf(closeDelayMs)));
     }
     finalLines = null;
     ctx.exec(node, List.of("rm", "-f", log()), Waits.STEP);
