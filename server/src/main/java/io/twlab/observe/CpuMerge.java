@@ -27,9 +27,14 @@ final class CpuMerge {
     this.limitNanos = limit.toNanos();
   }
 
-  /** Holds a change until every CPU has reported past it. */
-  void hold(TraceEvent event) {
+  /**
+   * Holds a change until every CPU has reported past it. Returns false for a change older than
+   * what was already released: its CPU's lines came over {@code limit} late, so it arrives after
+   * later changes (it is still held, and released next, out of order).
+   */
+  boolean hold(TraceEvent event) {
     pending.add(event);
+    return event.monotonicNanos() >= watermark;
   }
 
   /**

@@ -45,6 +45,12 @@ public final class KernelTracer implements AutoCloseable {
 
     /** The kernel dropped changes of the whole host (its buffer overran): some transitions are missing. */
     void onLost(long events);
+
+    /**
+     * A change of this namespace came after later ones were delivered (the tracer's reading fell
+     * behind by more than the reordering allows): transitions around it may be out of order.
+     */
+    void onLate(TraceEvent event);
   }
 
   /**
@@ -130,8 +136,9 @@ public final class KernelTracer implements AutoCloseable {
     }
     TracerLine l = parsed.get();
     if (l instanceof TracerLine.Change c) {
-      if (subscribers.containsKey(c.event().netns())) {
-        merge.hold(c.event());
+      Subscriber s = subscribers.get(c.event().netns());
+      if (s != null && !merge.hold(c.event())) {
+        s.onLate(c.event());
       }
       advance(c.cpu(), c.event().monotonicNanos());
     } else if (l instanceof TracerLine.Heartbeat h) {

@@ -180,6 +180,8 @@ public final class LabObserver implements AutoCloseable {
     private volatile long sampledUpTo = Long.MIN_VALUE;
     private AutoCloseable subscription;
     private long lost;
+    private long late;
+    private long untracedTimeWaits;
     private Instant lastNotice;
     private boolean wasTracing;
 
@@ -207,14 +209,33 @@ public final class LabObserver implements AutoCloseable {
       lost += events;
     }
 
-    /** At most one notice per second: a flood's overrun comes as hundreds of reports. */
-    private void noticeLost(Instant now) {
-      if (lost > 0 && (lastNotice == null || !now.isBefore(lastNotice.plus(NOTICE_EVERY)))) {
+    @Override
+    public synchronized void onLate(TraceEvent event) {
+      late++;
+    }
+
+    /** At most one notice per second of each kind: a flood's overrun comes as hundreds of reports. */
+    private void noticeHoles(Instant now) {
+      if ((lost == 0 && late == 0 && untracedTimeWaits == 0)
+          || (lastNotice != null && now.isBefore(lastNotice.plus(NOTICE_EVERY)))) {
+        return;
+      }
+      if (lost > 0) {
         notice(now, "the kernel dropped " + lost + " traced state changes of this host (trace buffer overrun): "
             + "some transitions are missing; TIME_WAIT entries and counts still come from samples");
-        lost = 0;
-        lastNotice = now;
       }
+      if (late > 0) {
+        notice(now, late + " traced state changes of this node came after later ones had been delivered (the tracer "
+            + "fell behind by over a second): transitions around them may be out of order");
+      }
+      if (untracedTimeWaits > 0) {
+        notice(now, untracedTimeWaits + " TIME_WAIT sockets of this node were found by the sampler without their traced "
+            + "close (lost or late): the states reported before their TIME_WAIT may be incomplete");
+      }
+      lost = 0;
+      late = 0;
+      untracedTimeWaits = 0;
+      lastNotice = now;
     }
 
     private synchronized void onBatch(SamplerBatch batch) {
@@ -232,10 +253,11 @@ public final class LabObserver implements AutoCloseable {
         }
         report(tracing ? joiner.sampled(batch)
             : batch.deltas().stream().map(d -> d.sampledOn(node, batch.time())).toList());
+        untracedTimeWaits += joiner.takeUntraced();
       }
       wasTracing = tracing;
       sampledUpTo = batch.monotonicNanos();
-      noticeLost(batch.time());
+      noticeHoles(batch.time());
       if (!batch.counterDeltas().isEmpty()) {
         listeners.forEach(l -> l.onCounterDeltas(node, batch.time(), batch.counterDeltas()));
       }

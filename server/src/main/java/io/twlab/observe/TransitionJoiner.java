@@ -47,6 +47,8 @@ public final class TransitionJoiner {
   /** TIME_WAIT sockets a sample found before any traced close explained them, and when. */
   private final Map<SocketKey, Instant> untracedTimeWaits = new HashMap<>();
   private long sampledUpTo = Long.MIN_VALUE;
+  /** TIME_WAIT sockets reported from a sample alone since the last call of {@link #takeUntraced}. */
+  private int reportedUntraced;
 
   /** Joins the changes of the node named {@code node}. */
   public TransitionJoiner(String node) {
@@ -123,6 +125,7 @@ public final class TransitionJoiner {
         untraced.remove();
       } else if (u.getValue().plus(PENDING_LIMIT).isBefore(batch.time())) {
         untraced.remove();
+        reportedUntraced++;
         report(out, u.getKey(), shown.getOrDefault(u.getKey(), TcpState.CLOSED), TcpState.TIME_WAIT,
             u.getValue(), false, now.timer());
         timeWaitSockets.add(u.getKey());
@@ -138,6 +141,16 @@ public final class TransitionJoiner {
       }
     }
     return out;
+  }
+
+  /**
+   * How many TIME_WAIT sockets were reported from a sample alone, their traced changes never having
+   * come (dropped or late), since the last call: the states before them may be missing.
+   */
+  public int takeUntraced() {
+    int n = reportedUntraced;
+    reportedUntraced = 0;
+    return n;
   }
 
   private void applySample(SamplerBatch batch) {

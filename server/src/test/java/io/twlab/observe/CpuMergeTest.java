@@ -1,6 +1,7 @@
 package io.twlab.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.twlab.core.TcpState;
 import java.time.Duration;
@@ -35,6 +36,18 @@ class CpuMergeTest {
 
     assertEquals(List.of(), merge.advance(1, 900 * MS), "CPU 0 could still report something older");
     assertEquals(1, merge.advance(1, 1_200 * MS).size(), "CPU 0 has been silent for over 1 s");
+  }
+
+  @Test
+  void aChangeOlderThanWhatWasReleasedIsSaidToBeLate() {
+    merge.advance(0, 0);
+    merge.advance(1, 0);
+    merge.advance(1, 1_500 * MS);
+
+    boolean inTime = merge.hold(change(200 * MS, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2));
+
+    assertFalse(inTime, "CPU 0 reported a change from before the watermark (500 ms) only now");
+    assertEquals(1, merge.advance(0, 300 * MS).size(), "it is still delivered, next");
   }
 
   @Test
