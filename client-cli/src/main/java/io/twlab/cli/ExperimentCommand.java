@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -40,8 +39,8 @@ abstract class ExperimentCommand<T extends Message> extends ServerCommand {
   @Option(names = "--out", description = "the report's file (default: standard output)")
   Path reportFile;
 
-  /** How an outcome is tabulated, judged and reported. */
-  record Outcome<R>(BiConsumer<PrintWriter, R> table, Predicate<R> passed, Function<R, String> junit,
+  /** How an outcome is tabulated and reported, and its runs, whose verdicts give the exit code. */
+  record Outcome<R>(BiConsumer<PrintWriter, R> table, Function<R, String> junit,
       BiFunction<R, Map<String, List<LabEvent>>, String> html, Function<R, List<RunGrade>> runs) {}
 
   private final Outcome<T> outcome;
@@ -66,7 +65,7 @@ abstract class ExperimentCommand<T extends Message> extends ServerCommand {
         case json -> json(result);
       });
     }
-    return outcome.passed().test(result) ? 0 : 1;
+    return Verdicts.exitCode(outcome.runs().apply(result));
   }
 
   private String experiment() {

@@ -31,7 +31,7 @@ final class HtmlReport {
       {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
   private static final String STYLE = "body{font-family:sans-serif;margin:2em;max-width:70em}"
       + "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}"
-      + ".pass{color:#16702e}.fail{color:#b3261e;font-weight:bold}svg{border:1px solid #ddd;margin:.5em 0}"
+      + ".pass{color:#16702e}.fail{color:#b3261e;font-weight:bold}.error{color:#8a5a00;font-weight:bold}svg{border:1px solid #ddd;margin:.5em 0}"
       + "text{font-size:11px}";
 
   private HtmlReport() {}
@@ -73,7 +73,8 @@ final class HtmlReport {
       html.append("<table><tr><th>expectation</th><th>verdict</th><th>observed</th><th>why</th></tr>");
       for (Verdict v : grade.getVerdictsList()) {
         html.append("<tr><td>").append(escape(v.getExpectation())).append("</td><td class=\"")
-            .append(v.getPassed() ? "pass\">pass" : "fail\">FAIL").append("</td><td>").append(escape(v.getObserved()))
+            .append(Verdicts.label(v).toLowerCase(Locale.ROOT)).append("\">").append(Verdicts.label(v))
+            .append("</td><td>").append(escape(v.getObserved()))
             .append("</td><td>").append(escape(v.getReason())).append("</td></tr>");
       }
       html.append("</table>");

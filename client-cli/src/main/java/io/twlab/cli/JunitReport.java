@@ -61,7 +61,7 @@ final class JunitReport {
       xml.writeAttribute("failures", String.valueOf(suites.stream().map(Suite::grade)
           .filter(r -> r.getRun().getError().isEmpty()).mapToLong(JunitReport::failures).sum()));
       xml.writeAttribute("errors", String.valueOf(suites.stream().map(Suite::grade)
-          .filter(r -> !r.getRun().getError().isEmpty()).mapToInt(RunGrade::getVerdictsCount).sum()));
+          .mapToLong(JunitReport::errors).sum()));
       xml.writeAttribute("time", time);
       for (Suite suite : suites) {
         suite(xml, suite.name(), suite.grade());
@@ -81,7 +81,7 @@ final class JunitReport {
     xml.writeAttribute("name", suite);
     xml.writeAttribute("tests", String.valueOf(grade.getVerdictsCount()));
     xml.writeAttribute("failures", String.valueOf(failedRun ? 0 : failures(grade)));
-    xml.writeAttribute("errors", String.valueOf(failedRun ? grade.getVerdictsCount() : 0));
+    xml.writeAttribute("errors", String.valueOf(errors(grade)));
     xml.writeAttribute("skipped", "0");
     xml.writeAttribute("time", seconds(grade.getRun().getStartedAt(), grade.getRun().getFinishedAt()));
     // Surefire's schema has no timestamp attribute: when and which run go in properties.
@@ -101,7 +101,14 @@ final class JunitReport {
         xml.writeAttribute("type", "run");
         xml.writeCharacters(grade.getRun().getError());
         xml.writeEndElement();
-      } else if (!v.getPassed()) {
+      } else if (Verdicts.error(v)) {
+        xml.writeStartElement("error");
+        xml.writeAttribute("message", v.getReason());
+        xml.writeAttribute("type", "observation");
+        xml.writeCharacters("expected: " + v.getExpectation() + "\nobserved: " + v.getObserved() + "\nwhy: "
+            + v.getReason());
+        xml.writeEndElement();
+      } else if (Verdicts.failed(v)) {
         xml.writeStartElement("failure");
         xml.writeAttribute("message", v.getReason() + "; observed: " + v.getObserved());
         xml.writeAttribute("type", v.getKind());
@@ -124,7 +131,13 @@ final class JunitReport {
   }
 
   private static long failures(RunGrade grade) {
-    return grade.getVerdictsList().stream().filter(v -> !v.getPassed()).count();
+    return grade.getVerdictsList().stream().filter(Verdicts::failed).count();
+  }
+
+  /** Expectations that could not be judged: all of a failed run's, or those whose observation had a hole. */
+  private static long errors(RunGrade grade) {
+    return grade.getRun().getError().isEmpty() ? grade.getVerdictsList().stream().filter(Verdicts::error).count()
+        : grade.getVerdictsCount();
   }
 
   private static String seconds(com.google.protobuf.Timestamp from, com.google.protobuf.Timestamp to) {

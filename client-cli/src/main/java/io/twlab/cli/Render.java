@@ -146,7 +146,7 @@ final class Render {
     if (!run.getExperiment().isEmpty()) {
       out.printf("graded by experiment %s%n", run.getExperiment());
       Table table = new Table("EXPECTATION", "VERDICT", "OBSERVED", "WHY");
-      run.getVerdictsList().forEach(v -> table.row(v.getExpectation(), v.getPassed() ? "pass" : "FAIL", v.getObserved(),
+      run.getVerdictsList().forEach(v -> table.row(v.getExpectation(), Verdicts.label(v), v.getObserved(),
           v.getReason()));
       table.print(out);
     }
@@ -174,13 +174,12 @@ final class Render {
         out.printf("run %s failed: %s%n", run, grade.getRun().getError());
       }
       for (Verdict v : grade.getVerdictsList()) {
-        table.row(run, v.getExpectation(), v.getPassed() ? "pass" : "FAIL", v.getObserved(), v.getReason());
+        table.row(run, v.getExpectation(), Verdicts.label(v), v.getObserved(), v.getReason());
       }
     }
     table.print(out);
-    long failed = report.getRunsList().stream().flatMap(r -> r.getVerdictsList().stream()).filter(v -> !v.getPassed()).count();
-    out.printf("%s: %s (%d expectation(s) failed)%n", report.getExperiment(), report.getPassed() ? "PASSED" : "FAILED",
-        failed);
+    out.printf("%s: %s (%s)%n", report.getExperiment(), report.getPassed() ? "PASSED" : "NOT PASSED",
+        Verdicts.tally(report.getRunsList()));
   }
 
   /** One event as a line of the live view; null for events the live view does not show. */

@@ -9,6 +9,7 @@ import io.twlab.proto.v1.V1.RunGrade;
 import io.twlab.proto.v1.V1.SweepCell;
 import io.twlab.proto.v1.V1.SweepReport;
 import io.twlab.proto.v1.V1.Verdict;
+import io.twlab.proto.v1.V1.VerdictOutcome;
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,6 +52,26 @@ class JunitReportTest {
         ((Element) suites.getElementsByTagName("error").item(0)).getAttribute("message"));
     Element run = (Element) suites.getElementsByTagName("property").item(0);
     assertEquals(List.of("twlab.run", "run-redis-flood"), List.of(run.getAttribute("name"), run.getAttribute("value")));
+  }
+
+  @Test
+  void anExpectationThatCouldNotBeJudgedIsAnErrorNotAFailureAndTheExitCodeSaysSo() throws Exception {
+    Verdict unjudged = verdict("client goes FIN_WAIT1 → FIN_WAIT2 → TIME_WAIT", false).toBuilder()
+        .setOutcome(VerdictOutcome.VERDICT_OUTCOME_ERROR).setReason("cannot be judged: a hole").build();
+    GradeReport report = GradeReport.newBuilder().setExperiment("nc").setStartedAt(Timestamps.fromMillis(T0))
+        .setFinishedAt(Timestamps.fromMillis(T0 + 3_000))
+        .addRuns(grade("nc-timewait", "", verdict("client TIME_WAIT == 1 at its peak", true), unjudged)).build();
+
+    Element suites = validated(JunitReport.of(report));
+
+    assertEquals(List.of("2", "0", "1"), List.of(suites.getAttribute("tests"), suites.getAttribute("failures"),
+        suites.getAttribute("errors")));
+    Element error = (Element) suites.getElementsByTagName("error").item(0);
+    assertEquals(List.of("observation", "cannot be judged: a hole"),
+        List.of(error.getAttribute("type"), error.getAttribute("message")));
+    assertEquals(Verdicts.UNJUDGED, Verdicts.exitCode(report.getRunsList()));
+    assertEquals(1, Verdicts.exitCode(List.of(grade("x", "", verdict("a", false), unjudged))), "a failure wins");
+    assertEquals(0, Verdicts.exitCode(List.of(grade("x", "", verdict("a", true)))));
   }
 
   @Test

@@ -40,6 +40,7 @@ import io.twlab.proto.v1.V1.ScenarioParameter;
 import io.twlab.proto.v1.V1.ScenarioSysctl;
 import io.twlab.proto.v1.V1.StateCounts;
 import io.twlab.proto.v1.V1.TransitionSummary;
+import io.twlab.proto.v1.V1.VerdictOutcome;
 import io.twlab.proto.v1.V1.WatchDetail;
 import io.twlab.proto.v1.V1.WatchLabRequest;
 import io.twlab.scenario.ParameterSpec;
@@ -157,7 +158,8 @@ public final class ProtoMapper {
 
   private static V1.Verdict verdict(Verdict v) {
     return V1.Verdict.newBuilder().setExpectation(v.expectation().describe())
-        .setKind(v.expectation().kind()).setPassed(v.passed()).setObserved(v.observed()).setReason(v.reason()).build();
+        .setKind(v.expectation().kind()).setPassed(v.passed()).setObserved(v.observed()).setReason(v.reason())
+        .setOutcome(VerdictOutcome.valueOf("VERDICT_OUTCOME_" + v.outcome().name())).build();
   }
 
   public static final int DEFAULT_PAGE_SIZE = 50;

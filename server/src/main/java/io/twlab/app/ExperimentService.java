@@ -7,6 +7,7 @@ import io.twlab.core.SocketChange;
 import io.twlab.core.TcpState;
 import io.twlab.event.EventPayload;
 import io.twlab.event.EventPayload.ConnectionTransition;
+import io.twlab.event.EventPayload.ObservationNotice;
 import io.twlab.event.EventPayload.StateCounts;
 import io.twlab.event.LabEvent;
 import io.twlab.grading.Expectation;
@@ -27,6 +28,7 @@ import io.twlab.lab.Lab;
 import io.twlab.lab.LabSpec;
 import io.twlab.lab.NodePlan;
 import io.twlab.lab.Topologies;
+import io.twlab.observe.LabObserver;
 import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.Run;
 import io.twlab.scenario.ScenarioResult;
@@ -99,7 +101,8 @@ public final class ExperimentService {
         List<Expectation> expectations = step.expectationsIn(cell);
         Run run = runs.start(lab.id(), step.scenario(), experiment.paramsIn(step, cell, parameters(step)), true);
         List<Verdict> verdicts = run.error().isPresent()
-            ? expectations.stream().map(e -> new Verdict(e, false, "the run failed", run.error().get())).toList()
+            ? expectations.stream().map(e -> new Verdict(e, Verdict.Outcome.ERROR, false, "the run failed",
+                "cannot be judged: the run failed: " + run.error().get())).toList()
             : Grader.grade(expectations, record(labs.get(lab.id()), run));
         runs.recordVerdicts(run, experiment.name(), verdicts);
         grades.add(new GradeReport.StepGrade(run, verdicts));
@@ -188,7 +191,15 @@ public final class ExperimentService {
     });
     List<SocketChange> transitions = new ArrayList<>();
     List<RunRecord.CountSample> series = new ArrayList<>();
+    Map<String, List<String>> holes = new HashMap<>();
+    if (!lab.observationMode().startsWith(LabObserver.TRACING_MODE)) {
+      // Sampling every 100 ms misses states shorter than that: a transition it did not see may have happened.
+      lab.nodes().forEach(n -> holes.computeIfAbsent(n.name(), k -> new ArrayList<>()).add(lab.observationMode()));
+    }
     for (LabEvent event : runs.eventsOf(run)) {
+      if (event.payload() instanceof EventPayload.ObservationNotice n) {
+        holes.computeIfAbsent(n.node(), k -> new ArrayList<>()).add(n.message());
+      }
       if (event.payload() instanceof EventPayload.ConnectionTransition t) {
         transitions.add(t.change());
       } else if (event.payload() instanceof EventPayload.StateCounts c) {
@@ -205,6 +216,6 @@ public final class ExperimentService {
         .forEach(e -> e.forEach((errno, n) -> errors.merge(errno, n, Long::sum))));
     Map<String, Map<String, String>> sysctls = Runs.effectiveSysctls(lab, run);
     return new RunRecord(run.startedAt(), run.finishedAt().orElse(clock.instant()), end, peak, series, transitions, counters,
-        errors, sysctls);
+        errors, sysctls, holes);
   }
 }

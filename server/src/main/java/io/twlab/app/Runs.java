@@ -6,11 +6,14 @@ import io.twlab.core.LabBusyException;
 import io.twlab.core.NotFoundException;
 import io.twlab.event.EventLog;
 import io.twlab.event.EventPayload;
+import io.twlab.event.EventPayload.ObservationNotice;
 import io.twlab.event.EventPayload.RunFinished;
 import io.twlab.event.LabEvent;
 import io.twlab.grading.Verdict;
 import io.twlab.lab.Lab;
 import io.twlab.lab.TopologyKind;
+import io.twlab.observe.LabObserver;
+import io.twlab.observe.ObservationAudit;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.RuntimeFailure;
 import io.twlab.scenario.Run;
@@ -213,7 +216,6 @@ public final class Runs implements AutoCloseable {
       LOG.error("run={} crashed", run.id(), e);
       finished = run.failed("internal error: " + e, clock.instant());
     } finally {
-      session.observer().removeListener(recorder);
       session.release();
     }
     try {
@@ -222,11 +224,29 @@ public final class Runs implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    session.observer().removeListener(recorder);
+    audit(session, finished, recorder);
     recent.put(run.id(), finished);
     session.log().append(clock.instant(), new EventPayload.RunFinished(finished));
     record(session, finished);
     LOG.info("run={} lab={} scenario={} state={}", run.id(), run.labId(), run.scenario(), finished.state());
     return finished;
+  }
+
+  /**
+   * Where what was traced disagrees with what the kernel counted on a node, says so on the lab's
+   * stream before run_finished, so that the run's watchers and graders know what cannot be judged.
+   * A lab that only samples says so in its observation mode already.
+   */
+  private void audit(LabSession session, Run finished, SocketRecorder recorder) {
+    if (!session.lab().observationMode().startsWith(LabObserver.TRACING_MODE)) {
+      return;
+    }
+    finished.result().ifPresent(result -> ObservationAudit.audit(result.counters(), recorder.all(c -> true))
+        .forEach(f -> {
+          LOG.info("run={} node={} {}", finished.id(), f.node(), f.message());
+          session.log().append(clock.instant(), new EventPayload.ObservationNotice(f.node(), f.message()));
+        }));
   }
 
   /** Into the history; a run whose recording failed still finished, so the failure is only logged. */

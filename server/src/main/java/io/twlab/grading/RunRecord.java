@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * What one run showed, as the grader needs it: sockets per state per node at the end and at their
- * peak, every logged transition, counter deltas, connection errors by errno and the nodes'
- * effective sysctls.
+ * peak, every logged transition, counter deltas, connection errors by errno, the nodes'
+ * effective sysctls, and per node what its observation said it missed (lost or late traced changes).
  */
 public record RunRecord(
     Instant startedAt,
@@ -20,7 +20,8 @@ public record RunRecord(
     List<SocketChange> transitions,
     Map<String, Map<String, Long>> counters,
     Map<String, Long> errors,
-    Map<String, Map<String, String>> sysctls) {
+    Map<String, Map<String, String>> sysctls,
+    Map<String, List<String>> observationHoles) {
 
   public RunRecord {
     endCounts = Map.copyOf(endCounts);
@@ -30,6 +31,7 @@ public record RunRecord(
     counters = Map.copyOf(counters);
     errors = Map.copyOf(errors);
     sysctls = Map.copyOf(sysctls);
+    observationHoles = Map.copyOf(observationHoles);
   }
 
   /** A node's sockets per state from {@code at} on (until its next sample). */

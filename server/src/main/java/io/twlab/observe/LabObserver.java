@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * changes of the node's network namespace; turns them into transition and state-count events.
  */
 public final class LabObserver implements AutoCloseable {
-  private static final String TRACING = "tracing: every transition from the kernel tracepoint sock:inet_sock_set_state;"
+  /** How the observation mode of a traced lab begins. */
+  public static final String TRACING_MODE = "tracing:";
+  private static final String TRACING = TRACING_MODE + " every transition from the kernel tracepoint sock:inet_sock_set_state;"
       + " TIME_WAIT entry, timers and expiry from a netlink sock_diag dump every 100 ms per node";
   private static final String SAMPLING =
       "sampling: a netlink sock_diag dump every 100 ms per node (states shorter than 100 ms can be missed)";
@@ -189,6 +191,8 @@ public final class LabObserver implements AutoCloseable {
       this.node = node;
       this.baselines = baselines;
       this.joiner = new TransitionJoiner(node);
+      // A lab made while the tracer is silent says so at once, as one whose tracer falls silent later.
+      this.wasTracing = untraced.isEmpty();
     }
 
     void accept(String line) {

@@ -49,7 +49,7 @@ class GraderTest {
             new RunRecord.CountSample(T0.plusMillis(1_000), "client", Map.of(TIME_WAIT, 2)),
             new RunRecord.CountSample(T0.plusMillis(60_602), "client", Map.of(TIME_WAIT, 1))),
         changes, Map.of("client", Map.of("TcpExtTW", 2L)), Map.of("EADDRNOTAVAIL", 3L),
-        Map.of("client", Map.of("net.ipv4.tcp_fin_timeout", "60")));
+        Map.of("client", Map.of("net.ipv4.tcp_fin_timeout", "60")), Map.of());
 
     List<Verdict> verdicts = Grader.grade(List.of(
         new Expectation.StateCount("client", TIME_WAIT, new Comparison(Op.AT_LEAST, 2, 0), When.PEAK),
@@ -91,7 +91,7 @@ class GraderTest {
     change(50, "redis", ":6379", TIME_WAIT, CLOSED);
     change(50, "redis", ":6379", CLOSED, TcpState.SYN_RECV);
     change(51, "redis", ":6379", TcpState.SYN_RECV, ESTABLISHED);
-    RunRecord run = new RunRecord(T0, T0.plusSeconds(1), Map.of(), Map.of(), List.of(), changes, Map.of(), Map.of(), Map.of());
+    RunRecord run = new RunRecord(T0, T0.plusSeconds(1), Map.of(), Map.of(), List.of(), changes, Map.of(), Map.of(), Map.of(), Map.of());
 
     Verdict across = Grader.grade(new Expectation.Sequence("redis", List.of(TIME_WAIT, CLOSED, TcpState.SYN_RECV)), run);
     Verdict within = Grader.grade(new Expectation.Sequence("redis", List.of(FIN_WAIT2, TIME_WAIT, CLOSED)), run);
@@ -106,10 +106,34 @@ class GraderTest {
   @Test
   void aLowerBoundIsSettledBySocketsStillInTheState() {
     change(0, "server", ":9", ESTABLISHED, TcpState.CLOSE_WAIT);
-    RunRecord run = new RunRecord(T0, T0.plusSeconds(40), Map.of(), Map.of(), List.of(), changes, Map.of(), Map.of(), Map.of());
+    RunRecord run = new RunRecord(T0, T0.plusSeconds(40), Map.of(), Map.of(), List.of(), changes, Map.of(), Map.of(), Map.of(), Map.of());
     Verdict v = Grader.grade(new Expectation.StateDuration("server", TcpState.CLOSE_WAIT,
         new Comparison(Op.MORE, 30, 0)), run);
     assertEquals(true, v.passed(), v.toString());
+  }
+
+  @Test
+  void aTransitionExpectationThatFailsWhereObservationHadAHoleCannotBeJudged() {
+    change(0, "client", ":1", ESTABLISHED, FIN_WAIT1);
+    change(900, "client", ":1", FIN_WAIT1, TIME_WAIT);
+    String hole = "1 TIME_WAIT sockets of this node were found by the sampler without their traced close";
+    RunRecord run = new RunRecord(T0, T0.plusSeconds(2), Map.of("client", Map.of(TIME_WAIT, 1)), Map.of(), List.of(),
+        changes, Map.of(), Map.of(), Map.of(), Map.of("client", List.of(hole)));
+
+    Verdict sequence = Grader.grade(new Expectation.Sequence("client", List.of(FIN_WAIT1, FIN_WAIT2, TIME_WAIT)), run);
+    Verdict held = Grader.grade(new Expectation.Sequence("client", List.of(FIN_WAIT1, TIME_WAIT)), run);
+    Verdict count = Grader.grade(new Expectation.StateCount("client", TIME_WAIT, new Comparison(Op.EQUAL, 2, 0),
+        When.END), run);
+    Verdict elsewhere = Grader.grade(new Expectation.Sequence("server", List.of(ESTABLISHED, TcpState.CLOSE_WAIT)),
+        run);
+
+    assertEquals(Verdict.Outcome.ERROR, sequence.outcome(), "FIN_WAIT2 may have been missed, not skipped");
+    assertEquals(false, sequence.passed());
+    assertEquals("cannot be judged: " + hole + " (the observer missed something, not the kernel; run it again)",
+        sequence.reason());
+    assertEquals(Verdict.Outcome.PASSED, held.outcome(), "what was seen did happen");
+    assertEquals(Verdict.Outcome.FAILED, count.outcome(), "counts come from samples, which had no hole");
+    assertEquals(Verdict.Outcome.FAILED, elsewhere.outcome(), "the hole was on another node");
   }
 
   private void change(long ms, String node, String local, TcpState from, TcpState to) {

@@ -12,6 +12,7 @@ import io.twlab.core.FieldViolation;
 import io.twlab.proto.v1.V1.GradeExperimentRequest;
 import io.twlab.proto.v1.V1.GradeReport;
 import io.twlab.proto.v1.V1.Verdict;
+import io.twlab.proto.v1.V1.VerdictOutcome;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +53,7 @@ class GradingIT {
     assertEquals(false, report.getPassed(), response.body());
     Verdict overflow = report.getRuns(0).getVerdicts(0);
     assertEquals(false, overflow.getPassed());
+    assertEquals(VerdictOutcome.VERDICT_OUTCOME_FAILED, overflow.getOutcome(), "the kernel's counter is no hole");
     assertEquals("bucket-client TcpExtTCPTimeWaitOverflow == 291", overflow.getExpectation());
     assertEquals("bucket-client TcpExtTCPTimeWaitOverflow moved by 290", overflow.getObserved());
     assertEquals("expected == 291", overflow.getReason());

@@ -36,9 +36,9 @@ class SqliteRunStoreTest {
     Map<String, Map<String, String>> sysctls = Map.of("client", Map.of("net.ipv4.tcp_tw_reuse", "1"));
     List<Verdict> verdicts = List.of(
         new Verdict(new Expectation.StateCount("narrow-client", TcpState.TIME_WAIT,
-            new Comparison(Comparison.Op.AT_LEAST, 100, 0), Expectation.StateCount.When.PEAK), true, "100", ""),
-        new Verdict(new Expectation.Sequence("client", List.of(TcpState.FIN_WAIT1, TcpState.TIME_WAIT)), false,
-            "no connection", "expected one"));
+            new Comparison(Comparison.Op.AT_LEAST, 100, 0), Expectation.StateCount.When.PEAK), Verdict.Outcome.PASSED, true, "100", ""),
+        new Verdict(new Expectation.Sequence("client", List.of(TcpState.FIN_WAIT1, TcpState.TIME_WAIT)),
+            Verdict.Outcome.ERROR, false, "no connection", "cannot be judged: a hole"));
 
     try (SqliteRunStore store = SqliteRunStore.open(dataDir, 10, BuiltInScenarios.catalog().outcomeTypes())) {
       store.save(run, sysctls, timeline);

@@ -6,6 +6,7 @@ import io.twlab.core.SocketChange;
 import io.twlab.core.SocketKey;
 import io.twlab.core.TcpState;
 import io.twlab.event.EventPayload;
+import io.twlab.grading.Verdict;
 import io.twlab.event.EventPayload.ConnectionTransition;
 import io.twlab.scenario.ScenarioResult;
 import io.twlab.scenario.builtin.BuiltInScenarios;
@@ -41,6 +42,18 @@ class StoreJsonTest {
     assertEquals(new EventPayload.ConnectionTransition(new SocketChange("client", at,
         new SocketKey("10.0.0.2:40000", "10.0.0.3:5000"), TcpState.FIN_WAIT2, TcpState.TIME_WAIT,
         Optional.of(Duration.ofMillis(59_900)), true)), payload);
+  }
+
+  @Test
+  void aVerdictRecordedBeforeOutcomesExistedReadsItsOutcomeFromPassed() {
+    String older = "{\"expectation\":{\"type\":\"ErrorCount\",\"errno\":\"EADDRNOTAVAIL\","
+        + "\"comparison\":{\"op\":\"EQUAL\",\"value\":100.0,\"tolerance\":0.0}},\"passed\":false,"
+        + "\"observed\":\"EADDRNOTAVAIL errors: 99\",\"reason\":\"expected == 100\"}";
+
+    Verdict verdict = json.read(older, Verdict.class);
+
+    assertEquals(Verdict.Outcome.FAILED, verdict.outcome());
+    assertEquals(false, verdict.passed());
   }
 
   @Test
