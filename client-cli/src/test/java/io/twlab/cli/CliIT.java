@@ -52,7 +52,7 @@ class CliIT {
 
     assertEquals(0, result.exitCode(), result.err());
     assertTrue(result.out().contains("FROM → TO"), result.out());
-    // Traced: the kernel hands the FIN_WAIT2 socket over to TIME_WAIT.
+    // The client's timewait socket leaves FIN_WAIT2 for TIME_WAIT when the server's FIN comes.
     assertTrue(result.out().matches("(?s).*client\\s+\\S+:\\d+\\s+\\S+:5000\\s+FIN_WAIT2\\s+→ TIME_WAIT.*"), result.out());
     assertTrue(result.out().contains("▸ close: client: SIGINT"), result.out());
     assertTrue(result.out().contains("result: client closed first and holds TIME_WAIT"), result.out());

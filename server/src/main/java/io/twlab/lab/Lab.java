@@ -29,6 +29,11 @@ public record Lab(
     return nodes.stream().filter(n -> n.role() == role).toList();
   }
 
+  /** The client scenarios run from, and the one a run's own nodes are made like: client or client1. */
+  public String firstClient() {
+    return nodesWithRole(Role.CLIENT).get(0).name();
+  }
+
   public Lab withStatus(LabStatus newStatus) {
     return new Lab(id, spec, newStatus, nodes, subnets, createdAt, expiresAt, observationMode);
   }

@@ -1,6 +1,5 @@
 package io.twlab.scenario;
 
-import io.twlab.lab.Role;
 import io.twlab.scenario.ScenarioContext.RunNode;
 import io.twlab.scenario.ScenarioDescriptor.SysctlUse;
 import java.util.ArrayList;
@@ -93,7 +92,7 @@ public final class RunNodeTemplate<C> {
 
   /** Adds the node of {@code cell} to the run's lab; returns its name. */
   public String addTo(ScenarioContext ctx, ScenarioParams params, C cell) {
-    String like = ctx.lab().nodesWithRole(Role.CLIENT).get(0).name();
+    String like = ctx.lab().firstClient();
     return ctx.addNode(new ScenarioContext.RunNode(name.apply(cell), like, sysctls(params, cell), netAdmin)).name();
   }
 

@@ -52,7 +52,7 @@ public final class LingerRst extends Scenario {
 
   @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
-    String client = LabNodes.firstClient(ctx.lab());
+    String client = ctx.lab().firstClient();
     String target = LabNodes.target(ctx.lab());
     List<LingerCase> cases = new ArrayList<>();
     int port = params.get(PORT);

@@ -71,7 +71,7 @@ public final class ListenerRestart extends Scenario {
     ctx.progress("old", "listener " + (oldReuse ? "with" : "without") + " SO_REUSEADDR on " + port
         + " closes " + connections + " connections first");
     LoadReport load = ConnLoad.to(LabNodes.target(ctx.lab()), port).count(connections).close("after-peer")
-        .run(ctx, LabNodes.firstClient(ctx.lab()), "old");
+        .run(ctx, ctx.lab().firstClient(), "old");
     old.stop(ctx, "server");
     if (load.succeeded() == 0) {
       throw new ScenarioFailure("no client could connect to the old listener: " + load.errorMessages());

@@ -2,7 +2,6 @@ package io.twlab.scenario.builtin;
 
 import io.twlab.core.SocketChange;
 import io.twlab.core.TcpState;
-import io.twlab.lab.Role;
 import io.twlab.lab.Topologies;
 import io.twlab.scenario.ParameterSpec.BoolParam;
 import io.twlab.scenario.ParameterSpec.EnumParam;
@@ -63,7 +62,7 @@ public final class NcTimeWait extends Scenario {
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
     String closerRole = params.get(CLOSER);
     int port = params.get(PORT);
-    String client = ctx.lab().nodesWithRole(Role.CLIENT).get(0).name();
+    String client = ctx.lab().firstClient();
     String server = "server";
     String target = Topologies.serverAddressForClients(ctx.lab());
     SocketRecorder sockets = ctx.sockets();

@@ -52,7 +52,7 @@ public final class RedisFlood extends Scenario {
 
   @Override
   public ScenarioResult run(ScenarioContext ctx, ScenarioParams params) throws InterruptedException {
-    String client = LabNodes.firstClient(ctx.lab());
+    String client = ctx.lab().firstClient();
     String redis = LabNodes.redisNode(ctx.lab());
     String target = LabNodes.target(ctx.lab());
     int connections = params.get(CONNECTIONS);

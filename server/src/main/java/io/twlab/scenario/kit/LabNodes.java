@@ -1,17 +1,12 @@
 package io.twlab.scenario.kit;
 
 import io.twlab.lab.Lab;
-import io.twlab.lab.Role;
 import io.twlab.lab.Topologies;
 import io.twlab.lab.TopologyKind;
 
 /** Where things are in a lab, as the scenarios need it. */
 public final class LabNodes {
   private LabNodes() {}
-
-  public static String firstClient(Lab lab) {
-    return lab.nodesWithRole(Role.CLIENT).get(0).name();
-  }
 
   /** The node that runs the redis the clients reach: the server on direct, redis behind the gateway. */
   public static String redisNode(Lab lab) {
