@@ -58,7 +58,7 @@ public final class FinTimeout extends Scenario {
     String client = CLIENT.addTo(ctx, params);
     String target = LabNodes.target(ctx.lab());
     ConnServer silent = ConnServer.on(port).mode("never-close");
-    ConnServer closing = ConnServer.on(port + 1);
+    ConnServer closing = ConnServer.on(port + 1).closeDelayMs(Waits.PASSIVE_CLOSE_MS);
     try {
       for (ConnServer server : List.of(silent, closing)) {
         server.start(ctx, "server").ifPresent(error -> {

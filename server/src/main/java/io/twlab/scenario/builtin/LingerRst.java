@@ -16,6 +16,7 @@ import io.twlab.scenario.kit.LabNodes;
 import io.twlab.scenario.kit.Packet;
 import io.twlab.scenario.kit.PacketCapture;
 import io.twlab.scenario.kit.PacketCapture.Capture;
+import io.twlab.scenario.kit.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,7 @@ public final class LingerRst extends Scenario {
     List<LingerCase> cases = new ArrayList<>();
     int port = params.get(PORT);
     for (String close : params.get(CLOSE)) {
-      ConnServer server = ConnServer.on(port++);
+      ConnServer server = ConnServer.on(port++).closeDelayMs(Waits.PASSIVE_CLOSE_MS);
       server.start(ctx, "server").ifPresent(error -> {
         throw new ScenarioFailure("the echo server cannot listen on port " + server.port() + ": " + error
             + "; choose another port");

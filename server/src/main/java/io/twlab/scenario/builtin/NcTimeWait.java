@@ -35,13 +35,6 @@ public final class NcTimeWait extends Scenario {
   /** TIME_WAIT is 60 s on Linux (TCP_TIMEWAIT_LEN); the margin covers sampling and timer slack. */
   private static final Duration EXPIRY_WAIT = Duration.ofSeconds(75);
   private static final String HELPER_LIFETIME = "600";
-  /**
-   * The passive side closes this long after the closer's FIN. Closing at once sends the ACK of that
-   * FIN and its own FIN microseconds apart, from different CPUs; under load the lab's veth then
-   * delivers them swapped in about 1 close of 150, and the closer never enters TIME_WAIT
-   * (docs/kernel-facts.md §3).
-   */
-  private static final int PASSIVE_CLOSE_DELAY_MS = 200;
 
   public NcTimeWait() {
     super(define("nc-timewait")
@@ -67,14 +60,14 @@ public final class NcTimeWait extends Scenario {
     String target = Topologies.serverAddressForClients(ctx.lab());
     SocketRecorder sockets = ctx.sockets();
     String closer = closerRole.equals("client") ? client : server;
-    ConnServer passiveServer = ConnServer.on(port).closeDelayMs(PASSIVE_CLOSE_DELAY_MS);
+    ConnServer passiveServer = ConnServer.on(port).closeDelayMs(Waits.PASSIVE_CLOSE_MS);
     try {
       stopHelpers(ctx, client, server);
       if (closer.equals(server)) {
         ctx.progress("listen", server + ": nc -l " + port);
         ctx.start(server, List.of("sh", "-c", "exec timeout " + HELPER_LIFETIME + " nc -l " + port + " >/dev/null"));
       } else {
-        ctx.progress("listen", server + ": a server that closes " + PASSIVE_CLOSE_DELAY_MS + " ms after its peer");
+        ctx.progress("listen", server + ": a server that closes " + Waits.PASSIVE_CLOSE_MS + " ms after its peer");
         passiveServer.start(ctx, server).ifPresent(error -> {
           throw new ScenarioFailure("cannot listen on port " + port + ": " + error + "; choose another port");
         });
@@ -88,8 +81,8 @@ public final class NcTimeWait extends Scenario {
         ctx.start(client, List.of("sh", "-c", "exec timeout " + HELPER_LIFETIME + " nc " + target + " " + port
             + " >/dev/null"));
       } else {
-        ctx.progress("connect", client + ": connects and closes " + PASSIVE_CLOSE_DELAY_MS + " ms after its peer");
-        ctx.start(client, ConnLoad.to(target, port).close("after-peer").closeDelayMs(PASSIVE_CLOSE_DELAY_MS)
+        ctx.progress("connect", client + ": connects and closes " + Waits.PASSIVE_CLOSE_MS + " ms after its peer");
+        ctx.start(client, ConnLoad.to(target, port).close("after-peer").closeDelayMs(Waits.PASSIVE_CLOSE_MS)
             .maxSeconds(Integer.parseInt(HELPER_LIFETIME)).command());
       }
       SocketChange clientSide = sockets.await("ESTABLISHED connection on " + client, Waits.STEP,
