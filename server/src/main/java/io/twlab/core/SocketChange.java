@@ -15,8 +15,4 @@ public record SocketChange(String node, Instant time, SocketKey socket, TcpState
   public boolean sameSocket(SocketChange other) {
     return node.equals(other.node) && socket.equals(other.socket);
   }
-
-  public SocketChange at(Instant newTime) {
-    return new SocketChange(node, newTime, socket, from, to, timeWaitRemaining, traced);
-  }
 }

@@ -68,14 +68,14 @@ public final class FinTimeout extends Scenario {
       ctx.progress("fin-wait-2", client + " closes a connection whose peer never closes");
       ConnLoad.to(target, silent.port()).run(ctx, client, "fin-wait-2");
       SocketChange finWait2 = ctx.sockets().await("FIN_WAIT_2 on " + client, Waits.STEP, c -> c.node().equals(client)
-          && c.to() == TcpState.FIN_WAIT2 && c.socket().remote().endsWith(":" + silent.port()));
+          && c.to() == TcpState.FIN_WAIT2 && c.socket().remotePort(silent.port()));
       Duration inFinWait2 = ctx.sockets().timeIn(finWait2, "the end of FIN_WAIT_2 on " + client,
           Duration.ofSeconds(finTimeout + 15));
 
       ctx.progress("time-wait", client + " closes a connection whose peer closes too");
       ConnLoad.to(target, closing.port()).payload("bye\\n").run(ctx, client, "time-wait");
       SocketChange timeWait = ctx.sockets().await("TIME_WAIT on " + client, Waits.STEP, c -> c.node().equals(client)
-          && c.to() == TcpState.TIME_WAIT && c.socket().remote().endsWith(":" + closing.port()));
+          && c.to() == TcpState.TIME_WAIT && c.socket().remotePort(closing.port()));
       Optional<Double> lifetime = Optional.empty();
       if (params.get(WAIT_EXPIRY)) {
         ctx.progress("expiry", "waiting for " + client + "'s TIME_WAIT to expire (about 60 s)");

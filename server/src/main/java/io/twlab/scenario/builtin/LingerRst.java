@@ -88,7 +88,7 @@ public final class LingerRst extends Scenario {
     String peerEnd = awaitPeerEnd(ctx, server);
     PacketCapture.Capture packets = capture.stop(ctx);
     boolean timeWait = ctx.sockets().first(c -> c.node().equals(client) && c.to() == TcpState.TIME_WAIT
-        && c.socket().remote().endsWith(":" + server.port())).isPresent();
+        && c.socket().remotePort(server.port())).isPresent();
     String[] end = peerEnd.split(" ", 2);
     return new LingerCase(close, !packets.matching(true, "F").isEmpty(), !packets.matching(true, "R").isEmpty(),
         timeWait, end[0], end.length > 1 ? end[1] : "", packets.packets());

@@ -145,7 +145,7 @@ public final class NcTimeWait extends Scenario {
   }
 
   private static String connection(SocketChange c) {
-    return c.socket().local() + " -> " + c.socket().remote();
+    return c.socket().connection();
   }
 
   private static String summary(String closer, Outcome f) {

@@ -82,10 +82,7 @@ public final class ConnLoad {
     return this;
   }
 
-  /**
-   * With close "after-peer": close this long after the peer's FIN instead of at once, so that the
-   * ACK of that FIN and this side's FIN never reach the peer swapped (docs/kernel-facts.md §3).
-   */
+  /** With close "after-peer": close this long after the peer's FIN; see {@link Waits#PASSIVE_CLOSE_MS}. */
   public ConnLoad closeDelayMs(int millis) {
     this.closeDelayMs = millis;
     return this;

@@ -47,10 +47,7 @@ public final class ConnServer {
     return this;
   }
 
-  /**
-   * Close a connection this long after the peer's FIN instead of at once (echo mode), so that the
-   * ACK of that FIN and this side's FIN never reach the peer swapped (docs/kernel-facts.md §3).
-   */
+  /** Close a connection this long after the peer's FIN (echo mode): see {@link Waits#PASSIVE_CLOSE_MS}. */
   public ConnServer closeDelayMs(int millis) {
     this.closeDelayMs = millis;
     return this;
