@@ -15,6 +15,7 @@ import io.twlab.proto.v1.V1.Node;
 import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.RunGrade;
 import io.twlab.proto.v1.V1.RunProgress;
+import io.twlab.proto.v1.V1.TimeWaitEnd;
 import io.twlab.proto.v1.V1.Scenario;
 import io.twlab.proto.v1.V1.ScenarioParameter;
 import io.twlab.proto.v1.V1.SweepReport;
@@ -182,6 +183,16 @@ final class Render {
         Verdicts.tally(report.getRunsList()));
   }
 
+  /** Why a TIME_WAIT ended, in the words of docs/observation.md. */
+  static String timeWaitEnd(TimeWaitEnd end) {
+    return switch (end) {
+      case TIME_WAIT_END_EXPIRED -> "expired";
+      case TIME_WAIT_END_REUSED -> "reused by a new connection";
+      case TIME_WAIT_END_RESET -> "killed by an RST: TIME_WAIT assassination, RFC 1337";
+      default -> "ended early, cause not seen";
+    };
+  }
+
   /** One event as a line of the live view; null for events the live view does not show. */
   static String eventLine(LabEvent e) {
     String time = CLOCK.format(instant(e.getTime()));
@@ -189,9 +200,10 @@ final class Render {
       case TRANSITION -> {
         var t = e.getTransition();
         String timer = t.hasTimeWaitRemaining() ? "  (timer " + seconds(t.getTimeWaitRemaining()) + ")" : "";
+        String end = t.getTimeWaitEnd() == TimeWaitEnd.TIME_WAIT_END_UNSPECIFIED ? "" : "  (" + timeWaitEnd(t.getTimeWaitEnd()) + ")";
         // Sampled: seen by a sample up to 100 ms late, not reported by the kernel when it happened.
-        yield String.format("%s  %s %s %s  %s → %s%s%s", time, Table.pad(t.getNode(), 8), Table.pad(t.getLocal(), 21),
-            Table.pad(t.getRemote(), 21), Table.pad(state(t.getFrom()), 11), state(t.getTo()), timer,
+        yield String.format("%s  %s %s %s  %s → %s%s%s%s", time, Table.pad(t.getNode(), 8), Table.pad(t.getLocal(), 21),
+            Table.pad(t.getRemote(), 21), Table.pad(state(t.getFrom()), 11), state(t.getTo()), timer, end,
             t.getTraced() ? "" : "  ~sampled");
       }
       case STATE_COUNTS -> {

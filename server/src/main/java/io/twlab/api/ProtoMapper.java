@@ -235,10 +235,11 @@ public final class ProtoMapper {
           .setStatus(LabStatus.valueOf("LAB_STATUS_" + s.status().name())).setMessage(s.message()));
     } else if (payload instanceof EventPayload.ConnectionTransition transition) {
       SocketChange t = transition.change();
-        ConnectionTransition.Builder tb = ConnectionTransition.newBuilder().setNode(t.node())
-            .setLocal(t.socket().local()).setRemote(t.socket().remote()).setFrom(tcpState(t.from())).setTo(tcpState(t.to()))
-            .setTraced(t.traced());
-        t.timeWaitRemaining().ifPresent(d -> tb.setTimeWaitRemaining(duration(d)));
+      ConnectionTransition.Builder tb = ConnectionTransition.newBuilder().setNode(t.node())
+          .setLocal(t.socket().local()).setRemote(t.socket().remote()).setFrom(tcpState(t.from())).setTo(tcpState(t.to()))
+          .setTraced(t.traced());
+      t.timeWaitRemaining().ifPresent(d -> tb.setTimeWaitRemaining(duration(d)));
+      t.timeWaitEnd().ifPresent(e -> tb.setTimeWaitEnd(V1.TimeWaitEnd.valueOf("TIME_WAIT_END_" + e.name())));
       b.setTransition(tb);
     } else if (payload instanceof EventPayload.StateCounts c) {
         StateCounts.Builder cb = StateCounts.newBuilder().setNode(c.node());

@@ -19,8 +19,8 @@ import java.util.PriorityQueue;
 final class CpuMerge {
   private final long limitNanos;
   private final Map<Integer, Long> cpuClocks = new HashMap<>();
-  private final PriorityQueue<TraceEvent> pending =
-      new PriorityQueue<>(Comparator.comparingLong(TraceEvent::monotonicNanos));
+  private final PriorityQueue<Traced> pending =
+      new PriorityQueue<>(Comparator.comparingLong(Traced::monotonicNanos));
   private long watermark = Long.MIN_VALUE;
 
   CpuMerge(Duration limit) {
@@ -32,7 +32,7 @@ final class CpuMerge {
    * what was already released: its CPU's lines came over {@code limit} late, so it arrives after
    * later changes (it is still held, and released next, out of order).
    */
-  boolean hold(TraceEvent event) {
+  boolean hold(Traced event) {
     pending.add(event);
     return event.monotonicNanos() >= watermark;
   }
@@ -41,11 +41,11 @@ final class CpuMerge {
    * CPU {@code cpu} has reported everything up to {@code monotonicNanos} (a change or a heartbeat
    * of its own); returns the changes now known to be complete, in kernel time order.
    */
-  List<TraceEvent> advance(int cpu, long monotonicNanos) {
+  List<Traced> advance(int cpu, long monotonicNanos) {
     cpuClocks.merge(cpu, monotonicNanos, Math::max);
     long newest = Collections.max(cpuClocks.values());
     watermark = Math.max(Collections.min(cpuClocks.values()), newest - limitNanos);
-    List<TraceEvent> released = new ArrayList<>();
+    List<Traced> released = new ArrayList<>();
     while (!pending.isEmpty() && pending.peek().monotonicNanos() <= watermark) {
       released.add(pending.poll());
     }

@@ -20,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The host's TCP state changes from the tracepoint {@code sock:inet_sock_set_state}, read by one
+ * The host's TCP state changes from the tracepoint {@code sock:inet_sock_set_state}, and the RSTs
+ * it sends from {@code tcp:tcp_send_reset} (what ends a TIME_WAIT early), read by one
  * helper container for the whole control plane ({@code twlab-tracer}, lab-images/tracer: bpftrace
  * with CAP_SYS_ADMIN and no network). The tracepoint is host-wide: each change goes only to the
  * subscriber of its network namespace, so a lab never sees another's sockets. Started on first
@@ -43,6 +44,9 @@ public final class KernelTracer implements AutoCloseable {
   public interface Subscriber {
     void onChange(TraceEvent event, Instant time);
 
+    /** The namespace's node sent an RST. */
+    void onReset(ResetSent reset, Instant time);
+
     /** The kernel dropped changes of the whole host (its buffer overran): some transitions are missing. */
     void onLost(long events);
 
@@ -50,7 +54,7 @@ public final class KernelTracer implements AutoCloseable {
      * A change of this namespace came after later ones were delivered (the tracer's reading fell
      * behind by more than the reordering allows): transitions around it may be out of order.
      */
-    void onLate(TraceEvent event);
+    void onLate(Traced event);
   }
 
   /**
@@ -180,10 +184,16 @@ public final class KernelTracer implements AutoCloseable {
 
   /** Delivers, in kernel time order, the changes that CPU {@code cpu}'s progress completes ({@link CpuMerge}). */
   private void advance(int cpu, long monotonicNanos) {
-    for (TraceEvent event : merge.advance(cpu, monotonicNanos)) {
-      Subscriber s = subscribers.get(event.netns());
-      if (s != null) {
-        s.onChange(event, wallTime(event.monotonicNanos()));
+    for (Traced traced : merge.advance(cpu, monotonicNanos)) {
+      Subscriber s = subscribers.get(traced.netns());
+      if (s == null) {
+        continue;
+      }
+      Instant time = wallTime(traced.monotonicNanos());
+      if (traced instanceof TraceEvent change) {
+        s.onChange(change, time);
+      } else if (traced instanceof ResetSent reset) {
+        s.onReset(reset, time);
       }
     }
     reportedUpTo = merge.watermark();

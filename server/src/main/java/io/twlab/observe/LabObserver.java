@@ -208,13 +208,23 @@ public final class LabObserver implements AutoCloseable {
       report(joiner.traced(event, time));
     }
 
+    /** An RST this node sent: evidence for the node it went to (only the tracer's thread calls in here). */
+    @Override
+    public synchronized void onReset(ResetSent reset, Instant time) {
+      nodes.values().forEach(n -> n.resetReceived(reset, time));
+    }
+
+    private synchronized void resetReceived(ResetSent reset, Instant time) {
+      report(joiner.resetReceived(reset, time));
+    }
+
     @Override
     public synchronized void onLost(long events) {
       lost += events;
     }
 
     @Override
-    public synchronized void onLate(TraceEvent event) {
+    public synchronized void onLate(Traced event) {
       late++;
     }
 
@@ -255,7 +265,7 @@ public final class LabObserver implements AutoCloseable {
           notice(batch.time(), tracing ? "the kernel tracer reports again"
               : "the kernel tracer stopped reporting: transitions are sampled from now on (see the server's log)");
         }
-        report(tracing ? joiner.sampled(batch)
+        report(tracing ? joiner.sampled(batch, tracer.reportedUpTo())
             : batch.deltas().stream().map(d -> d.sampledOn(node, batch.time())).toList());
         untracedTimeWaits += joiner.takeUntraced();
       }

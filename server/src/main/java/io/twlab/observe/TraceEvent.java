@@ -9,7 +9,7 @@ import io.twlab.core.TcpState;
  * two sockets of one 4-tuple and names a connecting socket before its local port is known.
  */
 public record TraceEvent(long monotonicNanos, long netns, long socket, String local, String remote, TcpState from,
-    TcpState to) {
+    TcpState to) implements Traced {
 
   public SocketKey key() {
     return new SocketKey(local, remote);

@@ -1,12 +1,13 @@
 package io.twlab.observe;
 
+import io.twlab.core.SocketKey;
 import io.twlab.core.TcpState;
 import java.util.Optional;
 
 /**
  * The line protocol of {@code twlab-tracer} (lab-images/tracer): an anchor mapping the kernel's
- * monotonic clock to wall-clock time, a heartbeat per CPU every 50 ms, one line per state change, and
- * bpftrace's report of changes the kernel dropped.
+ * monotonic clock to wall-clock time, a heartbeat per CPU every 50 ms, one line per state change and
+ * per RST sent, and bpftrace's report of changes the kernel dropped.
  */
 public sealed interface TracerLine {
 
@@ -15,7 +16,8 @@ public sealed interface TracerLine {
   /** A CPU's clock: the tracer has printed that CPU's changes before this time. */
   record Heartbeat(long monotonicNanos, int cpu) implements TracerLine {}
 
-  record Change(TraceEvent event, int cpu) implements TracerLine {}
+  /** A state change or an RST sent, traced on CPU {@code cpu}. */
+  record Change(Traced event, int cpu) implements TracerLine {}
 
   record Lost(long events) implements TracerLine {}
 
@@ -26,6 +28,11 @@ public sealed interface TracerLine {
       if (f[0].equals("T") && f.length == 9) {
         return Optional.of(new Change(new TraceEvent(Long.parseUnsignedLong(f[1]), Long.parseLong(f[2]),
             Long.parseUnsignedLong(f[3], 16), f[4], f[5], state(f[6]), state(f[7])), Integer.parseInt(f[8])));
+      }
+      if (f[0].equals("R") && f.length == 7) {
+        int state = Integer.parseInt(f[5]);
+        return Optional.of(new Change(new ResetSent(Long.parseUnsignedLong(f[1]), Long.parseLong(f[2]),
+            new SocketKey(f[3], f[4]), state == 0 ? TcpState.CLOSED : state(f[5])), Integer.parseInt(f[6])));
       }
       if (f[0].equals("A") && f.length == 3) {
         return Optional.of(new Anchor(Long.parseLong(f[1]), Long.parseLong(f[2])));

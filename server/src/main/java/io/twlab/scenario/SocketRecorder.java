@@ -19,19 +19,26 @@ public final class SocketRecorder implements ObservationListener {
   }
 
   /** The first recorded change that matches, waiting up to {@code timeout} for it. */
-  public synchronized SocketChange await(String what, Duration timeout, Predicate<SocketChange> match)
+  public SocketChange await(String what, Duration timeout, Predicate<SocketChange> match)
+      throws InterruptedException {
+    return poll(timeout, match).orElseThrow(
+        () -> new ScenarioFailure("no " + what + " was observed within " + timeout.toSeconds() + " s"));
+  }
+
+  /** The first recorded change that matches, waiting up to {@code timeout}; empty if none came. */
+  public synchronized Optional<SocketChange> poll(Duration timeout, Predicate<SocketChange> match)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     int scanned = 0;
     while (true) {
       for (; scanned < changes.size(); scanned++) {
         if (match.test(changes.get(scanned))) {
-          return changes.get(scanned);
+          return Optional.of(changes.get(scanned));
         }
       }
       long leftMs = (deadline - System.nanoTime()) / 1_000_000;
       if (leftMs <= 0) {
-        throw new ScenarioFailure("no " + what + " was observed within " + timeout.toSeconds() + " s");
+        return Optional.empty();
       }
       wait(leftMs);
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import io.twlab.core.TcpState;
+import io.twlab.core.TimeWaitEnd;
 import io.twlab.proto.v1.V1;
 import io.twlab.proto.v1.V1.NcTimeWaitResult;
 import io.twlab.proto.v1.V1.PortExhaustionResult;
@@ -50,7 +51,8 @@ class OutcomeMapperTest {
     var outcome = new NcTimeWait.Outcome("client", "10.0.0.2:40000 -> 10.0.0.3:5000",
         List.of(new NcTimeWait.ConnectionOutcome("client", "10.0.0.2:40000 -> 10.0.0.3:5000",
             List.of(TcpState.ESTABLISHED, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, TcpState.TIME_WAIT), true)),
-        Optional.of("client"), Optional.of(Duration.ofMillis(59_900)), Optional.empty());
+        Optional.of("client"), Optional.of(Duration.ofMillis(59_900)), Optional.empty(), true,
+        Optional.of(TimeWaitEnd.RESET));
     ScenarioResult.Builder b = ScenarioResult.newBuilder();
 
     OutcomeMapper.fill(b, outcome);
@@ -61,6 +63,7 @@ class OutcomeMapperTest {
     assertEquals(900_000_000, r.getTimeWaitTimerAtEntry().getNanos());
     assertFalse(r.getExpiryMeasured());
     assertFalse(r.hasTimeWaitLifetime(), "an empty Optional leaves its field unset");
+    assertEquals(V1.TimeWaitEnd.TIME_WAIT_END_RESET, r.getTimeWaitEnd());
     assertEquals(List.of(V1.TcpState.TCP_STATE_ESTABLISHED, V1.TcpState.TCP_STATE_FIN_WAIT1,
         V1.TcpState.TCP_STATE_FIN_WAIT2, V1.TcpState.TCP_STATE_TIME_WAIT),
         r.getNodes(0).getStatesList());

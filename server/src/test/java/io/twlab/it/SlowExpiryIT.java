@@ -19,6 +19,7 @@ import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.proto.v1.V1.RunState;
 import io.twlab.proto.v1.V1.TcpState;
+import io.twlab.proto.v1.V1.TimeWaitEnd;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -63,7 +64,9 @@ class SlowExpiryIT {
     assertEquals(List.of(true, true, true, true), clientSide.subList(0, 4).stream().map(ConnectionTransition::getTraced)
         .toList(), clientSide.toString());
     assertFalse(clientSide.get(5).getTraced(), "the expiry comes from a sample");
+    assertEquals(TimeWaitEnd.TIME_WAIT_END_EXPIRED, clientSide.get(5).getTimeWaitEnd(), "gone once its timer ran out");
     NcTimeWaitResult result = run.getResult().getNcTimeWait();
+    assertEquals(TimeWaitEnd.TIME_WAIT_END_EXPIRED, result.getTimeWaitEnd());
     assertTrue(result.getExpiryMeasured());
     long lifetimeMs = Durations.toMillis(result.getTimeWaitLifetime());
     // 2 MSL = 60 s (TCP_TIMEWAIT_LEN), never less (minus one 100 ms sample). The timer wheel fires a

@@ -21,9 +21,10 @@ class CpuMergeTest {
     assertEquals(List.of(), merge.advance(1, 20 * MS), "CPU 0 has not reported past 20 ms yet");
     merge.hold(change(10 * MS, TcpState.ESTABLISHED, TcpState.FIN_WAIT1));
 
-    List<TraceEvent> released = merge.advance(0, 25 * MS);
+    List<Traced> released = merge.advance(0, 25 * MS);
 
-    assertEquals(List.of(TcpState.FIN_WAIT1, TcpState.FIN_WAIT2), released.stream().map(TraceEvent::to).toList(),
+    assertEquals(List.of(TcpState.FIN_WAIT1, TcpState.FIN_WAIT2),
+        released.stream().map(t -> ((TraceEvent) t).to()).toList(),
         "released in kernel time order");
     assertEquals(20 * MS, merge.watermark());
   }

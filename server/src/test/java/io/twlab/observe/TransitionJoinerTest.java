@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.twlab.core.SocketChange;
 import io.twlab.core.SocketKey;
 import io.twlab.core.TcpState;
+import io.twlab.core.TimeWaitEnd;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ class TransitionJoinerTest {
     assertEquals(T0.plusMillis(5), out.get(4).time(), "TIME_WAIT began at the kernel's handover");
     sample(60_000, delta(CLIENT, SERVER, TIME_WAIT, CLOSED, -1));
     assertEquals("TIME_WAIT>CLOSED", names().get(5));
+    assertEquals(Optional.of(TimeWaitEnd.EXPIRED), out.get(5).timeWaitEnd(), "gone once its timer ran out");
     assertEquals(List.of(true, true, true, true, true, false), out.stream().map(SocketChange::traced).toList());
     assertEquals(CLIENT, out.get(0).socket().local(), "the connect is reported with the port the kernel chose");
   }
@@ -100,6 +102,103 @@ class TransitionJoinerTest {
     trace(1, "10.0.0.2:0", SERVER, CLOSED, SYN_SENT);
     trace(2, CLIENT, SERVER, SYN_SENT, ESTABLISHED);
     assertEquals(List.of("TIME_WAIT>CLOSED", "CLOSED>SYN_SENT", "SYN_SENT>ESTABLISHED"), names());
+    assertEquals(Optional.of(TimeWaitEnd.REUSED), out.get(0).timeWaitEnd());
+  }
+
+  @Test
+  void aTimeWaitSocketKilledByItsPeersResetEndsAtTheResetWithItsCause() {
+    joiner.baseline(batch(0, true));
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sample(6, delta(CLIENT, SERVER, CLOSED, TIME_WAIT, 59_990));
+    reset(2_000, SERVER, CLIENT);
+    sample(2_050, delta(CLIENT, SERVER, TIME_WAIT, CLOSED, -1));
+    assertEquals(List.of("FIN_WAIT2>TIME_WAIT", "TIME_WAIT>CLOSED"), names());
+    assertEquals(Optional.of(TimeWaitEnd.RESET), out.get(1).timeWaitEnd());
+    assertEquals(T0.plusMillis(2_000), out.get(1).time(), "the traced RST's time");
+  }
+
+  /**
+   * The interleaving of issue 12's failed grade: the closer's TIME_WAIT lived less than a sampling
+   * interval, killed by the peer's RST. It existed, so the stream says so, and why it ended.
+   */
+  @Test
+  void aTimeWaitKilledBeforeAnySampleSawItIsStillReported() {
+    joiner.baseline(batch(0, true));
+    trace(4, CLIENT, SERVER, FIN_WAIT1, FIN_WAIT2);
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    reset(6, SERVER, CLIENT);
+    sample(50);
+    assertEquals(List.of("FIN_WAIT1>FIN_WAIT2", "FIN_WAIT2>TIME_WAIT", "TIME_WAIT>CLOSED"), names());
+    assertEquals(T0.plusMillis(5), out.get(1).time());
+    assertEquals(Optional.of(TimeWaitEnd.RESET), out.get(2).timeWaitEnd());
+  }
+
+  @Test
+  void aSampleThatArrivesBeforeTheRstItFollowsWaitsForTheTracer() {
+    joiner.baseline(batch(0, true));
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sample(6, delta(CLIENT, SERVER, CLOSED, TIME_WAIT, 59_990));
+    sampleAhead(2_050, 1_990, delta(CLIENT, SERVER, TIME_WAIT, CLOSED, -1));
+    assertEquals(List.of("FIN_WAIT2>TIME_WAIT"), names(), "the tracer has not reported up to the sample yet");
+    reset(2_000, SERVER, CLIENT);
+    sampleAhead(2_150, 2_100);
+    assertEquals(List.of("FIN_WAIT2>TIME_WAIT", "TIME_WAIT>CLOSED"), names());
+    assertEquals(Optional.of(TimeWaitEnd.RESET), out.get(1).timeWaitEnd());
+  }
+
+  @Test
+  void aHandoverWhoseRstIsStillOnItsWayIsNotSettledAsAClose() {
+    joiner.baseline(batch(0, true));
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sampleAhead(50, 5);
+    assertEquals(List.of(), names());
+    reset(6, SERVER, CLIENT);
+    sampleAhead(150, 150);
+    assertEquals(List.of("FIN_WAIT2>TIME_WAIT", "TIME_WAIT>CLOSED"), names());
+  }
+
+  @Test
+  void anOrphansFinThatCameWhileItsHandoverWaitedForTheTracerIsReported() {
+    joiner.baseline(batch(0, true));
+    trace(4, CLIENT, SERVER, FIN_WAIT1, FIN_WAIT2);
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sampleAhead(50, 5, delta(CLIENT, SERVER, CLOSED, FIN_WAIT2, -1));
+    sampleAhead(250, 5, delta(CLIENT, SERVER, FIN_WAIT2, TIME_WAIT, 59_950));
+    sampleAhead(350, 300);
+    assertEquals(List.of("FIN_WAIT1>FIN_WAIT2", "FIN_WAIT2>TIME_WAIT"), names());
+    assertEquals(T0.plusMillis(250), out.get(1).time());
+  }
+
+  @Test
+  void anRstThatCameBeforeTheCloseKilledTheFullSocketNotATimeWait() {
+    joiner.baseline(batch(0, true));
+    trace(4, CLIENT, SERVER, FIN_WAIT1, FIN_WAIT2);
+    reset(5, SERVER, CLIENT);
+    trace(6, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sample(50);
+    assertEquals(List.of("FIN_WAIT1>FIN_WAIT2", "FIN_WAIT2>CLOSED"), names());
+    assertEquals(Optional.empty(), out.get(1).timeWaitEnd());
+  }
+
+  @Test
+  void aTimeWaitThatSurvivedAnRstLaterExpires() {
+    joiner.baseline(batch(0, true));
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sample(6, delta(CLIENT, SERVER, CLOSED, TIME_WAIT, 59_990));
+    reset(2_000, SERVER, CLIENT);
+    sample(2_100, delta(CLIENT, SERVER, TIME_WAIT, TIME_WAIT, 57_890));
+    sample(60_000, delta(CLIENT, SERVER, TIME_WAIT, CLOSED, -1));
+    assertEquals(Optional.of(TimeWaitEnd.EXPIRED), out.get(1).timeWaitEnd(), "tcp_rfc1337=1 ignores the RST");
+  }
+
+  @Test
+  void aTimeWaitGoneEarlyWithoutEvidenceEndsForAnUnknownCause() {
+    joiner.baseline(batch(0, true));
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sample(6, delta(CLIENT, SERVER, CLOSED, TIME_WAIT, 59_990));
+    reset(1_000, SERVER, "10.0.0.2:40001");
+    sample(2_000, delta(CLIENT, SERVER, TIME_WAIT, CLOSED, -1));
+    assertEquals(Optional.of(TimeWaitEnd.UNKNOWN), out.get(1).timeWaitEnd(), "the RST went to another socket");
   }
 
   @Test
@@ -133,8 +232,20 @@ class TransitionJoinerTest {
     out.addAll(joiner.traced(new TraceEvent(ms * 1_000_000, 1, 0xffff1L, local, remote, from, to), T0.plusMillis(ms)));
   }
 
+  /** The peer sent an RST from {@code local} to {@code remote}. */
+  private void reset(long ms, String local, String remote) {
+    out.addAll(joiner.resetReceived(new ResetSent(ms * 1_000_000, 2, new SocketKey(local, remote), TcpState.CLOSED),
+        T0.plusMillis(ms)));
+  }
+
+  /** A sample dumped at {@code ms}, the tracer having reported up to it. */
   private void sample(long ms, SocketDelta... deltas) {
-    out.addAll(joiner.sampled(batch(ms, false, deltas)));
+    out.addAll(joiner.sampled(batch(ms, false, deltas), ms * 1_000_000));
+  }
+
+  /** A sample dumped at {@code ms} that arrives while the tracer has reported only up to {@code tracedMs}. */
+  private void sampleAhead(long ms, long tracedMs, SocketDelta... deltas) {
+    out.addAll(joiner.sampled(batch(ms, false, deltas), tracedMs * 1_000_000));
   }
 
   private static SamplerBatch batch(long ms, boolean baseline, SocketDelta... deltas) {

@@ -2,6 +2,8 @@ package io.twlab.scenario.builtin;
 
 import io.twlab.core.SocketChange;
 import io.twlab.core.TcpState;
+import io.twlab.core.TimeWaitEnd;
+import io.twlab.lab.TopologyKind;
 import io.twlab.lab.Topologies;
 import io.twlab.scenario.ParameterSpec.BoolParam;
 import io.twlab.scenario.ParameterSpec.EnumParam;
@@ -32,13 +34,21 @@ public final class NcTimeWait extends Scenario {
   private static final BoolParam WAIT_EXPIRY =
       new BoolParam("wait-expiry", "wait until TIME_WAIT expires and measure its lifetime (about 60 s)", false);
   private static final IntParam PORT = new IntParam("port", "the server's port", 5000, 1024, 65535);
+  private static final BoolParam LATE_SYN = new BoolParam("late-syn", """
+      once the closer is in TIME_WAIT, the other side connects again from its old port, as a late SYN \
+      of the old connection would arrive: the TIME_WAIT answers with an ACK, the other side's kernel \
+      answers that with an RST, and with tcp_rfc1337=0 (the default) the RST kills the TIME_WAIT \
+      (RFC 1337's TIME_WAIT assassination); set tcp_rfc1337=1 on the closer to see it survive. \
+      Direct labs only""", false);
+  /** Long enough for the RST and the sample after it; a TIME_WAIT that survives is still there after. */
+  private static final Duration LATE_SYN_WAIT = Duration.ofSeconds(3);
   /** TIME_WAIT is 60 s on Linux (TCP_TIMEWAIT_LEN); the margin covers sampling and timer slack. */
   private static final Duration EXPIRY_WAIT = Duration.ofSeconds(75);
   private static final String HELPER_LIFETIME = "600";
 
   public NcTimeWait() {
     super(define("nc-timewait")
-        .parameters(CLOSER, WAIT_EXPIRY, PORT)
+        .parameters(CLOSER, WAIT_EXPIRY, PORT, LATE_SYN)
         .title("TIME_WAIT belongs to the side that closes first")
         .teaches("""
             A client connects to the server; the side chosen as closer runs nc and is interrupted \
@@ -60,6 +70,10 @@ public final class NcTimeWait extends Scenario {
     String target = Topologies.serverAddressForClients(ctx.lab());
     SocketRecorder sockets = ctx.sockets();
     String closer = closerRole.equals("client") ? client : server;
+    if (params.get(LATE_SYN) && ctx.lab().spec().topology() != TopologyKind.DIRECT) {
+      throw new ScenarioFailure("late-syn needs a direct lab: through the gateway's NAT the other side cannot "
+          + "reach the closer's own address and port; create a lab with topology direct");
+    }
     ConnServer passiveServer = ConnServer.on(port).closeDelayMs(Waits.PASSIVE_CLOSE_MS);
     try {
       stopHelpers(ctx, client, server);
@@ -104,16 +118,25 @@ public final class NcTimeWait extends Scenario {
       Optional<SocketChange> timeWaitEntry = sockets.first(c -> c.to() == TcpState.TIME_WAIT
           && (c.sameSocket(active) || c.sameSocket(passive)));
       Optional<Duration> lifetime = Optional.empty();
-      if (params.get(WAIT_EXPIRY) && activeSettled.to() == TcpState.TIME_WAIT) {
+      Optional<SocketChange> ended = Optional.empty();
+      if (params.get(LATE_SYN) && activeSettled.to() == TcpState.TIME_WAIT) {
+        if (closer.equals(client)) {
+          passiveServer.stop(ctx, server);
+        }
+        ended = lateSyn(ctx, active, passive, activeSettled);
+      }
+      if (params.get(WAIT_EXPIRY) && activeSettled.to() == TcpState.TIME_WAIT && ended.isEmpty()) {
         ctx.progress("expiry", "waiting for " + active.node() + "'s TIME_WAIT to expire (about 60 s)");
         lifetime = Optional.of(sockets.timeIn(activeSettled, "TIME_WAIT expiry on " + active.node(), EXPIRY_WAIT));
+        ended = sockets.first(c -> c.sameSocket(active) && c.from() == TcpState.TIME_WAIT);
       }
 
       List<ConnectionOutcome> outcomes = List.of(outcome(sockets, clientSide), outcome(sockets, serverSide));
       Optional<String> timeWaitNode = timeWaitEntry.map(SocketChange::node);
       var figures = new Outcome(closer,
           connection(clientSide), outcomes, timeWaitNode,
-          timeWaitEntry.flatMap(c -> c.timeWaitRemaining()), lifetime);
+          timeWaitEntry.flatMap(c -> c.timeWaitRemaining()), lifetime,
+          params.get(LATE_SYN), ended.flatMap(SocketChange::timeWaitEnd));
       return new ScenarioResult(summary(closer, figures), figures);
     } finally {
       stopHelpers(ctx, client, server);
@@ -121,6 +144,23 @@ public final class NcTimeWait extends Scenario {
         passiveServer.stop(ctx, server);
       }
     }
+  }
+
+  /**
+   * The passive side connects from its old port to the closer's TIME_WAIT; returns the change that
+   * ended the TIME_WAIT, if it ended.
+   */
+  private static Optional<SocketChange> lateSyn(ScenarioContext ctx, SocketChange active, SocketChange passive,
+      SocketChange timeWait) throws InterruptedException {
+    String closerEnd = active.socket().local();
+    int closerPort = Integer.parseInt(closerEnd.substring(closerEnd.lastIndexOf(':') + 1));
+    String passiveEnd = passive.socket().local();
+    int passivePort = Integer.parseInt(passiveEnd.substring(passiveEnd.lastIndexOf(':') + 1));
+    ctx.progress("late-syn", passive.node() + ": connects from its old port " + passivePort + " to " + closerEnd
+        + ", as a late SYN of the old connection");
+    ConnLoad.to(closerEnd.substring(0, closerEnd.lastIndexOf(':')), closerPort).bindPort(passivePort)
+        .timeoutSeconds(2).maxSeconds(5).run(ctx, passive.node(), "late-syn");
+    return ctx.sockets().poll(LATE_SYN_WAIT, c -> c.sameSocket(timeWait) && c.from() == TcpState.TIME_WAIT);
   }
 
   /** Ends what this scenario (or an earlier run of it) left running: nc, and the passive client. */
@@ -157,6 +197,13 @@ public final class NcTimeWait extends Scenario {
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s closed first and holds TIME_WAIT", node));
     f.timeWaitTimerAtEntry().ifPresent(t -> s.append(String.format(Locale.ROOT, " (timer %.1f s at entry)", t.toMillis() / 1000.0)));
     s.append("; ").append(other).append(" never entered TIME_WAIT");
+    if (f.lateSyn()) {
+      s.append(f.timeWaitEnd().filter(e -> e == TimeWaitEnd.RESET).isPresent()
+          ? "; a late SYN from " + other + " drew an ACK from the TIME_WAIT, " + other + "'s kernel answered with an RST, "
+              + "and the RST killed the TIME_WAIT (TIME_WAIT assassination, RFC 1337; tcp_rfc1337=1 prevents it)"
+          : f.timeWaitEnd().map(e -> "; after the late SYN the TIME_WAIT ended: " + e.meaning())
+              .orElse("; the TIME_WAIT survived the late SYN and the RST it drew (tcp_rfc1337=1 ignores such RSTs)"));
+    }
     f.timeWaitLifetime().ifPresent(t -> s.append(String.format(Locale.ROOT,
         "; TIME_WAIT lasted %.1f s (2 MSL = 60 s; the kernel's timer wheel fires a 60 s timer up to a few seconds late)",
         t.toMillis() / 1000.0)));
@@ -170,7 +217,9 @@ public final class NcTimeWait extends Scenario {
       List<ConnectionOutcome> nodes,
       Optional<String> timeWaitNode,
       Optional<Duration> timeWaitTimerAtEntry,
-      Optional<Duration> timeWaitLifetime) implements ScenarioOutcome {
+      Optional<Duration> timeWaitLifetime,
+      boolean lateSyn,
+      Optional<TimeWaitEnd> timeWaitEnd) implements ScenarioOutcome {
     public Outcome {
       nodes = List.copyOf(nodes);
     }
