@@ -7,12 +7,16 @@ import io.grpc.ManagedChannel;
 import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.DeleteLabRequest;
+import io.twlab.proto.v1.V1.GradeExperimentRequest;
+import io.twlab.proto.v1.V1.GradeReport;
 import io.twlab.proto.v1.V1.Lab;
 import io.twlab.proto.v1.V1.LabEvent;
 import io.twlab.proto.v1.V1.LabSpec;
 import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.proto.v1.V1.TcpState;
+import io.twlab.proto.v1.V1.Verdict;
+import io.twlab.proto.v1.V1.VerdictOutcome;
 import io.twlab.proto.v1.V1.WatchDetail;
 import io.twlab.proto.v1.V1.WatchLabRequest;
 import io.twlab.server.ServerConfig;
@@ -22,6 +26,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -49,6 +54,10 @@ public final class Bench {
   /** 200 watchers of every transition of a traced flood: about 20 million messages on two cores. */
   private static final int DRAIN_LIMIT_SECONDS = 900;
   private static final double CLOCK_TICKS = 100.0;
+  private static final int GRADES = 500;
+  /** The course of issue 12: 24 students grading at once on a 2-core host. */
+  private static final int GRADE_CONCURRENCY = 24;
+  private static final int MAX_FLOODS = 40;
 
   /** A traced 10 000-connection flood makes about 100 000 events: all of them stay retained. */
   private static final int RETENTION = 1_000_000;
@@ -69,16 +78,90 @@ public final class Bench {
           InsecureChannelCredentials.create()).build();
       try {
         Bench bench = new Bench(LabServiceGrpc.newBlockingStub(channel), owner);
-        List<String> parts = args.length == 0 ? List.of("latency", "fanout") : List.of(args);
+        List<String> parts = args.length == 0 ? List.of("latency", "fanout", "teardown") : List.of(args);
         if (parts.contains("latency")) {
           bench.latencyAndCpu();
         }
         if (parts.contains("fanout")) {
           bench.fanOut();
         }
+        if (parts.contains("teardown")) {
+          bench.teardown();
+        }
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  /**
+   * Issue 12: {@value #GRADES} grades of examples/nc-timewait.yaml, {@value #GRADE_CONCURRENCY} at a
+   * time as a course would send them, beside 10 000-connection floods. A wrong grade (an expectation
+   * FAILED on a kernel that did the textbook close) must never happen; the baseline is the kernel's
+   * own count in the same runs: TcpExtTW says whether the client made its TIME_WAIT.
+   */
+  private void teardown() throws Exception {
+    String experiment = Files.readString(Path.of("examples", "nc-timewait.yaml"));
+    ExecutorService pool = Executors.newFixedThreadPool(GRADE_CONCURRENCY + 1);
+    AtomicBoolean gradesDone = new AtomicBoolean();
+    long started = System.nanoTime();
+    try {
+      Future<Integer> floods = pool.submit(() -> {
+        Lab l = createLab();
+        try {
+          int n = 0;
+          for (; n < MAX_FLOODS && !gradesDone.get(); n++) {
+            lab.runScenario(RunScenarioRequest.newBuilder().setLabId(l.getId()).setScenario("redis-flood")
+                .putParams("connections", String.valueOf(FLOOD)).setWait(true).build());
+          }
+          return n;
+        } finally {
+          deleteLab(l);
+        }
+      });
+      List<Future<GradeReport>> grades = new ArrayList<>();
+      for (int i = 0; i < GRADES; i++) {
+        grades.add(pool.submit(() -> lab.gradeExperiment(GradeExperimentRequest.newBuilder()
+            .setExperiment(experiment).build())));
+      }
+      int wrong = 0;
+      int unjudged = 0;
+      int kernelTimeWaits = 0;
+      int agreed = 0;
+      List<String> examples = new ArrayList<>();
+      for (Future<GradeReport> g : grades) {
+        GradeReport report = g.get();
+        List<Verdict> verdicts = report.getRunsList().stream().flatMap(r -> r.getVerdictsList().stream()).toList();
+        boolean failed = verdicts.stream().anyMatch(v -> v.getOutcome() == VerdictOutcome.VERDICT_OUTCOME_FAILED);
+        boolean kernelMadeIt = verdicts.stream().anyMatch(v -> v.getExpectation().contains("TcpExtTW") && v.getPassed());
+        kernelTimeWaits += kernelMadeIt ? 1 : 0;
+        agreed += kernelMadeIt && report.getPassed() ? 1 : 0;
+        if (failed) {
+          wrong++;
+          if (examples.size() < 5) {
+            examples.add(report.getRuns(0).getRun().getId() + ": " + verdicts.stream()
+                .filter(v -> v.getOutcome() == VerdictOutcome.VERDICT_OUTCOME_FAILED)
+                .map(v -> v.getExpectation() + " -> " + v.getObserved()).toList());
+          }
+        } else if (!report.getPassed()) {
+          unjudged++;
+        }
+      }
+      gradesDone.set(true);
+      int floodRuns = floods.get();
+      double minutes = (System.nanoTime() - started) / 60e9;
+      System.out.printf(Locale.ROOT, "%n## Teardown: %d S1 grades, %d at a time, beside %d floods of %d connections "
+          + "(%.1f min)%n", GRADES, GRADE_CONCURRENCY, floodRuns, FLOOD, minutes);
+      System.out.printf(Locale.ROOT, "twlab: wrong grades %d/%d (%.2f %%), could not be judged (ERROR) %d%n",
+          wrong, GRADES, 100.0 * wrong / GRADES, unjudged);
+      System.out.printf(Locale.ROOT, "baseline, the kernel's own count (TcpExtTW moved on the client): a TIME_WAIT was "
+          + "made in %d/%d runs%n", kernelTimeWaits, GRADES);
+      System.out.printf(Locale.ROOT, "ratio: twlab passed %d of the %d runs the kernel says were textbook closes (%.3f)%n",
+          agreed, kernelTimeWaits, ratio(agreed, kernelTimeWaits));
+      examples.forEach(e -> System.out.println("wrong: " + e));
+    } finally {
+      gradesDone.set(true);
+      pool.shutdownNow();
     }
   }
 
