@@ -215,6 +215,9 @@ public final class ProtoMapper {
     run.finishedAt().ifPresent(t -> b.setFinishedAt(timestamp(t)));
     run.error().ifPresent(b::setError);
     run.result().ifPresent(r -> b.setResult(result(r)));
+    run.observationIncomplete().forEach(f -> b.addObservationIncomplete(V1.ObservationFinding.newBuilder()
+        .setNode(f.node()).setCounter(f.counter()).setCounted(f.counted()).setObservedWhat(f.what())
+        .setObserved(f.observed()).setMessage(f.message())));
     return b.build();
   }
 

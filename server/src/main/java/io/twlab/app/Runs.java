@@ -225,7 +225,7 @@ public final class Runs implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     session.observer().removeListener(recorder);
-    audit(session, finished, recorder);
+    finished = finished.withObservationIncomplete(audit(session, finished, recorder));
     recent.put(run.id(), finished);
     session.log().append(clock.instant(), new EventPayload.RunFinished(finished));
     record(session, finished);
@@ -238,15 +238,17 @@ public final class Runs implements AutoCloseable {
    * stream before run_finished, so that the run's watchers and graders know what cannot be judged.
    * A lab that only samples says so in its observation mode already.
    */
-  private void audit(LabSession session, Run finished, SocketRecorder recorder) {
-    if (!session.lab().observationMode().startsWith(LabObserver.TRACING_MODE)) {
-      return;
+  private List<ObservationAudit.Finding> audit(LabSession session, Run finished, SocketRecorder recorder) {
+    if (!session.lab().observationMode().startsWith(LabObserver.TRACING_MODE) || finished.result().isEmpty()) {
+      return List.of();
     }
-    finished.result().ifPresent(result -> ObservationAudit.audit(result.counters(), recorder.all(c -> true))
-        .forEach(f -> {
-          LOG.info("run={} node={} {}", finished.id(), f.node(), f.message());
-          session.log().append(clock.instant(), new EventPayload.ObservationNotice(f.node(), f.message()));
-        }));
+    List<ObservationAudit.Finding> findings =
+        ObservationAudit.audit(finished.result().get().counters(), recorder.all(c -> true));
+    findings.forEach(f -> {
+      LOG.info("run={} node={} {}", finished.id(), f.node(), f.message());
+      session.log().append(clock.instant(), new EventPayload.ObservationNotice(f.node(), f.message()));
+    });
+    return findings;
   }
 
   /** Into the history; a run whose recording failed still finished, so the failure is only logged. */

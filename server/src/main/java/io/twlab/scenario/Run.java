@@ -1,6 +1,8 @@
 package io.twlab.scenario;
 
+import io.twlab.observe.ObservationAudit;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,26 +17,36 @@ public record Run(
     Optional<Instant> finishedAt,
     Optional<String> error,
     Optional<ScenarioResult> result,
-    long startSequence) {
+    long startSequence,
+    List<ObservationAudit.Finding> observationIncomplete) {
 
   public Run {
     params = Map.copyOf(params);
+    observationIncomplete = List.copyOf(observationIncomplete);
   }
 
   /** {@code startSequence}: the lab's last event sequence before the run's first event. */
   public static Run started(String id, String labId, String scenario, ScenarioParams params, Instant now,
       long startSequence) {
     return new Run(id, labId, scenario, params.values(), RunState.RUNNING, now, Optional.empty(),
-        Optional.empty(), Optional.empty(), startSequence);
+        Optional.empty(), Optional.empty(), startSequence, List.of());
   }
 
   public Run succeeded(ScenarioResult outcome, Instant now) {
     return new Run(id, labId, scenario, params, RunState.SUCCEEDED, startedAt, Optional.of(now),
-        Optional.empty(), Optional.of(outcome), startSequence);
+        Optional.empty(), Optional.of(outcome), startSequence, observationIncomplete);
   }
 
   public Run failed(String why, Instant now) {
     return new Run(id, labId, scenario, params, RunState.FAILED, startedAt, Optional.of(now),
-        Optional.of(why), Optional.empty(), startSequence);
+        Optional.of(why), Optional.empty(), startSequence, observationIncomplete);
+  }
+
+  /**
+   * The run with what its audit found: where what was traced disagrees with the kernel's counters,
+   * what depends on transitions cannot be judged.
+   */
+  public Run withObservationIncomplete(List<ObservationAudit.Finding> findings) {
+    return new Run(id, labId, scenario, params, state, startedAt, finishedAt, error, result, startSequence, findings);
   }
 }

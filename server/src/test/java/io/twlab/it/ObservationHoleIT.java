@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.util.JsonFormat;
 import io.twlab.proto.v1.V1.GradeReport;
 import io.twlab.proto.v1.V1.LabSpec;
+import io.twlab.proto.v1.V1.ObservationFinding;
 import io.twlab.proto.v1.V1.Verdict;
 import io.twlab.proto.v1.V1.VerdictOutcome;
 import java.net.http.HttpResponse;
@@ -54,6 +55,11 @@ class ObservationHoleIT {
       assertTrue(sequence.getReason().startsWith("cannot be judged: observation incomplete: the kernel counted 1 "
           + "(TcpActiveOpens) but 0 active opens"), sequence.getReason());
       assertEquals(VerdictOutcome.VERDICT_OUTCOME_PASSED, count.getOutcome(), "samples still see TIME_WAIT");
+      ObservationFinding finding = report.getRuns(0).getRun().getObservationIncompleteList().stream()
+          .filter(f -> f.getNode().equals("client") && f.getCounter().equals("TcpActiveOpens")).findFirst()
+          .orElseThrow(() -> new AssertionError("the run carries its audit's findings: " + response.body()));
+      assertEquals(1, finding.getCounted());
+      assertEquals(0, finding.getObserved());
     } finally {
       TwlabFixture.docker("unpause", tracer);
     }
