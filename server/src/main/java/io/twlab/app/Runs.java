@@ -243,7 +243,7 @@ public final class Runs implements AutoCloseable {
       return List.of();
     }
     List<ObservationAudit.Finding> findings =
-        ObservationAudit.audit(finished.result().get().counters(), recorder.all(c -> true));
+        ObservationAudit.audit(finished.result().get().counters(), recorder.all(c -> true), recorder.timeWaitSocketsMade());
     findings.forEach(f -> {
       LOG.info("run={} node={} {}", finished.id(), f.node(), f.message());
       session.log().append(clock.instant(), new EventPayload.ObservationNotice(f.node(), f.message()));

@@ -135,7 +135,7 @@ public final class LabObserver implements AutoCloseable {
     }
     long now = tracer.monotonicNow();
     long deadline = System.nanoTime() + limit.toNanos();
-    while (tracer.reportedUpTo() < now || nodes.values().stream().anyMatch(n -> n.sampledUpTo < now)) {
+    while (tracer.reportedUpTo() < now || nodes.values().stream().anyMatch(n -> n.joinedUpTo < now)) {
       if (System.nanoTime() > deadline) {
         LOG.debug("lab={} observation still behind after {} ms", lab.id(), limit.toMillis());
         return;
@@ -179,7 +179,11 @@ public final class LabObserver implements AutoCloseable {
     private final NodeSockets sockets = new NodeSockets();
     private final TransitionJoiner joiner;
     private volatile Map<TcpState, Integer> lastCounts = Map.of();
-    private volatile long sampledUpTo = Long.MIN_VALUE;
+    /**
+     * Everything before this kernel time is joined: a batch dumped after it was joined with the
+     * tracer reported past it too (the joiner settles what a sample shows only then).
+     */
+    private volatile long joinedUpTo = Long.MIN_VALUE;
     private AutoCloseable subscription;
     private long lost;
     private long late;
@@ -255,6 +259,7 @@ public final class LabObserver implements AutoCloseable {
     private synchronized void onBatch(SamplerBatch batch) {
       sockets.apply(batch);
       boolean tracing = untraced.isEmpty() && tracer.alive();
+      long tracerUpTo = tracer.reportedUpTo();
       if (batch.baseline()) {
         joiner.baseline(batch);
         if (untraced.isEmpty()) {
@@ -265,12 +270,12 @@ public final class LabObserver implements AutoCloseable {
           notice(batch.time(), tracing ? "the kernel tracer reports again"
               : "the kernel tracer stopped reporting: transitions are sampled from now on (see the server's log)");
         }
-        report(tracing ? joiner.sampled(batch, tracer.reportedUpTo())
+        report(tracing ? joiner.sampled(batch, tracerUpTo)
             : batch.deltas().stream().map(d -> d.sampledOn(node, batch.time())).toList());
         untracedTimeWaits += joiner.takeUntraced();
       }
       wasTracing = tracing;
-      sampledUpTo = batch.monotonicNanos();
+      joinedUpTo = Math.min(batch.monotonicNanos(), tracerUpTo);
       noticeHoles(batch.time());
       if (!batch.counterDeltas().isEmpty()) {
         listeners.forEach(l -> l.onCounterDeltas(node, batch.time(), batch.counterDeltas()));
@@ -291,6 +296,10 @@ public final class LabObserver implements AutoCloseable {
     private void report(List<SocketChange> changes) {
       if (!changes.isEmpty()) {
         listeners.forEach(l -> l.onChanges(changes));
+      }
+      int made = joiner.takeTimeWaitSocketsMade();
+      if (made > 0) {
+        listeners.forEach(l -> l.onTimeWaitSocketsMade(node, made));
       }
     }
 

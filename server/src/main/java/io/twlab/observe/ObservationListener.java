@@ -22,4 +22,10 @@ public interface ObservationListener {
   default void onNatMapping(String node, Instant time, ConntrackParser.NatMapping mapping) {}
 
   default void onNotice(String node, Instant time, String message) {}
+
+  /**
+   * The kernel made {@code count} timewait sockets on the node (TIME_WAIT entries, and orphans'
+   * FIN_WAIT2 handed over, which show no change), as far as observation saw.
+   */
+  default void onTimeWaitSocketsMade(String node, int count) {}
 }

@@ -95,6 +95,8 @@ public final class TransitionJoiner {
   private long tracedUpTo = Long.MIN_VALUE;
   /** TIME_WAIT sockets reported from a sample alone since the last call of {@link #takeUntraced}. */
   private int reportedUntraced;
+  /** Timewait sockets the kernel made (handovers, orphans' included) since {@link #takeTimeWaitSocketsMade}. */
+  private int madeTimeWaitSockets;
 
   /** Joins the changes of the node named {@code node}. */
   public TransitionJoiner(String node) {
@@ -206,7 +208,7 @@ public final class TransitionJoiner {
         reportedUntraced++;
         report(out, u.getKey(), shown.getOrDefault(u.getKey(), TcpState.CLOSED), TcpState.TIME_WAIT,
             u.getValue(), false, now.timer());
-        timeWaitSockets.add(u.getKey());
+        madeTimeWaitSocket(u.getKey());
       }
     }
     settleReady(out, batch.time());
@@ -236,6 +238,22 @@ public final class TransitionJoiner {
         ended(out, g.getKey(), g.getValue());
       }
     }
+  }
+
+  /**
+   * How many timewait sockets the kernel made, as far as observation saw, since the last call: one
+   * per TIME_WAIT entry and per orphan's FIN_WAIT2 handed over (which shows no change), for the
+   * audit against {@code TcpExtTW + TcpExtTWKilled}.
+   */
+  public int takeTimeWaitSocketsMade() {
+    int n = madeTimeWaitSockets;
+    madeTimeWaitSockets = 0;
+    return n;
+  }
+
+  private void madeTimeWaitSocket(SocketKey key) {
+    timeWaitSockets.add(key);
+    madeTimeWaitSockets++;
   }
 
   /**
@@ -291,9 +309,9 @@ public final class TransitionJoiner {
     }
     if (now != null && now.state() == TcpState.TIME_WAIT) {
       report(out, key, close.from(), TcpState.TIME_WAIT, close.time(), true, now.timer());
-      timeWaitSockets.add(key);
+      madeTimeWaitSocket(key);
     } else if (now != null && now.state() == TcpState.FIN_WAIT2 && close.from() == TcpState.FIN_WAIT2) {
-      timeWaitSockets.add(key);
+      madeTimeWaitSocket(key);
       Sampled latest = sampled.get(key);
       if (latest != null && latest.state() == TcpState.TIME_WAIT) {
         // The orphan's FIN came in a sample taken while this close waited for the tracer.
@@ -304,7 +322,7 @@ public final class TransitionJoiner {
       // Something still answered for the socket after its close: only a timewait socket does, and
       // the peer resets only once it has closed, so its FIN had come: the socket was in TIME_WAIT.
       report(out, key, close.from(), TcpState.TIME_WAIT, close.time(), true);
-      timeWaitSockets.add(key);
+      madeTimeWaitSocket(key);
       reportEnd(out, key, TcpState.TIME_WAIT, resets.remove(key).time(), TimeWaitEnd.RESET);
     } else {
       report(out, key, close.from(), TcpState.CLOSED, close.time(), true);

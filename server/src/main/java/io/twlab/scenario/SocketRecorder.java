@@ -4,18 +4,31 @@ import io.twlab.core.SocketChange;
 import io.twlab.observe.ObservationListener;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
 /** Records the socket changes of a lab during one run and lets the run wait for one. */
 public final class SocketRecorder implements ObservationListener {
   private final List<SocketChange> changes = new ArrayList<>();
+  private final Map<String, Long> timeWaitSocketsMade = new HashMap<>();
 
   @Override
   public synchronized void onChanges(List<SocketChange> observed) {
     changes.addAll(observed);
     notifyAll();
+  }
+
+  @Override
+  public synchronized void onTimeWaitSocketsMade(String node, int count) {
+    timeWaitSocketsMade.merge(node, (long) count, Long::sum);
+  }
+
+  /** Per node, how many timewait sockets observation saw the kernel make during the run. */
+  public synchronized Map<String, Long> timeWaitSocketsMade() {
+    return Map.copyOf(timeWaitSocketsMade);
   }
 
   /** The first recorded change that matches, waiting up to {@code timeout} for it. */

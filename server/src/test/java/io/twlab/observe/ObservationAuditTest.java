@@ -24,8 +24,8 @@ class ObservationAuditTest {
     traced("server", "10.0.0.3:5000", TcpState.CLOSED, TcpState.SYN_RECV);
 
     assertEquals(List.of(), ObservationAudit.audit(Map.of(
-        "client", new KernelCounters(Map.of("TcpActiveOpens", 1L)),
-        "server", new KernelCounters(Map.of("TcpPassiveOpens", 1L))), changes));
+        "client", new KernelCounters(Map.of("TcpActiveOpens", 1L, "TcpExtTW", 1L, "TcpExtTWKilled", 1L)),
+        "server", new KernelCounters(Map.of("TcpPassiveOpens", 1L))), changes, Map.of("client", 2L)));
   }
 
   @Test
@@ -34,12 +34,22 @@ class ObservationAuditTest {
         TcpState.ESTABLISHED, Optional.empty(), false)); // only a sample saw it
 
     List<ObservationAudit.Finding> findings = ObservationAudit.audit(Map.of(
-        "client", new KernelCounters(Map.of("TcpActiveOpens", 1L))), changes);
+        "client", new KernelCounters(Map.of("TcpActiveOpens", 1L))), changes, Map.of());
 
     assertEquals(List.of(new ObservationAudit.Finding("client", "TcpActiveOpens", 1, "active opens (CLOSED → SYN_SENT)",
         0)), findings);
     assertEquals("observation incomplete: the kernel counted 1 (TcpActiveOpens) but 0 active opens (CLOSED → SYN_SENT) "
-        + "were traced", findings.get(0).message());
+        + "were observed", findings.get(0).message());
+  }
+
+  /** Issue 12's run: the kernel made the client's TIME_WAIT, observation reported a close. */
+  @Test
+  void aTimeWaitTheKernelMadeAndObservationMissedIsAFinding() {
+    List<ObservationAudit.Finding> findings = ObservationAudit.audit(Map.of(
+        "client", new KernelCounters(Map.of("TcpExtTW", 1L))), changes, Map.of());
+
+    assertEquals(List.of(new ObservationAudit.Finding("client", "TcpExtTW + TcpExtTWKilled", 1,
+        "timewait sockets (TIME_WAIT entries and orphans' FIN_WAIT2 handed over)", 0)), findings);
   }
 
   private void traced(String node, String local, TcpState from, TcpState to) {

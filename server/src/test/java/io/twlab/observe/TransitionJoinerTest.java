@@ -92,6 +92,7 @@ class TransitionJoinerTest {
     trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
     sample(6, delta(CLIENT, SERVER, CLOSED, FIN_WAIT2, -1));
     assertEquals(List.of("FIN_WAIT1>FIN_WAIT2"), names(), "still FIN_WAIT2, now as a TIME_WAIT socket");
+    assertEquals(1, joiner.takeTimeWaitSocketsMade(), "a handover the stream shows no change for, for the audit");
     sample(60_000, delta(CLIENT, SERVER, FIN_WAIT2, CLOSED, -1));
     assertEquals(List.of("FIN_WAIT1>FIN_WAIT2", "FIN_WAIT2>CLOSED"), names());
   }
@@ -129,6 +130,7 @@ class TransitionJoinerTest {
     reset(6, SERVER, CLIENT);
     sample(50);
     assertEquals(List.of("FIN_WAIT1>FIN_WAIT2", "FIN_WAIT2>TIME_WAIT", "TIME_WAIT>CLOSED"), names());
+    assertEquals(1, joiner.takeTimeWaitSocketsMade());
     assertEquals(T0.plusMillis(5), out.get(1).time());
     assertEquals(Optional.of(TimeWaitEnd.RESET), out.get(2).timeWaitEnd());
   }
@@ -178,6 +180,7 @@ class TransitionJoinerTest {
     sample(50);
     assertEquals(List.of("FIN_WAIT1>FIN_WAIT2", "FIN_WAIT2>CLOSED"), names());
     assertEquals(Optional.empty(), out.get(1).timeWaitEnd());
+    assertEquals(0, joiner.takeTimeWaitSocketsMade());
   }
 
   @Test

@@ -2,7 +2,9 @@ package io.twlab.scenario.kit;
 
 import io.twlab.scenario.ScenarioContext;
 import io.twlab.scenario.ScenarioFailure;
+import io.twlab.core.TcpState;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +14,13 @@ import java.util.Optional;
  * output goes to a file on the node, read back by {@link #lines}; {@link #stop} ends it.
  */
 public final class ConnServer {
-  private static final Duration START_WAIT = Duration.ofSeconds(5);
+  /**
+   * A Python start on a host busy with two dozen labs takes seconds (5 s was too short for 1 run
+   * in 12 in bench/run.sh teardown).
+   */
+  private static final Duration START_WAIT = Duration.ofSeconds(30);
+  /** Between two reads of its log: each read is a docker exec, which a busy host pays for. */
+  private static final Duration LOG_POLL = Duration.ofMillis(500);
   private static final int LIFETIME_SECONDS = 600;
 
   private final int port;
@@ -72,9 +80,15 @@ public final class ConnServer {
     }
     finalLines = null;
     ctx.exec(node, List.of("rm", "-f", log()), Waits.STEP);
+    Instant startedAt = Instant.now();
     ctx.start(node, shell(command));
     long deadline = System.nanoTime() + START_WAIT.toNanos();
     while (System.nanoTime() < deadline) {
+      // Observation sees the listening socket as soon as it exists; the log says why there is none.
+      if (ctx.sockets().poll(LOG_POLL, c -> c.node().equals(node) && c.to() == TcpState.LISTEN
+          && c.socket().localPort(port) && !c.time().isBefore(startedAt)).isPresent()) {
+        return Optional.empty();
+      }
       for (String line : lines(ctx, node)) {
         if (line.startsWith("L ")) {
           return Optional.empty();
@@ -83,10 +97,9 @@ public final class ConnServer {
           return Optional.of(line.substring(2));
         }
       }
-      Thread.sleep(50);
     }
-    throw new ScenarioFailure("twlab-conn serve on " + node + " port " + port + " did not start within "
-        + START_WAIT.toSeconds() + " s; rebuild the lab images (lab-images/build.sh)");
+    throw new ScenarioFailure("twlab-conn serve on " + node + " port " + port + " did not listen within "
+        + START_WAIT.toSeconds() + " s; if the host is not overloaded, rebuild the lab images (lab-images/build.sh)");
   }
 
   /** What the listener printed so far. */
