@@ -65,6 +65,10 @@ class TeardownIT {
     assertTrue(r.getAcceptErrorsOrDefault("EMFILE", 0) > 0, result.getSummary());
     assertEquals("Too many open files", r.getAcceptErrorMessage());
     assertTrue(r.getListenQueue() > 0, result.getSummary());
+    long serverResets = result.getCountersList().stream().filter(c -> c.getNode().equals("server")).findFirst()
+        .map(c -> c.getDeltasOrDefault("TcpOutRsts", 0)).orElse(0L);
+    assertTrue(serverResets >= r.getListenQueue(), "closing the listener resets the connections never accepted: "
+        + result.getCountersList());
   }
 
   @Test
@@ -90,6 +94,8 @@ class TeardownIT {
     assertTrue(withTimeWait.getFinRetransmitsCount() >= 3, result.getSummary());
     assertTrue(withTimeWait.getFinRetransmits(0) > 0.15 && withTimeWait.getFinRetransmits(0) < 0.6, result.getSummary());
     assertTrue(withTimeWait.getClientAcks() >= 3, "TIME_WAIT re-acknowledges each FIN: " + result.getSummary());
+    assertTrue(result.getSummary().contains("the client sent " + withTimeWait.getClientAcks() + " ACKs, all dropped (its "
+        + "final ACK and " + (withTimeWait.getClientAcks() - 1) + " re-sent"), result.getSummary());
     assertTrue(withTimeWait.getClientTimerAtEnd() > withTimeWait.getTimerWithoutRestart() + 1,
         "each retransmitted FIN restarts the TIME_WAIT timer: " + result.getSummary());
     assertTrue(withTimeWait.getLastAckSeconds() > 4, result.getSummary());

@@ -145,7 +145,7 @@ public final class CloseWaitLeak extends Scenario {
 
   private static String summary(Outcome f) {
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-        "%d connections: %d CLOSE_WAIT on the server (still %d at the end: only the process can close them), "
+        "%d connections: %d CLOSE_WAIT on the server (still %d at the end: CLOSE_WAIT has no timer), "
             + "%d FIN_WAIT_2 on the clients", f.connections(), f.closeWaitOnServer(), f.closeWaitAtEnd(),
         f.finWait2OnClients()));
     f.finWait2Seconds().ifPresent(t -> s.append(String.format(Locale.ROOT,
@@ -156,7 +156,9 @@ public final class CloseWaitLeak extends Scenario {
     }
     if (!f.acceptErrors().isEmpty()) {
       s.append(String.format(Locale.ROOT, "; with nofile=%d accept() failed %s (\"%s\") and %d connections waited in "
-          + "the listen queue", f.nofile(), f.acceptErrors(), f.acceptErrorMessage(), f.listenQueue()));
+          + "the listen queue: the accepted ones only the process can close, the others no process holds and the "
+          + "kernel resets them when the listener closes (server TcpOutRsts)", f.nofile(), f.acceptErrors(),
+          f.acceptErrorMessage(), f.listenQueue()));
     }
     return s.toString();
   }

@@ -51,12 +51,14 @@ public final class LostFinalAck extends Scenario {
         .teaches("""
             A client connects to an echo server from a fixed port, an iptables rule on the client \
             drops that connection's pure ACKs, and the client closes. The server's FIN is answered by \
-            an ACK that never arrives, so the server stays in LAST_ACK and retransmits its FIN with a \
-            doubling timeout (about 0.2, 0.4, 0.85, 1.7, 3.4, 6.8 s after the first). The client, in \
-            TIME_WAIT, answers every retransmission and restarts its 60 s timer. After \
-            `observe-seconds` the rule is removed and the next FIN is acknowledged. The second case \
-            gives the client tcp_max_tw_buckets=0: it keeps no TIME_WAIT, so the retransmitted FIN \
-            meets an RST. Packets are captured by tcpdump on the server.""")
+            an ACK that never arrives, so the server stays in LAST_ACK and sends its FIN again: first \
+            as a tail-loss probe about 0.2 s after it (TcpExtTCPLossProbes), then each time its \
+            retransmission timeout runs out, the timeout doubling (about 0.4, 0.85, 1.7, 3.4, 6.8 s \
+            after the first FIN). The client, in TIME_WAIT, answers every one with an ACK and \
+            restarts its 60 s timer. After `observe-seconds` the rule is removed and the next FIN is \
+            acknowledged. The second case gives the client tcp_max_tw_buckets=0: it keeps no \
+            TIME_WAIT, so the first FIN sent again (the probe) meets an RST. Packets are captured by \
+            tcpdump on the server.""")
         .checksClaim("""
             TIME_WAIT lets the active closer re-acknowledge a retransmitted FIN; without it the peer \
             gets a reset."""));
@@ -187,8 +189,9 @@ public final class LostFinalAck extends Scenario {
     if (c.clientRst()) {
       return s + ", answered by an RST from the client";
     }
-    return s + String.format(Locale.ROOT, ", the client re-sent its ACK %d times and its TIME_WAIT timer read %.1f s "
-        + "(%.1f s had it not restarted)", c.clientAcks(), c.clientTimerAtEnd(), c.timerWithoutRestart());
+    return s + String.format(Locale.ROOT, ", the client sent %d ACKs, all dropped (its final ACK and %d re-sent for "
+        + "the FINs sent again) and its TIME_WAIT timer read %.1f s (%.1f s had it not restarted)", c.clientAcks(),
+        Math.max(0, c.clientAcks() - 1), c.clientTimerAtEnd(), c.timerWithoutRestart());
   }
 
   private static double round(double seconds) {

@@ -68,8 +68,10 @@ public final class NatCollision extends Scenario {
             NAT soon hands to another client. Each case measures connect latency, timeouts, redis' \
             TcpExtPAWSTimewait and the gateway's conntrack insert_failed.""")
         .checksClaim("""
-            Behind a NAT, a server's TIME_WAIT plus timestamps (tcp_tw_recycle in old kernels) makes \
-            connections fail."""));
+            Articles say that behind a NAT a server's TIME_WAIT plus timestamps makes connections fail; \
+            that was tcp_tw_recycle, gone since Linux 4.12. Today PAWS delays a connect (the client's RST \
+            and a quick SYN retry) rather than failing it, and the timeouts come from the gateway's \
+            conntrack clashes, with timestamps on or off alike."""));
   }
 
 
