@@ -1,7 +1,5 @@
 package io.twlab.scenario.builtin;
 
-import io.twlab.core.SocketChange;
-import io.twlab.core.SocketChange;
 import io.twlab.core.TcpState;
 import io.twlab.lab.Topologies;
 import io.twlab.scenario.LoadReport;
@@ -16,11 +14,9 @@ import io.twlab.scenario.ScenarioResult;
 import io.twlab.scenario.kit.ConnLoad;
 import io.twlab.scenario.kit.LabNodes;
 import io.twlab.scenario.kit.Waits;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * S3: a client with a narrow ip_local_port_range opens short connections until every port sits
@@ -71,14 +67,11 @@ public final class PortExhaustion extends Scenario {
     String target = LabNodes.target(ctx.lab());
     int connections = params.get(CONNECTIONS);
     long started = System.nanoTime();
-    AtomicReference<Instant> failedAt = new AtomicReference<>();
-    ConnLoad exhaust = ConnLoad.to(target, Topologies.REDIS_PORT).count(connections).payload("PING\\r\\n").maxSeconds(120)
-        .onFirstFailure(failedAt::set);
+    ConnLoad exhaust = ConnLoad.to(target, Topologies.REDIS_PORT).count(connections).payload("PING\\r\\n").maxSeconds(120);
     int rate = params.get(RATE);
     LoadReport load = (rate > 0 ? exhaust.rate(rate) : exhaust).run(ctx, client, "exhaust");
     Waits.forSamples();
-    int timeWait = failedAt.get() == null ? ctx.counts(client).getOrDefault(TcpState.TIME_WAIT, 0)
-        : timeWaitAt(ctx, client, failedAt.get());
+    int timeWait = ctx.counts(client).getOrDefault(TcpState.TIME_WAIT, 0);
     String firstError = load.errors().keySet().stream().findFirst().orElse("");
     String ncMessage = "";
     String redisCliMessage = "";
@@ -100,13 +93,6 @@ public final class PortExhaustion extends Scenario {
     var figures = new Outcome(range.replace(' ', '-'), ports, load, firstError,
         load.errorMessages().getOrDefault(firstError, ""), timeWait, ncMessage, redisCliMessage, recovered);
     return new ScenarioResult(summary(figures), figures);
-  }
-
-  /** The node's TIME_WAIT sockets at {@code at}, from the run's timeline. */
-  private static int timeWaitAt(ScenarioContext ctx, String node, Instant at) {
-    List<SocketChange> before = ctx.sockets().all(c -> c.node().equals(node) && !c.time().isAfter(at));
-    return (int) (before.stream().filter(c -> c.to() == TcpState.TIME_WAIT).count()
-        - before.stream().filter(c -> c.from() == TcpState.TIME_WAIT).count());
   }
 
   private static String summary(Outcome f) {

@@ -5,13 +5,10 @@ import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.ScenarioContext;
 import io.twlab.scenario.ScenarioFailure;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 /**
  * A bounded connection loop run by {@code twlab-conn load} on one node (lab-images/base). Options
@@ -32,7 +29,6 @@ public final class ConnLoad {
   private String closeWhenFile = "";
   private int closeDelayMs;
   private String via = "";
-  private Consumer<Instant> onFirstFailure = at -> { };
 
   private ConnLoad(String host, int port) {
     this.host = host;
@@ -104,12 +100,6 @@ public final class ConnLoad {
     return this;
   }
 
-  /** Told when the first connection fails, as twlab-conn reports it (its X line), while the loop runs. */
-  public ConnLoad onFirstFailure(Consumer<Instant> listener) {
-    this.onFirstFailure = listener;
-    return this;
-  }
-
   /** Connect by running {@code nc} or {@code redis-cli} each time, as the articles do. */
   public ConnLoad via(String program) {
     this.via = program;
@@ -147,13 +137,10 @@ public final class ConnLoad {
   /** Like {@link #run(ScenarioContext, String, String)}; {@code tick} gets the seconds elapsed at each progress line. */
   public LoadReport run(ScenarioContext ctx, String node, String phase, java.util.function.DoubleConsumer tick) {
     AtomicReference<String> report = new AtomicReference<>();
-    AtomicBoolean failed = new AtomicBoolean();
     Duration bound = Duration.ofSeconds(maxSeconds + holdSeconds + (long) timeoutSeconds + 15);
     ExecResult result = ctx.exec(node, command(), bound, line -> {
       if (line.startsWith("R ")) {
         report.set(line.substring(2));
-      } else if (line.startsWith("X ") && !line.endsWith(" ok") && !failed.getAndSet(true)) {
-        onFirstFailure.accept(Instant.now());
       } else if (line.startsWith("P ")) {
         String[] f = line.split(" ");
         ctx.progress(phase, node + ": " + f[3] + " connected, " + f[4] + " failed",
