@@ -7,6 +7,15 @@ public record SocketKey(String local, String remote) {
     return local.endsWith(":" + port);
   }
 
+  /** The local end's address, without its port ({@code [::1]} stays bracketed). */
+  public String localIp() {
+    return local.substring(0, local.lastIndexOf(':'));
+  }
+
+  public int localPortNumber() {
+    return Integer.parseInt(local.substring(local.lastIndexOf(':') + 1));
+  }
+
   public boolean remotePort(int port) {
     return remote.endsWith(":" + port);
   }

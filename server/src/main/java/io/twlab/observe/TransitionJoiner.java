@@ -268,11 +268,11 @@ public final class TransitionJoiner {
 
   /** Returns how the sockets gone in {@code batch} were last sampled. */
   private Map<SocketKey, Sampled> applySample(SamplerBatch batch) {
-    Map<SocketKey, Sampled> gone = new HashMap<>();
+    Map<SocketKey, Sampled> lastOfGone = new HashMap<>();
     for (SocketDelta d : batch.deltas()) {
       SocketKey key = d.socket();
       if (d.to() == TcpState.CLOSED) {
-        Optional.ofNullable(sampled.remove(key)).ifPresent(last -> gone.put(key, last));
+        Optional.ofNullable(sampled.remove(key)).ifPresent(last -> lastOfGone.put(key, last));
       } else {
         sampled.put(key, new Sampled(d.to(), d.timeWaitRemaining(), batch.time(), batch.monotonicNanos()));
       }
@@ -281,10 +281,10 @@ public final class TransitionJoiner {
     // A socket still there after the RST survived it (tcp_rfc1337=1, or the RST was out of window).
     resets.entrySet().removeIf(r -> r.getValue().monotonicNanos() <= batch.monotonicNanos()
         && sampled.containsKey(r.getKey()) && !closing.containsKey(r.getKey()));
-    return gone;
+    return lastOfGone;
   }
 
-  /** A TIME_WAIT socket (or an orphan's FIN_WAIT2 socket) is no longer in {@code batch}: why. */
+  /** A TIME_WAIT socket (or an orphan's FIN_WAIT2 socket) a sample no longer had: why it ended. */
   private void ended(List<SocketChange> out, SocketKey key, Gone end) {
     TcpState from = shown.get(key);
     if (!timeWaitSockets.contains(key) || from == null) {

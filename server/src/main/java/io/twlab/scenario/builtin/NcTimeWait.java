@@ -152,13 +152,10 @@ public final class NcTimeWait extends Scenario {
    */
   private static Optional<SocketChange> lateSyn(ScenarioContext ctx, SocketChange active, SocketChange passive,
       SocketChange timeWait) throws InterruptedException {
-    String closerEnd = active.socket().local();
-    int closerPort = Integer.parseInt(closerEnd.substring(closerEnd.lastIndexOf(':') + 1));
-    String passiveEnd = passive.socket().local();
-    int passivePort = Integer.parseInt(passiveEnd.substring(passiveEnd.lastIndexOf(':') + 1));
-    ctx.progress("late-syn", passive.node() + ": connects from its old port " + passivePort + " to " + closerEnd
-        + ", as a late SYN of the old connection");
-    ConnLoad.to(closerEnd.substring(0, closerEnd.lastIndexOf(':')), closerPort).bindPort(passivePort)
+    int passivePort = passive.socket().localPortNumber();
+    ctx.progress("late-syn", passive.node() + ": connects from its old port " + passivePort + " to "
+        + active.socket().local() + ", as a late SYN of the old connection");
+    ConnLoad.to(active.socket().localIp(), active.socket().localPortNumber()).bindPort(passivePort)
         .timeoutSeconds(2).maxSeconds(5).run(ctx, passive.node(), "late-syn");
     return ctx.sockets().poll(LATE_SYN_WAIT, c -> c.sameSocket(timeWait) && c.from() == TcpState.TIME_WAIT);
   }
