@@ -87,8 +87,10 @@ public final class LingerRst extends Scenario {
     }
     String peerEnd = awaitPeerEnd(ctx, server);
     PacketCapture.Capture packets = capture.stop(ctx);
-    boolean timeWait = ctx.sockets().first(c -> c.node().equals(client) && c.to() == TcpState.TIME_WAIT
-        && c.socket().remotePort(server.port())).isPresent();
+    // The client's close settles once a sample after it was joined with the tracer: wait for it.
+    boolean timeWait = ctx.sockets().poll(Waits.STEP, c -> c.node().equals(client) && c.socket().remotePort(server.port())
+        && (c.to() == TcpState.TIME_WAIT || c.to() == TcpState.CLOSED)).filter(c -> c.to() == TcpState.TIME_WAIT)
+        .isPresent();
     String[] end = peerEnd.split(" ", 2);
     return new LingerCase(close, !packets.matching(true, "F").isEmpty(), !packets.matching(true, "R").isEmpty(),
         timeWait, end[0], end.length > 1 ? end[1] : "", packets.packets());
