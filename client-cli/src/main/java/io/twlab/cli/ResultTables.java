@@ -112,9 +112,11 @@ final class ResultTables {
 
   private static void portExhaustion(PrintWriter out, PortExhaustionResult r) {
     loads(out, List.of(r.getLoad()));
-    Table t = new Table("PORT RANGE", "FIRST FAILURE", "TIME_WAIT THEN", "RECOVERED AFTER");
+    Table t = new Table("PORT RANGE", "FIRST FAILURE", "PORTS HELD THEN", "RECOVERED AFTER");
+    String held = r.getLoad().getSocketsAtFirstFailureMap().entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
+        .collect(Collectors.joining(", "));
     t.row(r.getPortRange(), r.getLoad().getFirstFailure() == 0 ? "-" : "#" + r.getLoad().getFirstFailure() + " "
-            + r.getFirstError(), r.getTimeWaitAtFirstFailure(),
+            + r.getFirstError(), held.isEmpty() ? "-" : held,
         r.getRecoveryObserved() ? String.format(Locale.ROOT, "%.1f s", r.getRecoveredAfterSeconds()) : "-");
     t.print(out);
     if (!r.getNcMessage().isEmpty()) {
@@ -132,7 +134,7 @@ final class ResultTables {
   }
 
   private static void twBuckets(PrintWriter out, TwBucketsResult r) {
-    loads(out, List.of(r.getLoad()));
+    loads(out, r.hasControl() ? List.of(r.getLoad(), r.getControl()) : List.of(r.getLoad()));
     new Table("tcp_max_tw_buckets", "TIME_WAIT PEAK", "TCPTimeWaitOverflow")
         .row(r.getMaxTwBuckets(), r.getTimeWaitPeak(), r.getTimeWaitOverflow()).print(out);
   }
@@ -172,13 +174,17 @@ final class ResultTables {
   }
 
   private static void natCollision(PrintWriter out, List<NatCollisionCase> cases, String explanation) {
-    Table t = new Table("TIMESTAMPS", "ATTEMPTED", "OK", "TIMEOUTS", "PAWSTimewait", "insert_failed", "CONNECT LATENCY");
+    Table t = new Table("TIMESTAMPS", "ATTEMPTED", "OK", "TIMEOUTS", "MET TIME_WAIT", "PAWSTimewait", "insert_failed",
+        "CONNECT LATENCY");
     for (NatCollisionCase c : cases) {
       t.row(c.getTimestamps() ? "on" : "off", c.getLoadsList().stream().mapToLong(LoadReport::getAttempted).sum(),
-          c.getLoadsList().stream().mapToLong(LoadReport::getSucceeded).sum(), c.getTimeouts(), c.getPawsTimewait(),
-          c.getInsertFailed(), histogram(c.getConnectHistogramMap()));
+          c.getLoadsList().stream().mapToLong(LoadReport::getSucceeded).sum(), c.getTimeouts(), c.getChallengedConnects(),
+          c.getPawsTimewait(), c.getInsertFailed(), histogram(c.getConnectHistogramMap()));
     }
     t.print(out);
+    cases.stream().filter(c -> c.getChallengeExampleCount() > 0).findFirst().ifPresent(c -> packets(out,
+        "a connect that met redis' TIME_WAIT (timestamps " + (c.getTimestamps() ? "on" : "off") + "), tcpdump on redis",
+        c.getChallengeExampleList()));
     out.println(explanation);
   }
 

@@ -211,9 +211,9 @@ public final class ExperimentService {
     Optional<ScenarioResult> result = run.result();
     Map<String, Map<String, Long>> counters = new HashMap<>();
     result.ifPresent(r -> r.counters().forEach((node, c) -> counters.put(node, c.values())));
-    Map<String, Long> errors = new HashMap<>();
-    result.ifPresent(r -> r.outcome().loads().stream().map(LoadReport::errors)
-        .forEach(e -> e.forEach((errno, n) -> errors.merge(errno, n, Long::sum))));
+    Map<String, Map<String, Long>> errors = new HashMap<>();
+    result.ifPresent(r -> r.outcome().loads().forEach(load -> load.errors().forEach((errno, n) ->
+        errors.computeIfAbsent(load.node(), k -> new HashMap<>()).merge(errno, n, Long::sum))));
     Map<String, Map<String, String>> sysctls = Runs.effectiveSysctls(lab, run);
     return new RunRecord(run.startedAt(), run.finishedAt().orElse(clock.instant()), end, peak, series, transitions, counters,
         errors, sysctls, holes);

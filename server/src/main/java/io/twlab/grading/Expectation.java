@@ -114,16 +114,25 @@ public sealed interface Expectation {
     }
   }
 
-  /** Failed connection attempts of the run with this errno (e.g. EADDRNOTAVAIL). */
-  record ErrorCount(String errno, Comparison comparison) implements Expectation {
+  /** Failed connection attempts with this errno (e.g. EADDRNOTAVAIL), on one node's loads or on all of the run's. */
+  record ErrorCount(Optional<String> node, String errno, Comparison comparison) implements Expectation {
+    public ErrorCount(String errno, Comparison comparison) {
+      this(Optional.empty(), errno, comparison);
+    }
+
     @Override
     public String kind() {
       return "errors";
     }
 
     @Override
+    public Optional<String> onNode() {
+      return node;
+    }
+
+    @Override
     public String describe() {
-      return errno + " errors " + comparison.describe();
+      return node.map(n -> n + " ").orElse("") + errno + " errors " + comparison.describe();
     }
   }
 

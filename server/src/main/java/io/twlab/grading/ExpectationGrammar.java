@@ -118,12 +118,13 @@ final class ExpectationGrammar {
   }
 
   private Optional<Expectation> errors(Field f) {
-    Map<String, Node> fields = tree.mapping(f.node(), f.path(), Set.of("errno", "op", "value", "tolerance"));
+    Map<String, Node> fields = tree.mapping(f.node(), f.path(), Set.of("node", "errno", "op", "value", "tolerance"));
+    Optional<String> node = Optional.ofNullable(fields.get("node")).map(n -> tree.text(n, f.path() + ".node"));
     Optional<String> errno = tree.required(fields, f.path(), "errno").map(n -> tree.text(n, f.path() + ".errno"));
     errno.filter(e -> !e.matches("E[A-Z0-9]+")).ifPresent(e ->
         tree.fail(f.path() + ".errno", fields.get("errno"), "'" + e + "' is not an errno name such as EADDRNOTAVAIL"));
     Optional<Comparison> comparison = comparison(fields, f.path(), "value");
-    return errno.filter(e -> e.matches("E[A-Z0-9]+")).flatMap(e -> comparison.map(c -> new Expectation.ErrorCount(e, c)));
+    return errno.filter(e -> e.matches("E[A-Z0-9]+")).flatMap(e -> comparison.map(c -> new Expectation.ErrorCount(node, e, c)));
   }
 
   private Optional<Expectation> sysctl(Field f) {

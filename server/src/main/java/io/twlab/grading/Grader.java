@@ -37,7 +37,9 @@ public final class Grader {
       return compared(c, c.comparison(), run.counters().getOrDefault(c.node(), Map.of()).getOrDefault(c.counter(), 0L),
           c.node() + " " + c.counter() + " moved by ");
     } else if (expectation instanceof Expectation.ErrorCount e) {
-      return compared(e, e.comparison(), run.errors().getOrDefault(e.errno(), 0L), e.errno() + " errors: ");
+      long errors = run.errors().entrySet().stream().filter(n -> e.node().map(n.getKey()::equals).orElse(true))
+          .mapToLong(n -> n.getValue().getOrDefault(e.errno(), 0L)).sum();
+      return compared(e, e.comparison(), errors, e.node().map(n -> n + " ").orElse("") + e.errno() + " errors: ");
     } else if (expectation instanceof Expectation.EffectiveSysctl s) {
       String value = run.sysctls().getOrDefault(s.node(), Map.of()).get(s.key());
       String observed = value == null ? s.node() + " has no " + s.key() + " read back" : s.node() + " " + s.key() + " = " + value;

@@ -5,10 +5,11 @@ import io.twlab.core.TcpState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What one run showed, as the grader needs it: sockets per state per node at the end and at their
- * peak, every logged transition, counter deltas, connection errors by errno, the nodes'
+ * peak, every logged transition, counter deltas, connection errors per node by errno, the nodes'
  * effective sysctls, and per node what its observation said it missed (lost or late traced changes).
  */
 public record RunRecord(
@@ -19,7 +20,7 @@ public record RunRecord(
     List<CountSample> countSeries,
     List<SocketChange> transitions,
     Map<String, Map<String, Long>> counters,
-    Map<String, Long> errors,
+    Map<String, Map<String, Long>> errors,
     Map<String, Map<String, String>> sysctls,
     Map<String, List<String>> observationHoles) {
 
@@ -29,7 +30,7 @@ public record RunRecord(
     countSeries = List.copyOf(countSeries);
     transitions = List.copyOf(transitions);
     counters = Map.copyOf(counters);
-    errors = Map.copyOf(errors);
+    errors = errors.entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> Map.copyOf(e.getValue())));
     sysctls = Map.copyOf(sysctls);
     observationHoles = Map.copyOf(observationHoles);
   }

@@ -22,7 +22,8 @@ public record LoadReport(
     long firstFailure,
     Latency connectMs,
     Map<String, Long> connectHistogram,
-    Optional<Double> recoveredAfterSeconds) {
+    Optional<Double> recoveredAfterSeconds,
+    Map<String, Integer> socketsAtFirstFailure) {
 
   /** Connect-latency buckets, in order: under 1 ms, 10 ms, 100 ms, 1 s, 3 s, and 3 s or more. */
   public static final List<String> BUCKETS = List.of("lt1ms", "lt10ms", "lt100ms", "lt1s", "lt3s", "ge3s");
@@ -32,6 +33,7 @@ public record LoadReport(
     errors = Collections.unmodifiableMap(new LinkedHashMap<>(errors));
     errorMessages = Collections.unmodifiableMap(new LinkedHashMap<>(errorMessages));
     connectHistogram = inBucketOrder(connectHistogram);
+    socketsAtFirstFailure = Collections.unmodifiableMap(new LinkedHashMap<>(socketsAtFirstFailure));
   }
 
   /** Connect latency in milliseconds over the successful connections. */
@@ -54,7 +56,7 @@ public record LoadReport(
 
   public LoadReport generatedBy(String program) {
     return new LoadReport(node, program, attempted, succeeded, failed, elapsedSeconds, errors, errorMessages,
-        firstFailure, connectMs, connectHistogram, recoveredAfterSeconds);
+        firstFailure, connectMs, connectHistogram, recoveredAfterSeconds, socketsAtFirstFailure);
   }
 
   public long errors(String errno) {
@@ -71,7 +73,8 @@ public record LoadReport(
       return new LoadReport(node, "twlab-conn", r.path("attempted").asLong(), r.path("ok").asLong(),
           r.path("failed").asLong(), r.path("elapsed_s").asDouble(), longs(r.path("errors")), texts(r.path("messages")),
           r.path("first_failure").asLong(0), latency, longs(r.path("connect_histogram")),
-          r.path("recovered_at_s").isNumber() ? Optional.of(r.path("recovered_at_s").asDouble()) : Optional.empty());
+          r.path("recovered_at_s").isNumber() ? Optional.of(r.path("recovered_at_s").asDouble()) : Optional.empty(),
+          ints(r.path("sockets_at_first_failure")));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UncheckedIOException("unreadable twlab-conn report: " + json, e);
     }
@@ -80,6 +83,12 @@ public record LoadReport(
   private static Map<String, Long> longs(JsonNode object) {
     Map<String, Long> values = new LinkedHashMap<>();
     object.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asLong()));
+    return values;
+  }
+
+  private static Map<String, Integer> ints(JsonNode object) {
+    Map<String, Integer> values = new LinkedHashMap<>();
+    object.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asInt()));
     return values;
   }
 

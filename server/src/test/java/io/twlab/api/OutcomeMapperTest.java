@@ -73,9 +73,10 @@ class OutcomeMapperTest {
   void mapsLoadsMapsAndDerivedFields() {
     LoadReport load = new LoadReport("narrow-client", "twlab-conn", 200, 100, 100, 1.5,
         Map.of("EADDRNOTAVAIL", 100L), Map.of("EADDRNOTAVAIL", "Cannot assign requested address"), 101,
-        new LoadReport.Latency(0.1, 0.2, 0.3, 0.4, 0.5), Map.of("lt1ms", 100L), Optional.empty());
+        new LoadReport.Latency(0.1, 0.2, 0.3, 0.4, 0.5), Map.of("lt1ms", 100L), Optional.empty(),
+        Map.of("TIME_WAIT", 99, "FIN_WAIT2", 1));
     var outcome = new PortExhaustion.Outcome("40000-40099", 100, load, "EADDRNOTAVAIL",
-        "Cannot assign requested address", 100, "nc: x", "redis-cli: y", Optional.of(61.5));
+        "Cannot assign requested address", "nc: x", "redis-cli: y", Optional.of(61.5));
     ScenarioResult.Builder b = ScenarioResult.newBuilder();
 
     OutcomeMapper.fill(b, outcome);
@@ -86,6 +87,8 @@ class OutcomeMapperTest {
     assertEquals(100L, r.getLoad().getErrorsOrThrow("EADDRNOTAVAIL"));
     assertEquals(0.4, r.getLoad().getConnectMs().getP99());
     assertEquals(101, r.getLoad().getFirstFailure());
+    assertEquals(99, r.getTimeWaitAtFirstFailure());
+    assertEquals(1, r.getLoad().getSocketsAtFirstFailureOrThrow("FIN_WAIT2"));
   }
 
   private static void assertSourced(Descriptor message, Type source) {

@@ -48,7 +48,8 @@ class GraderTest {
         List.of(new RunRecord.CountSample(T0.plusMillis(502), "client", Map.of(TIME_WAIT, 1)),
             new RunRecord.CountSample(T0.plusMillis(1_000), "client", Map.of(TIME_WAIT, 2)),
             new RunRecord.CountSample(T0.plusMillis(60_602), "client", Map.of(TIME_WAIT, 1))),
-        changes, Map.of("client", Map.of("TcpExtTW", 2L)), Map.of("EADDRNOTAVAIL", 3L),
+        changes, Map.of("client", Map.of("TcpExtTW", 2L)),
+        Map.of("client", Map.of("EADDRNOTAVAIL", 1L), "control-client", Map.of("EADDRNOTAVAIL", 2L)),
         Map.of("client", Map.of("net.ipv4.tcp_fin_timeout", "60")), Map.of());
 
     List<Verdict> verdicts = Grader.grade(List.of(
@@ -63,10 +64,11 @@ class GraderTest {
         new Expectation.StateCount("redis", TIME_WAIT, new Comparison(Op.EQUAL, 0, 0), When.END),
         new Expectation.StateCount("client", TIME_WAIT, new Comparison(Op.EQUAL, 2, 0), When.AT, Duration.ofSeconds(30)),
         new Expectation.StateCount("client", TIME_WAIT, new Comparison(Op.EQUAL, 0, 0), When.AT, Duration.ofMillis(200)),
-        new Expectation.StateCount("client", TIME_WAIT, new Comparison(Op.EQUAL, 0, 0), When.AT, Duration.ofSeconds(90))),
+        new Expectation.StateCount("client", TIME_WAIT, new Comparison(Op.EQUAL, 0, 0), When.AT, Duration.ofSeconds(90)),
+        new Expectation.ErrorCount(Optional.of("client"), "EADDRNOTAVAIL", new Comparison(Op.EQUAL, 1, 0))),
         run);
 
-    assertEquals(List.of(true, false, true, false, false, true, false, true, false, true, true, false),
+    assertEquals(List.of(true, false, true, false, false, true, false, true, false, true, true, false, true),
         verdicts.stream().map(Verdict::passed).toList());
     assertEquals("client TIME_WAIT 30 s into the run: 2", verdicts.get(9).observed());
     assertEquals("it ended before 90 s into the run", verdicts.get(11).reason());
@@ -78,6 +80,7 @@ class GraderTest {
     assertEquals("1 left TIME_WAIT after 60.1 s; 1 still in it at the end, after 60 s", verdicts.get(4).observed());
     assertEquals(true, verdicts.get(4).reason().startsWith("the run ended before TIME_WAIT did"), verdicts.get(4).reason());
     assertEquals("EADDRNOTAVAIL errors: 3", verdicts.get(6).observed());
+    assertEquals("client EADDRNOTAVAIL errors: 1", verdicts.get(12).observed());
     assertEquals("the lab has no node redis; it has client, server", verdicts.get(8).reason());
   }
 

@@ -13,6 +13,7 @@ import io.twlab.proto.v1.V1.ScenarioResult;
 import io.twlab.proto.v1.V1.WatchDetail;
 import io.twlab.proto.v1.V1.WatchLabRequest;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,15 @@ class NatCollisionIT {
     assertTrue(on.getTimestamps() && !off.getTimestamps());
     assertTrue(on.getPawsTimewait() > 0, "redis' TIME_WAIT rejects older timestamps: " + result.getSummary());
     assertEquals(0, off.getPawsTimewait(), "no timestamps, no PAWS: " + result.getSummary());
+    // The capture on redis shows what PAWS does to a connect: it is delayed, not failed.
+    assertTrue(on.getChallengedConnects() > 0, result.getSummary());
+    assertEquals(List.of("in S", "out .", "in R", "in S", "out S."), on.getChallengeExampleList().stream()
+        .map(p -> p.getDirection() + " " + p.getFlags()).toList());
+    assertTrue(on.getChallengeExample(3).getAtSeconds() < 1.0,
+        "the SYN is sent again at once, not after the 1 s SYN timeout: " + on.getChallengeExampleList());
+    assertTrue(result.getSummary().contains("timestamps on: " + on.getLoadsList().stream()
+        .mapToLong(LoadReport::getSucceeded).sum() + "/80 connected, " + on.getTimeouts() + " timeouts, "
+        + on.getChallengedConnects() + " connects met redis' TIME_WAIT"), result.getSummary());
     for (NatCollisionCase c : result.getNatCollision().getCasesList()) {
       assertEquals(2, c.getLoadsCount());
       for (LoadReport load : c.getLoadsList()) {

@@ -7,6 +7,7 @@ import io.twlab.proto.v1.V1.Lab;
 import io.twlab.proto.v1.V1.LabSpec;
 import io.twlab.proto.v1.V1.ScenarioResult;
 import io.twlab.proto.v1.V1.TwReuseCell;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,7 +22,17 @@ class TwReuseIT {
     Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
 
     ScenarioResult result = twlab.run(lab, "tw-reuse", Map.of());
-    assertEquals(20, result.getTwReuse().getCellsCount(), result.getSummary());
+    // Per path: 4 cells where reuse is allowed (2 delays x 2 paces) for each allowing reuse value, and
+    // one control per (reuse, timestamps) pair that does not allow it.
+    assertEquals(21, result.getTwReuse().getCellsCount(), result.getSummary());
+    for (String path : List.of("cross-host", "loopback")) {
+      for (int reuse : List.of(0, 1, 2)) {
+        for (int timestamps : List.of(0, 1)) {
+          assertTrue(result.getTwReuse().getCellsList().stream().anyMatch(c -> c.getPath().equals(path)
+              && c.getTwReuse() == reuse && c.getTimestamps() == timestamps), path + " reuse=" + reuse + " ts=" + timestamps);
+        }
+      }
+    }
     for (TwReuseCell cell : result.getTwReuse().getCellsList()) {
       String name = cell.toString().replace('\n', ' ');
       assertEquals(300, cell.getAttempted(), name);

@@ -35,7 +35,11 @@ class ScenarioDescriptorTest {
   @Test
   void runNodesFollowTheParameters() {
     TwReuse twReuse = new TwReuse();
-    assertEquals(20, twReuse.runNodes(twReuse.descriptor().resolve(Map.of())).size());
+    assertEquals(21, twReuse.runNodes(twReuse.descriptor().resolve(Map.of())).size());
+    // A control (reuse not allowed) runs once, where reuse would be likeliest: shortest delay, paced.
+    assertEquals(List.of("reuse0-ts1-d10-paced", "reuse2-ts1-d10-paced", "reuse0-ts1-d10-paced-lo",
+            "reuse2-ts1-d1000-fast-lo", "reuse2-ts1-d1000-paced-lo", "reuse2-ts1-d10-fast-lo", "reuse2-ts1-d10-paced-lo"),
+        twReuse.runNodes(twReuse.descriptor().resolve(Map.of("reuse", "0,2", "timestamps", "1"))));
     assertEquals(List.of("reuse0-ts1-d10-fast", "reuse1-ts1-d10-fast"), twReuse.runNodes(twReuse.descriptor().resolve(
         Map.of("reuse", "0,1", "timestamps", "1", "delay-ms", "10", "pace", "fast", "loopback", "false"))));
     NatCollision nat = new NatCollision();

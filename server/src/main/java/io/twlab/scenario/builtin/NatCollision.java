@@ -17,8 +17,11 @@ import io.twlab.scenario.ScenarioResult;
 import io.twlab.scenario.kit.Background;
 import io.twlab.scenario.kit.ConnLoad;
 import io.twlab.scenario.kit.LabNodes;
+import io.twlab.scenario.kit.Packet;
+import io.twlab.scenario.kit.PacketCapture;
 import io.twlab.scenario.kit.Waits;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,8 +53,8 @@ public final class NatCollision extends Scenario {
   static final String EXPLANATION = "tcp_tw_recycle, which the articles blame for NAT failures, was removed in "
       + "Linux 4.12 and cannot be set (twlab refuses it). What still hurts clients behind a NAT today: (1) the "
       + "server's TIME_WAIT socket for a reused tuple answers a SYN whose timestamp is older than the last one it "
-      + "saw with a bare ACK (PAWS, TcpExtPAWSTimewait); the client answers with RST and retries the SYN, adding "
-      + "delay; (2) the gateway's conntrack cannot insert a new mapping that clashes with a live one "
+      + "saw with a bare ACK (PAWS, TcpExtPAWSTimewait); the client answers with RST, which ends that TIME_WAIT, "
+      + "and sends its SYN again at once, adding delay (redis' capture shows each such exchange); (2) the gateway's conntrack cannot insert a new mapping that clashes with a live one "
       + "(conntrack insert_failed) and drops the SYN, so the client waits for its SYN retransmission (1 s, 3 s) "
       + "or times out. Timestamps off avoids (1) but not (2).";
 
@@ -110,10 +113,11 @@ public final class NatCollision extends Scenario {
     }
     var figures = new Outcome(String.valueOf(poolSize), cases, EXPLANATION);
     return new ScenarioResult(cases.stream().map(c -> String.format(Locale.ROOT,
-            "timestamps %s: %d/%d connected, %d timeouts, PAWSTimewait %d, conntrack insert_failed %d, connect %s",
+            "timestamps %s: %d/%d connected, %d timeouts, %d connects met redis' TIME_WAIT (SYN, bare ACK, RST, "
+                + "SYN again), PAWSTimewait %d, conntrack insert_failed %d, connect %s",
             c.timestamps() ? "on" : "off", c.loads().stream().mapToLong(LoadReport::succeeded).sum(),
-            c.loads().stream().mapToLong(LoadReport::attempted).sum(), c.timeouts(), c.pawsTimewait(),
-            c.insertFailed(), c.connectHistogram()))
+            c.loads().stream().mapToLong(LoadReport::attempted).sum(), c.timeouts(), c.challengedConnects(),
+            c.pawsTimewait(), c.insertFailed(), c.connectHistogram()))
         .collect(Collectors.joining("; ")) + ". tcp_tw_recycle no longer exists (removed in Linux 4.12)", figures);
   }
 
@@ -129,6 +133,7 @@ public final class NatCollision extends Scenario {
       }
       KernelCounters redisBefore = ctx.counters("redis");
       KernelCounters gatewayBefore = ctx.counters("gateway");
+      PacketCapture capture = PacketCapture.start(ctx, "redis", "tcp port " + Topologies.REDIS_PORT);
       ctx.progress("case", "timestamps " + (timestamps ? "on" : "off") + ": " + nodes.size() + " clients through SNAT ports "
           + ports);
       List<Future<LoadReport>> running = new ArrayList<>();
@@ -139,19 +144,50 @@ public final class NatCollision extends Scenario {
         running.add(pool.submit(() -> load.run(ctx, node, "connect")));
       }
       List<LoadReport> loads = new ArrayList<>();
-      for (Future<LoadReport> r : running) {
-        loads.add(Background.await(r));
+      List<List<Packet>> challenged;
+      try {
+        for (Future<LoadReport> r : running) {
+          loads.add(Background.await(r));
+        }
+      } finally {
+        challenged = challengedConnects(capture.stop(ctx).packets());
       }
       Map<String, Long> histogram = new LinkedHashMap<>();
       loads.forEach(l -> l.connectHistogram().forEach((bucket, n) -> histogram.merge(bucket, n, Long::sum)));
       return new NatCase(timestamps, loads,
           ctx.counters("redis").since(redisBefore).get(KernelCounters.PAWS_TIMEWAIT),
           ctx.counters("gateway").since(gatewayBefore).get(KernelCounters.CONNTRACK_INSERT_FAILED),
-          loads.stream().mapToLong(l -> l.errors("ETIMEDOUT")).sum(), LoadReport.inBucketOrder(histogram));
+          loads.stream().mapToLong(l -> l.errors("ETIMEDOUT")).sum(), LoadReport.inBucketOrder(histogram),
+          challenged.size(), challenged.stream().findFirst().orElse(List.of()));
     } finally {
       nodes.forEach(ctx::removeNode);
       iptables(ctx, "-D", rule);
     }
+  }
+
+  /**
+   * The connects that met a TIME_WAIT on redis, as redis' capture shows them, per peer in order: the
+   * client's SYN, redis' bare ACK (the TIME_WAIT refuses the SYN), the client's RST (which ends that
+   * TIME_WAIT), the SYN again, and redis' SYN-ACK. Each is returned as those five packets, timed
+   * from its first SYN, in the order the exchanges began.
+   */
+  static List<List<Packet>> challengedConnects(List<Packet> packets) {
+    Map<String, List<Packet>> byPeer = new LinkedHashMap<>();
+    packets.forEach(p -> byPeer.computeIfAbsent(p.peer(), k -> new ArrayList<>()).add(p));
+    List<String> exchange = List.of("in S", "out .", "in R", "in S", "out S.");
+    List<List<Packet>> found = new ArrayList<>();
+    for (List<Packet> peer : byPeer.values()) {
+      for (int i = 0; i + exchange.size() <= peer.size(); i++) {
+        List<Packet> window = peer.subList(i, i + exchange.size());
+        if (window.stream().map(p -> p.direction() + " " + p.flags()).toList().equals(exchange)) {
+          found.add(List.copyOf(window));
+        }
+      }
+    }
+    return found.stream().sorted(Comparator.comparingDouble(w -> w.get(0).atSeconds()))
+        .map(w -> w.stream().map(p -> new Packet(Math.round((p.atSeconds() - w.get(0).atSeconds()) * 1e6) / 1e6,
+            p.outgoing(), p.flags(), p.line())).toList())
+        .toList();
   }
 
   private static void iptables(ScenarioContext ctx, String action, List<String> rule) {
@@ -177,9 +213,10 @@ public final class NatCollision extends Scenario {
 
   /** One timestamps setting of S9. */
   public record NatCase(boolean timestamps, List<LoadReport> loads, long pawsTimewait, long insertFailed, long timeouts,
-      Map<String, Long> connectHistogram) {
+      Map<String, Long> connectHistogram, int challengedConnects, List<Packet> challengeExample) {
     public NatCase {
       loads = List.copyOf(loads);
+      challengeExample = List.copyOf(challengeExample);
     }
   }
 }

@@ -16,7 +16,9 @@ import io.twlab.scenario.kit.LabNodes;
 import io.twlab.scenario.kit.Waits;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * S3: a client with a narrow ip_local_port_range opens short connections until every port sits
@@ -51,7 +53,10 @@ public final class PortExhaustion extends Scenario {
             A client whose ip_local_port_range holds only `ports` ports opens short connections to \
             redis and closes each one itself. Every closed connection keeps its local port in \
             TIME_WAIT for 60 s, so after `ports` connections connect() fails with EADDRNOTAVAIL \
-            ("Cannot assign requested address"), as nc -v and redis-cli print it. With \
+            ("Cannot assign requested address"), as nc -v and redis-cli print it. At that moment the \
+            generator reads the client's sockets from the kernel (/proc/net/tcp): every port is held, \
+            nearly all in TIME_WAIT (the last connection closed may still wait for redis' FIN, in \
+            FIN_WAIT2). With \
             observe-recovery the run keeps trying twice a second until the oldest TIME_WAITs expire \
             and a connection works again (about 60 s).""")
         .checksClaim("""
@@ -70,8 +75,6 @@ public final class PortExhaustion extends Scenario {
     ConnLoad exhaust = ConnLoad.to(target, Topologies.REDIS_PORT).count(connections).payload("PING\\r\\n").maxSeconds(120);
     int rate = params.get(RATE);
     LoadReport load = (rate > 0 ? exhaust.rate(rate) : exhaust).run(ctx, client, "exhaust");
-    Waits.forSamples();
-    int timeWait = ctx.counts(client).getOrDefault(TcpState.TIME_WAIT, 0);
     String firstError = load.errors().keySet().stream().findFirst().orElse("");
     String ncMessage = "";
     String redisCliMessage = "";
@@ -91,7 +94,7 @@ public final class PortExhaustion extends Scenario {
       }
     }
     var figures = new Outcome(range.replace(' ', '-'), ports, load, firstError,
-        load.errorMessages().getOrDefault(firstError, ""), timeWait, ncMessage, redisCliMessage, recovered);
+        load.errorMessages().getOrDefault(firstError, ""), ncMessage, redisCliMessage, recovered);
     return new ScenarioResult(summary(figures), figures);
   }
 
@@ -101,11 +104,17 @@ public final class PortExhaustion extends Scenario {
       return String.format(Locale.ROOT, "all %d connections worked: %d ports were enough; raise `connections` above "
           + "`ports`", load.attempted(), f.ports());
     }
-    String s = String.format(Locale.ROOT, "with %d local ports (%s), connection %d failed: %s \"%s\"; %d of %d failed "
-            + "while %d ports sat in TIME_WAIT", f.ports(), f.portRange(), load.firstFailure(), f.firstError(),
-        f.firstErrorMessage(), load.failed(), load.attempted(), f.timeWaitAtFirstFailure());
+    String s = String.format(Locale.ROOT, "with %d local ports (%s), connection %d failed: %s \"%s\"; at that moment "
+            + "%d of the client's sockets held a port (%s); %d of %d connections failed", f.ports(), f.portRange(),
+        load.firstFailure(), f.firstError(), f.firstErrorMessage(), load.socketsAtFirstFailure().values().stream()
+            .mapToInt(Integer::intValue).sum(), held(load.socketsAtFirstFailure()), load.failed(), load.attempted());
     return s + f.recoveredAfterSeconds().map(r -> String.format(Locale.ROOT,
         "; connections worked again %.1f s after the first one, when the oldest TIME_WAITs expired", r)).orElse("");
+  }
+
+  private static String held(Map<String, Integer> byState) {
+    return byState.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+        .map(e -> e.getValue() + " in " + e.getKey()).collect(Collectors.joining(", "));
   }
 
   private static String lastLine(String text) {
@@ -114,11 +123,15 @@ public final class PortExhaustion extends Scenario {
 
   /** S3 port-exhaustion. */
   public record Outcome(String portRange, int ports, LoadReport load, String firstError, String firstErrorMessage,
-      int timeWaitAtFirstFailure, String ncMessage, String redisCliMessage, Optional<Double> recoveredAfterSeconds)
+      String ncMessage, String redisCliMessage, Optional<Double> recoveredAfterSeconds)
       implements ScenarioOutcome {
     @Override
     public List<LoadReport> loads() {
       return List.of(load);
+    }
+
+    public int timeWaitAtFirstFailure() {
+      return load.socketsAtFirstFailure().getOrDefault(TcpState.TIME_WAIT.name(), 0);
     }
 
     public boolean recoveryObserved() {

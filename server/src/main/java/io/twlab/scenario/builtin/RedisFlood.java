@@ -112,7 +112,7 @@ public final class RedisFlood extends Scenario {
     }
     long ok = row.isEmpty() ? 0 : connections;
     return new LoadReport(client, "redis-benchmark", connections, ok, connections - ok, round(elapsed), errors, messages,
-        row.isEmpty() ? 1 : 0, LoadReport.Latency.NONE, Map.of(), java.util.Optional.empty());
+        row.isEmpty() ? 1 : 0, LoadReport.Latency.NONE, Map.of(), java.util.Optional.empty(), Map.of());
   }
 
   private static double round(double seconds) {

@@ -37,7 +37,7 @@ public final class TwReuse extends Scenario {
   private static final IntParam PORTS = new IntParam("ports", "local ports per client", 100, 10, 1_000);
   private static final IntParam CONNECTIONS = new IntParam("connections", "connections per cell", 300, 1, 5_000);
   private static final BoolParam LOOPBACK =
-      new BoolParam("loopback", "add tcp_tw_reuse=2 rows over loopback (127.0.0.1)", true);
+      new BoolParam("loopback", "run the matrix again over loopback (127.0.0.1), where tcp_tw_reuse=2 applies", true);
   private static final int FIRST_PORT = 40_000;
   private static final RunNodeTemplate<Cell> CLIENT = RunNodeTemplate
       .perCell("reuse<r>-ts<t>-d<ms>-<pace>[-lo]", TwReuse::cells, Cell::node)
@@ -58,9 +58,11 @@ public final class TwReuse extends Scenario {
             `connections` short connections to redis, fast or paced. connect() may take over a port \
             that is in TIME_WAIT only if tcp_tw_reuse allows it for this path (1: always, 2: loopback \
             only), the TIME_WAIT socket has a timestamp (tcp_timestamps=1), and it is older than \
-            tcp_tw_reuse_delay (ms). TcpExtTWRecycled counts each take-over. Cells where the delay \
-            cannot matter (reuse=0 or timestamps=0) are run once. The loopback rows connect to \
-            127.0.0.1 inside the client.""")
+            tcp_tw_reuse_delay (ms). TcpExtTWRecycled counts each take-over. With loopback the same \
+            matrix runs again against 127.0.0.1 inside the client. Cells where reuse is not allowed \
+            (reuse=0, timestamps=0, or reuse=2 off loopback) are the controls: the delay and the pace \
+            cannot matter there, so each runs once, with the shortest delay and paced, where reuse \
+            would happen if it were allowed.""")
         .checksClaim("""
             tcp_tw_reuse lets a client reuse TIME_WAIT ports for new outgoing connections (needs \
             timestamps)."""));
@@ -105,24 +107,27 @@ public final class TwReuse extends Scenario {
     return new ScenarioResult(summary(ports, rows), figures);
   }
 
-  /** The matrix, with the delay collapsed where it cannot matter. */
+  /**
+   * The matrix over each path. Where reuse is not allowed (reuse=0, timestamps=0, or reuse=2 off
+   * loopback) neither the delay nor the pace can matter: such a control runs once, in the cell
+   * most favourable to reuse (the shortest delay, paced if pacing is asked for).
+   */
   private static List<Cell> cells(ScenarioParams params) {
     List<Integer> delays = params.get(DELAY_MS).stream().map(Integer::valueOf).toList();
+    List<String> paces = params.get(PACE);
+    int shortestDelay = delays.stream().min(Integer::compare).orElseThrow();
+    String mostFavourablePace = paces.contains("paced") ? "paced" : paces.get(0);
     List<Cell> cells = new ArrayList<>();
-    for (String reuse : params.get(REUSE)) {
-      for (String ts : params.get(TIMESTAMPS)) {
-        boolean delayMatters = !reuse.equals("0") && ts.equals("1");
-        for (int delay : delayMatters ? delays : delays.subList(0, 1)) {
-          for (String pace : params.get(PACE)) {
-            cells.add(new Cell(Integer.parseInt(reuse), Integer.parseInt(ts), delay, pace, false));
+    for (boolean loopback : params.get(LOOPBACK) ? List.of(false, true) : List.of(false)) {
+      for (String reuse : params.get(REUSE)) {
+        for (String ts : params.get(TIMESTAMPS)) {
+          int r = Integer.parseInt(reuse);
+          boolean allowed = (r == 1 || (r == 2 && loopback)) && ts.equals("1");
+          for (int delay : allowed ? delays : List.of(shortestDelay)) {
+            for (String pace : allowed ? paces : List.of(mostFavourablePace)) {
+              cells.add(new Cell(r, Integer.parseInt(ts), delay, pace, loopback));
+            }
           }
-        }
-      }
-    }
-    if (params.get(LOOPBACK)) {
-      for (int delay : delays) {
-        for (String pace : params.get(PACE)) {
-          cells.add(new Cell(2, 1, delay, pace, true));
         }
       }
     }
