@@ -15,7 +15,8 @@ final class LabSpecOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
 
-  @Option(names = {"-t", "--topology"}, defaultValue = "direct", description = "direct or nat (default ${DEFAULT-VALUE})")
+  @Option(names = {"-t", "--topology"},
+      description = "direct or nat (default: direct, or for `run` the first topology the scenario runs on)")
   String topology;
 
   @Option(names = "--clients", description = "nat: number of clients (1-8)")
@@ -31,8 +32,13 @@ final class LabSpecOptions {
   @Option(names = "--ttl", paramLabel = "SECONDS", description = "lab lifetime in seconds (default 7200)")
   long ttlSeconds;
 
-  LabSpec toSpec() {
-    LabSpec.Builder spec = LabSpec.newBuilder().setTopology(topology).setClients(clients);
+  /** The topology asked for, else {@code fallback}. */
+  String topology(String fallback) {
+    return topology != null ? topology : fallback;
+  }
+
+  LabSpec toSpec(String fallbackTopology) {
+    LabSpec.Builder spec = LabSpec.newBuilder().setTopology(topology(fallbackTopology)).setClients(clients);
     if (snatPorts != null) {
       spec.setSnatPortRange(snatPorts);
     }

@@ -23,8 +23,8 @@ final class LabsCommand {
     int call(ServerConnection server) {
       Lab lab;
       try (LiveView view = liveView()) {
-        view.status("creating " + options.topology + " lab");
-        lab = server.blocking().createLab(CreateLabRequest.newBuilder().setSpec(options.toSpec()).build());
+        view.status("creating " + options.topology("direct") + " lab");
+        lab = server.blocking().createLab(CreateLabRequest.newBuilder().setSpec(options.toSpec("direct")).build());
       }
       print(lab, out -> Render.lab(out, lab));
       return 0;

@@ -4,6 +4,7 @@ import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.DeleteLabRequest;
 import io.twlab.proto.v1.V1.Lab;
 import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.ListScenariosRequest;
 import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.proto.v1.V1.RunState;
@@ -44,8 +45,9 @@ final class RunCommand extends ServerCommand {
       String lab = labId;
       Thread cleanup = null;
       if (lab == null) {
-        view.status("creating a " + labOptions.topology + " lab");
-        var spec = labOptions.toSpec();
+        String topology = labOptions.topology(topologyOf(server, scenario));
+        view.status("creating a " + topology + " lab");
+        var spec = labOptions.toSpec(topology);
         if (!keep && !spec.hasTtl()) {
           // If this process is killed before it can remove the lab, the server does it soon anyway.
           spec = spec.toBuilder().setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(TEMPORARY_LAB_TTL_SECONDS)).build();
@@ -75,6 +77,13 @@ final class RunCommand extends ServerCommand {
         }
       }
     }
+  }
+
+  /** The first topology {@code name} runs on; "direct" for a name the server does not know (it says so). */
+  private static String topologyOf(ServerConnection server, String name) {
+    return server.blocking().listScenarios(ListScenariosRequest.getDefaultInstance()).getScenariosList().stream()
+        .filter(s -> s.getName().equals(name) && s.getTopologiesCount() > 0).map(s -> s.getTopologies(0))
+        .findFirst().orElse("direct");
   }
 
   private Run execute(ServerConnection server, LiveView view, String lab, Map<String, String> parameters) {

@@ -135,6 +135,15 @@ class CliIT {
   }
 
   @Test
+  void withoutATopologyTheTemporaryLabIsOneTheScenarioRunsOn() throws Exception {
+    Result result = twlab("run", "nat-collision", "-p", "clients=1", "-p", "connections=2", "-p", "timestamps=1",
+        "-o", "json");
+
+    assertEquals(0, result.exitCode(), result.err());
+    assertEquals(2, result.run().getResult().getNatCollision().getCases(0).getLoads(0).getSucceeded());
+  }
+
+  @Test
   void invalidInputExitsTwoNamingTheField() {
     Result refused = twlab("labs", "create", "--set", "client.net.ipv4.tcp_tw_recycle=1");
     assertEquals(2, refused.exitCode());

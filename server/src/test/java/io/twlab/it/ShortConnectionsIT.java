@@ -11,6 +11,8 @@ import io.twlab.proto.v1.V1.PortExhaustionResult;
 import io.twlab.proto.v1.V1.RedisFloodResult;
 import io.twlab.proto.v1.V1.ScenarioResult;
 import io.twlab.proto.v1.V1.TwBucketsResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** S2, S3 and S5 (docs/kernel-facts.md §3): short connections, the TIME_WAIT they leave, and the limits they hit. */
 class ShortConnectionsIT {
+  private static final String OVERFLOW_LOG_LINE = "time wait bucket table overflow";
   @RegisterExtension
   static final TwlabFixture twlab = new TwlabFixture();
 
@@ -72,8 +75,11 @@ class ShortConnectionsIT {
   void maxTwBucketsCapsTimeWaitAndConnectionsStillSucceed() throws Exception {
     Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
 
+    long loggedBefore = kernelLogLines(OVERFLOW_LOG_LINE);
     ScenarioResult result = twlab.run(lab, "tw-buckets", Map.of("buckets", "10", "connections", "300"));
     TwBucketsResult r = result.getTwBuckets();
+    assertEquals(loggedBefore, kernelLogLines(OVERFLOW_LOG_LINE),
+        "the articles' log line: Linux 6.18 logs no overflow, only the counter moves (the scenario says so)");
     assertEquals(300, r.getLoad().getSucceeded(), result.getSummary());
     assertTrue(r.getTimeWaitPeak() > 0 && r.getTimeWaitPeak() <= 10, result.getSummary());
     assertEquals(290, r.getTimeWaitOverflow(), result.getSummary());
@@ -90,6 +96,14 @@ class ShortConnectionsIT {
       assertEquals(List.of(), TwlabFixture.docker("ps", "-aq", "--filter", "label=io.twlab.lab=" + lab.getId(),
           "--filter", "label=io.twlab.node=" + node), "the run's own node " + node + " is removed when it ends");
     }
+  }
+
+  /** The host kernel's log lines holding {@code text} (the lab's kernel is the host's). */
+  private static long kernelLogLines(String text) throws IOException, InterruptedException {
+    Process dmesg = new ProcessBuilder("dmesg").redirectErrorStream(true).start();
+    String log = new String(dmesg.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, dmesg.waitFor(), "dmesg must be readable (run the tests as root): " + log);
+    return log.lines().filter(l -> l.contains(text)).count();
   }
 
   static long counter(ScenarioResult result, String node, String name) {

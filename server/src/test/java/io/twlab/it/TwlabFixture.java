@@ -17,6 +17,7 @@ import io.twlab.proto.v1.V1.RunState;
 import io.twlab.proto.v1.V1.ScenarioResult;
 import io.twlab.server.ServerConfig;
 import io.twlab.server.TwlabServer;
+import io.twlab.testing.SummaryFigures;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -122,7 +123,7 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     Run run = grpc().runScenario(RunScenarioRequest.newBuilder().setLabId(lab.getId()).setScenario(scenario)
         .putAllParams(params).setWait(true).build());
     assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState(), run.getError());
-    return run.getResult();
+    return figuresFounded(run.getResult(), params);
   }
 
   /** Runs a scenario over HTTP (proto3 JSON) to its end and checks that it succeeded. */
@@ -135,7 +136,14 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     Run.Builder run = Run.newBuilder();
     JsonFormat.parser().merge(response.body(), run);
     assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState(), run.getError());
-    return run.getResult();
+    return figuresFounded(run.getResult(), params);
+  }
+
+  /** Every run of every test checks that its summary states only the result's own figures. */
+  private static ScenarioResult figuresFounded(ScenarioResult result, Map<String, String> params) {
+    assertEquals(List.of(), SummaryFigures.unfounded(result.getSummary(), result.toBuilder().clearSummary().build(),
+        params), "figures the summary states but the result does not hold: " + result.getSummary());
+    return result;
   }
 
   void forget(String labId) {

@@ -80,9 +80,11 @@ public final class CloseWaitLeak extends Scenario {
       int finWait2 = awaitCount(ctx, client, TcpState.FIN_WAIT2, connections, Waits.STEP);
       int closeWait = awaitCount(ctx, "server", TcpState.CLOSE_WAIT, connections, Waits.STEP);
       Optional<Double> finWait2Seconds = Optional.empty();
+      Optional<Integer> heldCountedAfter = Optional.empty();
       if (held) {
         ctx.progress("hold", "clients hold their half-closed sockets past tcp_fin_timeout=" + finTimeout + " s");
-        Thread.sleep((finTimeout + 2) * 1000L);
+        heldCountedAfter = Optional.of(finTimeout + 2);
+        Thread.sleep(heldCountedAfter.get() * 1000L);
         finWait2 = ctx.counts(client).getOrDefault(TcpState.FIN_WAIT2, 0);
       } else {
         ctx.progress("fin-timeout", "orphaned FIN_WAIT_2 on " + client + " until tcp_fin_timeout=" + finTimeout + " s");
@@ -100,7 +102,7 @@ public final class CloseWaitLeak extends Scenario {
       String acceptMessage = serverLines.stream().filter(l -> l.startsWith("E ")).findFirst()
           .map(l -> l.split(" ", 3)).map(f -> f.length > 2 ? f[2] : "").orElse("");
       var figures = new Outcome(connections, closeWait, finWait2, held ? "held" : "orphan",
-          finTimeout, finWait2Seconds, closeWaitAtEnd, nofile, acceptErrors, acceptMessage, listenQueue);
+          finTimeout, finWait2Seconds, heldCountedAfter, closeWaitAtEnd, nofile, acceptErrors, acceptMessage, listenQueue);
       return new ScenarioResult(summary(figures), figures);
     } finally {
       server.stop(ctx, "server");
@@ -150,10 +152,9 @@ public final class CloseWaitLeak extends Scenario {
         f.finWait2OnClients()));
     f.finWait2Seconds().ifPresent(t -> s.append(String.format(Locale.ROOT,
         "; an orphaned FIN_WAIT_2 lasted %.1f s (tcp_fin_timeout=%d)", t, f.finTimeoutSeconds())));
-    if (f.clientClose().equals("held")) {
-      s.append(String.format(Locale.ROOT, " still there %d s after they began, past tcp_fin_timeout=%d: a socket "
-          + "its process still holds has no FIN_WAIT_2 timer", f.finTimeoutSeconds() + 2, f.finTimeoutSeconds()));
-    }
+    f.heldCountedAfterSeconds().ifPresent(after -> s.append(String.format(Locale.ROOT, " still there %d s after they "
+        + "began, past tcp_fin_timeout=%d: a socket its process still holds has no FIN_WAIT_2 timer", after,
+        f.finTimeoutSeconds())));
     if (!f.acceptErrors().isEmpty()) {
       s.append(String.format(Locale.ROOT, "; with nofile=%d accept() failed %s (\"%s\") and %d connections waited in "
           + "the listen queue: the accepted ones only the process can close, the others no process holds and the "
@@ -165,7 +166,7 @@ public final class CloseWaitLeak extends Scenario {
 
   /** S7 close-wait-leak. */
   public record Outcome(int connections, int closeWaitOnServer, int finWait2OnClients, String clientClose,
-      int finTimeoutSeconds, Optional<Double> finWait2Seconds, int closeWaitAtEnd, int nofile,
+      int finTimeoutSeconds, Optional<Double> finWait2Seconds, Optional<Integer> heldCountedAfterSeconds, int closeWaitAtEnd, int nofile,
       Map<String, Long> acceptErrors, String acceptErrorMessage, int listenQueue) implements ScenarioOutcome {
     public Outcome {
       acceptErrors = Map.copyOf(acceptErrors);

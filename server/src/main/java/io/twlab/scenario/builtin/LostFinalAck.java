@@ -191,7 +191,7 @@ public final class LostFinalAck extends Scenario {
     }
     return s + String.format(Locale.ROOT, ", the client sent %d ACKs, all dropped (its final ACK and %d re-sent for "
         + "the FINs sent again) and its TIME_WAIT timer read %.1f s (%.1f s had it not restarted)", c.clientAcks(),
-        Math.max(0, c.clientAcks() - 1), c.clientTimerAtEnd(), c.timerWithoutRestart());
+        c.clientAcksResent(), c.clientTimerAtEnd(), c.timerWithoutRestart());
   }
 
   private static double round(double seconds) {
@@ -212,6 +212,11 @@ public final class LostFinalAck extends Scenario {
     public LostAckCase {
       finRetransmits = List.copyOf(finRetransmits);
       packets = List.copyOf(packets);
+    }
+
+    /** The ACKs that answered a FIN sent again: all of the client's but its final ACK. */
+    public int clientAcksResent() {
+      return Math.max(0, clientAcks - 1);
     }
   }
 }
