@@ -77,7 +77,7 @@ class CliIT {
     assertEquals(0, passed.exitCode(), passed.err() + passed.out());
     assertTrue(passed.out().contains("tw-buckets caps TIME_WAIT: PASSED"), passed.out());
     String xml = Files.readString(report);
-    assertTrue(xml.contains("<testsuites name=\"tw-buckets caps TIME_WAIT\" tests=\"2\" failures=\"0\""), xml);
+    assertTrue(xml.contains("<testsuites name=\"tw-buckets caps TIME_WAIT\" tests=\"3\" failures=\"0\""), xml);
     Path html = dir.resolve("report.html");
     Result withChart = twlab("grade", "../examples/tw-buckets.yaml", "--report", "html", "--out", html.toString());
     assertEquals(0, withChart.exitCode(), withChart.err());

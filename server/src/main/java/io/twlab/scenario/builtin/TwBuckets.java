@@ -34,11 +34,12 @@ public final class TwBuckets extends Scenario {
       "also run the same load from a client with the same port range and no cap (it runs out of ports)", true);
   private static final int FIRST_PORT = 40_000;
   private static final String LOCAL_PORT_RANGE = "net.ipv4.ip_local_port_range";
+  private static final String PORT_RANGE_DESCRIBED = FIRST_PORT + " .. " + FIRST_PORT + " + params[ports] - 1";
   private static final RunNodeTemplate<ScenarioParams> CLIENT = RunNodeTemplate.single("bucket-client")
       .sysctlFromParam("net.ipv4.tcp_max_tw_buckets", BUCKETS)
-      .sysctl(LOCAL_PORT_RANGE, "40000 .. + params[ports] - 1", (params, cell) -> portRange(params));
+      .sysctl(LOCAL_PORT_RANGE, PORT_RANGE_DESCRIBED, (params, cell) -> portRange(params));
   private static final RunNodeTemplate<ScenarioParams> CONTROL_CLIENT = RunNodeTemplate.single("control-client")
-      .sysctl(LOCAL_PORT_RANGE, "40000 .. + params[ports] - 1", (params, cell) -> portRange(params));
+      .sysctl(LOCAL_PORT_RANGE, PORT_RANGE_DESCRIBED, (params, cell) -> portRange(params));
 
   public TwBuckets() {
     super(define("tw-buckets")
