@@ -30,4 +30,6 @@ curl -fs http://localhost:8080/healthz >/dev/null || { "${compose[@]}" logs serv
 
 if [ $# -eq 0 ]; then set -- nc-timewait; fi
 "${compose[@]}" run --rm cli run "$@" --watch
-echo "[demo] the server keeps running: bin/twlab --help, or '${compose[*]} down' to stop it" >&2
+echo "[demo] the server keeps running, with authentication on. From this host, as its admin:" >&2
+echo "[demo]   TWLAB_TOKEN=\$(${compose[*]} exec -T server cat /var/lib/twlab/admin.token) bin/twlab login" >&2
+echo "[demo]   bin/twlab labs list        ('${compose[*]} down' stops the server)" >&2

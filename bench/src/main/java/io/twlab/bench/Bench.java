@@ -74,7 +74,7 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     String owner = "twlab-bench-" + UUID.randomUUID().toString().substring(0, 8);
     try (TwlabServer server = TwlabServer.start(new ServerConfig(0, 0, owner, RETENTION, true, "",
-        Path.of("target", "history"), ServerConfig.DEFAULT_HISTORY_RUNS))) {
+        Path.of("target", "history"), ServerConfig.DEFAULT_HISTORY_RUNS, ServerConfig.LOOPBACK, false))) {
       ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + server.grpcPort(),
           InsecureChannelCredentials.create()).build();
       try {

@@ -16,6 +16,10 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     if (e instanceof StatusRuntimeException status) {
       return report(cmd, status);
     }
+    if (e instanceof CliException refused) {
+      cmd.getErr().println("twlab: " + refused.getMessage());
+      return refused.exitCode;
+    }
     cmd.getErr().println("twlab: " + e.getMessage());
     return Twlab.SERVER_ERROR;
   }
@@ -29,6 +33,9 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
       return Twlab.SERVER_ERROR;
     }
     err.println("twlab: " + e.getStatus().getDescription());
+    if (code == Status.Code.UNAUTHENTICATED) {
+      err.println("  log in first: twlab login --token-file FILE (or set TWLAB_TOKEN)");
+    }
     com.google.rpc.Status details = StatusProto.fromThrowable(e);
     if (details != null) {
       for (Any any : details.getDetailsList()) {
@@ -44,7 +51,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
       }
     }
     return switch (code) {
-      case INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION -> Twlab.INVALID_INPUT;
+      case INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, UNAUTHENTICATED -> Twlab.INVALID_INPUT;
       default -> Twlab.SERVER_ERROR;
     };
   }

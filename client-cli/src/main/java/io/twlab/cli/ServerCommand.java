@@ -14,7 +14,8 @@ abstract class ServerCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() {
-    try (ServerConnection server = new ServerConnection(twlab().server)) {
+    Twlab root = twlab();
+    try (ServerConnection server = ServerConnection.open(root.server, root.token(), root.insecure)) {
       return call(server);
     }
   }

@@ -1,25 +1,68 @@
 package io.twlab.cli;
 
+import io.grpc.CallCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.twlab.proto.v1.LabServiceGrpc;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
-/** One channel to the server for the life of a command. */
+/** One channel to the server for the life of a command, sending the caller's bearer token with every call. */
 final class ServerConnection implements AutoCloseable {
-  private final ManagedChannel channel;
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
-  ServerConnection(String target) {
-    this.channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+  private final ManagedChannel channel;
+  private final Optional<CallCredentials> credentials;
+
+  private ServerConnection(ManagedChannel channel, Optional<CallCredentials> credentials) {
+    this.channel = channel;
+    this.credentials = credentials;
+  }
+
+  /**
+   * A connection to {@code target} (host:port). A token goes in plaintext (TLS comes with workshop
+   * mode's hardening), so it is only sent to a server on this host unless {@code insecure} says the
+   * network between is trusted.
+   */
+  static ServerConnection open(String target, Optional<String> token, boolean insecure) {
+    if (token.isPresent() && !insecure && !LOOPBACK.contains(host(target))) {
+      throw new CliException("refusing to send your token in plaintext to " + target + ": pass --insecure "
+          + "(or TWLAB_INSECURE=true) if the network between you and the server is trusted", Twlab.INVALID_INPUT);
+    }
+    return new ServerConnection(Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build(),
+        token.map(ServerConnection::bearer));
   }
 
   LabServiceGrpc.LabServiceBlockingStub blocking() {
-    return LabServiceGrpc.newBlockingStub(channel);
+    LabServiceGrpc.LabServiceBlockingStub stub = LabServiceGrpc.newBlockingStub(channel);
+    return credentials.map(stub::withCallCredentials).orElse(stub);
   }
 
   LabServiceGrpc.LabServiceStub async() {
-    return LabServiceGrpc.newStub(channel);
+    LabServiceGrpc.LabServiceStub stub = LabServiceGrpc.newStub(channel);
+    return credentials.map(stub::withCallCredentials).orElse(stub);
+  }
+
+  private static String host(String target) {
+    int colon = target.lastIndexOf(':');
+    return colon > 0 && !target.endsWith("]") ? target.substring(0, colon) : target;
+  }
+
+  private static CallCredentials bearer(String token) {
+    return new CallCredentials() {
+      @Override
+      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + token);
+        applier.apply(headers);
+      }
+    };
   }
 
   @Override

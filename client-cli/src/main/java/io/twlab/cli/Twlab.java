@@ -1,5 +1,10 @@
 package io.twlab.cli;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,7 +14,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "twlab", mixinStandardHelpOptions = true, version = "twlab 0.1.0",
     description = "Watch TCP connection teardown (TIME_WAIT, CLOSE_WAIT, ...) happen on a real Linux kernel.",
     subcommands = {LabsCommand.class, ScenariosCommand.class, RunCommand.class, WatchCommand.class, GradeCommand.class,
-        SweepCommand.class, RunsCommand.class,
+        SweepCommand.class, RunsCommand.class, LoginCommand.class, LogoutCommand.class,
         CommandLine.HelpCommand.class})
 public final class Twlab {
 
@@ -22,11 +27,42 @@ public final class Twlab {
       description = "twlab server as host:port (env TWLAB_SERVER, default ${DEFAULT-VALUE})")
   String server;
 
+  @Option(names = "--token-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      defaultValue = "${env:TWLAB_TOKEN_FILE}",
+      description = "read the bearer token from FILE (env TWLAB_TOKEN_FILE; TWLAB_TOKEN holds a token itself; "
+          + "otherwise the one `twlab login` saved for --server)")
+  Path tokenFile;
+
+  @Option(names = "--insecure", scope = ScopeType.INHERIT, defaultValue = "${env:TWLAB_INSECURE:-false}",
+      description = "send the token in plaintext to a server that is not on this host (only on a network you trust)")
+  boolean insecure;
+
+  @Option(names = "--config-dir", scope = ScopeType.INHERIT, hidden = true, paramLabel = "DIR",
+      defaultValue = "${env:XDG_CONFIG_HOME:-${sys:user.home}/.config}/twlab",
+      description = "where `twlab login` keeps tokens")
+  Path configDir;
+
   @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, defaultValue = "table",
       description = "table (human, live) or json (machine-readable); default ${DEFAULT-VALUE}")
   Output output;
 
   enum Output { table, json }
+
+  /** The token to send: TWLAB_TOKEN, else --token-file, else the one saved for --server; empty without any. */
+  Optional<String> token() {
+    String fromEnv = System.getenv("TWLAB_TOKEN");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return Optional.of(fromEnv.trim());
+    }
+    if (tokenFile != null) {
+      try {
+        return Optional.of(Files.readString(tokenFile, StandardCharsets.US_ASCII).trim());
+      } catch (IOException e) {
+        throw new CliException("cannot read the token file " + tokenFile + ": " + e.getMessage(), INVALID_INPUT);
+      }
+    }
+    return new CredentialsFile(configDir).token(server);
+  }
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

@@ -4,6 +4,7 @@ import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.LabBusyException;
 import io.twlab.core.NotFoundException;
+import io.twlab.core.UnauthenticatedException;
 import io.twlab.runtime.RuntimeFailure;
 import java.util.List;
 
@@ -16,6 +17,7 @@ public record ApiError(Kind kind, String detail, List<FieldViolation> violations
 
   public enum Kind {
     INVALID_ARGUMENT(400, "Invalid argument"),
+    UNAUTHENTICATED(401, "Unauthenticated"),
     NOT_FOUND(404, "Not found"),
     CONFLICT(409, "Conflict"),
     UNAVAILABLE(503, "Container engine unavailable"),
@@ -33,6 +35,9 @@ public record ApiError(Kind kind, String detail, List<FieldViolation> violations
   public static ApiError of(Throwable e) {
     if (e instanceof InvalidArgumentException invalid) {
       return new ApiError(Kind.INVALID_ARGUMENT, invalid.getMessage(), invalid.violations(), "", "");
+    }
+    if (e instanceof UnauthenticatedException) {
+      return new ApiError(Kind.UNAUTHENTICATED, e.getMessage(), List.of(), "", "");
     }
     if (e instanceof NotFoundException notFound) {
       return new ApiError(Kind.NOT_FOUND, notFound.getMessage(), List.of(), notFound.kind(), notFound.id());

@@ -19,7 +19,7 @@ import picocli.CommandLine.ParameterException;
  * (twlab/tracer:VERSION).
  */
 public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRetention, boolean tracer,
-    String tracerImage, Path dataDir, int historyRuns) {
+    String tracerImage, Path dataDir, int historyRuns, String bind, boolean auth) {
   public static final int DEFAULT_RETENTION = 100_000;
   public static final Path DEFAULT_DATA_DIR = Path.of(System.getProperty("user.home"), ".local", "share", "twlab");
   public static final int DEFAULT_HISTORY_RUNS = 10_000;
@@ -27,16 +27,36 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
   private static final int MAX_RETENTION = 10_000_000;
   private static final int MAX_HISTORY_RUNS = 1_000_000;
 
+  public static final String LOOPBACK = "127.0.0.1";
+
+  public ServerConfig {
+    if (!auth && !isLoopback(bind)) {
+      throw new IllegalArgumentException("--auth off is only allowed with --bind " + LOOPBACK + " (or ::1): a server "
+          + "others can reach must check who calls it; keep --auth on, or bind to loopback");
+    }
+  }
+
+  /** A developer's server: loopback only, without authentication. */
   public ServerConfig(int grpcPort, int httpPort, String owner) {
-    this(grpcPort, httpPort, owner, DEFAULT_RETENTION, true, "", DEFAULT_DATA_DIR, DEFAULT_HISTORY_RUNS);
+    this(grpcPort, httpPort, owner, DEFAULT_RETENTION, true, "", DEFAULT_DATA_DIR, DEFAULT_HISTORY_RUNS, LOOPBACK, false);
   }
 
   public ServerConfig withTracer(boolean enabled, String image) {
-    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, enabled, image, dataDir, historyRuns);
+    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, enabled, image, dataDir, historyRuns, bind, auth);
   }
 
   public ServerConfig withDataDir(Path dir) {
-    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dir, historyRuns);
+    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dir, historyRuns, bind, auth);
+  }
+
+  /** Bound to {@code address}, checking callers' tokens or (loopback only) not. */
+  public ServerConfig withAccess(String address, boolean authenticated) {
+    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, address,
+        authenticated);
+  }
+
+  private static boolean isLoopback(String address) {
+    return address.equals(LOOPBACK) || address.equals("::1") || address.equals("localhost");
   }
 
   /** The configuration the flags and environment give; throws naming the flag or variable that is wrong. */
@@ -103,6 +123,14 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
         + "~/.local/share/twlab)")
     String dataDir;
 
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+        description = "the address both APIs listen on (127.0.0.1: this host only)")
+    String bind;
+
+    @Option(names = "--auth", paramLabel = "on|off", defaultValue = "on",
+        description = "check every caller's bearer token (off: only with --bind 127.0.0.1, for a developer)")
+    String auth;
+
     @Option(names = "--history-runs", paramLabel = "RUNS", defaultValue = "" + DEFAULT_HISTORY_RUNS,
         description = "how many of the newest runs the history keeps (1-" + MAX_HISTORY_RUNS + ")")
     String historyRuns;
@@ -118,7 +146,9 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
           onOff(source.apply("--tracer"), tracer),
           tracerImage,
           dataDir == null || dataDir.isBlank() ? DEFAULT_DATA_DIR : Path.of(dataDir),
-          within(source.apply("--history-runs"), historyRuns, 1, MAX_HISTORY_RUNS, "a number of runs to keep"));
+          within(source.apply("--history-runs"), historyRuns, 1, MAX_HISTORY_RUNS, "a number of runs to keep"),
+          bind.trim(),
+          onOff(source.apply("--auth"), auth));
     }
 
     private static int port(String name, String value) {

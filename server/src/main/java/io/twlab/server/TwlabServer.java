@@ -1,13 +1,15 @@
 package io.twlab.server;
 
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.javalin.Javalin;
+import io.twlab.api.grpc.AuthInterceptor;
 import io.twlab.api.grpc.GrpcLabService;
 import io.twlab.api.http.HttpApi;
 import io.twlab.app.EventStreams;
@@ -16,16 +18,20 @@ import io.twlab.app.Labs;
 import io.twlab.app.Runs;
 import io.twlab.app.ServerSettings;
 import io.twlab.app.TwlabServices;
+import io.twlab.identity.Authenticator;
+import io.twlab.identity.Credentials;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.RuntimeFailure;
 import io.twlab.runtime.docker.DockerRuntime;
 import io.twlab.scenario.ScenarioCatalog;
 import io.twlab.scenario.builtin.BuiltInScenarios;
 import io.twlab.store.RunStore;
+import io.twlab.store.SqliteCredentialStore;
 import io.twlab.store.SqliteRunStore;
 import io.twlab.sysctl.SysctlPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -67,7 +73,8 @@ public final class TwlabServer implements AutoCloseable {
    * one for tests of everything above the engine.
    */
   public static TwlabServer start(ServerConfig config, LabRuntime runtime) throws IOException {
-    return start(config, runtime, Grpc.newServerBuilderForPort(config.grpcPort(), InsecureServerCredentials.create()));
+    return start(config, runtime, NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.grpcPort()),
+        InsecureServerCredentials.create()));
   }
 
   /**
@@ -82,6 +89,7 @@ public final class TwlabServer implements AutoCloseable {
       ScenarioCatalog catalog = BuiltInScenarios.catalog();
       RunStore history = SqliteRunStore.open(config.dataDir(), config.historyRuns(), catalog.outcomeTypes());
       owned.push(history);
+      Authenticator authenticator = authenticator(config, owned);
       ServerSettings defaults = ServerSettings.defaults();
       ServerSettings settings = defaults.withOwner(config.owner()).withEventRetention(config.eventRetention())
           .withTracer(config.tracer(), config.tracerImage().isEmpty() ? defaults.tracerImage() : config.tracerImage());
@@ -101,7 +109,8 @@ public final class TwlabServer implements AutoCloseable {
       labs.start();
       HealthStatusManager health = new HealthStatusManager();
       Server grpc = grpcBuilder
-          .addService(new GrpcLabService(services, watchers))
+          .addService(ServerInterceptors.intercept(new GrpcLabService(services, watchers),
+              new AuthInterceptor(authenticator)))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .build()
@@ -111,15 +120,30 @@ public final class TwlabServer implements AutoCloseable {
       owned.push(watchers::shutdownNow);
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus("twlab.v1.LabService", ServingStatus.SERVING);
-      Javalin http = new HttpApi(services, watchers).create().start(config.httpPort());
+      Javalin http = new HttpApi(services, watchers, authenticator).create().start(config.bind(), config.httpPort());
       owned.push(http::stop);
-      LOG.info("twlab listening: gRPC port {}, HTTP port {}, owner {}, run history in {}", grpc.getPort(), http.port(),
-          config.owner(), config.dataDir());
+      LOG.info("twlab listening on {}: gRPC port {}, HTTP port {}, owner {}, run history in {}", config.bind(),
+          grpc.getPort(), http.port(), config.owner(), config.dataDir());
       return new TwlabServer(grpc, http, health, owned);
     } catch (IOException | RuntimeException e) {
       closeAll(owned);
       throw e;
     }
+  }
+
+  /** Bearer tokens from the database, with the admin's written to the data directory; or, on loopback, none. */
+  private static Authenticator authenticator(ServerConfig config, Deque<AutoCloseable> owned) {
+    if (!config.auth()) {
+      LOG.warn("AUTHENTICATION IS OFF: anyone who reaches {} can create, run and delete every lab; "
+          + "this is only allowed on loopback (start with --auth on for anything else)", config.bind());
+      return Authenticator.open();
+    }
+    SqliteCredentialStore store = SqliteCredentialStore.open(config.dataDir());
+    owned.push(store);
+    Credentials credentials = new Credentials(store, Clock.systemUTC());
+    LOG.info("authentication on: the admin's bearer token is in {} (readable by its owner only)",
+        AdminToken.ensure(config.dataDir(), credentials));
+    return credentials;
   }
 
   public int grpcPort() {

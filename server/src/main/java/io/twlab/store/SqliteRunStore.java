@@ -4,22 +4,16 @@ import io.twlab.event.LabEvent;
 import io.twlab.grading.Verdict;
 import io.twlab.scenario.Run;
 import io.twlab.scenario.ScenarioOutcome;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 
 /**
  * The run history in an embedded SQLite database ({@code runs.db} in the data directory), its
@@ -43,26 +37,7 @@ public final class SqliteRunStore implements RunStore {
    * keepRuns} runs. {@code outcomeTypes}: the outcome record type of every scenario whose runs are recorded.
    */
   public static SqliteRunStore open(Path dataDir, int keepRuns, List<Class<? extends ScenarioOutcome>> outcomeTypes) {
-    String url = "jdbc:sqlite:" + dataDir.resolve("runs.db").toAbsolutePath();
-    try {
-      Files.createDirectories(dataDir);
-      Flyway.configure().dataSource(url, null, null).locations("classpath:io/twlab/store/migration")
-          .loggers("slf4j").load().migrate();
-    } catch (IOException | FlywayException e) {
-      throw new IllegalStateException("cannot open the run history in " + dataDir + " (" + e.getMessage()
-          + "); choose another directory with --data-dir or TWLAB_DATA_DIR", e);
-    }
-    try {
-      Connection connection = DriverManager.getConnection(url);
-      try (Statement s = connection.createStatement()) {
-        s.execute("PRAGMA foreign_keys = ON");
-        s.execute("PRAGMA journal_mode = WAL");
-        s.execute("PRAGMA synchronous = NORMAL");
-      }
-      return new SqliteRunStore(connection, keepRuns, outcomeTypes);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot open the run history " + url + ": " + e.getMessage(), e);
-    }
+    return new SqliteRunStore(Database.open(dataDir), keepRuns, outcomeTypes);
   }
 
   @Override

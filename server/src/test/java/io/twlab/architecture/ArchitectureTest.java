@@ -18,7 +18,7 @@ class ArchitectureTest {
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS).importPackages("io.twlab");
   /** The domain: it knows nothing of gRPC, HTTP or Docker. */
   private static final String[] DOMAIN = {"io.twlab.core..", "io.twlab.lab..", "io.twlab.sysctl..",
-      "io.twlab.observe..", "io.twlab.event..", "io.twlab.scenario..", "io.twlab.grading..", "io.twlab.store.."};
+      "io.twlab.observe..", "io.twlab.event..", "io.twlab.scenario..", "io.twlab.grading..", "io.twlab.store..", "io.twlab.identity.."};
 
   static ArchRule noPackageCycles() {
     return slices().matching("io.twlab.(**)").should().beFreeOfCycles();

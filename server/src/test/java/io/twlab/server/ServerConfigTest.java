@@ -17,11 +17,21 @@ class ServerConfigTest {
 
   @Test
   void flagsWinOverEnvironmentWhichWinsOverDefaults() {
-    assertEquals(new ServerConfig(9090, 8080, "twlab"), ServerConfig.from(new String[0], Map.of()));
-    assertEquals(new ServerConfig(7000, 7001, "ws"), ServerConfig.from(new String[0],
+    assertEquals(new ServerConfig(9090, 8080, "twlab").withAccess("0.0.0.0", true),
+        ServerConfig.from(new String[0], Map.of()));
+    assertEquals(new ServerConfig(7000, 7001, "ws").withAccess("0.0.0.0", true), ServerConfig.from(new String[0],
         Map.of("TWLAB_GRPC_PORT", "7000", "TWLAB_HTTP_PORT", "7001", "TWLAB_OWNER", "ws")));
-    assertEquals(new ServerConfig(1, 2, "ws"), ServerConfig.from(new String[] {"--grpc-port", "1", "--http-port=2"},
-        Map.of("TWLAB_GRPC_PORT", "7000", "TWLAB_OWNER", "ws")));
+    assertEquals(new ServerConfig(1, 2, "ws").withAccess("0.0.0.0", true), ServerConfig.from(
+        new String[] {"--grpc-port", "1", "--http-port=2"}, Map.of("TWLAB_GRPC_PORT", "7000", "TWLAB_OWNER", "ws")));
+  }
+
+  @Test
+  void authenticationCanOnlyBeOffOnLoopback() {
+    IllegalArgumentException open = assertThrows(IllegalArgumentException.class,
+        () -> ServerConfig.from(new String[] {"--auth", "off"}, Map.of()));
+    assertTrue(open.getMessage().startsWith("--auth off is only allowed with --bind 127.0.0.1"), open.getMessage());
+    assertEquals(new ServerConfig(9090, 8080, "twlab"),
+        ServerConfig.from(new String[] {"--bind", "127.0.0.1"}, Map.of("TWLAB_AUTH", "off")));
   }
 
   @Test

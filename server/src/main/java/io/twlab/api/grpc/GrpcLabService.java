@@ -200,6 +200,7 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   private static Code code(ApiError.Kind kind) {
     return switch (kind) {
       case INVALID_ARGUMENT -> Code.INVALID_ARGUMENT;
+      case UNAUTHENTICATED -> Code.UNAUTHENTICATED;
       case NOT_FOUND -> Code.NOT_FOUND;
       case CONFLICT -> Code.FAILED_PRECONDITION;
       case UNAVAILABLE -> Code.UNAVAILABLE;

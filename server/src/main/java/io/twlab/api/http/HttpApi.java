@@ -22,9 +22,11 @@ import io.twlab.app.Runs;
 import io.twlab.app.TwlabServices;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.UnauthenticatedException;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
 import io.twlab.event.LabEvent;
+import io.twlab.identity.Authenticator;
 import io.twlab.proto.v1.V1;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.DeleteLabResponse;
@@ -53,9 +55,14 @@ public final class HttpApi {
   private final EventStreams events;
   private final ExperimentService experiments;
   private final ExecutorService watchers;
+  private final Authenticator authenticator;
 
-  /** {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one. */
-  public HttpApi(TwlabServices services, ExecutorService watchers) {
+  /**
+   * {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one;
+   * {@code authenticator} tells who calls every /api route.
+   */
+  public HttpApi(TwlabServices services, ExecutorService watchers, Authenticator authenticator) {
+    this.authenticator = authenticator;
     this.labs = services.labs();
     this.runs = services.runs();
     this.events = services.events();
@@ -67,6 +74,9 @@ public final class HttpApi {
     return Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+      // First of all handlers, so that no input of an unauthenticated call is read.
+      config.routes.before("/api/*", this::authenticate);
+      config.routes.wsBeforeUpgrade("/api/*", this::authenticate);
       config.routes.get("/api/v1/labs", ctx -> proto(ctx, ListLabsResponse.newBuilder()
           .addAllLabs(labs.list().stream().map(ProtoMapper::lab).toList()).build()));
       config.routes.post("/api/v1/labs", this::createLab);
@@ -108,6 +118,12 @@ public final class HttpApi {
       });
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
     });
+  }
+
+  private void authenticate(Context ctx) {
+    if (authenticator.bearer(ctx.header("Authorization")).isEmpty()) {
+      throw new UnauthenticatedException();
+    }
   }
 
   private void createLab(Context ctx) throws InvalidProtocolBufferException {
@@ -246,6 +262,9 @@ public final class HttpApi {
     ApiError error = ApiError.of(e);
     if (error.kind() == ApiError.Kind.INTERNAL) {
       LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
+    }
+    if (error.kind() == ApiError.Kind.UNAUTHENTICATED) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"twlab\"");
     }
     ctx.status(error.kind().httpStatus).contentType(PROBLEM_JSON).result(problemBody(ctx.path(), error).toString());
   }

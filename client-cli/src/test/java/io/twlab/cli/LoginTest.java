@@ -1,0 +1,77 @@
+package io.twlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.twlab.server.ServerConfig;
+import io.twlab.server.TwlabServer;
+import io.twlab.testing.FakeEngine;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI against a server with authentication on (a fake engine: no lab is made). */
+class LoginTest {
+  @TempDir
+  Path dataDir;
+  @TempDir
+  Path configDir;
+
+  private record Result(int exitCode, String out, String err) {}
+
+  private Result twlab(String server, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cli = Twlab.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    List<String> all = new ArrayList<>(List.of("--server", server, "--config-dir", configDir.toString()));
+    all.addAll(List.of(args));
+    return new Result(cli.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+  }
+
+  @Test
+  void aSavedTokenIsSentUntilLogoutAndNeverInPlaintextToAnotherHost() throws Exception {
+    try (TwlabServer server = TwlabServer.start(new ServerConfig(0, 0, "twlab-login-test").withTracer(false, "")
+        .withDataDir(dataDir).withAccess(ServerConfig.LOOPBACK, true), new FakeEngine())) {
+      String target = "127.0.0.1:" + server.grpcPort();
+
+      Result anonymous = twlab(target, "labs", "list");
+      assertEquals(2, anonymous.exitCode(), anonymous.err());
+      assertTrue(anonymous.err().contains("no valid bearer token") && anonymous.err().contains("twlab login"),
+          anonymous.err());
+
+      Path tokenFile = dataDir.resolve("admin.token");
+      Result forged = twlab(target, "login", "--token-file", write("twlab_forged"));
+      assertEquals(2, forged.exitCode(), forged.err());
+      assertTrue(Files.notExists(configDir.resolve("credentials.properties")), "a token the server refuses is not saved");
+
+      Result login = twlab(target, "login", "--token-file", tokenFile.toString());
+      assertEquals(0, login.exitCode(), login.err());
+      Path saved = configDir.resolve("credentials.properties");
+      assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(saved));
+      assertEquals(0, twlab(target, "labs", "list").exitCode(), "the saved token is sent");
+      assertEquals(0, twlab(target, "scenarios", "--token-file", tokenFile.toString()).exitCode());
+
+      Result elsewhere = twlab("10.255.255.1:9090", "labs", "list", "--token-file", tokenFile.toString());
+      assertEquals(2, elsewhere.exitCode());
+      assertTrue(elsewhere.err().contains("refusing to send your token in plaintext to 10.255.255.1:9090"),
+          elsewhere.err());
+
+      assertEquals(0, twlab(target, "logout").exitCode());
+      assertEquals(2, twlab(target, "labs", "list").exitCode(), "logged out");
+    }
+  }
+
+  private String write(String token) throws Exception {
+    Path file = Files.createTempFile(dataDir, "token", "");
+    Files.writeString(file, token);
+    return file.toString();
+  }
+}

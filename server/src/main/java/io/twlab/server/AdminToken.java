@@ -1,0 +1,46 @@
+package io.twlab.server;
+
+import io.twlab.identity.Credentials;
+import io.twlab.identity.Principal;
+import io.twlab.identity.Role;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+
+/**
+ * The admin's credential: made at the first start and written once to {@code admin.token} in the
+ * data directory, readable by its owner only (0600); made again when the one there no longer works
+ * (expired, revoked, or the database was replaced). Its value is never logged.
+ */
+final class AdminToken {
+  static final Principal ADMIN = new Principal("admin", Role.ADMIN, "admin");
+  static final Duration LIFETIME = Duration.ofDays(365);
+  static final String FILE = "admin.token";
+
+  private AdminToken() {
+  }
+
+  /** The file that holds a working admin token, after writing a new one there if needed. */
+  static Path ensure(Path dataDir, Credentials credentials) {
+    Path file = dataDir.resolve(FILE);
+    try {
+      if (Files.exists(file) && credentials.principal(Files.readString(file, StandardCharsets.US_ASCII).trim())
+          .filter(p -> p.role() == Role.ADMIN).isPresent()) {
+        return file;
+      }
+      Files.deleteIfExists(file);
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, credentials.issue(ADMIN, LIFETIME) + "\n", StandardCharsets.US_ASCII,
+          StandardOpenOption.TRUNCATE_EXISTING);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the admin token to " + file + " (" + e.getMessage()
+          + "); choose another directory with --data-dir or TWLAB_DATA_DIR", e);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package io.twlab.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.CallCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.twlab.proto.v1.LabServiceGrpc;
+import io.twlab.proto.v1.V1.CreateLabRequest;
+import io.twlab.proto.v1.V1.LabSpec;
+import io.twlab.proto.v1.V1.ListLabsRequest;
+import io.twlab.testing.FakeEngine;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A server with authentication on, over its real gRPC and HTTP ports (on loopback), on a fake engine. */
+class AuthenticationTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @TempDir
+  Path dataDir;
+
+  private TwlabServer start() throws Exception {
+    return TwlabServer.start(new ServerConfig(0, 0, "twlab-auth-test").withTracer(false, "").withDataDir(dataDir)
+        .withAccess(ServerConfig.LOOPBACK, true), new FakeEngine());
+  }
+
+  @Test
+  void withoutATokenNothingIsReadAndWithTheAdminsEverythingWorks() throws Exception {
+    try (TwlabServer server = start()) {
+      Path tokenFile = dataDir.resolve(AdminToken.FILE);
+      assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(tokenFile));
+      String token = Files.readString(tokenFile).trim();
+      ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + server.grpcPort(),
+          InsecureChannelCredentials.create()).build();
+      try {
+        LabServiceGrpc.LabServiceBlockingStub anonymous = LabServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS);
+        // An invalid request is refused as unauthenticated: its input is not even read.
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> anonymous.createLab(
+            CreateLabRequest.newBuilder().setSpec(LabSpec.newBuilder().setTopology("star")).build()));
+        assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
+        assertTrue(refused.getStatus().getDescription().contains("Authorization: Bearer"), refused.getMessage());
+        assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(StatusRuntimeException.class, () -> anonymous
+            .withCallCredentials(bearer("twlab_forged")).listLabs(ListLabsRequest.getDefaultInstance())).getStatus().getCode());
+        assertEquals(HealthCheckResponse.ServingStatus.SERVING, HealthGrpc.newBlockingStub(channel)
+            .check(HealthCheckRequest.getDefaultInstance()).getStatus(), "health needs no token");
+
+        assertEquals(0, anonymous.withCallCredentials(bearer(token)).listLabs(ListLabsRequest.getDefaultInstance())
+            .getLabsCount());
+      } finally {
+        channel.shutdownNow();
+      }
+
+      String base = "http://127.0.0.1:" + server.httpPort();
+      HttpResponse<String> unauthenticated = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/labs"))
+          .POST(HttpRequest.BodyPublishers.ofString("{not json")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(401, unauthenticated.statusCode(), unauthenticated.body());
+      assertEquals("application/problem+json", unauthenticated.headers().firstValue("Content-Type").orElse(""));
+      assertEquals("Bearer realm=\"twlab\"", unauthenticated.headers().firstValue("WWW-Authenticate").orElse(""));
+      assertTrue(unauthenticated.body().contains("\"type\":\"urn:twlab:problem:unauthenticated\""), unauthenticated.body());
+      assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/labs/lab-x/events"))
+          .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+          "an event stream is refused before it opens, and an unknown lab is not revealed");
+      WebSocketHandshakeException socket = (WebSocketHandshakeException) assertThrows(CompletionException.class,
+          () -> http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.httpPort()
+              + "/api/v1/labs/lab-x/ws"), new WebSocket.Listener() { }).join()).getCause();
+      assertEquals(401, socket.getResponse().statusCode());
+      assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/labs"))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+  }
+
+  @Test
+  void theAdminTokenSurvivesARestartAndIsMadeAgainWhenItNoLongerWorks() throws Exception {
+    Path tokenFile = dataDir.resolve(AdminToken.FILE);
+    try (TwlabServer server = start()) {
+      assertTrue(Files.exists(tokenFile));
+    }
+    String first = Files.readString(tokenFile);
+    try (TwlabServer server = start()) {
+      assertEquals(first, Files.readString(tokenFile), "a working token is kept");
+    }
+    Files.writeString(tokenFile, "twlab_not-a-token-of-this-server\n");
+    try (TwlabServer server = start()) {
+      assertNotEquals(first, Files.readString(tokenFile));
+      assertTrue(Files.readString(tokenFile).startsWith("twlab_"));
+    }
+  }
+
+  private static CallCredentials bearer(String token) {
+    return new CallCredentials() {
+      @Override
+      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        applier.apply(headers);
+      }
+    };
+  }
+
+}
