@@ -51,7 +51,8 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
       }
     }
     return switch (code) {
-      case INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, UNAUTHENTICATED -> Twlab.INVALID_INPUT;
+      case INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED ->
+          Twlab.INVALID_INPUT;
       default -> Twlab.SERVER_ERROR;
     };
   }

@@ -6,6 +6,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.twlab.proto.v1.LabServiceGrpc;
+import io.twlab.proto.v1.WorkshopServiceGrpc;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -31,12 +32,24 @@ final class ServerConnection implements AutoCloseable {
    * network between is trusted.
    */
   static ServerConnection open(String target, Optional<String> token, boolean insecure) {
-    if (token.isPresent() && !insecure && !LOOPBACK.contains(host(target))) {
-      throw new CliException("refusing to send your token in plaintext to " + target + ": pass --insecure "
-          + "(or TWLAB_INSECURE=true) if the network between you and the server is trusted", Twlab.INVALID_INPUT);
+    if (token.isPresent()) {
+      requirePrivate(target, insecure, "send your token");
     }
     return new ServerConnection(Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build(),
         token.map(ServerConnection::bearer));
+  }
+
+  /** Refuses a plaintext exchange of a secret with a server on another host, unless the user vouches for the network. */
+  static void requirePrivate(String target, boolean insecure, String what) {
+    if (!insecure && !LOOPBACK.contains(host(target))) {
+      throw new CliException("refusing to " + what + " in plaintext to " + target + ": pass --insecure "
+          + "(or TWLAB_INSECURE=true) if the network between you and the server is trusted", Twlab.INVALID_INPUT);
+    }
+  }
+
+  WorkshopServiceGrpc.WorkshopServiceBlockingStub workshops() {
+    WorkshopServiceGrpc.WorkshopServiceBlockingStub stub = WorkshopServiceGrpc.newBlockingStub(channel);
+    return credentials.map(stub::withCallCredentials).orElse(stub);
   }
 
   LabServiceGrpc.LabServiceBlockingStub blocking() {

@@ -15,6 +15,7 @@ import picocli.CommandLine.ScopeType;
     description = "Watch TCP connection teardown (TIME_WAIT, CLOSE_WAIT, ...) happen on a real Linux kernel.",
     subcommands = {LabsCommand.class, ScenariosCommand.class, RunCommand.class, WatchCommand.class, GradeCommand.class,
         SweepCommand.class, RunsCommand.class, LoginCommand.class, LogoutCommand.class,
+        WorkshopsCommand.class, AdminCommand.class, WhoAmICommand.class,
         CommandLine.HelpCommand.class})
 public final class Twlab {
 

@@ -69,6 +69,40 @@ class LoginTest {
     }
   }
 
+  @Test
+  void anInstructorOpensAWorkshopAndAStudentJoinsItFromTheCli() throws Exception {
+    try (TwlabServer server = TwlabServer.start(new ServerConfig(0, 0, "twlab-login-test").withTracer(false, "")
+        .withDataDir(dataDir).withAccess(ServerConfig.LOOPBACK, true), new FakeEngine())) {
+      String target = "127.0.0.1:" + server.grpcPort();
+      String admin = dataDir.resolve("admin.token").toString();
+
+      Result added = twlab(target, "admin", "instructors", "add", "Ada", "--token-file", admin, "-o", "json");
+      assertEquals(0, added.exitCode(), added.err());
+      String instructorToken = added.out().replaceAll("(?s).*\"token\":\\s*\"([^\"]+)\".*", "$1");
+      Result opened = twlab(target, "workshops", "create", "TCP teardown", "--seats", "30", "--token-file",
+          write(instructorToken));
+      assertEquals(0, opened.exitCode(), opened.err());
+      String code = opened.out().replaceAll("(?s).*join code: (\\S+).*", "$1");
+
+      Result joined = twlab(target, "login", "--join", code, "--name", "Alice");
+      assertEquals(0, joined.exitCode(), joined.err());
+      Result whoami = twlab(target, "whoami");
+      assertTrue(whoami.out().startsWith("Alice (student, "), whoami.out());
+      Result denied = twlab(target, "admin", "instructors", "add", "Eve");
+      assertEquals(2, denied.exitCode());
+      assertTrue(denied.err().contains("a student may not add instructors"), denied.err());
+
+      Result listed = twlab(target, "workshops", "list", "--token-file", write(instructorToken));
+      assertTrue(listed.out().contains("1/30") && listed.out().contains("Alice (student-"), listed.out());
+      Result wrong = twlab(target, "login", "--join", "NOTACODE99", "--name", "Mallory");
+      assertEquals(2, wrong.exitCode());
+      assertTrue(wrong.err().contains("join_code: no open workshop has this code"), wrong.err());
+      Result remote = twlab("10.255.255.1:9090", "login", "--join", code, "--name", "Bob");
+      assertEquals(2, remote.exitCode());
+      assertTrue(remote.err().contains("refusing to receive a token in plaintext"), remote.err());
+    }
+  }
+
   private String write(String token) throws Exception {
     Path file = Files.createTempFile(dataDir, "token", "");
     Files.writeString(file, token);

@@ -4,6 +4,8 @@ import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.LabBusyException;
 import io.twlab.core.NotFoundException;
+import io.twlab.core.PermissionDeniedException;
+import io.twlab.core.TooManyRequestsException;
 import io.twlab.core.UnauthenticatedException;
 import io.twlab.runtime.RuntimeFailure;
 import java.util.List;
@@ -13,13 +15,15 @@ import java.util.List;
  * NOT_FOUND the missing resource (type and name; empty otherwise).
  */
 public record ApiError(Kind kind, String detail, List<FieldViolation> violations, String resourceType,
-    String resourceName) {
+    String resourceName, long retryAfterSeconds) {
 
   public enum Kind {
     INVALID_ARGUMENT(400, "Invalid argument"),
     UNAUTHENTICATED(401, "Unauthenticated"),
+    PERMISSION_DENIED(403, "Permission denied"),
     NOT_FOUND(404, "Not found"),
     CONFLICT(409, "Conflict"),
+    RESOURCE_EXHAUSTED(429, "Too many requests"),
     UNAVAILABLE(503, "Container engine unavailable"),
     INTERNAL(500, "Internal error");
 
@@ -34,20 +38,26 @@ public record ApiError(Kind kind, String detail, List<FieldViolation> violations
 
   public static ApiError of(Throwable e) {
     if (e instanceof InvalidArgumentException invalid) {
-      return new ApiError(Kind.INVALID_ARGUMENT, invalid.getMessage(), invalid.violations(), "", "");
+      return new ApiError(Kind.INVALID_ARGUMENT, invalid.getMessage(), invalid.violations(), "", "", 0);
     }
     if (e instanceof UnauthenticatedException) {
-      return new ApiError(Kind.UNAUTHENTICATED, e.getMessage(), List.of(), "", "");
+      return new ApiError(Kind.UNAUTHENTICATED, e.getMessage(), List.of(), "", "", 0);
+    }
+    if (e instanceof PermissionDeniedException) {
+      return new ApiError(Kind.PERMISSION_DENIED, e.getMessage(), List.of(), "", "", 0);
+    }
+    if (e instanceof TooManyRequestsException limit) {
+      return new ApiError(Kind.RESOURCE_EXHAUSTED, e.getMessage(), List.of(), "", "", limit.retryAfterSeconds());
     }
     if (e instanceof NotFoundException notFound) {
-      return new ApiError(Kind.NOT_FOUND, notFound.getMessage(), List.of(), notFound.kind(), notFound.id());
+      return new ApiError(Kind.NOT_FOUND, notFound.getMessage(), List.of(), notFound.kind(), notFound.id(), 0);
     }
     if (e instanceof LabBusyException busy) {
-      return new ApiError(Kind.CONFLICT, busy.getMessage(), List.of(), "", "");
+      return new ApiError(Kind.CONFLICT, busy.getMessage(), List.of(), "", "", 0);
     }
     if (e instanceof RuntimeFailure failure) {
-      return new ApiError(Kind.UNAVAILABLE, failure.getMessage(), List.of(), "", "");
+      return new ApiError(Kind.UNAVAILABLE, failure.getMessage(), List.of(), "", "", 0);
     }
-    return new ApiError(Kind.INTERNAL, String.valueOf(e.getMessage()), List.of(), "", "");
+    return new ApiError(Kind.INTERNAL, String.valueOf(e.getMessage()), List.of(), "", "", 0);
   }
 }

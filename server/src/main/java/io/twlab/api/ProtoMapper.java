@@ -286,7 +286,7 @@ public final class ProtoMapper {
     return V1.TcpState.valueOf("TCP_STATE_" + state.name());
   }
 
-  private static Timestamp timestamp(Instant t) {
+  static Timestamp timestamp(Instant t) {
     return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
   }
 

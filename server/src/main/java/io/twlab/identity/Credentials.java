@@ -58,7 +58,8 @@ public final class Credentials implements Authenticator {
     store.revoke(principalId, clock.instant());
   }
 
-  static String hash(String token) {
+  /** The SHA-256 of a secret (a token, a join code), as stored in its place. */
+  public static String hash(String token) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {

@@ -1,7 +1,13 @@
 package io.twlab.identity;
 
-/** Who a credential speaks for. */
-public record Principal(String id, Role role, String name) {
+import java.util.Optional;
+
+/** Who a credential speaks for; a student belongs to one workshop. */
+public record Principal(String id, Role role, String name, Optional<String> workshopId) {
   /** The caller of a server that runs without authentication (loopback only). */
   public static final Principal DEVELOPER = new Principal("developer", Role.ADMIN, "developer (no authentication)");
+
+  public Principal(String id, Role role, String name) {
+    this(id, role, name, Optional.empty());
+  }
 }

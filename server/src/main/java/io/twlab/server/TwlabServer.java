@@ -11,6 +11,8 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.javalin.Javalin;
 import io.twlab.api.grpc.AuthInterceptor;
 import io.twlab.api.grpc.GrpcLabService;
+import io.twlab.api.grpc.GrpcWorkshopService;
+import io.twlab.app.Access;
 import io.twlab.api.http.HttpApi;
 import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
@@ -26,7 +28,7 @@ import io.twlab.runtime.docker.DockerRuntime;
 import io.twlab.scenario.ScenarioCatalog;
 import io.twlab.scenario.builtin.BuiltInScenarios;
 import io.twlab.store.RunStore;
-import io.twlab.store.SqliteCredentialStore;
+import io.twlab.store.SqliteIdentityStore;
 import io.twlab.store.SqliteRunStore;
 import io.twlab.sysctl.SysctlPolicy;
 import java.io.IOException;
@@ -89,7 +91,10 @@ public final class TwlabServer implements AutoCloseable {
       ScenarioCatalog catalog = BuiltInScenarios.catalog();
       RunStore history = SqliteRunStore.open(config.dataDir(), config.historyRuns(), catalog.outcomeTypes());
       owned.push(history);
-      Authenticator authenticator = authenticator(config, owned);
+      SqliteIdentityStore identities = SqliteIdentityStore.open(config.dataDir());
+      owned.push(identities);
+      Credentials credentials = new Credentials(identities, Clock.systemUTC());
+      Authenticator authenticator = authenticator(config, credentials);
       ServerSettings defaults = ServerSettings.defaults();
       ServerSettings settings = defaults.withOwner(config.owner()).withEventRetention(config.eventRetention())
           .withTracer(config.tracer(), config.tracerImage().isEmpty() ? defaults.tracerImage() : config.tracerImage());
@@ -100,7 +105,7 @@ public final class TwlabServer implements AutoCloseable {
       Runs runs = new Runs(runtime, labs, catalog, policy, history, clock);
       owned.push(runs);
       TwlabServices services = new TwlabServices(labs, runs, new EventStreams(labs, runs, history),
-          new ExperimentService(labs, runs, policy, clock));
+          new ExperimentService(labs, runs, policy, clock), new Access(credentials, identities, clock));
       ExecutorService watchers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "twlab-watch");
         t.setDaemon(true);
@@ -108,9 +113,10 @@ public final class TwlabServer implements AutoCloseable {
       });
       labs.start();
       HealthStatusManager health = new HealthStatusManager();
+      AuthInterceptor auth = new AuthInterceptor(authenticator);
       Server grpc = grpcBuilder
-          .addService(ServerInterceptors.intercept(new GrpcLabService(services, watchers),
-              new AuthInterceptor(authenticator)))
+          .addService(ServerInterceptors.intercept(new GrpcLabService(services, watchers), auth))
+          .addService(ServerInterceptors.intercept(new GrpcWorkshopService(services.access()), auth))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .build()
@@ -132,15 +138,12 @@ public final class TwlabServer implements AutoCloseable {
   }
 
   /** Bearer tokens from the database, with the admin's written to the data directory; or, on loopback, none. */
-  private static Authenticator authenticator(ServerConfig config, Deque<AutoCloseable> owned) {
+  private static Authenticator authenticator(ServerConfig config, Credentials credentials) {
     if (!config.auth()) {
       LOG.warn("AUTHENTICATION IS OFF: anyone who reaches {} can create, run and delete every lab; "
           + "this is only allowed on loopback (start with --auth on for anything else)", config.bind());
       return Authenticator.open();
     }
-    SqliteCredentialStore store = SqliteCredentialStore.open(config.dataDir());
-    owned.push(store);
-    Credentials credentials = new Credentials(store, Clock.systemUTC());
     LOG.info("authentication on: the admin's bearer token is in {} (readable by its owner only)",
         AdminToken.ensure(config.dataDir(), credentials));
     return credentials;

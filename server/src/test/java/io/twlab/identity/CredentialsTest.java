@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.twlab.store.SqliteCredentialStore;
+import io.twlab.store.SqliteIdentityStore;
+import io.twlab.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,30 +20,10 @@ class CredentialsTest {
   @TempDir
   Path dataDir;
 
-  /** A clock the test moves. */
-  private static final class TestClock extends Clock {
-    Instant now = Instant.parse("2026-11-27T10:00:00Z");
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
   @Test
   void aTokenSpeaksForItsPrincipalUntilItExpiresOrIsRevokedAndOnlyItsHashIsStored() throws Exception {
-    TestClock clock = new TestClock();
-    try (SqliteCredentialStore store = SqliteCredentialStore.open(dataDir)) {
+    TestClock clock = new TestClock(Instant.parse("2026-11-27T10:00:00Z"));
+    try (SqliteIdentityStore store = SqliteIdentityStore.open(dataDir)) {
       Credentials credentials = new Credentials(store, clock);
       String token = credentials.issue(ALICE, Duration.ofHours(2));
       String other = credentials.issue(new Principal("s-bob", Role.STUDENT, "Bob"), Duration.ofHours(2));
@@ -63,7 +42,7 @@ class CredentialsTest {
       assertEquals(Optional.empty(), credentials.principal(token), "revoked at once");
       assertTrue(credentials.principal(other).isPresent(), "another principal's token still works");
 
-      clock.now = clock.now.plus(Duration.ofHours(2));
+      clock.advance(Duration.ofHours(2));
       assertEquals(Optional.empty(), credentials.principal(other), "expired");
     }
   }

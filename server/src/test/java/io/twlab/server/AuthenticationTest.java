@@ -16,9 +16,20 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.twlab.proto.v1.LabServiceGrpc;
+import io.twlab.proto.v1.V1.AddInstructorRequest;
+import io.twlab.proto.v1.V1.Caller;
 import io.twlab.proto.v1.V1.CreateLabRequest;
+import io.twlab.proto.v1.V1.CreateWorkshopRequest;
+import io.twlab.proto.v1.V1.EndWorkshopRequest;
+import io.twlab.proto.v1.V1.IssuedCredential;
+import io.twlab.proto.v1.V1.JoinWorkshopRequest;
 import io.twlab.proto.v1.V1.LabSpec;
 import io.twlab.proto.v1.V1.ListLabsRequest;
+import io.twlab.proto.v1.V1.ListWorkshopsRequest;
+import io.twlab.proto.v1.V1.Role;
+import io.twlab.proto.v1.V1.WhoAmIRequest;
+import io.twlab.proto.v1.V1.Workshop;
+import io.twlab.proto.v1.WorkshopServiceGrpc;
 import io.twlab.testing.FakeEngine;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,6 +40,7 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +104,65 @@ class AuthenticationTest {
           HttpResponse.BodyHandlers.ofString()).statusCode());
       assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/labs"))
           .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+  }
+
+  @Test
+  void theAdminAddsAnInstructorWhoseWorkshopAStudentJoinsWithoutAToken() throws Exception {
+    try (TwlabServer server = start()) {
+      String admin = Files.readString(dataDir.resolve(AdminToken.FILE)).trim();
+      ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + server.grpcPort(),
+          InsecureChannelCredentials.create()).build();
+      try {
+        WorkshopServiceGrpc.WorkshopServiceBlockingStub workshops = WorkshopServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS);
+        IssuedCredential instructor = workshops.withCallCredentials(bearer(admin))
+            .addInstructor(AddInstructorRequest.newBuilder().setName("Ada").build());
+        assertEquals(Role.ROLE_INSTRUCTOR, instructor.getCaller().getRole());
+        Workshop opened = workshops.withCallCredentials(bearer(instructor.getToken())).createWorkshop(
+            CreateWorkshopRequest.newBuilder().setName("TCP teardown").setSeats(30)
+                .setDuration(com.google.protobuf.Duration.newBuilder().setSeconds(3600)).build());
+        assertEquals(10, opened.getJoinCode().length());
+
+        IssuedCredential student = workshops.joinWorkshop(JoinWorkshopRequest.newBuilder()
+            .setJoinCode(opened.getJoinCode()).setName("Alice").build());
+        Caller alice = workshops.withCallCredentials(bearer(student.getToken())).whoAmI(WhoAmIRequest.getDefaultInstance());
+        assertEquals(Role.ROLE_STUDENT, alice.getRole());
+        assertEquals(opened.getId(), alice.getWorkshopId());
+        StatusRuntimeException denied = assertThrows(StatusRuntimeException.class, () -> workshops
+            .withCallCredentials(bearer(student.getToken())).addInstructor(AddInstructorRequest.newBuilder().setName("Eve").build()));
+        assertEquals(Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());
+        assertEquals(List.of("Alice"), workshops.withCallCredentials(bearer(instructor.getToken()))
+            .listWorkshops(ListWorkshopsRequest.getDefaultInstance()).getWorkshops(0).getStudentsList().stream()
+            .map(Caller::getName).toList());
+        assertEquals("", workshops.withCallCredentials(bearer(instructor.getToken()))
+            .listWorkshops(ListWorkshopsRequest.getDefaultInstance()).getWorkshops(0).getJoinCode(), "shown once");
+
+        workshops.withCallCredentials(bearer(instructor.getToken()))
+            .endWorkshop(EndWorkshopRequest.newBuilder().setWorkshopId(opened.getId()).build());
+        assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(StatusRuntimeException.class, () -> workshops
+            .withCallCredentials(bearer(student.getToken())).whoAmI(WhoAmIRequest.getDefaultInstance()))
+            .getStatus().getCode(), "the workshop ended: its students' tokens stop at once");
+      } finally {
+        channel.shutdownNow();
+      }
+
+      String base = "http://127.0.0.1:" + server.httpPort();
+      for (int i = 0; i < 10; i++) {
+        HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/workshops/join"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"joinCode\":\"WRONG\",\"name\":\"Mallory\"}")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, wrong.statusCode(), wrong.body());
+        assertTrue(wrong.body().contains("\"field\":\"join_code\""), wrong.body());
+      }
+      HttpResponse<String> limited = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/workshops/join"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"joinCode\":\"WRONG\",\"name\":\"Mallory\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(429, limited.statusCode(), limited.body());
+      assertTrue(Integer.parseInt(limited.headers().firstValue("Retry-After").orElse("0")) > 0);
+      HttpResponse<String> whoami = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/whoami"))
+          .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString());
+      assertTrue(whoami.body().contains("\"role\":\"ROLE_ADMIN\""), whoami.body());
     }
   }
 

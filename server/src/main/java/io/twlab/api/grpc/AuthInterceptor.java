@@ -1,5 +1,8 @@
 package io.twlab.api.grpc;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -7,9 +10,20 @@ import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
 import io.twlab.core.UnauthenticatedException;
 import io.twlab.identity.Authenticator;
+import io.twlab.identity.Principal;
+import io.twlab.proto.v1.WorkshopServiceGrpc;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Optional;
 
-/** Refuses a call without a live bearer token (metadata {@code authorization: Bearer …}) before any of its input is read. */
+/**
+ * Refuses a call without a live bearer token (metadata {@code authorization: Bearer …}) before any
+ * of its input is read, and hands the caller, and the address it calls from, to the services
+ * through the call's context. Joining a workshop is the one call that needs no token.
+ */
 public final class AuthInterceptor implements ServerInterceptor {
+  static final Context.Key<Principal> CALLER = Context.key("twlab-caller");
+  static final Context.Key<String> REMOTE = Context.key("twlab-remote-address");
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -22,11 +36,21 @@ public final class AuthInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
-    if (authenticator.bearer(headers.get(AUTHORIZATION)).isEmpty()) {
+    Context context = Context.current().withValue(REMOTE, address(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+    if (call.getMethodDescriptor().getFullMethodName().equals(WorkshopServiceGrpc.getJoinWorkshopMethod().getFullMethodName())) {
+      return Contexts.interceptCall(context, call, headers, next);
+    }
+    Optional<Principal> caller = authenticator.bearer(headers.get(AUTHORIZATION));
+    if (caller.isEmpty()) {
       StatusRuntimeException refused = GrpcLabService.toStatus(new UnauthenticatedException());
       call.close(refused.getStatus(), refused.getTrailers());
       return new ServerCall.Listener<>() { };
     }
-    return next.startCall(call, headers);
+    return Contexts.interceptCall(context.withValue(CALLER, caller.get()), call, headers, next);
+  }
+
+  /** The caller's IP address (in-process calls have none: "local"). */
+  private static String address(SocketAddress remote) {
+    return remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "local";
   }
 }

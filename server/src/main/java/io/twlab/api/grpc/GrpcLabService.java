@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ResourceInfo;
+import com.google.rpc.RetryInfo;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -159,11 +160,11 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
     });
   }
 
-  private interface Call<T> {
+  interface Call<T> {
     T get() throws Exception;
   }
 
-  private static <T> void unary(StreamObserver<T> response, Call<T> call) {
+  static <T> void unary(StreamObserver<T> response, Call<T> call) {
     T value;
     try {
       value = call.get();
@@ -190,6 +191,10 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
       }
       status.addDetails(Any.pack(bad.build()));
     }
+    if (error.retryAfterSeconds() > 0) {
+      status.addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(
+          com.google.protobuf.Duration.newBuilder().setSeconds(error.retryAfterSeconds())).build()));
+    }
     if (!error.resourceType().isEmpty()) {
       status.addDetails(Any.pack(ResourceInfo.newBuilder().setResourceType(error.resourceType())
           .setResourceName(error.resourceName()).setDescription(error.detail()).build()));
@@ -201,6 +206,8 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
     return switch (kind) {
       case INVALID_ARGUMENT -> Code.INVALID_ARGUMENT;
       case UNAUTHENTICATED -> Code.UNAUTHENTICATED;
+      case PERMISSION_DENIED -> Code.PERMISSION_DENIED;
+      case RESOURCE_EXHAUSTED -> Code.RESOURCE_EXHAUSTED;
       case NOT_FOUND -> Code.NOT_FOUND;
       case CONFLICT -> Code.FAILED_PRECONDITION;
       case UNAVAILABLE -> Code.UNAVAILABLE;

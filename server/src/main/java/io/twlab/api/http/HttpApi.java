@@ -13,8 +13,10 @@ import io.javalin.websocket.WsCloseStatus;
 import io.javalin.websocket.WsConnectContext;
 import io.twlab.api.ApiError;
 import io.twlab.api.ApiError.Kind;
+import io.twlab.api.IdentityMapper;
 import io.twlab.api.ProtoMapper;
 import io.twlab.app.EventSink;
+import io.twlab.app.Access;
 import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
 import io.twlab.app.Labs;
@@ -27,11 +29,17 @@ import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
 import io.twlab.event.LabEvent;
 import io.twlab.identity.Authenticator;
+import io.twlab.identity.Principal;
 import io.twlab.proto.v1.V1;
+import io.twlab.proto.v1.V1.AddInstructorRequest;
 import io.twlab.proto.v1.V1.CreateLabRequest;
+import io.twlab.proto.v1.V1.CreateWorkshopRequest;
 import io.twlab.proto.v1.V1.DeleteLabResponse;
+import io.twlab.proto.v1.V1.JoinWorkshopRequest;
 import io.twlab.proto.v1.V1.ListLabsResponse;
 import io.twlab.proto.v1.V1.ListScenariosResponse;
+import io.twlab.proto.v1.V1.ListWorkshopsResponse;
+import io.twlab.proto.v1.V1.RevokeCredentialResponse;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.store.RunQuery;
 import java.util.Arrays;
@@ -49,6 +57,8 @@ public final class HttpApi {
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
   private static final JsonFormat.Parser PARSER = JsonFormat.parser();
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String JOIN = "/api/v1/workshops/join";
+  private static final String CALLER = "twlab.caller";
 
   private final Labs labs;
   private final Runs runs;
@@ -56,6 +66,7 @@ public final class HttpApi {
   private final ExperimentService experiments;
   private final ExecutorService watchers;
   private final Authenticator authenticator;
+  private final Access access;
 
   /**
    * {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one;
@@ -63,6 +74,7 @@ public final class HttpApi {
    */
   public HttpApi(TwlabServices services, ExecutorService watchers, Authenticator authenticator) {
     this.authenticator = authenticator;
+    this.access = services.access();
     this.labs = services.labs();
     this.runs = services.runs();
     this.events = services.events();
@@ -116,14 +128,51 @@ public final class HttpApi {
         ws.onConnect(this::startWebSocketWatch);
         ws.onClose(ctx -> LOG.debug("websocket watcher {} closed", ctx.sessionId()));
       });
+      config.routes.get("/api/v1/whoami", ctx -> proto(ctx, IdentityMapper.caller(caller(ctx))));
+      config.routes.post("/api/v1/instructors", ctx -> {
+        AddInstructorRequest.Builder request = AddInstructorRequest.newBuilder();
+        parse(ctx, request);
+        ctx.status(201);
+        proto(ctx, IdentityMapper.issued(access.addInstructor(caller(ctx), request.getName())));
+      });
+      config.routes.post("/api/v1/workshops", ctx -> {
+        CreateWorkshopRequest.Builder request = CreateWorkshopRequest.newBuilder();
+        parse(ctx, request);
+        Access.Opened opened = IdentityMapper.open(access, caller(ctx), request.build());
+        ctx.status(201);
+        proto(ctx, IdentityMapper.workshop(opened.workshop(), opened.joinCode(), List.of()));
+      });
+      config.routes.get("/api/v1/workshops", ctx -> proto(ctx, ListWorkshopsResponse.newBuilder().addAllWorkshops(
+          access.workshops(caller(ctx)).stream().map(w -> IdentityMapper.workshop(w, "",
+              access.students(caller(ctx), w.id()))).toList()).build()));
+      config.routes.post(JOIN, ctx -> {
+        JoinWorkshopRequest.Builder request = JoinWorkshopRequest.newBuilder();
+        parse(ctx, request);
+        ctx.status(201);
+        proto(ctx, IdentityMapper.issued(access.join(request.getJoinCode(), request.getName(), ctx.ip())));
+      });
+      config.routes.post("/api/v1/workshops/{id}/end", ctx -> {
+        var ended = access.endWorkshop(caller(ctx), ctx.pathParam("id"));
+        proto(ctx, IdentityMapper.workshop(ended, "", access.students(caller(ctx), ended.id())));
+      });
+      config.routes.post("/api/v1/credentials/{id}/revoke", ctx -> {
+        access.revoke(caller(ctx), ctx.pathParam("id"));
+        proto(ctx, RevokeCredentialResponse.newBuilder().setPrincipalId(ctx.pathParam("id")).build());
+      });
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
     });
   }
 
+  /** Every /api route but joining a workshop needs a caller; the handlers find it in the context. */
   private void authenticate(Context ctx) {
-    if (authenticator.bearer(ctx.header("Authorization")).isEmpty()) {
-      throw new UnauthenticatedException();
+    if (ctx.path().equals(JOIN)) {
+      return;
     }
+    ctx.attribute(CALLER, authenticator.bearer(ctx.header("Authorization")).orElseThrow(UnauthenticatedException::new));
+  }
+
+  private static Principal caller(Context ctx) {
+    return ctx.attribute(CALLER);
   }
 
   private void createLab(Context ctx) throws InvalidProtocolBufferException {
@@ -265,6 +314,9 @@ public final class HttpApi {
     }
     if (error.kind() == ApiError.Kind.UNAUTHENTICATED) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"twlab\"");
+    }
+    if (error.retryAfterSeconds() > 0) {
+      ctx.header("Retry-After", String.valueOf(error.retryAfterSeconds()));
     }
     ctx.status(error.kind().httpStatus).contentType(PROBLEM_JSON).result(problemBody(ctx.path(), error).toString());
   }

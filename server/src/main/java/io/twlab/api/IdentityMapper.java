@@ -1,0 +1,38 @@
+package io.twlab.api;
+
+import io.twlab.app.Access;
+import io.twlab.identity.Principal;
+import io.twlab.identity.Workshop;
+import io.twlab.proto.v1.V1;
+import io.twlab.proto.v1.V1.Caller;
+import io.twlab.proto.v1.V1.IssuedCredential;
+import java.time.Duration;
+import java.util.List;
+
+/** Identities and workshops between the domain and twlab.v1. */
+public final class IdentityMapper {
+  private IdentityMapper() {
+  }
+
+  public static Caller caller(Principal p) {
+    return Caller.newBuilder().setId(p.id()).setRole(V1.Role.valueOf("ROLE_" + p.role().name())).setName(p.name())
+        .setWorkshopId(p.workshopId().orElse("")).build();
+  }
+
+  public static IssuedCredential issued(Access.Issued issued) {
+    return IssuedCredential.newBuilder().setCaller(caller(issued.principal())).setToken(issued.token())
+        .setExpiresAt(ProtoMapper.timestamp(issued.expiresAt())).build();
+  }
+
+  public static V1.Workshop workshop(Workshop w, String joinCode, List<Principal> students) {
+    return V1.Workshop.newBuilder().setId(w.id()).setName(w.name()).setInstructorId(w.instructorId())
+        .setSeats(w.seats()).setEndsAt(ProtoMapper.timestamp(w.endsAt()))
+        .setEnded(w.endedAt().isPresent()).setJoinCode(joinCode)
+        .addAllStudents(students.stream().map(IdentityMapper::caller).toList()).build();
+  }
+
+  public static Access.Opened open(Access access, Principal caller, V1.CreateWorkshopRequest request) {
+    Duration lasts = Duration.ofSeconds(request.getDuration().getSeconds(), request.getDuration().getNanos());
+    return access.openWorkshop(caller, request.getName(), request.getSeats(), lasts);
+  }
+}

@@ -1,0 +1,142 @@
+package io.twlab.store;
+
+import io.twlab.identity.CredentialStore;
+import io.twlab.identity.Principal;
+import io.twlab.identity.Role;
+import io.twlab.identity.Workshop;
+import io.twlab.identity.WorkshopStore;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Credentials and workshops in the server's database ({@code runs.db}, migrated with the run history). */
+public final class SqliteIdentityStore implements CredentialStore, WorkshopStore, AutoCloseable {
+  private static final String WORKSHOP_COLUMNS = "id, name, instructor_id, seats, ends_ms, ended_ms";
+
+  private final Connection connection;
+
+  private SqliteIdentityStore(Connection connection) {
+    this.connection = connection;
+  }
+
+  public static SqliteIdentityStore open(Path dataDir) {
+    return new SqliteIdentityStore(Database.open(dataDir));
+  }
+
+  @Override
+  public synchronized void save(String tokenHash, Principal principal, Instant expiresAt) {
+    update("store a credential", "INSERT INTO principals (id, role, name, workshop_id) VALUES (?, ?, ?, ?) "
+        + "ON CONFLICT (id) DO UPDATE SET name = excluded.name", principal.id(), principal.role().name(), principal.name(),
+        principal.workshopId().orElse(null));
+    update("store a credential", "INSERT INTO tokens (hash, principal_id, expires_ms) VALUES (?, ?, ?)", tokenHash,
+        principal.id(), expiresAt.toEpochMilli());
+  }
+
+  @Override
+  public synchronized Optional<Principal> find(String tokenHash, Instant now) {
+    List<Principal> found = principals("SELECT p.id, p.role, p.name, p.workshop_id FROM tokens t JOIN principals p "
+        + "ON p.id = t.principal_id WHERE t.hash = ? AND t.expires_ms > ? AND p.revoked_ms IS NULL", tokenHash,
+        now.toEpochMilli());
+    return found.stream().findFirst();
+  }
+
+  @Override
+  public synchronized void revoke(String principalId, Instant at) {
+    update("revoke " + principalId, "UPDATE principals SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL",
+        at.toEpochMilli(), principalId);
+  }
+
+  @Override
+  public synchronized void save(Workshop w, String joinCodeHash) {
+    update("store workshop " + w.id(), "INSERT INTO workshops (id, name, instructor_id, seats, ends_ms, code_hash) "
+        + "VALUES (?, ?, ?, ?, ?, ?)", w.id(), w.name(), w.instructorId(), w.seats(), w.endsAt().toEpochMilli(),
+        joinCodeHash);
+  }
+
+  @Override
+  public synchronized Optional<Workshop> byJoinCode(String joinCodeHash) {
+    return workshops("SELECT " + WORKSHOP_COLUMNS + " FROM workshops WHERE code_hash = ?", joinCodeHash).stream()
+        .findFirst();
+  }
+
+  @Override
+  public synchronized Optional<Workshop> get(String id) {
+    return workshops("SELECT " + WORKSHOP_COLUMNS + " FROM workshops WHERE id = ?", id).stream().findFirst();
+  }
+
+  @Override
+  public synchronized List<Workshop> list(Optional<String> instructorId) {
+    return instructorId.map(i -> workshops("SELECT " + WORKSHOP_COLUMNS + " FROM workshops WHERE instructor_id = ? "
+            + "ORDER BY ends_ms DESC", i))
+        .orElseGet(() -> workshops("SELECT " + WORKSHOP_COLUMNS + " FROM workshops ORDER BY ends_ms DESC"));
+  }
+
+  @Override
+  public synchronized List<Principal> students(String workshopId) {
+    return principals("SELECT id, role, name, workshop_id FROM principals WHERE workshop_id = ? ORDER BY name",
+        workshopId);
+  }
+
+  @Override
+  public synchronized void end(String id, Instant at) {
+    update("end workshop " + id, "UPDATE workshops SET ended_ms = ? WHERE id = ? AND ended_ms IS NULL",
+        at.toEpochMilli(), id);
+    update("end workshop " + id, "UPDATE principals SET revoked_ms = ? WHERE workshop_id = ? AND revoked_ms IS NULL",
+        at.toEpochMilli(), id);
+  }
+
+  private void update(String what, String sql, Object... values) {
+    try (PreparedStatement s = prepared(sql, values)) {
+      s.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot " + what + ": " + e.getMessage(), e);
+    }
+  }
+
+  private List<Principal> principals(String sql, Object... values) {
+    List<Principal> found = new ArrayList<>();
+    try (PreparedStatement s = prepared(sql, values); ResultSet r = s.executeQuery()) {
+      while (r.next()) {
+        found.add(new Principal(r.getString(1), Role.valueOf(r.getString(2)), r.getString(3),
+            Optional.ofNullable(r.getString(4))));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read credentials: " + e.getMessage(), e);
+    }
+    return found;
+  }
+
+  private List<Workshop> workshops(String sql, Object... values) {
+    List<Workshop> found = new ArrayList<>();
+    try (PreparedStatement s = prepared(sql, values); ResultSet r = s.executeQuery()) {
+      while (r.next()) {
+        long ended = r.getLong(6);
+        Optional<Instant> endedAt = r.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ended));
+        found.add(new Workshop(r.getString(1), r.getString(2), r.getString(3), r.getInt(4),
+            Instant.ofEpochMilli(r.getLong(5)), endedAt));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read workshops: " + e.getMessage(), e);
+    }
+    return found;
+  }
+
+  private PreparedStatement prepared(String sql, Object... values) throws SQLException {
+    PreparedStatement s = connection.prepareStatement(sql);
+    for (int i = 0; i < values.length; i++) {
+      s.setObject(i + 1, values[i]);
+    }
+    return s;
+  }
+
+  @Override
+  public void close() throws SQLException {
+    connection.close();
+  }
+}
