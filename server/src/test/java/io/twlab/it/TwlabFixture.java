@@ -28,6 +28,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -120,8 +121,13 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
 
   /** Runs a scenario over gRPC to its end and checks that it succeeded. */
   ScenarioResult run(Lab lab, String scenario, Map<String, String> params) {
-    Run run = grpc().runScenario(RunScenarioRequest.newBuilder().setLabId(lab.getId()).setScenario(scenario)
-        .putAllParams(params).setWait(true).build());
+    return run(lab, scenario, params, Duration.ofSeconds(120));
+  }
+
+  /** Like {@link #run(Lab, String, Map)} for a long run: {@code bound} only guards against a hang. */
+  ScenarioResult run(Lab lab, String scenario, Map<String, String> params, Duration bound) {
+    Run run = grpc().withDeadlineAfter(bound.toMillis(), TimeUnit.MILLISECONDS).runScenario(RunScenarioRequest
+        .newBuilder().setLabId(lab.getId()).setScenario(scenario).putAllParams(params).setWait(true).build());
     assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState(), run.getError());
     return figuresFounded(run.getResult(), params);
   }
