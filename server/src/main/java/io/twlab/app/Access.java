@@ -86,8 +86,11 @@ public final class Access {
     return new Opened(workshop, code);
   }
 
-  /** A seat in the workshop of {@code joinCode}, for {@code from} (the caller's address, for the rate limit). */
-  public Issued join(String joinCode, String name, String from) {
+  /**
+   * A seat in the workshop of {@code joinCode}, for {@code from} (the caller's address, for the rate
+   * limit). One join at a time, so that two students cannot take the last seat together.
+   */
+  public synchronized Issued join(String joinCode, String name, String from) {
     Instant now = clock.instant();
     throttle(from, now);
     String checked = name(name, "name");

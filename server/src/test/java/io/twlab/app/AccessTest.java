@@ -106,6 +106,11 @@ class AccessTest {
   }
 
   @Test
+  void withoutAuthenticationTheDeveloperMayOpenAWorkshop() {
+    assertEquals(10, access.openWorkshop(Principal.DEVELOPER, "dev", 1, Duration.ofHours(1)).joinCode().length());
+  }
+
+  @Test
   void wrongJoinCodesAreLimitedPerAddress() {
     for (int i = 0; i < Access.FAILED_JOINS_PER_MINUTE; i++) {
       assertThrows(InvalidArgumentException.class, () -> access.join("WRONGCODE1", "Mallory", "10.0.0.9"));
