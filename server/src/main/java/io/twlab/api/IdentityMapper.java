@@ -24,6 +24,15 @@ public final class IdentityMapper {
         .setExpiresAt(ProtoMapper.timestamp(issued.expiresAt())).build();
   }
 
+  public static V1.Workshop workshop(Access.Roster roster) {
+    return workshop(roster.workshop(), "", roster.students());
+  }
+
+  public static V1.ListWorkshopsResponse workshops(List<Access.Roster> rosters) {
+    return V1.ListWorkshopsResponse.newBuilder().addAllWorkshops(rosters.stream().map(IdentityMapper::workshop).toList())
+        .build();
+  }
+
   public static V1.Workshop workshop(Workshop w, String joinCode, List<Principal> students) {
     return V1.Workshop.newBuilder().setId(w.id()).setName(w.name()).setInstructorId(w.instructorId())
         .setSeats(w.seats()).setEndsAt(ProtoMapper.timestamp(w.endsAt()))

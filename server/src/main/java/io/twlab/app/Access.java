@@ -53,6 +53,13 @@ public final class Access {
   /** A credential just made: its principal, its token (shown this once) and until when it works. */
   public record Issued(Principal principal, String token, Instant expiresAt) {}
 
+  /** A workshop with the students who joined it. */
+  public record Roster(Workshop workshop, List<Principal> students) {
+    public Roster {
+      students = List.copyOf(students);
+    }
+  }
+
   /** A workshop just opened, with its join code (shown this once). */
   public record Opened(Workshop workshop, String joinCode) {}
 
@@ -109,28 +116,29 @@ public final class Access {
     return new Issued(student, credentials.issue(student, Duration.between(now, w.endsAt())), w.endsAt());
   }
 
-  /** The caller's workshops: an instructor's own, every one for the admin. */
-  public List<Workshop> workshops(Principal caller) {
+  /** The caller's workshops with their students: an instructor's own, every one for the admin. */
+  public List<Roster> workshops(Principal caller) {
     require(caller, Role.INSTRUCTOR, "list workshops");
-    return workshops.list(caller.role() == Role.ADMIN ? Optional.empty() : Optional.of(caller.id()));
-  }
-
-  public List<Principal> students(Principal caller, String workshopId) {
-    return workshops.students(owned(caller, workshopId).id());
+    return workshops.list(caller.role() == Role.ADMIN ? Optional.empty() : Optional.of(caller.id())).stream()
+        .map(this::roster).toList();
   }
 
   /** Ends a workshop at once: every student's credential stops working. */
-  public Workshop endWorkshop(Principal caller, String workshopId) {
+  public Roster endWorkshop(Principal caller, String workshopId) {
     workshops.end(owned(caller, workshopId).id(), clock.instant());
-    return workshops.get(workshopId).orElseThrow();
+    return roster(workshops.get(workshopId).orElseThrow());
+  }
+
+  private Roster roster(Workshop workshop) {
+    return new Roster(workshop, workshops.students(workshop.id()));
   }
 
   /** Revokes a credential: the admin any, an instructor a student of their workshops. */
   public void revoke(Principal caller, String principalId) {
     require(caller, Role.INSTRUCTOR, "revoke credentials");
     if (caller.role() != Role.ADMIN) {
-      boolean theirs = workshops.list(Optional.of(caller.id())).stream()
-          .anyMatch(w -> workshops.students(w.id()).stream().anyMatch(s -> s.id().equals(principalId)));
+      boolean theirs = workshops(caller).stream()
+          .anyMatch(r -> r.students().stream().anyMatch(s -> s.id().equals(principalId)));
       if (!theirs) {
         throw new NotFoundException("student", principalId, "an instructor revokes the students of their own workshops");
       }

@@ -62,7 +62,7 @@ class AccessTest {
     access.join(code, "Bob", "10.0.0.2");
     TooManyRequestsException full = assertThrows(TooManyRequestsException.class, () -> access.join(code, "Carol", "10.0.0.3"));
     assertTrue(full.getMessage().contains("all its 2 seats taken"), full.getMessage());
-    assertEquals(List.of("Alice", "Bob"), access.students(instructor.principal(), opened.workshop().id()).stream()
+    assertEquals(List.of("Alice", "Bob"), access.workshops(instructor.principal()).get(0).students().stream()
         .map(Principal::name).toList());
 
     access.revoke(instructor.principal(), alice.principal().id());
@@ -74,7 +74,7 @@ class AccessTest {
     assertThrows(NotFoundException.class, () -> access.revoke(other.principal(), alice.principal().id()));
     assertEquals(List.of(), access.workshops(other.principal()));
 
-    assertTrue(access.endWorkshop(instructor.principal(), opened.workshop().id()).endedAt().isPresent());
+    assertTrue(access.endWorkshop(instructor.principal(), opened.workshop().id()).workshop().endedAt().isPresent());
     assertThrows(InvalidArgumentException.class, () -> access.join(code, "Dan", "10.0.0.4"), "an ended workshop");
   }
 

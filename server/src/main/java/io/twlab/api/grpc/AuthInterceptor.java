@@ -36,8 +36,10 @@ public final class AuthInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
-    Context context = Context.current().withValue(REMOTE, address(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
-    if (call.getMethodDescriptor().getFullMethodName().equals(WorkshopServiceGrpc.getJoinWorkshopMethod().getFullMethodName())) {
+    Context context = Context.current()
+        .withValue(REMOTE, address(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+    if (call.getMethodDescriptor().getFullMethodName()
+        .equals(WorkshopServiceGrpc.getJoinWorkshopMethod().getFullMethodName())) {
       return Contexts.interceptCall(context, call, headers, next);
     }
     Optional<Principal> caller = authenticator.bearer(headers.get(AUTHORIZATION));

@@ -47,8 +47,7 @@ public final class GrpcWorkshopService extends WorkshopServiceGrpc.WorkshopServi
 
   @Override
   public void listWorkshops(ListWorkshopsRequest request, StreamObserver<ListWorkshopsResponse> response) {
-    GrpcLabService.unary(response, () -> ListWorkshopsResponse.newBuilder().addAllWorkshops(access.workshops(caller()).stream()
-        .map(w -> IdentityMapper.workshop(w, "", access.students(caller(), w.id()))).toList()).build());
+    GrpcLabService.unary(response, () -> IdentityMapper.workshops(access.workshops(caller())));
   }
 
   @Override
@@ -59,10 +58,8 @@ public final class GrpcWorkshopService extends WorkshopServiceGrpc.WorkshopServi
 
   @Override
   public void endWorkshop(EndWorkshopRequest request, StreamObserver<Workshop> response) {
-    GrpcLabService.unary(response, () -> {
-      io.twlab.identity.Workshop ended = access.endWorkshop(caller(), request.getWorkshopId());
-      return IdentityMapper.workshop(ended, "", access.students(caller(), ended.id()));
-    });
+    GrpcLabService.unary(response,
+        () -> IdentityMapper.workshop(access.endWorkshop(caller(), request.getWorkshopId())));
   }
 
   @Override

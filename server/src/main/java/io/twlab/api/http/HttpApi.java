@@ -38,7 +38,6 @@ import io.twlab.proto.v1.V1.DeleteLabResponse;
 import io.twlab.proto.v1.V1.JoinWorkshopRequest;
 import io.twlab.proto.v1.V1.ListLabsResponse;
 import io.twlab.proto.v1.V1.ListScenariosResponse;
-import io.twlab.proto.v1.V1.ListWorkshopsResponse;
 import io.twlab.proto.v1.V1.RevokeCredentialResponse;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.store.RunQuery;
@@ -142,19 +141,16 @@ public final class HttpApi {
         ctx.status(201);
         proto(ctx, IdentityMapper.workshop(opened.workshop(), opened.joinCode(), List.of()));
       });
-      config.routes.get("/api/v1/workshops", ctx -> proto(ctx, ListWorkshopsResponse.newBuilder().addAllWorkshops(
-          access.workshops(caller(ctx)).stream().map(w -> IdentityMapper.workshop(w, "",
-              access.students(caller(ctx), w.id()))).toList()).build()));
+      config.routes.get("/api/v1/workshops", ctx ->
+          proto(ctx, IdentityMapper.workshops(access.workshops(caller(ctx)))));
       config.routes.post(JOIN, ctx -> {
         JoinWorkshopRequest.Builder request = JoinWorkshopRequest.newBuilder();
         parse(ctx, request);
         ctx.status(201);
         proto(ctx, IdentityMapper.issued(access.join(request.getJoinCode(), request.getName(), ctx.ip())));
       });
-      config.routes.post("/api/v1/workshops/{id}/end", ctx -> {
-        var ended = access.endWorkshop(caller(ctx), ctx.pathParam("id"));
-        proto(ctx, IdentityMapper.workshop(ended, "", access.students(caller(ctx), ended.id())));
-      });
+      config.routes.post("/api/v1/workshops/{id}/end", ctx ->
+          proto(ctx, IdentityMapper.workshop(access.endWorkshop(caller(ctx), ctx.pathParam("id")))));
       config.routes.post("/api/v1/credentials/{id}/revoke", ctx -> {
         access.revoke(caller(ctx), ctx.pathParam("id"));
         proto(ctx, RevokeCredentialResponse.newBuilder().setPrincipalId(ctx.pathParam("id")).build());
