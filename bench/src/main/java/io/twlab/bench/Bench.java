@@ -4,6 +4,7 @@ import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.twlab.app.ServerLimits;
 import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.DeleteLabRequest;
@@ -74,7 +75,9 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     String owner = "twlab-bench-" + UUID.randomUUID().toString().substring(0, 8);
     try (TwlabServer server = TwlabServer.start(new ServerConfig(0, 0, owner, RETENTION, true, "",
-        Path.of("target", "history"), ServerConfig.DEFAULT_HISTORY_RUNS, ServerConfig.LOOPBACK, false))) {
+        Path.of("target", "history"), ServerConfig.DEFAULT_HISTORY_RUNS, ServerConfig.LOOPBACK, false,
+        // The loads below measure twlab, not its admission queue.
+        ServerLimits.DEFAULT.withLabs(200).withRuns(100)))) {
       ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + server.grpcPort(),
           InsecureChannelCredentials.create()).build();
       try {

@@ -6,16 +6,19 @@ import io.twlab.core.LabBusyException;
 import io.twlab.core.NotFoundException;
 import io.twlab.core.PermissionDeniedException;
 import io.twlab.core.TooManyRequestsException;
+import io.twlab.core.TooManyRequestsException.Quota;
 import io.twlab.core.UnauthenticatedException;
 import io.twlab.runtime.RuntimeFailure;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An exception as both APIs report it: the kind of error, its HTTP status, the bad fields, and for
- * NOT_FOUND the missing resource (type and name; empty otherwise).
+ * NOT_FOUND the missing resource (type and name; empty otherwise), for RESOURCE_EXHAUSTED when to
+ * try again and which quota was reached.
  */
 public record ApiError(Kind kind, String detail, List<FieldViolation> violations, String resourceType,
-    String resourceName, long retryAfterSeconds) {
+    String resourceName, long retryAfterSeconds, Optional<Quota> quota) {
 
   public enum Kind {
     INVALID_ARGUMENT(400, "Invalid argument"),
@@ -38,26 +41,28 @@ public record ApiError(Kind kind, String detail, List<FieldViolation> violations
 
   public static ApiError of(Throwable e) {
     if (e instanceof InvalidArgumentException invalid) {
-      return new ApiError(Kind.INVALID_ARGUMENT, invalid.getMessage(), invalid.violations(), "", "", 0);
+      return new ApiError(Kind.INVALID_ARGUMENT, invalid.getMessage(), invalid.violations(), "", "", 0, Optional.empty());
     }
     if (e instanceof UnauthenticatedException) {
-      return new ApiError(Kind.UNAUTHENTICATED, e.getMessage(), List.of(), "", "", 0);
+      return new ApiError(Kind.UNAUTHENTICATED, e.getMessage(), List.of(), "", "", 0, Optional.empty());
     }
     if (e instanceof PermissionDeniedException) {
-      return new ApiError(Kind.PERMISSION_DENIED, e.getMessage(), List.of(), "", "", 0);
+      return new ApiError(Kind.PERMISSION_DENIED, e.getMessage(), List.of(), "", "", 0, Optional.empty());
     }
     if (e instanceof TooManyRequestsException limit) {
-      return new ApiError(Kind.RESOURCE_EXHAUSTED, e.getMessage(), List.of(), "", "", limit.retryAfterSeconds());
+      return new ApiError(Kind.RESOURCE_EXHAUSTED, e.getMessage(), List.of(), "", "", limit.retryAfterSeconds(),
+          limit.quota());
     }
     if (e instanceof NotFoundException notFound) {
-      return new ApiError(Kind.NOT_FOUND, notFound.getMessage(), List.of(), notFound.kind(), notFound.id(), 0);
+      return new ApiError(Kind.NOT_FOUND, notFound.getMessage(), List.of(), notFound.kind(), notFound.id(), 0,
+          Optional.empty());
     }
     if (e instanceof LabBusyException busy) {
-      return new ApiError(Kind.CONFLICT, busy.getMessage(), List.of(), "", "", 0);
+      return new ApiError(Kind.CONFLICT, busy.getMessage(), List.of(), "", "", 0, Optional.empty());
     }
     if (e instanceof RuntimeFailure failure) {
-      return new ApiError(Kind.UNAVAILABLE, failure.getMessage(), List.of(), "", "", 0);
+      return new ApiError(Kind.UNAVAILABLE, failure.getMessage(), List.of(), "", "", 0, Optional.empty());
     }
-    return new ApiError(Kind.INTERNAL, String.valueOf(e.getMessage()), List.of(), "", "", 0);
+    return new ApiError(Kind.INTERNAL, String.valueOf(e.getMessage()), List.of(), "", "", 0, Optional.empty());
   }
 }

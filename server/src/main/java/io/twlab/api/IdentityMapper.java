@@ -1,6 +1,7 @@
 package io.twlab.api;
 
 import io.twlab.app.Access;
+import io.twlab.core.Limits;
 import io.twlab.identity.Principal;
 import io.twlab.identity.Workshop;
 import io.twlab.proto.v1.V1;
@@ -8,6 +9,8 @@ import io.twlab.proto.v1.V1.Caller;
 import io.twlab.proto.v1.V1.IssuedCredential;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Identities and workshops between the domain and twlab.v1. */
 public final class IdentityMapper {
@@ -37,11 +40,23 @@ public final class IdentityMapper {
     return V1.Workshop.newBuilder().setId(w.id()).setName(w.name()).setInstructorId(w.instructorId())
         .setSeats(w.seats()).setEndsAt(ProtoMapper.timestamp(w.endsAt()))
         .setEnded(w.endedAt().isPresent()).setJoinCode(joinCode)
-        .addAllStudents(students.stream().map(IdentityMapper::caller).toList()).build();
+        .addAllStudents(students.stream().map(IdentityMapper::caller).toList())
+        .setSeatLimits(V1.SeatLimits.newBuilder().setLabs(w.seatLimits().labs()).setRuns(w.seatLimits().runs())
+            .setWatchers(w.seatLimits().watchers()).setSweepCells(w.seatLimits().sweepCells()))
+        .addAllScenarios(new TreeSet<>(w.scenarios())).build();
   }
 
   public static Access.Opened open(Access access, Principal caller, V1.CreateWorkshopRequest request) {
     Duration lasts = Duration.ofSeconds(request.getDuration().getSeconds(), request.getDuration().getNanos());
-    return access.openWorkshop(caller, request.getName(), request.getSeats(), lasts);
+    V1.SeatLimits asked = request.getSeatLimits();
+    Limits seat = new Limits(orDefault(asked.getLabs(), Limits.SEAT.labs()), orDefault(asked.getRuns(),
+        Limits.SEAT.runs()), orDefault(asked.getWatchers(), Limits.SEAT.watchers()),
+        orDefault(asked.getSweepCells(), Limits.SEAT.sweepCells()));
+    return access.openWorkshop(caller, new Access.Plan(request.getName(), request.getSeats(), lasts, seat,
+        Set.copyOf(request.getScenariosList())));
+  }
+
+  private static int orDefault(int asked, int otherwise) {
+    return asked == 0 ? otherwise : asked;
   }
 }

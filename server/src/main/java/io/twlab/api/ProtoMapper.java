@@ -3,6 +3,7 @@ package io.twlab.api;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import io.twlab.app.Labs;
+import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.SocketChange;
@@ -72,9 +73,9 @@ public final class ProtoMapper {
   }
 
   /** Creates the lab {@code spec} asks for; a refused field is named as the request has it ({@code spec.clients}). */
-  public static Lab createLab(Labs labs, V1.LabSpec spec) {
+  public static Lab createLab(Labs labs, Caller caller, V1.LabSpec spec) {
     try {
-      return labs.create(request(spec));
+      return labs.create(caller, request(spec));
     } catch (InvalidArgumentException e) {
       throw e.under("spec");
     }
@@ -87,7 +88,9 @@ public final class ProtoMapper {
         .setStatus(LabStatus.valueOf("LAB_STATUS_" + lab.status().name()))
         .setCreatedAt(timestamp(lab.createdAt()))
         .setExpiresAt(timestamp(lab.expiresAt()))
-        .setObservationMode(lab.observationMode());
+        .setObservationMode(lab.observationMode())
+        .setOwnerId(lab.tenant().owner())
+        .setWorkshopId(lab.tenant().workshop());
     for (LabNode node : lab.nodes()) {
       Node.Builder n = Node.newBuilder().setName(node.name()).setRole(node.role().id())
           .putAllEffectiveSysctls(node.effectiveSysctls());
@@ -211,7 +214,9 @@ public final class ProtoMapper {
         .setId(run.id()).setLabId(run.labId()).setScenario(run.scenario()).putAllParams(run.params())
         .setState(RunState.valueOf("RUN_STATE_" + run.state().name()))
         .setStartedAt(timestamp(run.startedAt()))
-        .setStartSequence(run.startSequence());
+        .setStartSequence(run.startSequence())
+        .setOwnerId(run.tenant().owner())
+        .setWorkshopId(run.tenant().workshop());
     run.finishedAt().ifPresent(t -> b.setFinishedAt(timestamp(t)));
     run.error().ifPresent(b::setError);
     run.result().ifPresent(r -> b.setResult(result(r)));

@@ -1,10 +1,17 @@
 package io.twlab.app;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.common.util.concurrent.RateLimiter;
+import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.Limits;
 import io.twlab.core.NotFoundException;
 import io.twlab.core.PermissionDeniedException;
+import io.twlab.core.Tenant;
 import io.twlab.core.TooManyRequestsException;
+import io.twlab.core.UnauthenticatedException;
 import io.twlab.identity.Credentials;
 import io.twlab.identity.Principal;
 import io.twlab.identity.Role;
@@ -22,6 +29,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Who may do what: the admin adds instructors, an instructor opens workshops and hands out their
@@ -37,16 +47,24 @@ public final class Access {
   private static final Duration MAX_WORKSHOP = Duration.ofDays(14);
   private static final int MAX_SEATS = 500;
   private static final int MAX_NAME = 80;
+  static final int SEAT_REQUESTS_PER_SECOND = 20;
+  static final int INSTRUCTOR_REQUESTS_PER_SECOND = 50;
+  private static final Duration PACE_WAIT = Duration.ofMillis(500);
 
   private final Credentials credentials;
   private final WorkshopStore workshops;
+  private final Set<String> scenarios;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Deque<Instant>> failedJoins = new HashMap<>();
+  private final Cache<String, RateLimiter> rates = CacheBuilder.newBuilder().expireAfterAccess(Duration.ofMinutes(5))
+      .maximumSize(100_000).build();
 
-  public Access(Credentials credentials, WorkshopStore workshops, Clock clock) {
+  /** {@code scenarios}: the names of the scenarios a workshop may allow. */
+  public Access(Credentials credentials, WorkshopStore workshops, Set<String> scenarios, Clock clock) {
     this.credentials = credentials;
     this.workshops = workshops;
+    this.scenarios = Set.copyOf(scenarios);
     this.clock = clock;
   }
 
@@ -63,6 +81,57 @@ public final class Access {
   /** A workshop just opened, with its join code (shown this once). */
   public record Opened(Workshop workshop, String joinCode) {}
 
+  /**
+   * A workshop to open: its name, seats and length, what each seat may hold at once, the scenarios
+   * its students may run (empty: all).
+   */
+  public record Plan(String name, int seats, Duration lasts, Limits seatLimits, Set<String> scenarios) {
+    public Plan {
+      scenarios = Set.copyOf(scenarios);
+    }
+
+    /** With a seat's default limits, every scenario allowed. */
+    public static Plan of(String name, int seats, Duration lasts) {
+      return new Plan(name, seats, lasts, Limits.SEAT, Set.of());
+    }
+  }
+
+  /**
+   * Refuses a caller over their request rate: a seat (or a grading platform) {@value
+   * #SEAT_REQUESTS_PER_SECOND} requests a second, an instructor {@value #INSTRUCTOR_REQUESTS_PER_SECOND},
+   * the admin unlimited. Guava's RateLimiter: a token bucket that stores a second's worth of requests
+   * while its caller is idle; a request beyond it waits up to {@link #PACE_WAIT} for its turn
+   * rather than fail, so that a quick burst from a fresh client is smoothed, not refused.
+   */
+  public void pace(Principal principal) {
+    int perSecond = switch (principal.role()) {
+      case ADMIN -> 0;
+      case INSTRUCTOR -> INSTRUCTOR_REQUESTS_PER_SECOND;
+      case STUDENT, SUBMITTER -> SEAT_REQUESTS_PER_SECOND;
+    };
+    if (perSecond == 0) {
+      return;
+    }
+    RateLimiter rate = rates.asMap().computeIfAbsent(principal.id(), id -> RateLimiter.create(perSecond));
+    if (!rate.tryAcquire(PACE_WAIT)) {
+      throw TooManyRequestsException.quota("requests per second", perSecond, perSecond, "slow down", 1);
+    }
+  }
+
+  /** The caller as the use cases see them: whose things are theirs, what they see, their limits. */
+  public Caller caller(Principal principal) {
+    Tenant self = new Tenant(principal.id(), principal.workshopId().orElse(""));
+    return switch (principal.role()) {
+      case ADMIN -> Caller.admin(principal.id());
+      case INSTRUCTOR -> new Caller(self, false, workshops.list(Optional.of(principal.id())).stream()
+          .map(Workshop::id).collect(Collectors.toSet()), Limits.NONE, Set.of());
+      case STUDENT -> principal.workshopId().flatMap(workshops::get)
+          .map(w -> new Caller(self, false, Set.of(), w.seatLimits(), w.scenarios()))
+          .orElseThrow(UnauthenticatedException::new);
+      case SUBMITTER -> new Caller(self, false, Set.of(), Limits.SEAT, Set.of());
+    };
+  }
+
   public Issued addInstructor(Principal caller, String name) {
     require(caller, Role.ADMIN, "add instructors");
     String checked = name(name, "name");
@@ -71,24 +140,28 @@ public final class Access {
         clock.instant().plus(INSTRUCTOR_LIFETIME));
   }
 
-  public Opened openWorkshop(Principal caller, String name, int seats, Duration lasts) {
+  public Opened openWorkshop(Principal caller, Plan plan) {
     require(caller, Role.INSTRUCTOR, "open workshops");
+    String name = plan.name();
     List<FieldViolation> bad = new ArrayList<>();
     if (name == null || name.isBlank() || name.length() > MAX_NAME) {
       bad.add(new FieldViolation("name", "must be 1 to " + MAX_NAME + " characters"));
     }
-    if (seats < 1 || seats > MAX_SEATS) {
-      bad.add(new FieldViolation("seats", "must be 1 to " + MAX_SEATS + ", got " + seats));
+    if (plan.seats() < 1 || plan.seats() > MAX_SEATS) {
+      bad.add(new FieldViolation("seats", "must be 1 to " + MAX_SEATS + ", got " + plan.seats()));
     }
-    if (lasts.compareTo(MIN_WORKSHOP) < 0 || lasts.compareTo(MAX_WORKSHOP) > 0) {
-      bad.add(new FieldViolation("duration", "must be 10 minutes to 14 days, got " + lasts.toSeconds() + " s"));
+    if (plan.lasts().compareTo(MIN_WORKSHOP) < 0 || plan.lasts().compareTo(MAX_WORKSHOP) > 0) {
+      bad.add(new FieldViolation("duration", "must be 10 minutes to 14 days, got " + plan.lasts().toSeconds() + " s"));
     }
+    bad.addAll(plan.seatLimits().violations("seat_limits."));
+    plan.scenarios().stream().filter(n -> !scenarios.contains(n)).sorted().forEach(n -> bad.add(new FieldViolation(
+        "scenarios", "no scenario '" + n + "'; the scenarios are " + String.join(", ", new TreeSet<>(scenarios)))));
     if (!bad.isEmpty()) {
       throw new InvalidArgumentException(bad);
     }
     String code = joinCode();
-    Workshop workshop = new Workshop(Ids.newId("workshop"), name.trim(), caller.id(), seats, clock.instant().plus(lasts),
-        Optional.empty());
+    Workshop workshop = new Workshop(Ids.newId("workshop"), name.trim(), caller.id(), plan.seats(),
+        clock.instant().plus(plan.lasts()), Optional.empty(), plan.seatLimits(), plan.scenarios());
     workshops.save(workshop, Credentials.hash(normal(code)));
     return new Opened(workshop, code);
   }

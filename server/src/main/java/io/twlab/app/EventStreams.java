@@ -1,6 +1,8 @@
 package io.twlab.app;
 
+import io.twlab.core.Caller;
 import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.TooManyRequestsException;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
 import io.twlab.event.EventLog;
@@ -12,6 +14,7 @@ import io.twlab.store.RunStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A lab's live events and a finished run's recorded ones, streamed to a watcher as it asks for them. */
 public final class EventStreams {
@@ -24,6 +27,8 @@ public final class EventStreams {
   private final Labs labs;
   private final Runs runs;
   private final RunStore history;
+  /** Streams open, per tenant owner. */
+  private final Holdings open = new Holdings();
 
   public EventStreams(Labs labs, Runs runs, RunStore history) {
     this.labs = labs;
@@ -31,14 +36,69 @@ public final class EventStreams {
     this.history = history;
   }
 
+  /** Where a watcher's events come from; it counts against its caller's watchers until closed. */
+  public static final class Stream implements AutoCloseable {
+    private final Source source;
+    private final Runnable release;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Stream(Source source, Runnable release) {
+      this.source = source;
+      this.release = release;
+    }
+
+    /**
+     * Streams the events after {@code afterSequence} into {@code sink}, as {@code filter} and
+     * {@code detail} ask, until the sink closes or the events end. Runs on the caller's thread.
+     */
+    public void to(long afterSequence, EventFilter filter, Detail detail, EventSink sink) throws Exception {
+      source.to(afterSequence, filter, detail, sink);
+    }
+
+    @Override
+    public void close() {
+      if (closed.compareAndSet(false, true)) {
+        release.run();
+      }
+    }
+  }
+
   /**
-   * Streams a lab's events after {@code afterSequence} (negative: from now on) into {@code sink},
-   * as {@code filter} and {@code detail} ask, until the sink closes or the lab is deleted. Runs on
-   * the caller's thread; the lab never waits for it.
+   * A lab's events: from {@code afterSequence} on (negative: from now on) until the lab is deleted.
+   * The lab never waits for its watchers.
    */
-  public void watch(String labId, long afterSequence, EventFilter filter, Detail detail, EventSink sink)
+  public Stream lab(Caller caller, String labId) {
+    EventLog log = labs.session(caller, labId).log();
+    return counted(caller, (afterSequence, filter, detail, sink) -> watch(log, afterSequence, filter, detail, sink));
+  }
+
+  /** A finished run's recorded events, at {@code speed} times the pace they happened (0: at once). */
+  public Stream replay(Caller caller, String runId, double speed) {
+    RecordedRun recorded = runs.get(caller, runId);
+    if (recorded.run().state() == RunState.RUNNING) {
+      throw new InvalidArgumentException("run_id", "run " + runId + " is still running: watch its lab "
+          + recorded.run().labId() + " instead");
+    }
+    if (!(speed >= 0 && speed <= 1_000)) {
+      throw new InvalidArgumentException("replay_speed", "must be from 0 (at once) to 1000, got " + speed);
+    }
+    return counted(caller, (afterSequence, filter, detail, sink) -> replay(runId, afterSequence, filter, detail,
+        speed, sink));
+  }
+
+  private interface Source {
+    void to(long afterSequence, EventFilter filter, Detail detail, EventSink sink) throws Exception;
+  }
+
+  private Stream counted(Caller caller, Source source) {
+    String owner = caller.self().owner();
+    open.take(owner, caller.limits().watchers(), used -> TooManyRequestsException.quota("watchers", used,
+        caller.limits().watchers(), "close another watch (each browser tab or `twlab watch` is one)", 5));
+    return new Stream(source, () -> open.give(owner));
+  }
+
+  private static void watch(EventLog log, long afterSequence, EventFilter filter, Detail detail, EventSink sink)
       throws Exception {
-    EventLog log = labs.session(labId).log();
     WatchStream stream = new WatchStream(filter, detail);
     long last = afterSequence < 0 ? log.lastSequence() : afterSequence;
     long lastDelivery = System.nanoTime();
@@ -62,20 +122,8 @@ public final class EventStreams {
     }
   }
 
-  /**
-   * Streams a finished run's recorded events after {@code afterSequence} into {@code sink}, as
-   * {@code filter} and {@code detail} ask, at {@code speed} times the pace they happened (0: at once).
-   */
-  public void replay(String runId, long afterSequence, EventFilter filter, Detail detail, double speed,
+  private void replay(String runId, long afterSequence, EventFilter filter, Detail detail, double speed,
       EventSink sink) throws Exception {
-    RecordedRun recorded = runs.get(runId);
-    if (recorded.run().state() == RunState.RUNNING) {
-      throw new InvalidArgumentException("run_id", "run " + runId + " is still running: watch its lab "
-          + recorded.run().labId() + " instead");
-    }
-    if (!(speed >= 0 && speed <= 1_000)) {
-      throw new InvalidArgumentException("replay_speed", "must be from 0 (at once) to 1000, got " + speed);
-    }
     WatchStream stream = new WatchStream(filter, detail);
     Instant previous = null;
     for (LabEvent event : history.timeline(runId)) {

@@ -1,10 +1,12 @@
 package io.twlab.app;
 
+import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.NotFoundException;
 import io.twlab.core.SocketChange;
 import io.twlab.core.TcpState;
+import io.twlab.core.TooManyRequestsException;
 import io.twlab.event.EventPayload;
 import io.twlab.event.EventPayload.ConnectionTransition;
 import io.twlab.event.EventPayload.ObservationNotice;
@@ -29,7 +31,6 @@ import io.twlab.lab.LabSpec;
 import io.twlab.lab.NodePlan;
 import io.twlab.lab.Topologies;
 import io.twlab.observe.LabObserver;
-import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.Run;
 import io.twlab.scenario.ScenarioResult;
 import io.twlab.sysctl.SysctlPolicy;
@@ -66,49 +67,54 @@ public final class ExperimentService {
     this.clock = clock;
   }
 
-  /** Grades an experiment without a sweep. */
-  public GradeReport grade(String text) throws InterruptedException {
+  /** Grades an experiment without a sweep, in a lab of the caller's. */
+  public GradeReport grade(Caller caller, String text) throws InterruptedException {
     Experiment experiment = ExperimentReader.read(text, policy);
     if (!experiment.sweep().isEmpty()) {
       throw new InvalidArgumentException("sweep", experiment.at("sweep") + "this experiment sweeps "
           + experiment.cells().size() + " cells: run it with SweepExperiment (`twlab sweep FILE`, POST /api/v1/sweeps)");
     }
     check(experiment);
-    return gradeCell(experiment, Map.of());
+    return gradeCell(caller, experiment, Map.of());
   }
 
-  /** Grades every cell of an experiment's sweep, one fresh lab after the other. */
-  public SweepReport sweep(String text) throws InterruptedException {
+  /** Grades every cell of an experiment's sweep, one fresh lab of the caller's after the other. */
+  public SweepReport sweep(Caller caller, String text) throws InterruptedException {
     Experiment experiment = ExperimentReader.read(text, policy);
     check(experiment);
-    Instant started = clock.instant();
-    List<SweepReport.Cell> cells = new ArrayList<>();
-    for (Map<String, String> cell : experiment.cells()) {
-      LOG.info("experiment='{}' sweep cell {} of {}: {}", experiment.name(), cells.size() + 1, experiment.cells().size(),
-          cell);
-      cells.add(new SweepReport.Cell(cell, gradeCell(experiment, cell)));
+    int cells = experiment.cells().size();
+    if (cells > caller.limits().sweepCells()) {
+      throw TooManyRequestsException.quota("sweep cells", cells, caller.limits().sweepCells(),
+          "sweep fewer values at once (" + cells + " cells asked)", 0);
     }
-    return new SweepReport(experiment.name(), experiment.sweep(), cells, started, clock.instant());
+    Instant started = clock.instant();
+    List<SweepReport.Cell> graded = new ArrayList<>();
+    for (Map<String, String> cell : experiment.cells()) {
+      LOG.info("experiment='{}' sweep cell {} of {}: {}", experiment.name(), graded.size() + 1, cells, cell);
+      graded.add(new SweepReport.Cell(cell, gradeCell(caller, experiment, cell)));
+    }
+    return new SweepReport(experiment.name(), experiment.sweep(), graded, started, clock.instant());
   }
 
-  private GradeReport gradeCell(Experiment experiment, Map<String, String> cell) throws InterruptedException {
+  private GradeReport gradeCell(Caller caller, Experiment experiment, Map<String, String> cell)
+      throws InterruptedException {
     Instant started = clock.instant();
-    Lab lab = labs.create(experiment.labIn(cell));
+    Lab lab = labs.create(caller, experiment.labIn(cell));
     LOG.info("experiment='{}' lab={} grading {} run(s)", experiment.name(), lab.id(), experiment.steps().size());
     List<GradeReport.StepGrade> grades = new ArrayList<>();
     try {
       for (Experiment.Step step : experiment.steps()) {
         List<Expectation> expectations = step.expectationsIn(cell);
-        Run run = runs.start(lab.id(), step.scenario(), experiment.paramsIn(step, cell, parameters(step)), true);
+        Run run = runs.start(caller, lab.id(), step.scenario(), experiment.paramsIn(step, cell, parameters(step)), true);
         List<Verdict> verdicts = run.error().isPresent()
             ? expectations.stream().map(e -> new Verdict(e, Verdict.Outcome.ERROR, false, "the run failed",
                 "cannot be judged: the run failed: " + run.error().get())).toList()
-            : Grader.grade(expectations, record(labs.get(lab.id()), run));
+            : Grader.grade(expectations, record(caller, labs.get(caller, lab.id()), run));
         runs.recordVerdicts(run, experiment.name(), verdicts);
         grades.add(new GradeReport.StepGrade(run, verdicts));
       }
     } finally {
-      labs.delete(lab.id());
+      labs.delete(caller, lab.id());
     }
     GradeReport report = new GradeReport(experiment.name(), lab.id(), started, clock.instant(), grades);
     LOG.info("experiment='{}' lab={} {}", experiment.name(), lab.id(), report.passed() ? "passed" : "failed");
@@ -182,7 +188,7 @@ public final class ExperimentService {
   }
 
   /** The run as the grader needs it, from the lab's event log. */
-  private RunRecord record(Lab lab, Run run) throws InterruptedException {
+  private RunRecord record(Caller caller, Lab lab, Run run) throws InterruptedException {
     Map<String, Map<TcpState, Integer>> end = new LinkedHashMap<>();
     Map<String, Map<TcpState, Integer>> peak = new HashMap<>();
     lab.nodes().forEach(n -> {
@@ -196,7 +202,7 @@ public final class ExperimentService {
       // Sampling every 100 ms misses states shorter than that: a transition it did not see may have happened.
       lab.nodes().forEach(n -> holes.computeIfAbsent(n.name(), k -> new ArrayList<>()).add(lab.observationMode()));
     }
-    for (LabEvent event : runs.eventsOf(run)) {
+    for (LabEvent event : runs.eventsOf(caller, run)) {
       if (event.payload() instanceof EventPayload.ObservationNotice n) {
         holes.computeIfAbsent(n.node(), k -> new ArrayList<>()).add(n.message());
       }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.twlab.core.Tenant;
 import io.twlab.lab.LabSpec;
 import java.time.Instant;
 import java.util.Map;
@@ -18,6 +19,9 @@ final class LabLabels {
   static final String SPEC = "io.twlab.spec";
   static final String CREATED = "io.twlab.created";
   static final String EXPIRES = "io.twlab.expires";
+  /** Whose the lab is: the principal that made it, and its workshop. */
+  static final String TENANT = "io.twlab.tenant";
+  static final String WORKSHOP = "io.twlab.workshop";
   /** On the kernel tracer's container (not part of any lab): the owner. */
   static final String TRACER = "io.twlab.tracer";
   /** On a node a run added for itself: the run's id. */
@@ -34,10 +38,15 @@ final class LabLabels {
     return Map.of(OWNER, owner, LAB, labId);
   }
 
-  static Map<String, String> node(String owner, String labId, String node, String role, LabSpec spec,
+  static Map<String, String> node(String owner, String labId, Tenant tenant, String node, String role, LabSpec spec,
       Instant created, Instant expires) {
-    return Map.of(OWNER, owner, LAB, labId, NODE, node, ROLE, role, SPEC, specJson(spec),
-        CREATED, created.toString(), EXPIRES, expires.toString());
+    return Map.of(OWNER, owner, LAB, labId, TENANT, tenant.owner(), WORKSHOP, tenant.workshop(), NODE, node,
+        ROLE, role, SPEC, specJson(spec), CREATED, created.toString(), EXPIRES, expires.toString());
+  }
+
+  /** A lab made before twlab had identities has no tenant labels: only the admin sees it. */
+  static Tenant tenant(Map<String, String> labels) {
+    return new Tenant(labels.getOrDefault(TENANT, ""), labels.getOrDefault(WORKSHOP, ""));
   }
 
   static Map<String, String> runNode(String owner, String labId, String node, String role, String runId) {

@@ -3,6 +3,7 @@ package io.twlab.app;
 import io.twlab.core.ExecResult;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.Tenant;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
 import io.twlab.lab.LabSpec;
@@ -53,7 +54,7 @@ final class LabProvisioner {
   }
 
   /** Creates every object of the lab; if any step fails, removes what it made and rethrows. */
-  Lab create(String labId, LabSpec spec, Instant now) {
+  Lab create(String labId, Tenant tenant, LabSpec spec, Instant now) {
     List<String> networkNames = Topologies.networks(spec.topology());
     List<String> allocated = subnets.allocate(networkNames.size());
     try {
@@ -71,14 +72,14 @@ final class LabProvisioner {
             dockerName(labId, plan.name()),
             settings.image(plan.role().id()),
             plan.networks().stream().map(n -> dockerName(labId, n)).toList(),
-            LabLabels.node(settings.owner(), labId, plan.name(), plan.role().id(), spec, now, expires),
+            LabLabels.node(settings.owner(), labId, tenant, plan.name(), plan.role().id(), spec, now, expires),
             plan.sysctls(),
             Map.of("TWLAB_LAB", labId, "TWLAB_NODE", plan.name()),
             List.of(String.valueOf(spec.ttl().toSeconds())),
             plan.needsNetAdmin() ? NET_ADMIN : Set.of()));
         nodes.add(new LabNode(plan.name(), plan.role(), containerId, Map.of(), Map.of()));
       }
-      Lab lab = withNodeFacts(new Lab(labId, spec, LabStatus.READY, nodes, networkSubnets, now, expires,
+      Lab lab = withNodeFacts(new Lab(labId, tenant, spec, LabStatus.READY, nodes, networkSubnets, now, expires,
           UNOBSERVED));
       if (spec.topology() == TopologyKind.NAT) {
         for (List<String> rule : Topologies.gatewayRules(lab)) {
@@ -213,7 +214,7 @@ final class LabProvisioner {
       }
       nodes.add(new LabNode(node.name(), node.role(), container.id(), Map.of(), Map.of()));
     }
-    return withNodeFacts(new Lab(labId, spec, LabStatus.READY, nodes, networkSubnets,
+    return withNodeFacts(new Lab(labId, LabLabels.tenant(first), spec, LabStatus.READY, nodes, networkSubnets,
         Instant.parse(first.get(LabLabels.CREATED)), Instant.parse(first.get(LabLabels.EXPIRES)), UNOBSERVED));
   }
 
@@ -224,7 +225,7 @@ final class LabProvisioner {
   /** Fills in each node's addresses and the sysctls it really has. */
   private Lab withNodeFacts(Lab lab) {
     List<LabNode> nodes = lab.nodes().stream().map(node -> facts(lab.id(), node)).toList();
-    return new Lab(lab.id(), lab.spec(), lab.status(), nodes, lab.subnets(), lab.createdAt(), lab.expiresAt(),
+    return new Lab(lab.id(), lab.tenant(), lab.spec(), lab.status(), nodes, lab.subnets(), lab.createdAt(), lab.expiresAt(),
         lab.observationMode());
   }
 

@@ -1,6 +1,8 @@
 package io.twlab.app;
 
+import io.twlab.core.Caller;
 import io.twlab.core.NotFoundException;
+import io.twlab.core.TooManyRequestsException;
 import io.twlab.event.EventLog;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabRequest;
@@ -14,6 +16,7 @@ import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
 import io.twlab.sysctl.SysctlPolicy;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -39,12 +42,16 @@ public final class Labs implements AutoCloseable {
   private final Clock clock;
   private final LabProvisioner provisioner;
   private final KernelTracer tracer;
+  private final ServerLimits limits;
   private final Map<String, LabSession> sessions = new ConcurrentHashMap<>();
+  /** Labs made or being made, per tenant owner: one being made counts before it exists. */
+  private final Holdings held = new Holdings();
   private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
       Ids.daemonThreads("twlab-reaper"));
 
-  public Labs(LabRuntime runtime, ServerSettings settings, SysctlPolicy policy, Clock clock) {
+  public Labs(LabRuntime runtime, ServerSettings settings, ServerLimits limits, SysctlPolicy policy, Clock clock) {
     this.runtime = runtime;
+    this.limits = limits;
     this.settings = settings;
     this.policy = policy;
     this.clock = clock;
@@ -66,39 +73,71 @@ public final class Labs implements AutoCloseable {
     reaper.scheduleWithFixedDelay(this::reapExpired, every, every, TimeUnit.MILLISECONDS);
   }
 
-  public Lab create(LabRequest request) {
-    return create(request.validate(policy));
+  public Lab create(Caller caller, LabRequest request) {
+    return create(caller, request.validate(policy));
   }
 
-  /** Creates a lab from a spec already checked against this server's policy. */
-  public Lab create(LabSpec spec) {
+  /** Creates a lab of the caller's from a spec already checked against this server's policy. */
+  public Lab create(Caller caller, LabSpec spec) {
+    String owner = caller.self().owner();
+    reserve(caller);
     String id = Ids.newId("lab");
-    LOG.info("lab={} creating topology={} clients={}", id, spec.topology().id(), spec.clients());
+    LOG.info("lab={} creating topology={} clients={} for={}", id, spec.topology().id(), spec.clients(), owner);
     long started = System.nanoTime();
-    Lab lab = provisioner.create(id, spec, clock.instant());
     try {
-      register(lab, "lab ready: " + lab.nodes().size() + " nodes");
-    } catch (RuntimeException e) {
-      LabSession session = sessions.remove(id);
-      if (session != null) {
-        session.close();
+      Lab lab = provisioner.create(id, caller.self(), spec, clock.instant());
+      try {
+        register(lab, "lab ready: " + lab.nodes().size() + " nodes");
+      } catch (RuntimeException e) {
+        LabSession session = sessions.remove(id);
+        if (session != null) {
+          session.close();
+        }
+        provisioner.remove(id);
+        throw e;
       }
-      provisioner.remove(id);
+    } catch (RuntimeException e) {
+      held.give(owner);
       throw e;
     }
     LOG.info("lab={} ready in {} ms", id, (System.nanoTime() - started) / 1_000_000);
     return sessions.get(id).lab();
   }
 
-  public Lab get(String labId) {
-    return session(labId).lab();
+  /** Counts a lab about to be made against the caller's quota and the server's, or refuses it. */
+  private synchronized void reserve(Caller caller) {
+    int all = held.total();
+    if (all >= limits.labs()) {
+      throw TooManyRequestsException.quota("server labs", all, limits.labs(),
+          "the server is full; try again when other labs have ended", 60);
+    }
+    String owner = caller.self().owner();
+    held.take(owner, caller.limits().labs(), used -> {
+      long soonest = sessions.values().stream().map(LabSession::lab).filter(l -> l.tenant().owner().equals(owner))
+          .mapToLong(l -> Duration.between(clock.instant(), l.expiresAt()).toSeconds()).min().orElse(60);
+      return TooManyRequestsException.quota("labs", used, caller.limits().labs(),
+          "delete one (`twlab labs delete ID`) or wait for one to expire", Math.max(1, soonest));
+    });
   }
 
-  public List<Lab> list() {
-    return sessions.values().stream().map(LabSession::lab).sorted(Comparator.comparing(Lab::createdAt)).toList();
+  /** The caller's lab, or one they see. */
+  public Lab get(Caller caller, String labId) {
+    return session(caller, labId).lab();
   }
 
-  public void delete(String labId) {
+  /** The labs the caller sees, oldest first. */
+  public List<Lab> list(Caller caller) {
+    return sessions.values().stream().map(LabSession::lab).filter(l -> caller.sees(l.tenant()))
+        .sorted(Comparator.comparing(Lab::createdAt)).toList();
+  }
+
+  /** Deletes a lab the caller sees: their own, a seat's of their workshop, or any for the admin. */
+  public void delete(Caller caller, String labId) {
+    session(caller, labId);
+    delete(labId);
+  }
+
+  private void delete(String labId) {
     LabSession session = sessions.remove(labId);
     if (session == null) {
       throw notFound(labId);
@@ -108,13 +147,14 @@ public final class Labs implements AutoCloseable {
     int removed = provisioner.remove(labId);
     session.status(LabStatus.DELETED, "deleted: " + removed + " Docker objects removed", clock.instant());
     session.close();
+    held.give(session.lab().tenant().owner());
     LOG.info("lab={} deleted ({} objects)", labId, removed);
   }
 
-  /** The lab's session, for the runs and streams in it. */
-  LabSession session(String labId) {
+  /** The session of a lab the caller sees; one they do not see does not exist for them. */
+  LabSession session(Caller caller, String labId) {
     LabSession session = sessions.get(labId);
-    if (session == null) {
+    if (session == null || !caller.sees(session.lab().tenant())) {
       throw notFound(labId);
     }
     return session;
@@ -144,6 +184,7 @@ public final class Labs implements AutoCloseable {
         LOG.warn("lab={} cannot be re-adopted: {}", labId, e.getMessage());
       }
       if (lab != null && !lab.expired(clock.instant())) {
+        held.take(lab.tenant().owner(), Integer.MAX_VALUE, used -> null);
         register(lab, "re-adopted by a restarted server");
         LOG.info("lab={} re-adopted", labId);
       } else {

@@ -1,9 +1,13 @@
 package io.twlab.app;
 
+import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.LabBusyException;
 import io.twlab.core.NotFoundException;
+import io.twlab.core.PermissionDeniedException;
+import io.twlab.core.Tenant;
+import io.twlab.core.TooManyRequestsException;
 import io.twlab.event.EventLog;
 import io.twlab.event.EventPayload;
 import io.twlab.event.EventPayload.ObservationNotice;
@@ -38,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,11 +73,17 @@ public final class Runs implements AutoCloseable {
     }
   });
   private final ExecutorService executor = Executors.newCachedThreadPool(Ids.daemonThreads("twlab-run"));
+  private final ServerLimits limits;
+  private final Admission admission;
+  /** Runs started and not finished (queued ones too), per tenant owner. */
+  private final Holdings running = new Holdings();
 
   /** {@code history} records every finished run; its owner closes it after this. */
   public Runs(LabRuntime runtime, Labs labs, ScenarioCatalog catalog, SysctlPolicy policy, RunStore history,
-      Clock clock) {
+      ServerLimits limits, Clock clock) {
     this.runtime = runtime;
+    this.limits = limits;
+    this.admission = new Admission(limits);
     this.labs = labs;
     this.catalog = catalog;
     this.policy = policy;
@@ -84,10 +95,23 @@ public final class Runs implements AutoCloseable {
     return catalog.descriptors();
   }
 
-  /** Starts a run of the scenario in the lab; returns it at once, or finished when {@code wait}. */
-  public Run start(String labId, String scenarioName, Map<String, String> rawParams, boolean wait)
+  /**
+   * Starts a run of the scenario in the caller's lab; returns it at once, or finished when {@code
+   * wait}. The run counts against the caller's runs at once; it waits for one of the server's run
+   * slots if none is free.
+   */
+  public Run start(Caller caller, String labId, String scenarioName, Map<String, String> rawParams, boolean wait)
       throws InterruptedException {
-    LabSession session = labs.session(labId);
+    LabSession session = labs.session(caller, labId);
+    Tenant tenant = session.lab().tenant();
+    if (!caller.owns(tenant)) {
+      throw new PermissionDeniedException("lab " + labId + " is a seat of your workshop: you may watch and end it, "
+          + "only its student runs in it");
+    }
+    if (!caller.mayRun(scenarioName)) {
+      throw new PermissionDeniedException("your workshop runs " + String.join(", ", new TreeSet<>(caller.scenarios()))
+          + ", not " + scenarioName);
+    }
     Scenario scenario = catalog.byName(scenarioName);
     ScenarioParams params = check(scenarioName, rawParams, session.lab().spec().topology());
     String runId = Ids.newId("run");
@@ -95,9 +119,24 @@ public final class Runs implements AutoCloseable {
       throw new LabBusyException("lab " + labId + " is busy with run " + other
           + "; wait for it to finish (`twlab watch " + labId + "`) or use another lab");
     });
-    Run run = Run.started(runId, labId, scenario.name(), params, clock.instant(), session.log().lastSequence());
+    Admission.Ticket ticket;
+    try {
+      running.take(tenant.owner(), caller.limits().runs(), used -> TooManyRequestsException.quota("runs", used,
+          caller.limits().runs(), "wait for your run to finish (`twlab runs list`)", 10));
+      try {
+        ticket = admission.enter();
+      } catch (RuntimeException e) {
+        running.give(tenant.owner());
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      session.release();
+      throw e;
+    }
+    Run run = Run.started(runId, labId, tenant, scenario.name(), params, clock.instant(),
+        session.log().lastSequence());
     recent.put(run.id(), run);
-    Future<Run> future = executor.submit(() -> execute(session, scenario, params, run));
+    Future<Run> future = executor.submit(() -> admitThenExecute(ticket, session, scenario, params, run));
     session.running(future);
     if (!wait) {
       return run;
@@ -107,6 +146,39 @@ public final class Runs implements AutoCloseable {
     } catch (ExecutionException e) {
       throw new IllegalStateException("run " + run.id() + " crashed", e.getCause());
     }
+  }
+
+  private Run admitThenExecute(Admission.Ticket ticket, LabSession session, Scenario scenario, ScenarioParams params,
+      Run run) {
+    try (ticket) {
+      boolean admitted;
+      try {
+        admitted = admitted(ticket, session, run);
+      } catch (InterruptedException e) {
+        session.release();
+        return finish(session, run.failed(CANCELLED, clock.instant()));
+      }
+      return admitted ? execute(session, scenario, params, run) : notAdmitted(session, run);
+    } finally {
+      running.give(run.tenant().owner());
+    }
+  }
+
+  /** Waits in the server's queue, saying so on the lab's stream; false if no slot came in time. */
+  private boolean admitted(Admission.Ticket ticket, LabSession session, Run run) throws InterruptedException {
+    if (ticket.position() > 0) {
+      session.log().append(clock.instant(), new EventPayload.RunProgress(run.id(), run.scenario(), "queued",
+          "the server runs " + limits.runs() + " at a time: this run waits for a slot, " + (ticket.position() - 1)
+              + " ahead of it", 0, 0));
+    }
+    return ticket.await();
+  }
+
+  private Run notAdmitted(LabSession session, Run run) {
+    Run failed = run.failed("not started: no run slot came free within " + limits.queueWait().toMinutes()
+        + " minutes; the server is busy, try again later", clock.instant());
+    session.release();
+    return finish(session, failed);
   }
 
   /**
@@ -147,8 +219,8 @@ public final class Runs implements AutoCloseable {
   }
 
   /** A finished run's events, from its first to its run_finished (as far as the lab's log still holds them). */
-  public List<LabEvent> eventsOf(Run run) throws InterruptedException {
-    return eventsOf(labs.session(run.labId()).log(), run);
+  public List<LabEvent> eventsOf(Caller caller, Run run) throws InterruptedException {
+    return eventsOf(labs.session(caller, run.labId()).log(), run);
   }
 
   private static List<LabEvent> eventsOf(EventLog log, Run run) throws InterruptedException {
@@ -169,27 +241,27 @@ public final class Runs implements AutoCloseable {
     }
   }
 
-  /** A run in progress, or from the history with its sysctls and verdicts. */
-  public RecordedRun get(String runId) {
+  /** A run the caller sees, in progress or from the history with its sysctls and verdicts. */
+  public RecordedRun get(Caller caller, String runId) {
     Run run = recent.get(runId);
-    if (run != null && run.state() == RunState.RUNNING) {
-      return RecordedRun.of(run);
-    }
-    return history.find(runId).or(() -> Optional.ofNullable(run).map(RecordedRun::of))
+    Optional<RecordedRun> found = run != null && run.state() == RunState.RUNNING ? Optional.of(RecordedRun.of(run))
+        : history.find(runId).or(() -> Optional.ofNullable(run).map(RecordedRun::of));
+    return found.filter(r -> caller.sees(r.run().tenant()))
         .orElseThrow(() -> new NotFoundException("run", runId, "`twlab runs list` shows the recorded runs"));
   }
 
-  /** The runs in progress (on the first page), then the history, newest first. */
-  public List<RecordedRun> list(RunQuery query) {
+  /** The runs the caller sees: those in progress (on the first page), then the history, newest first. */
+  public List<RecordedRun> list(Caller caller, RunQuery query) {
     List<RecordedRun> page = new ArrayList<>();
     if (query.offset() == 0) {
       synchronized (recent) {
-        recent.values().stream().filter(r -> r.state() == RunState.RUNNING).map(RecordedRun::of)
-            .filter(query::matches).sorted(Comparator.comparing((RecordedRun r) -> r.run().startedAt()).reversed())
+        recent.values().stream().filter(r -> r.state() == RunState.RUNNING && caller.sees(r.tenant()))
+            .map(RecordedRun::of).filter(query::matches)
+            .sorted(Comparator.comparing((RecordedRun r) -> r.run().startedAt()).reversed())
             .forEach(page::add);
       }
     }
-    page.addAll(history.list(query));
+    page.addAll(history.list(caller, query));
     return page.size() > query.limit() ? page.subList(0, query.limit()) : page;
   }
 
@@ -225,11 +297,16 @@ public final class Runs implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     session.observer().removeListener(recorder);
-    finished = finished.withObservationIncomplete(audit(session, finished, recorder));
-    recent.put(run.id(), finished);
+    return finish(session, finished.withObservationIncomplete(audit(session, finished, recorder)));
+  }
+
+  /** Publishes a run's end on its lab's stream and records it. */
+  private Run finish(LabSession session, Run finished) {
+    recent.put(finished.id(), finished);
     session.log().append(clock.instant(), new EventPayload.RunFinished(finished));
     record(session, finished);
-    LOG.info("run={} lab={} scenario={} state={}", run.id(), run.labId(), run.scenario(), finished.state());
+    LOG.info("run={} lab={} scenario={} state={}", finished.id(), finished.labId(), finished.scenario(),
+        finished.state());
     return finished;
   }
 

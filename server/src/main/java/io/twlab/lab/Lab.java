@@ -1,5 +1,6 @@
 package io.twlab.lab;
 
+import io.twlab.core.Tenant;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.Map;
 /** A lab as it is now. Immutable: a change of status makes a new value. */
 public record Lab(
     String id,
+    Tenant tenant,
     LabSpec spec,
     LabStatus status,
     List<LabNode> nodes,
@@ -35,11 +37,11 @@ public record Lab(
   }
 
   public Lab withStatus(LabStatus newStatus) {
-    return new Lab(id, spec, newStatus, nodes, subnets, createdAt, expiresAt, observationMode);
+    return new Lab(id, tenant, spec, newStatus, nodes, subnets, createdAt, expiresAt, observationMode);
   }
 
   public Lab withObservationMode(String mode) {
-    return new Lab(id, spec, status, nodes, subnets, createdAt, expiresAt, mode);
+    return new Lab(id, tenant, spec, status, nodes, subnets, createdAt, expiresAt, mode);
   }
 
   public boolean expired(Instant now) {

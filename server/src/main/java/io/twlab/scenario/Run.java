@@ -1,5 +1,6 @@
 package io.twlab.scenario;
 
+import io.twlab.core.Tenant;
 import io.twlab.observe.ObservationAudit;
 import java.time.Instant;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Optional;
 public record Run(
     String id,
     String labId,
+    Tenant tenant,
     String scenario,
     Map<String, String> params,
     RunState state,
@@ -21,24 +23,26 @@ public record Run(
     List<ObservationAudit.Finding> observationIncomplete) {
 
   public Run {
+    // Runs recorded before twlab had identities have none.
+    tenant = tenant == null ? Tenant.NOBODY : tenant;
     params = Map.copyOf(params);
     observationIncomplete = List.copyOf(observationIncomplete);
   }
 
   /** {@code startSequence}: the lab's last event sequence before the run's first event. */
-  public static Run started(String id, String labId, String scenario, ScenarioParams params, Instant now,
+  public static Run started(String id, String labId, Tenant tenant, String scenario, ScenarioParams params, Instant now,
       long startSequence) {
-    return new Run(id, labId, scenario, params.values(), RunState.RUNNING, now, Optional.empty(),
+    return new Run(id, labId, tenant, scenario, params.values(), RunState.RUNNING, now, Optional.empty(),
         Optional.empty(), Optional.empty(), startSequence, List.of());
   }
 
   public Run succeeded(ScenarioResult outcome, Instant now) {
-    return new Run(id, labId, scenario, params, RunState.SUCCEEDED, startedAt, Optional.of(now),
+    return new Run(id, labId, tenant, scenario, params, RunState.SUCCEEDED, startedAt, Optional.of(now),
         Optional.empty(), Optional.of(outcome), startSequence, observationIncomplete);
   }
 
   public Run failed(String why, Instant now) {
-    return new Run(id, labId, scenario, params, RunState.FAILED, startedAt, Optional.of(now),
+    return new Run(id, labId, tenant, scenario, params, RunState.FAILED, startedAt, Optional.of(now),
         Optional.of(why), Optional.empty(), startSequence, observationIncomplete);
   }
 
@@ -47,6 +51,6 @@ public record Run(
    * what depends on transitions cannot be judged.
    */
   public Run withObservationIncomplete(List<ObservationAudit.Finding> findings) {
-    return new Run(id, labId, scenario, params, state, startedAt, finishedAt, error, result, startSequence, findings);
+    return new Run(id, labId, tenant, scenario, params, state, startedAt, finishedAt, error, result, startSequence, findings);
   }
 }

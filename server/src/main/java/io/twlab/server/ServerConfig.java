@@ -1,5 +1,6 @@
 package io.twlab.server;
 
+import io.twlab.app.ServerLimits;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -19,13 +20,15 @@ import picocli.CommandLine.ParameterException;
  * (twlab/tracer:VERSION).
  */
 public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRetention, boolean tracer,
-    String tracerImage, Path dataDir, int historyRuns, String bind, boolean auth) {
+    String tracerImage, Path dataDir, int historyRuns, String bind, boolean auth, ServerLimits limits) {
   public static final int DEFAULT_RETENTION = 100_000;
   public static final Path DEFAULT_DATA_DIR = Path.of(System.getProperty("user.home"), ".local", "share", "twlab");
   public static final int DEFAULT_HISTORY_RUNS = 10_000;
   private static final int MIN_RETENTION = 1_000;
   private static final int MAX_RETENTION = 10_000_000;
   private static final int MAX_HISTORY_RUNS = 1_000_000;
+  private static final int MAX_LABS = 1_000;
+  private static final int MAX_RUNS = 200;
 
   public static final String LOOPBACK = "127.0.0.1";
 
@@ -38,21 +41,30 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
 
   /** A developer's server: loopback only, without authentication. */
   public ServerConfig(int grpcPort, int httpPort, String owner) {
-    this(grpcPort, httpPort, owner, DEFAULT_RETENTION, true, "", DEFAULT_DATA_DIR, DEFAULT_HISTORY_RUNS, LOOPBACK, false);
+    this(grpcPort, httpPort, owner, DEFAULT_RETENTION, true, "", DEFAULT_DATA_DIR, DEFAULT_HISTORY_RUNS, LOOPBACK, false,
+        ServerLimits.DEFAULT);
   }
 
   public ServerConfig withTracer(boolean enabled, String image) {
-    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, enabled, image, dataDir, historyRuns, bind, auth);
+    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, enabled, image, dataDir, historyRuns, bind, auth,
+        limits);
   }
 
   public ServerConfig withDataDir(Path dir) {
-    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dir, historyRuns, bind, auth);
+    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dir, historyRuns, bind, auth,
+        limits);
   }
 
   /** Bound to {@code address}, checking callers' tokens or (loopback only) not. */
   public ServerConfig withAccess(String address, boolean authenticated) {
     return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, address,
-        authenticated);
+        authenticated, limits);
+  }
+
+  /** With the server-wide limits on labs and runs. */
+  public ServerConfig withLimits(ServerLimits newLimits) {
+    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, bind,
+        auth, newLimits);
   }
 
   private static boolean isLoopback(String address) {
@@ -135,6 +147,14 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
         description = "how many of the newest runs the history keeps (1-" + MAX_HISTORY_RUNS + ")")
     String historyRuns;
 
+    @Option(names = "--max-labs", paramLabel = "LABS", defaultValue = "" + 60,
+        description = "labs this server holds at once, everyone's together (1-" + MAX_LABS + ")")
+    String maxLabs;
+
+    @Option(names = "--max-runs", paramLabel = "RUNS", defaultValue = "" + 16,
+        description = "runs in progress at once, everyone's together; more wait in a queue (1-" + MAX_RUNS + ")")
+    String maxRuns;
+
     /** {@code source} names where an option's value came from: its flag, or its environment variable. */
     ServerConfig config(java.util.function.UnaryOperator<String> source) {
       return new ServerConfig(
@@ -148,7 +168,9 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
           dataDir == null || dataDir.isBlank() ? DEFAULT_DATA_DIR : Path.of(dataDir),
           within(source.apply("--history-runs"), historyRuns, 1, MAX_HISTORY_RUNS, "a number of runs to keep"),
           bind.trim(),
-          onOff(source.apply("--auth"), auth));
+          onOff(source.apply("--auth"), auth),
+          ServerLimits.DEFAULT.withLabs(within(source.apply("--max-labs"), maxLabs, 1, MAX_LABS, "a number of labs"))
+              .withRuns(within(source.apply("--max-runs"), maxRuns, 1, MAX_RUNS, "a number of runs")));
     }
 
     private static int port(String name, String value) {

@@ -4,16 +4,16 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.javalin.Javalin;
 import io.twlab.api.grpc.AuthInterceptor;
 import io.twlab.api.grpc.GrpcLabService;
 import io.twlab.api.grpc.GrpcWorkshopService;
-import io.twlab.app.Access;
 import io.twlab.api.http.HttpApi;
+import io.twlab.app.Access;
 import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
 import io.twlab.app.Labs;
@@ -26,6 +26,7 @@ import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.RuntimeFailure;
 import io.twlab.runtime.docker.DockerRuntime;
 import io.twlab.scenario.ScenarioCatalog;
+import io.twlab.scenario.ScenarioDescriptor;
 import io.twlab.scenario.builtin.BuiltInScenarios;
 import io.twlab.store.RunStore;
 import io.twlab.store.SqliteIdentityStore;
@@ -41,6 +42,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,12 +102,14 @@ public final class TwlabServer implements AutoCloseable {
           .withTracer(config.tracer(), config.tracerImage().isEmpty() ? defaults.tracerImage() : config.tracerImage());
       Clock clock = Clock.systemUTC();
       SysctlPolicy policy = new SysctlPolicy();
-      Labs labs = new Labs(runtime, settings, policy, clock);
+      Labs labs = new Labs(runtime, settings, config.limits(), policy, clock);
       owned.push(labs);
-      Runs runs = new Runs(runtime, labs, catalog, policy, history, clock);
+      Runs runs = new Runs(runtime, labs, catalog, policy, history, config.limits(), clock);
       owned.push(runs);
+      Access access = new Access(credentials, identities,
+          catalog.descriptors().stream().map(ScenarioDescriptor::name).collect(Collectors.toSet()), clock);
       TwlabServices services = new TwlabServices(labs, runs, new EventStreams(labs, runs, history),
-          new ExperimentService(labs, runs, policy, clock), new Access(credentials, identities, clock));
+          new ExperimentService(labs, runs, policy, clock), access);
       ExecutorService watchers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "twlab-watch");
         t.setDaemon(true);
@@ -113,7 +117,7 @@ public final class TwlabServer implements AutoCloseable {
       });
       labs.start();
       HealthStatusManager health = new HealthStatusManager();
-      AuthInterceptor auth = new AuthInterceptor(authenticator);
+      AuthInterceptor auth = new AuthInterceptor(authenticator, access);
       Server grpc = grpcBuilder
           .addService(ServerInterceptors.intercept(new GrpcLabService(services, watchers), auth))
           .addService(ServerInterceptors.intercept(new GrpcWorkshopService(services.access()), auth))

@@ -1,5 +1,6 @@
 package io.twlab.store;
 
+import io.twlab.core.Caller;
 import io.twlab.event.LabEvent;
 import io.twlab.grading.Verdict;
 import io.twlab.scenario.Run;
@@ -18,8 +19,8 @@ public interface RunStore extends AutoCloseable {
 
   Optional<RecordedRun> find(String runId);
 
-  /** Newest first. */
-  List<RecordedRun> list(RunQuery query);
+  /** The runs {@code caller} sees, newest first. */
+  List<RecordedRun> list(Caller caller, RunQuery query);
 
   /** The run's events in order; empty when the run is not recorded. */
   List<LabEvent> timeline(String runId);

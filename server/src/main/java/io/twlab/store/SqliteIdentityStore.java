@@ -1,5 +1,6 @@
 package io.twlab.store;
 
+import io.twlab.core.Limits;
 import io.twlab.identity.CredentialStore;
 import io.twlab.identity.Principal;
 import io.twlab.identity.Role;
@@ -14,10 +15,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Credentials and workshops in the server's database ({@code runs.db}, migrated with the run history). */
 public final class SqliteIdentityStore implements CredentialStore, WorkshopStore, AutoCloseable {
-  private static final String WORKSHOP_COLUMNS = "id, name, instructor_id, seats, ends_ms, ended_ms";
+  private static final String WORKSHOP_COLUMNS = "id, name, instructor_id, seats, ends_ms, ended_ms, seat_labs, "
+      + "seat_runs, seat_watchers, seat_sweep_cells, scenarios";
 
   private final Connection connection;
 
@@ -54,9 +58,11 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
 
   @Override
   public synchronized void save(Workshop w, String joinCodeHash) {
-    update("store workshop " + w.id(), "INSERT INTO workshops (id, name, instructor_id, seats, ends_ms, code_hash) "
-        + "VALUES (?, ?, ?, ?, ?, ?)", w.id(), w.name(), w.instructorId(), w.seats(), w.endsAt().toEpochMilli(),
-        joinCodeHash);
+    Limits seat = w.seatLimits();
+    update("store workshop " + w.id(), "INSERT INTO workshops (id, name, instructor_id, seats, ends_ms, code_hash, "
+        + "seat_labs, seat_runs, seat_watchers, seat_sweep_cells, scenarios) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        w.id(), w.name(), w.instructorId(), w.seats(), w.endsAt().toEpochMilli(), joinCodeHash, seat.labs(),
+        seat.runs(), seat.watchers(), seat.sweepCells(), String.join(",", new TreeSet<>(w.scenarios())));
   }
 
   @Override
@@ -118,8 +124,10 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
       while (r.next()) {
         long ended = r.getLong(6);
         Optional<Instant> endedAt = r.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ended));
+        String scenarios = r.getString(11);
         found.add(new Workshop(r.getString(1), r.getString(2), r.getString(3), r.getInt(4),
-            Instant.ofEpochMilli(r.getLong(5)), endedAt));
+            Instant.ofEpochMilli(r.getLong(5)), endedAt, new Limits(r.getInt(7), r.getInt(8), r.getInt(9), r.getInt(10)),
+            scenarios.isEmpty() ? Set.of() : Set.of(scenarios.split(","))));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read workshops: " + e.getMessage(), e);

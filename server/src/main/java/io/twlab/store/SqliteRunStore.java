@@ -1,5 +1,6 @@
 package io.twlab.store;
 
+import io.twlab.core.Caller;
 import io.twlab.event.LabEvent;
 import io.twlab.grading.Verdict;
 import io.twlab.scenario.Run;
@@ -11,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,8 +45,8 @@ public final class SqliteRunStore implements RunStore {
   @Override
   public synchronized void save(Run run, Map<String, Map<String, String>> sysctls, List<LabEvent> timeline) {
     inTransaction(() -> {
-      try (PreparedStatement insert = connection.prepareStatement("INSERT OR REPLACE INTO runs "
-          + "(id, lab_id, scenario, state, started_ms, run_json, sysctls_json) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      try (PreparedStatement insert = connection.prepareStatement("INSERT OR REPLACE INTO runs (id, lab_id, scenario, state,"
+          + " started_ms, run_json, sysctls_json, owner_id, workshop_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         insert.setString(1, run.id());
         insert.setString(2, run.labId());
         insert.setString(3, run.scenario());
@@ -52,6 +54,8 @@ public final class SqliteRunStore implements RunStore {
         insert.setLong(5, run.startedAt().toEpochMilli());
         insert.setString(6, json.write(run));
         insert.setString(7, json.write(sysctls));
+        insert.setString(8, run.tenant().owner());
+        insert.setString(9, run.tenant().workshop());
         insert.executeUpdate();
       }
       try (PreparedStatement insert = connection.prepareStatement(
@@ -98,12 +102,25 @@ public final class SqliteRunStore implements RunStore {
   }
 
   @Override
-  public synchronized List<RecordedRun> list(RunQuery q) {
+  public synchronized List<RecordedRun> list(Caller caller, RunQuery q) {
+    List<Object> args = new ArrayList<>(List.of(q.labId(), q.labId(), q.scenario(), q.scenario(), q.experiment(),
+        q.experiment()));
+    StringBuilder whose = new StringBuilder();
+    if (!caller.everything()) {
+      whose.append(" AND (owner_id = ?");
+      args.add(caller.self().owner());
+      if (!caller.teaches().isEmpty()) {
+        whose.append(" OR workshop_id IN (").append(String.join(", ", Collections.nCopies(caller.teaches().size(), "?")))
+            .append(')');
+        args.addAll(caller.teaches());
+      }
+      whose.append(')');
+    }
+    args.add(q.limit());
+    args.add(q.offset());
     return query("SELECT run_json, sysctls_json, experiment, verdicts_json FROM runs"
-            + " WHERE (? = '' OR lab_id = ?) AND (? = '' OR scenario = ?) AND (? = '' OR experiment = ?)"
-            + " ORDER BY started_ms DESC, id LIMIT ? OFFSET ?",
-        List.of(q.labId(), q.labId(), q.scenario(), q.scenario(), q.experiment(), q.experiment(), q.limit(),
-            q.offset()));
+        + " WHERE (? = '' OR lab_id = ?) AND (? = '' OR scenario = ?) AND (? = '' OR experiment = ?)" + whose
+        + " ORDER BY started_ms DESC, id LIMIT ? OFFSET ?", args);
   }
 
   @Override

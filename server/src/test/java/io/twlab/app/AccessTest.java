@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class AccessTest {
   void open() {
     store = SqliteIdentityStore.open(dataDir);
     credentials = new Credentials(store, clock);
-    access = new Access(credentials, store, clock);
+    access = new Access(credentials, store, Set.of("nc-timewait"), clock);
   }
 
   @AfterEach
@@ -50,7 +51,7 @@ class AccessTest {
   void anInstructorOpensAWorkshopAndStudentsJoinItWithItsCodeUntilItEnds() {
     Access.Issued instructor = access.addInstructor(ADMIN, "Ada");
     assertEquals(Optional.of(instructor.principal()), credentials.principal(instructor.token()));
-    Access.Opened opened = access.openWorkshop(instructor.principal(), "TCP teardown", 2, Duration.ofHours(3));
+    Access.Opened opened = access.openWorkshop(instructor.principal(), Access.Plan.of("TCP teardown", 2, Duration.ofHours(3)));
     String code = opened.joinCode();
     assertTrue(code.matches("[A-HJ-KM-NP-Z2-9]{10}"), code);
 
@@ -81,7 +82,7 @@ class AccessTest {
   @Test
   void aStudentsTokenStopsAtTheWorkshopsEnd() {
     Principal instructor = access.addInstructor(ADMIN, "Ada").principal();
-    String code = access.openWorkshop(instructor, "short", 5, Duration.ofMinutes(10)).joinCode();
+    String code = access.openWorkshop(instructor, Access.Plan.of("short", 5, Duration.ofMinutes(10))).joinCode();
     Access.Issued student = access.join(code, "Alice", "10.0.0.1");
     clock.advance(Duration.ofMinutes(10));
     assertEquals(Optional.empty(), credentials.principal(student.token()));
@@ -91,23 +92,23 @@ class AccessTest {
   @Test
   void rolesAreEnforcedAndBadWorkshopsAreRefusedFieldByField() {
     Principal instructor = access.addInstructor(ADMIN, "Ada").principal();
-    Principal student = access.join(access.openWorkshop(instructor, "w", 5, Duration.ofHours(1)).joinCode(),
+    Principal student = access.join(access.openWorkshop(instructor, Access.Plan.of("w", 5, Duration.ofHours(1))).joinCode(),
         "Alice", "10.0.0.1").principal();
     PermissionDeniedException denied = assertThrows(PermissionDeniedException.class,
         () -> access.addInstructor(instructor, "Eve"));
     assertEquals("an instructor may not add instructors; only the admin may", denied.getMessage());
-    assertThrows(PermissionDeniedException.class, () -> access.openWorkshop(student, "w", 5, Duration.ofHours(1)));
+    assertThrows(PermissionDeniedException.class, () -> access.openWorkshop(student, Access.Plan.of("w", 5, Duration.ofHours(1))));
     assertThrows(PermissionDeniedException.class, () -> access.workshops(student));
 
     InvalidArgumentException bad = assertThrows(InvalidArgumentException.class,
-        () -> access.openWorkshop(instructor, "", 0, Duration.ofMinutes(1)));
+        () -> access.openWorkshop(instructor, Access.Plan.of("", 0, Duration.ofMinutes(1))));
     assertEquals(List.of("name", "seats", "duration"),
         bad.violations().stream().map(FieldViolation::field).toList());
   }
 
   @Test
   void withoutAuthenticationTheDeveloperMayOpenAWorkshop() {
-    assertEquals(10, access.openWorkshop(Principal.DEVELOPER, "dev", 1, Duration.ofHours(1)).joinCode().length());
+    assertEquals(10, access.openWorkshop(Principal.DEVELOPER, Access.Plan.of("dev", 1, Duration.ofHours(1))).joinCode().length());
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.twlab.core.Caller;
 import io.twlab.lab.LabRequest;
 import io.twlab.lab.LabSpec;
 import io.twlab.runtime.LabRuntime;
@@ -22,24 +23,26 @@ import org.junit.jupiter.api.Test;
  * bookkeeping, not TCP behaviour (the integration tests cover that on the real kernel).
  */
 class LabsFailureTest {
+  private static final Caller DEVELOPER = Caller.admin("developer");
+
   @Test
   void aLabThatFailsHalfwayIsRemovedBeforeTheErrorIsReturned() {
     FakeEngine engine = new FakeEngine().failingNode("server");
-    Labs labs = new Labs(engine, ServerSettings.defaults(), new SysctlPolicy(), Clock.systemUTC());
+    Labs labs = new Labs(engine, ServerSettings.defaults(), ServerLimits.DEFAULT, new SysctlPolicy(), Clock.systemUTC());
 
     RuntimeFailure failure = assertThrows(RuntimeFailure.class,
-        () -> labs.create(new LabRequest("nat", 2, "", Map.of(), null)));
+        () -> labs.create(DEVELOPER, new LabRequest("nat", 2, "", Map.of(), null)));
 
     assertTrue(failure.getMessage().contains("server"), failure.getMessage());
     assertTrue(engine.started().size() >= 3, "the failure should come after some nodes were made: " + engine.started());
     assertEquals(Set.of(), engine.objects(), "left behind: " + engine.objects());
-    assertEquals(List.of(), labs.list());
+    assertEquals(List.of(), labs.list(DEVELOPER));
   }
 
   @Test
   void startRefusesMissingLabImagesAndSaysHowToBuildThem() {
     FakeEngine engine = new FakeEngine().withoutImages();
-    Labs labs = new Labs(engine, ServerSettings.defaults(), new SysctlPolicy(), Clock.systemUTC());
+    Labs labs = new Labs(engine, ServerSettings.defaults(), ServerLimits.DEFAULT, new SysctlPolicy(), Clock.systemUTC());
 
     IllegalStateException e = assertThrows(IllegalStateException.class, labs::start);
     assertTrue(e.getMessage().contains("lab-images/build.sh"), e.getMessage());
@@ -70,6 +73,6 @@ class LabsFailureTest {
     SysctlPolicy policy = new SysctlPolicy();
     LabSpec spec = new LabRequest("direct", 1, "",
         Map.of("client", Map.of("net.ipv4.ip_local_port_range", clientPortRange)), null).validate(policy);
-    new LabProvisioner(engine, ServerSettings.defaults(), policy).create("lab-1", spec, Instant.now());
+    new LabProvisioner(engine, ServerSettings.defaults(), policy).create("lab-1", DEVELOPER.self(), spec, Instant.now());
   }
 }

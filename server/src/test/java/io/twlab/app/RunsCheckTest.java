@@ -98,7 +98,7 @@ class RunsCheckTest {
     FakeEngine engine = new FakeEngine();
     SysctlPolicy policy = new SysctlPolicy();
     history = SqliteRunStore.open(dataDir, 10, catalog.outcomeTypes());
-    return new Runs(engine, new Labs(engine, ServerSettings.defaults(), policy, Clock.systemUTC()), catalog, policy,
-        history, Clock.systemUTC());
+    return new Runs(engine, new Labs(engine, ServerSettings.defaults(), ServerLimits.DEFAULT, policy, Clock.systemUTC()),
+        catalog, policy, history, ServerLimits.DEFAULT, Clock.systemUTC());
   }
 }

@@ -3,7 +3,10 @@ package io.twlab.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.twlab.core.Caller;
+import io.twlab.core.Limits;
 import io.twlab.core.TcpState;
+import io.twlab.core.Tenant;
 import io.twlab.event.LabEvent;
 import io.twlab.grading.Comparison;
 import io.twlab.grading.Comparison.Op;
@@ -19,11 +22,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The history on a real SQLite file: what goes in comes back equal, after the store is reopened. */
 class SqliteRunStoreTest {
+  private static final Caller ADMIN = Caller.admin("admin");
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00.123456789Z");
 
   @TempDir
@@ -59,11 +64,33 @@ class SqliteRunStoreTest {
         store.save(SampleRuns.finished("run-" + i, i % 2 == 0 ? "lab-even" : "lab-odd", "nc-timewait", T0.plusSeconds(i)),
             Map.of(), List.of());
       }
-      assertEquals(List.of("run-4", "run-3", "run-2"), ids(store.list(new RunQuery("", "", "", 0, 10))));
-      assertEquals(List.of("run-3"), ids(store.list(new RunQuery("lab-odd", "", "", 0, 10))));
-      assertEquals(List.of("run-3"), ids(store.list(new RunQuery("", "", "", 1, 1))));
-      assertTrue(store.list(new RunQuery("", "redis-flood", "", 0, 10)).isEmpty());
+      assertEquals(List.of("run-4", "run-3", "run-2"), ids(store.list(ADMIN, new RunQuery("", "", "", 0, 10))));
+      assertEquals(List.of("run-3"), ids(store.list(ADMIN, new RunQuery("lab-odd", "", "", 0, 10))));
+      assertEquals(List.of("run-3"), ids(store.list(ADMIN, new RunQuery("", "", "", 1, 1))));
+      assertTrue(store.list(ADMIN, new RunQuery("", "redis-flood", "", 0, 10)).isEmpty());
       assertEquals(Optional.empty(), store.find("run-1"), "the oldest run beyond the 3 kept is gone");
+    }
+  }
+
+  @Test
+  void listsOnlyWhatTheCallerSees() {
+    try (SqliteRunStore store = SqliteRunStore.open(dataDir, 10, BuiltInScenarios.catalog().outcomeTypes())) {
+      store.save(SampleRuns.finished("run-a", "lab-a", new Tenant("student-a", "workshop-1"), "nc-timewait",
+          T0.plusSeconds(1)), Map.of(), List.of());
+      store.save(SampleRuns.finished("run-b", "lab-b", new Tenant("student-b", "workshop-1"), "nc-timewait",
+          T0.plusSeconds(2)), Map.of(), List.of());
+      store.save(SampleRuns.finished("run-c", "lab-c", new Tenant("student-c", "workshop-2"), "nc-timewait",
+          T0.plusSeconds(3)), Map.of(), List.of());
+      RunQuery all = new RunQuery("", "", "", 0, 10);
+
+      assertEquals(List.of("run-a"), ids(store.list(
+          new Caller(new Tenant("student-a", "workshop-1"), false, Set.of(), Limits.SEAT, Set.of()), all)));
+      assertEquals(List.of("run-b", "run-a"), ids(store.list(
+          new Caller(new Tenant("instructor-1", ""), false, Set.of("workshop-1"), Limits.NONE, Set.of()), all)));
+      assertEquals(List.of(), ids(store.list(
+          new Caller(new Tenant("instructor-3", ""), false, Set.of(), Limits.NONE, Set.of()), all)));
+      assertEquals(List.of("run-c", "run-b", "run-a"), ids(store.list(ADMIN, all)));
+      assertEquals(new Tenant("student-b", "workshop-1"), store.find("run-b").orElseThrow().run().tenant());
     }
   }
 

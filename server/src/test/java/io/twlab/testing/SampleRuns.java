@@ -4,6 +4,7 @@ import io.twlab.core.KernelCounters;
 import io.twlab.core.SocketChange;
 import io.twlab.core.SocketKey;
 import io.twlab.core.TcpState;
+import io.twlab.core.Tenant;
 import io.twlab.event.EventPayload;
 import io.twlab.event.LabEvent;
 import io.twlab.lab.LabStatus;
@@ -27,6 +28,11 @@ public final class SampleRuns {
    * then EADDRNOTAVAIL), which the history stores whatever the name says.
    */
   public static Run finished(String id, String lab, String scenario, Instant started) {
+    return finished(id, lab, new Tenant("student-1", "workshop-1"), scenario, started);
+  }
+
+  /** The same, of {@code tenant}. */
+  public static Run finished(String id, String lab, Tenant tenant, String scenario, Instant started) {
     LoadReport load = new LoadReport("narrow-client", "twlab-conn", 300, 100, 200, 1.5,
         Map.of("EADDRNOTAVAIL", 200L), Map.of("EADDRNOTAVAIL", "Cannot assign requested address"), 101,
         new LoadReport.Latency(0.1, 0.2, 0.3, 0.4, 0.5), Map.of("lt1ms", 100L), Optional.empty(),
@@ -36,7 +42,7 @@ public final class SampleRuns {
     ScenarioResult result = new ScenarioResult("100 worked", outcome,
         Map.of("narrow-client", new KernelCounters(Map.of("TcpExtTWRecycled", 0L))),
         Map.of("narrow-client", Map.of("net.ipv4.ip_local_port_range", "40000 40099")));
-    return Run.started(id, lab, scenario, new ScenarioParams(Map.of("ports", "100")), started, 6)
+    return Run.started(id, lab, tenant, scenario, new ScenarioParams(Map.of("ports", "100")), started, 6)
         .succeeded(result, started.plusSeconds(1));
   }
 

@@ -3,6 +3,7 @@ package io.twlab.api.grpc;
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
+import com.google.rpc.QuotaFailure;
 import com.google.rpc.ResourceInfo;
 import com.google.rpc.RetryInfo;
 import io.grpc.StatusRuntimeException;
@@ -17,6 +18,7 @@ import io.twlab.app.ExperimentService;
 import io.twlab.app.Labs;
 import io.twlab.app.Runs;
 import io.twlab.app.TwlabServices;
+import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
@@ -66,24 +68,24 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
 
   @Override
   public void createLab(CreateLabRequest request, StreamObserver<Lab> response) {
-    unary(response, () -> ProtoMapper.lab(ProtoMapper.createLab(labs, request.getSpec())));
+    unary(response, () -> ProtoMapper.lab(ProtoMapper.createLab(labs, caller(), request.getSpec())));
   }
 
   @Override
   public void getLab(GetLabRequest request, StreamObserver<Lab> response) {
-    unary(response, () -> ProtoMapper.lab(labs.get(request.getLabId())));
+    unary(response, () -> ProtoMapper.lab(labs.get(caller(), request.getLabId())));
   }
 
   @Override
   public void listLabs(ListLabsRequest request, StreamObserver<ListLabsResponse> response) {
     unary(response, () -> ListLabsResponse.newBuilder()
-        .addAllLabs(labs.list().stream().map(ProtoMapper::lab).toList()).build());
+        .addAllLabs(labs.list(caller()).stream().map(ProtoMapper::lab).toList()).build());
   }
 
   @Override
   public void deleteLab(DeleteLabRequest request, StreamObserver<DeleteLabResponse> response) {
     unary(response, () -> {
-      labs.delete(request.getLabId());
+      labs.delete(caller(), request.getLabId());
       return DeleteLabResponse.newBuilder().setLabId(request.getLabId()).build();
     });
   }
@@ -96,13 +98,13 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
 
   @Override
   public void runScenario(RunScenarioRequest request, StreamObserver<Run> response) {
-    unary(response, () -> ProtoMapper.run(runs.start(request.getLabId(), request.getScenario(),
+    unary(response, () -> ProtoMapper.run(runs.start(caller(), request.getLabId(), request.getScenario(),
         request.getParamsMap(), request.getWait())));
   }
 
   @Override
   public void getRun(GetRunRequest request, StreamObserver<Run> response) {
-    unary(response, () -> ProtoMapper.run(runs.get(request.getRunId())));
+    unary(response, () -> ProtoMapper.run(runs.get(caller(), request.getRunId())));
   }
 
   @Override
@@ -110,18 +112,18 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
     unary(response, () -> {
       RunQuery query = ProtoMapper.runQuery(request.getLabId(), request.getScenario(), request.getExperiment(),
           request.getPageSize(), request.getPageToken());
-      return ProtoMapper.runs(runs.list(query), query);
+      return ProtoMapper.runs(runs.list(caller(), query), query);
     });
   }
 
   @Override
   public void sweepExperiment(GradeExperimentRequest request, StreamObserver<SweepReport> response) {
-    unary(response, () -> ProtoMapper.sweep(experiments.sweep(request.getExperiment())));
+    unary(response, () -> ProtoMapper.sweep(experiments.sweep(caller(), request.getExperiment())));
   }
 
   @Override
   public void gradeExperiment(GradeExperimentRequest request, StreamObserver<GradeReport> response) {
-    unary(response, () -> ProtoMapper.grade(experiments.grade(request.getExperiment())));
+    unary(response, () -> ProtoMapper.grade(experiments.grade(caller(), request.getExperiment())));
   }
 
   @Override
@@ -129,26 +131,19 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
     ServerCallStreamObserver<LabEvent> stream = (ServerCallStreamObserver<LabEvent>) response;
     GrpcEventSink sink = new GrpcEventSink(stream);
     EventFilter filter;
-    boolean replay = !request.getRunId().isEmpty();
+    EventStreams.Stream source;
     try {
-      if (replay) {
-        runs.get(request.getRunId());
-      } else {
-        labs.get(request.getLabId());
-      }
       filter = ProtoMapper.filter(request);
+      source = request.getRunId().isEmpty() ? events.lab(caller(), request.getLabId())
+          : events.replay(caller(), request.getRunId(), request.getReplaySpeed());
     } catch (RuntimeException e) {
       response.onError(toStatus(e));
       return;
     }
     Detail detail = ProtoMapper.detail(request.getDetail());
     watchers.execute(() -> {
-      try {
-        if (replay) {
-          events.replay(request.getRunId(), request.getAfterSequence(), filter, detail, request.getReplaySpeed(), sink);
-        } else {
-          events.watch(request.getLabId(), request.getAfterSequence(), filter, detail, sink);
-        }
+      try (source) {
+        source.to(request.getAfterSequence(), filter, detail, sink);
         if (sink.isOpen()) {
           stream.onCompleted();
         }
@@ -158,6 +153,11 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
         }
       }
     });
+  }
+
+  /** Who calls, as {@link AuthInterceptor} found them. */
+  private static Caller caller() {
+    return AuthInterceptor.CALLER.get();
   }
 
   interface Call<T> {
@@ -195,6 +195,9 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
       status.addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(
           com.google.protobuf.Duration.newBuilder().setSeconds(error.retryAfterSeconds())).build()));
     }
+    error.quota().ifPresent(q -> status.addDetails(Any.pack(QuotaFailure.newBuilder().addViolations(
+        QuotaFailure.Violation.newBuilder().setSubject(q.limit())
+            .setDescription(q.used() + " of " + q.max() + " in use")).build())));
     if (!error.resourceType().isEmpty()) {
       status.addDetails(Any.pack(ResourceInfo.newBuilder().setResourceType(error.resourceType())
           .setResourceName(error.resourceName()).setDescription(error.detail()).build()));

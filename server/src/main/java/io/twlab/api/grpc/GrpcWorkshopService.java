@@ -29,25 +29,25 @@ public final class GrpcWorkshopService extends WorkshopServiceGrpc.WorkshopServi
 
   @Override
   public void whoAmI(WhoAmIRequest request, StreamObserver<Caller> response) {
-    GrpcLabService.unary(response, () -> IdentityMapper.caller(caller()));
+    GrpcLabService.unary(response, () -> IdentityMapper.caller(principal()));
   }
 
   @Override
   public void addInstructor(AddInstructorRequest request, StreamObserver<IssuedCredential> response) {
-    GrpcLabService.unary(response, () -> IdentityMapper.issued(access.addInstructor(caller(), request.getName())));
+    GrpcLabService.unary(response, () -> IdentityMapper.issued(access.addInstructor(principal(), request.getName())));
   }
 
   @Override
   public void createWorkshop(CreateWorkshopRequest request, StreamObserver<Workshop> response) {
     GrpcLabService.unary(response, () -> {
-      Access.Opened opened = IdentityMapper.open(access, caller(), request);
+      Access.Opened opened = IdentityMapper.open(access, principal(), request);
       return IdentityMapper.workshop(opened.workshop(), opened.joinCode(), List.of());
     });
   }
 
   @Override
   public void listWorkshops(ListWorkshopsRequest request, StreamObserver<ListWorkshopsResponse> response) {
-    GrpcLabService.unary(response, () -> IdentityMapper.workshops(access.workshops(caller())));
+    GrpcLabService.unary(response, () -> IdentityMapper.workshops(access.workshops(principal())));
   }
 
   @Override
@@ -59,18 +59,18 @@ public final class GrpcWorkshopService extends WorkshopServiceGrpc.WorkshopServi
   @Override
   public void endWorkshop(EndWorkshopRequest request, StreamObserver<Workshop> response) {
     GrpcLabService.unary(response,
-        () -> IdentityMapper.workshop(access.endWorkshop(caller(), request.getWorkshopId())));
+        () -> IdentityMapper.workshop(access.endWorkshop(principal(), request.getWorkshopId())));
   }
 
   @Override
   public void revokeCredential(RevokeCredentialRequest request, StreamObserver<RevokeCredentialResponse> response) {
     GrpcLabService.unary(response, () -> {
-      access.revoke(caller(), request.getPrincipalId());
+      access.revoke(principal(), request.getPrincipalId());
       return RevokeCredentialResponse.newBuilder().setPrincipalId(request.getPrincipalId()).build();
     });
   }
 
-  private static Principal caller() {
-    return AuthInterceptor.CALLER.get();
+  private static Principal principal() {
+    return AuthInterceptor.PRINCIPAL.get();
   }
 }

@@ -15,13 +15,14 @@ import io.twlab.api.ApiError;
 import io.twlab.api.ApiError.Kind;
 import io.twlab.api.IdentityMapper;
 import io.twlab.api.ProtoMapper;
-import io.twlab.app.EventSink;
 import io.twlab.app.Access;
+import io.twlab.app.EventSink;
 import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
 import io.twlab.app.Labs;
 import io.twlab.app.Runs;
 import io.twlab.app.TwlabServices;
+import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.UnauthenticatedException;
@@ -57,7 +58,11 @@ public final class HttpApi {
   private static final JsonFormat.Parser PARSER = JsonFormat.parser();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String JOIN = "/api/v1/workshops/join";
+  private static final String PRINCIPAL = "twlab.principal";
   private static final String CALLER = "twlab.caller";
+  private static final String STREAM = "twlab.stream";
+  private static final String LAB_EVENTS = "/api/v1/labs/{id}/events";
+  private static final String RUN_EVENTS = "/api/v1/runs/{id}/events";
 
   private final Labs labs;
   private final Runs runs;
@@ -89,60 +94,58 @@ public final class HttpApi {
       config.routes.before("/api/*", this::authenticate);
       config.routes.wsBeforeUpgrade("/api/*", this::authenticate);
       config.routes.get("/api/v1/labs", ctx -> proto(ctx, ListLabsResponse.newBuilder()
-          .addAllLabs(labs.list().stream().map(ProtoMapper::lab).toList()).build()));
+          .addAllLabs(labs.list(caller(ctx)).stream().map(ProtoMapper::lab).toList()).build()));
       config.routes.post("/api/v1/labs", this::createLab);
-      config.routes.get("/api/v1/labs/{id}", ctx -> proto(ctx, ProtoMapper.lab(labs.get(ctx.pathParam("id")))));
+      config.routes.get("/api/v1/labs/{id}", ctx -> proto(ctx, ProtoMapper.lab(labs.get(caller(ctx), ctx.pathParam("id")))));
       config.routes.delete("/api/v1/labs/{id}", ctx -> {
-        labs.delete(ctx.pathParam("id"));
+        labs.delete(caller(ctx), ctx.pathParam("id"));
         proto(ctx, DeleteLabResponse.newBuilder().setLabId(ctx.pathParam("id")).build());
       });
       config.routes.get("/api/v1/scenarios", ctx -> proto(ctx, ListScenariosResponse.newBuilder()
           .addAllScenarios(runs.scenarios().stream().map(ProtoMapper::scenario).toList()).build()));
       config.routes.post("/api/v1/labs/{id}/runs", this::runScenario);
       config.routes.get("/api/v1/runs", this::listRuns);
-      config.routes.get("/api/v1/runs/{id}", ctx -> proto(ctx, ProtoMapper.run(runs.get(ctx.pathParam("id")))));
+      config.routes.get("/api/v1/runs/{id}", ctx -> proto(ctx, ProtoMapper.run(runs.get(caller(ctx), ctx.pathParam("id")))));
       // The body is the experiment file itself, YAML or JSON.
-      config.routes.post("/api/v1/grades", ctx -> proto(ctx, ProtoMapper.grade(experiments.grade(ctx.body()))));
-      config.routes.post("/api/v1/sweeps", ctx -> proto(ctx, ProtoMapper.sweep(experiments.sweep(ctx.body()))));
-      // Checked before the stream opens, so that an unknown lab or a bad filter is a problem+json
-      // response, not an SSE error event.
-      config.routes.before("/api/v1/labs/{id}/events", ctx -> {
-        labs.get(ctx.pathParam("id"));
+      config.routes.post("/api/v1/grades", ctx -> proto(ctx, ProtoMapper.grade(experiments.grade(caller(ctx), ctx.body()))));
+      config.routes.post("/api/v1/sweeps", ctx -> proto(ctx, ProtoMapper.sweep(experiments.sweep(caller(ctx), ctx.body()))));
+      // Checked and counted before the stream opens, so that an unknown lab, a bad filter or a
+      // watcher over the quota is a problem+json response, not an SSE error event.
+      config.routes.before(LAB_EVENTS, ctx -> {
         filter(ctx.queryParamMap());
         detail(ctx.queryParam("detail"));
+        ctx.attribute(STREAM, events.lab(caller(ctx), ctx.pathParam("id")));
       });
-      config.routes.sse("/api/v1/labs/{id}/events", client -> streamEvents(client, (after, filter, detail, sink) ->
-          events.watch(client.ctx().pathParam("id"), after, filter, detail, sink)));
-      config.routes.before("/api/v1/runs/{id}/events", ctx -> {
-        runs.get(ctx.pathParam("id"));
+      config.routes.sse(LAB_EVENTS, this::streamEvents);
+      config.routes.after(LAB_EVENTS, HttpApi::closeStream);
+      config.routes.before(RUN_EVENTS, ctx -> {
         filter(ctx.queryParamMap());
         detail(ctx.queryParam("detail"));
-        speed(ctx.queryParam("speed"));
+        ctx.attribute(STREAM, events.replay(caller(ctx), ctx.pathParam("id"), speed(ctx.queryParam("speed"))));
       });
       // A recorded run's timeline; ?speed=1 replays it at the pace it happened.
-      config.routes.sse("/api/v1/runs/{id}/events", client -> streamEvents(client, (after, filter, detail, sink) ->
-          events.replay(client.ctx().pathParam("id"), after, filter, detail, speed(client.ctx().queryParam("speed")),
-              sink)));
+      config.routes.sse(RUN_EVENTS, this::streamEvents);
+      config.routes.after(RUN_EVENTS, HttpApi::closeStream);
       config.routes.ws("/api/v1/labs/{id}/ws", ws -> {
         ws.onConnect(this::startWebSocketWatch);
         ws.onClose(ctx -> LOG.debug("websocket watcher {} closed", ctx.sessionId()));
       });
-      config.routes.get("/api/v1/whoami", ctx -> proto(ctx, IdentityMapper.caller(caller(ctx))));
+      config.routes.get("/api/v1/whoami", ctx -> proto(ctx, IdentityMapper.caller(principal(ctx))));
       config.routes.post("/api/v1/instructors", ctx -> {
         AddInstructorRequest.Builder request = AddInstructorRequest.newBuilder();
         parse(ctx, request);
         ctx.status(201);
-        proto(ctx, IdentityMapper.issued(access.addInstructor(caller(ctx), request.getName())));
+        proto(ctx, IdentityMapper.issued(access.addInstructor(principal(ctx), request.getName())));
       });
       config.routes.post("/api/v1/workshops", ctx -> {
         CreateWorkshopRequest.Builder request = CreateWorkshopRequest.newBuilder();
         parse(ctx, request);
-        Access.Opened opened = IdentityMapper.open(access, caller(ctx), request.build());
+        Access.Opened opened = IdentityMapper.open(access, principal(ctx), request.build());
         ctx.status(201);
         proto(ctx, IdentityMapper.workshop(opened.workshop(), opened.joinCode(), List.of()));
       });
       config.routes.get("/api/v1/workshops", ctx ->
-          proto(ctx, IdentityMapper.workshops(access.workshops(caller(ctx)))));
+          proto(ctx, IdentityMapper.workshops(access.workshops(principal(ctx)))));
       config.routes.post(JOIN, ctx -> {
         JoinWorkshopRequest.Builder request = JoinWorkshopRequest.newBuilder();
         parse(ctx, request);
@@ -150,24 +153,34 @@ public final class HttpApi {
         proto(ctx, IdentityMapper.issued(access.join(request.getJoinCode(), request.getName(), ctx.ip())));
       });
       config.routes.post("/api/v1/workshops/{id}/end", ctx ->
-          proto(ctx, IdentityMapper.workshop(access.endWorkshop(caller(ctx), ctx.pathParam("id")))));
+          proto(ctx, IdentityMapper.workshop(access.endWorkshop(principal(ctx), ctx.pathParam("id")))));
       config.routes.post("/api/v1/credentials/{id}/revoke", ctx -> {
-        access.revoke(caller(ctx), ctx.pathParam("id"));
+        access.revoke(principal(ctx), ctx.pathParam("id"));
         proto(ctx, RevokeCredentialResponse.newBuilder().setPrincipalId(ctx.pathParam("id")).build());
       });
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
     });
   }
 
-  /** Every /api route but joining a workshop needs a caller; the handlers find it in the context. */
+  /**
+   * Every /api route but joining a workshop needs a caller within their request rate; the handlers
+   * find them in the context.
+   */
   private void authenticate(Context ctx) {
     if (ctx.path().equals(JOIN)) {
       return;
     }
-    ctx.attribute(CALLER, authenticator.bearer(ctx.header("Authorization")).orElseThrow(UnauthenticatedException::new));
+    Principal principal = authenticator.bearer(ctx.header("Authorization")).orElseThrow(UnauthenticatedException::new);
+    access.pace(principal);
+    ctx.attribute(PRINCIPAL, principal);
+    ctx.attribute(CALLER, access.caller(principal));
   }
 
-  private static Principal caller(Context ctx) {
+  private static Principal principal(Context ctx) {
+    return ctx.attribute(PRINCIPAL);
+  }
+
+  private static Caller caller(Context ctx) {
     return ctx.attribute(CALLER);
   }
 
@@ -175,14 +188,14 @@ public final class HttpApi {
     CreateLabRequest.Builder request = CreateLabRequest.newBuilder();
     parse(ctx, request);
     ctx.status(201);
-    proto(ctx, ProtoMapper.lab(ProtoMapper.createLab(labs, request.getSpec())));
+    proto(ctx, ProtoMapper.lab(ProtoMapper.createLab(labs, caller(ctx), request.getSpec())));
   }
 
   private void runScenario(Context ctx) throws Exception {
     RunScenarioRequest.Builder request = RunScenarioRequest.newBuilder();
     parse(ctx, request);
     boolean wait = request.getWait() || "true".equals(ctx.queryParam("wait"));
-    var run = runs.start(ctx.pathParam("id"), request.getScenario(), request.getParamsMap(), wait);
+    var run = runs.start(caller(ctx), ctx.pathParam("id"), request.getScenario(), request.getParamsMap(), wait);
     ctx.status(wait ? 200 : 202);
     proto(ctx, ProtoMapper.run(run));
   }
@@ -197,7 +210,7 @@ public final class HttpApi {
     }
     RunQuery query = ProtoMapper.runQuery(orEmpty(ctx.queryParam("lab_id")), orEmpty(ctx.queryParam("scenario")),
         orEmpty(ctx.queryParam("experiment")), pageSize, orEmpty(ctx.queryParam("page_token")));
-    proto(ctx, ProtoMapper.runs(runs.list(query), query));
+    proto(ctx, ProtoMapper.runs(runs.list(caller(ctx), query), query));
   }
 
   private static String orEmpty(String value) {
@@ -212,26 +225,29 @@ public final class HttpApi {
     }
   }
 
-  /** Where an SSE stream's events come from: a live lab or a recorded run. */
-  private interface EventSource {
-    void stream(long afterSequence, EventFilter filter, Detail detail, EventSink sink) throws Exception;
-  }
-
   /** SSE: resumes after the Last-Event-ID header (or ?after=N); each event's id is its sequence. */
-  private void streamEvents(SseClient client, EventSource source) {
+  private void streamEvents(SseClient client) {
     Context ctx = client.ctx();
     String resume = ctx.header("Last-Event-ID");
     if (resume == null) {
       resume = ctx.queryParam("after");
     }
-    try {
+    try (EventStreams.Stream source = ctx.attribute(STREAM)) {
       long after = resume == null || resume.isBlank() ? 0 : Long.parseLong(resume.trim());
-      source.stream(after, filter(ctx.queryParamMap()), detail(ctx.queryParam("detail")), new SseSink(client));
+      source.to(after, filter(ctx.queryParamMap()), detail(ctx.queryParam("detail")), new SseSink(client));
     } catch (NumberFormatException e) {
       client.sendEvent("error", problemBody(ctx.path(), ApiError.of(new InvalidArgumentException("Last-Event-ID",
           "'" + resume + "' is not a sequence number"))).toString(), null);
     } catch (Exception e) {
       client.sendEvent("error", problemBody(ctx.path(), ApiError.of(e)).toString(), null);
+    }
+  }
+
+  /** However the request ended, its stream no longer counts against its caller's watchers. */
+  private static void closeStream(Context ctx) {
+    EventStreams.Stream stream = ctx.attribute(STREAM);
+    if (stream != null) {
+      stream.close();
     }
   }
 
@@ -242,7 +258,6 @@ public final class HttpApi {
   private void startWebSocketWatch(WsConnectContext ctx) {
     String labId = ctx.pathParam("id");
     try {
-      labs.get(labId);
       String after = ctx.queryParam("after");
       long afterSequence;
       try {
@@ -252,10 +267,11 @@ public final class HttpApi {
       }
       EventFilter filter = filter(ctx.queryParamMap());
       Detail detail = detail(ctx.queryParam("detail"));
+      EventStreams.Stream source = events.lab(ctx.attribute(CALLER), labId);
       WebSocketSink sink = new WebSocketSink(ctx);
       watchers.execute(() -> {
-        try {
-          events.watch(labId, afterSequence, filter, detail, sink);
+        try (source) {
+          source.to(afterSequence, filter, detail, sink);
           ctx.closeSession(WsCloseStatus.NORMAL_CLOSURE, "lab " + labId + " is gone");
         } catch (Exception e) {
           LOG.debug("websocket watcher of lab {} ended: {}", labId, e.toString());
@@ -328,6 +344,8 @@ public final class HttpApi {
     if (!error.resourceType().isEmpty()) {
       body.putObject("resource").put("type", error.resourceType()).put("name", error.resourceName());
     }
+    error.quota().ifPresent(q -> body.putObject("quota").put("limit", q.limit()).put("used", q.used())
+        .put("max", q.max()));
     if (!error.violations().isEmpty()) {
       ArrayNode errors = body.putArray("errors");
       for (FieldViolation v : error.violations()) {

@@ -1,0 +1,32 @@
+package io.twlab.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one caller may hold at once: labs, runs in progress, open event streams, and cells in one
+ * sweep. A workshop sets them for its seats; the admin has none (the server's own limits still hold).
+ */
+public record Limits(int labs, int runs, int watchers, int sweepCells) {
+  public static final Limits NONE = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
+      Integer.MAX_VALUE);
+  /** A workshop seat's, unless its instructor chose others. */
+  public static final Limits SEAT = new Limits(2, 1, 8, 24);
+  public static final int MAX = 1_000;
+
+  /** The limits that are out of range, named by {@code prefix} + the limit's name. */
+  public List<FieldViolation> violations(String prefix) {
+    List<FieldViolation> bad = new ArrayList<>();
+    check(bad, prefix + "labs", labs);
+    check(bad, prefix + "runs", runs);
+    check(bad, prefix + "watchers", watchers);
+    check(bad, prefix + "sweep_cells", sweepCells);
+    return bad;
+  }
+
+  private static void check(List<FieldViolation> bad, String field, int value) {
+    if (value < 1 || value > MAX) {
+      bad.add(new FieldViolation(field, "must be 1 to " + MAX + ", got " + value));
+    }
+  }
+}
