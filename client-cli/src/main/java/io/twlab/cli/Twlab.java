@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
     description = "Watch TCP connection teardown (TIME_WAIT, CLOSE_WAIT, ...) happen on a real Linux kernel.",
     subcommands = {LabsCommand.class, ScenariosCommand.class, RunCommand.class, WatchCommand.class, GradeCommand.class,
         SweepCommand.class, RunsCommand.class, LoginCommand.class, LogoutCommand.class,
-        WorkshopsCommand.class, AdminCommand.class, WhoAmICommand.class,
+        WorkshopsCommand.class, StudentsCommand.class, AuditCommand.class, AdminCommand.class, WhoAmICommand.class,
+        RotateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Twlab {
 

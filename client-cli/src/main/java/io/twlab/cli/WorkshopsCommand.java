@@ -2,23 +2,29 @@ package io.twlab.cli;
 
 import com.google.protobuf.Duration;
 import io.twlab.proto.v1.V1.Caller;
+import io.twlab.proto.v1.V1.Classroom;
 import io.twlab.proto.v1.V1.CreateWorkshopRequest;
 import io.twlab.proto.v1.V1.EndWorkshopRequest;
+import io.twlab.proto.v1.V1.Lab;
 import io.twlab.proto.v1.V1.ListWorkshopsRequest;
 import io.twlab.proto.v1.V1.ListWorkshopsResponse;
-import io.twlab.proto.v1.V1.RevokeCredentialRequest;
-import io.twlab.proto.v1.V1.RevokeCredentialResponse;
+import io.twlab.proto.v1.V1.RunBrief;
+import io.twlab.proto.v1.V1.Seat;
+import io.twlab.proto.v1.V1.SeatLimits;
+import io.twlab.proto.v1.V1.WatchClassroomRequest;
 import io.twlab.proto.v1.V1.Workshop;
+import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "workshops", description = "Instructors: open workshops, see who joined, revoke a student, end a workshop.",
-    subcommands = {WorkshopsCommand.Create.class, WorkshopsCommand.ListWorkshops.class, WorkshopsCommand.End.class,
-        WorkshopsCommand.Revoke.class})
+@Command(name = "workshops", description = "Instructors: open workshops, see who joined and what each seat does, end a "
+    + "workshop.", subcommands = {WorkshopsCommand.Create.class, WorkshopsCommand.ListWorkshops.class,
+        WorkshopsCommand.Show.class, WorkshopsCommand.End.class})
 final class WorkshopsCommand {
 
   @Command(name = "create", description = "Open a workshop and print its join code (shown this once).")
@@ -29,11 +35,22 @@ final class WorkshopsCommand {
     int seats;
     @Option(names = "--hours", defaultValue = "3", description = "how long it lasts from now (default ${DEFAULT-VALUE})")
     double hours;
+    @Option(names = "--labs", description = "labs a seat may hold at once (default 2)")
+    int labs;
+    @Option(names = "--runs", description = "runs a seat may have in progress (default 1)")
+    int runs;
+    @Option(names = "--watchers", description = "event streams a seat may have open (default 8)")
+    int watchers;
+    @Option(names = "--scenarios", split = ",", paramLabel = "NAME", description = "the only scenarios its students "
+        + "may run (default: all)")
+    List<String> scenarios = List.of();
 
     @Override
     int call(ServerConnection server) {
       Workshop w = server.workshops().createWorkshop(CreateWorkshopRequest.newBuilder().setName(name).setSeats(seats)
-          .setDuration(Duration.newBuilder().setSeconds(Math.round(hours * 3600))).build());
+          .setDuration(Duration.newBuilder().setSeconds(Math.round(hours * 3600)))
+          .setSeatLimits(SeatLimits.newBuilder().setLabs(labs).setRuns(runs).setWatchers(watchers))
+          .addAllScenarios(scenarios).build());
       print(w, out -> out.printf("workshop %s \"%s\": %d seats until %s%njoin code: %s   (students: twlab login "
           + "--join %s --name NAME)%n", w.getId(), w.getName(), w.getSeats(), Instant.ofEpochSecond(w.getEndsAt()
           .getSeconds()), w.getJoinCode(), w.getJoinCode()));
@@ -72,17 +89,44 @@ final class WorkshopsCommand {
     }
   }
 
-  @Command(name = "revoke", description = "Revoke a student's token (the id `workshops list` shows).")
-  static final class Revoke extends ServerCommand {
-    @Parameters(paramLabel = "STUDENT")
+  @Command(name = "show", description = "Every seat of a workshop: its labs, its run now, its latest runs.")
+  static final class Show extends ServerCommand {
+    @Parameters(paramLabel = "WORKSHOP")
     String id;
+    @Option(names = "--watch", description = "print it again whenever it changes, until Ctrl-C or the workshop ends")
+    boolean watch;
 
     @Override
     int call(ServerConnection server) {
-      RevokeCredentialResponse r = server.workshops().revokeCredential(RevokeCredentialRequest.newBuilder()
-          .setPrincipalId(id).build());
-      print(r, out -> out.println("revoked " + r.getPrincipalId()));
+      WatchClassroomRequest request = WatchClassroomRequest.newBuilder().setWorkshopId(id).build();
+      Iterator<Classroom> views = server.workshops().watchClassroom(request);
+      while (views.hasNext()) {
+        Classroom c = views.next();
+        print(c, out -> classroom(out, c));
+        if (!watch) {
+          return 0;
+        }
+      }
       return 0;
+    }
+
+    private static void classroom(PrintWriter out, Classroom c) {
+      out.printf("workshop %s \"%s\": %d of %d seats taken%n", c.getWorkshop().getId(), c.getWorkshop().getName(),
+          c.getSeatsCount(), c.getWorkshop().getSeats());
+      Table t = new Table("STUDENT", "LABS", "RUN NOW", "LATEST RUNS");
+      for (Seat seat : c.getSeatsList()) {
+        t.row(seat.getStudent().getName() + " (" + seat.getStudent().getId() + ")",
+            String.join(", ", seat.getLabsList().stream().map(Lab::getId).toList()),
+            seat.hasCurrentRun() ? seat.getCurrentRun().getScenario() + " in " + seat.getCurrentRun().getLabId() : "",
+            String.join(", ", seat.getLatestRunsList().stream().map(Show::brief).toList()));
+      }
+      t.print(out);
+    }
+
+    private static String brief(RunBrief r) {
+      String state = r.getState().name().substring("RUN_STATE_".length()).toLowerCase(Locale.ROOT);
+      return r.getScenario() + " " + state + (r.getPassed() + r.getFailed() > 0
+          ? " " + r.getPassed() + "/" + (r.getPassed() + r.getFailed()) + " passed" : "");
     }
   }
 

@@ -1,12 +1,17 @@
 package io.twlab.api;
 
 import io.twlab.app.Access;
+import io.twlab.app.Classrooms;
 import io.twlab.core.Limits;
+import io.twlab.grading.Verdict;
+import io.twlab.identity.AuditEntry;
 import io.twlab.identity.Principal;
 import io.twlab.identity.Workshop;
 import io.twlab.proto.v1.V1;
 import io.twlab.proto.v1.V1.Caller;
 import io.twlab.proto.v1.V1.IssuedCredential;
+import io.twlab.scenario.Run;
+import io.twlab.store.RecordedRun;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -44,6 +49,37 @@ public final class IdentityMapper {
         .setSeatLimits(V1.SeatLimits.newBuilder().setLabs(w.seatLimits().labs()).setRuns(w.seatLimits().runs())
             .setWatchers(w.seatLimits().watchers()).setSweepCells(w.seatLimits().sweepCells()))
         .addAllScenarios(new TreeSet<>(w.scenarios())).build();
+  }
+
+  public static V1.ListAuditResponse audit(List<AuditEntry> entries) {
+    V1.ListAuditResponse.Builder b = V1.ListAuditResponse.newBuilder();
+    entries.forEach(e -> b.addEntries(V1.AuditEntry.newBuilder().setAt(ProtoMapper.timestamp(e.at()))
+        .setPrincipalId(e.principalId()).setPrincipalName(e.principalName()).setWorkshopId(e.workshopId())
+        .setAddress(e.address()).setAction(e.action()).setTarget(e.target()).setOutcome(e.outcome())));
+    return b.build();
+  }
+
+  public static V1.Classroom classroom(Classrooms.Classroom classroom) {
+    V1.Classroom.Builder b = V1.Classroom.newBuilder().setWorkshop(workshop(classroom.workshop(), "", List.of()));
+    for (Classrooms.Seat seat : classroom.seats()) {
+      V1.Seat.Builder s = V1.Seat.newBuilder().setStudent(caller(seat.student()))
+          .addAllLabs(seat.labs().stream().map(ProtoMapper::lab).toList())
+          .addAllLatestRuns(seat.latest().stream().map(IdentityMapper::brief).toList());
+      seat.current().ifPresent(r -> s.setCurrentRun(brief(r)));
+      b.addSeats(s);
+    }
+    return b.build();
+  }
+
+  private static V1.RunBrief brief(RecordedRun recorded) {
+    Run run = recorded.run();
+    V1.RunBrief.Builder b = V1.RunBrief.newBuilder().setId(run.id()).setLabId(run.labId()).setScenario(run.scenario())
+        .setState(V1.RunState.valueOf("RUN_STATE_" + run.state().name()))
+        .setStartedAt(ProtoMapper.timestamp(run.startedAt())).setError(run.error().orElse(""))
+        .setPassed((int) recorded.verdicts().stream().filter(v -> v.outcome() == Verdict.Outcome.PASSED).count())
+        .setFailed((int) recorded.verdicts().stream().filter(v -> v.outcome() != Verdict.Outcome.PASSED).count());
+    run.finishedAt().ifPresent(t -> b.setFinishedAt(ProtoMapper.timestamp(t)));
+    return b.build();
   }
 
   public static Access.Opened open(Access access, Principal caller, V1.CreateWorkshopRequest request) {

@@ -12,6 +12,8 @@ import io.twlab.core.PermissionDeniedException;
 import io.twlab.core.Tenant;
 import io.twlab.core.TooManyRequestsException;
 import io.twlab.core.UnauthenticatedException;
+import io.twlab.identity.AuditEntry;
+import io.twlab.identity.AuditLog;
 import io.twlab.identity.Credentials;
 import io.twlab.identity.Principal;
 import io.twlab.identity.Role;
@@ -43,6 +45,7 @@ public final class Access {
   private static final int CODE_LENGTH = 10;
   static final int FAILED_JOINS_PER_MINUTE = 10;
   private static final Duration INSTRUCTOR_LIFETIME = Duration.ofDays(90);
+  public static final Duration ADMIN_LIFETIME = Duration.ofDays(365);
   private static final Duration MIN_WORKSHOP = Duration.ofMinutes(10);
   private static final Duration MAX_WORKSHOP = Duration.ofDays(14);
   private static final int MAX_SEATS = 500;
@@ -50,9 +53,11 @@ public final class Access {
   static final int SEAT_REQUESTS_PER_SECOND = 20;
   static final int INSTRUCTOR_REQUESTS_PER_SECOND = 50;
   private static final Duration PACE_WAIT = Duration.ofMillis(500);
+  static final int MAX_AUDIT = 1_000;
 
   private final Credentials credentials;
   private final WorkshopStore workshops;
+  private final AuditLog audit;
   private final Set<String> scenarios;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
@@ -61,9 +66,10 @@ public final class Access {
       .maximumSize(100_000).build();
 
   /** {@code scenarios}: the names of the scenarios a workshop may allow. */
-  public Access(Credentials credentials, WorkshopStore workshops, Set<String> scenarios, Clock clock) {
+  public Access(Credentials credentials, WorkshopStore workshops, AuditLog audit, Set<String> scenarios, Clock clock) {
     this.credentials = credentials;
     this.workshops = workshops;
+    this.audit = audit;
     this.scenarios = Set.copyOf(scenarios);
     this.clock = clock;
   }
@@ -124,12 +130,18 @@ public final class Access {
     return switch (principal.role()) {
       case ADMIN -> Caller.admin(principal.id());
       case INSTRUCTOR -> new Caller(self, false, workshops.list(Optional.of(principal.id())).stream()
-          .map(Workshop::id).collect(Collectors.toSet()), Limits.NONE, Set.of());
+          .map(Workshop::id).collect(Collectors.toSet()), Limits.STAFF, Set.of());
       case STUDENT -> principal.workshopId().flatMap(workshops::get)
           .map(w -> new Caller(self, false, Set.of(), w.seatLimits(), w.scenarios()))
           .orElseThrow(UnauthenticatedException::new);
       case SUBMITTER -> new Caller(self, false, Set.of(), Limits.SEAT, Set.of());
     };
+  }
+
+  /** What a seat of the workshop sees: the student's own labs and runs. */
+  public static Caller seat(Principal student) {
+    return new Caller(new Tenant(student.id(), student.workshopId().orElse("")), false, Set.of(), Limits.SEAT,
+        Set.of());
   }
 
   public Issued addInstructor(Principal caller, String name) {
@@ -196,14 +208,61 @@ public final class Access {
         .map(this::roster).toList();
   }
 
+  /**
+   * Records a call in the audit log: who made it ({@code principal}, empty when no credential
+   * worked), from {@code address}, what it asked, on what, and how it ended.
+   */
+  public void audit(Optional<Principal> principal, String address, String action, String target, String outcome) {
+    audit.record(new AuditEntry(clock.instant(), principal.map(Principal::id).orElse(""),
+        principal.map(Principal::name).orElse(""), principal.flatMap(Principal::workshopId).orElse(""), address, action,
+        target, outcome));
+  }
+
+  /**
+   * The newest {@code limit} (1 to {@value #MAX_AUDIT}) entries of the audit log the caller may read:
+   * every one for the admin, an instructor's own and their workshops'; narrowed to one workshop when
+   * {@code workshopId} is not empty.
+   */
+  public List<AuditEntry> audit(Principal caller, String workshopId, int limit) {
+    require(caller, Role.INSTRUCTOR, "read the audit log");
+    if (limit < 1 || limit > MAX_AUDIT) {
+      throw new InvalidArgumentException("limit", "must be 1 to " + MAX_AUDIT + ", got " + limit);
+    }
+    Optional<AuditLog.Whose> whose;
+    if (!workshopId.isEmpty()) {
+      whose = Optional.of(new AuditLog.Whose(Set.of(), Set.of(owned(caller, workshopId).id())));
+    } else if (caller.role() == Role.ADMIN) {
+      whose = Optional.empty();
+    } else {
+      whose = Optional.of(new AuditLog.Whose(Set.of(caller.id()), workshops.list(Optional.of(caller.id())).stream()
+          .map(Workshop::id).collect(Collectors.toSet())));
+    }
+    return audit.read(whose, limit);
+  }
+
   /** Ends a workshop at once: every student's credential stops working. */
   public Roster endWorkshop(Principal caller, String workshopId) {
     workshops.end(owned(caller, workshopId).id(), clock.instant());
     return roster(workshops.get(workshopId).orElseThrow());
   }
 
+  /** One of the caller's workshops with its students. */
+  public Roster roster(Principal caller, String workshopId) {
+    return roster(owned(caller, workshopId));
+  }
+
   private Roster roster(Workshop workshop) {
     return new Roster(workshop, workshops.students(workshop.id()));
+  }
+
+  /**
+   * A new token for the caller, with their role's lifetime; their other tokens stop working at once.
+   * A student's token ends with their workshop and is not rotated.
+   */
+  public Issued rotate(Principal caller) {
+    require(caller, Role.INSTRUCTOR, "rotate their token (it ends with the workshop)");
+    Duration lifetime = caller.role() == Role.ADMIN ? ADMIN_LIFETIME : INSTRUCTOR_LIFETIME;
+    return new Issued(caller, credentials.rotate(caller, lifetime), clock.instant().plus(lifetime));
   }
 
   /** Revokes a credential: the admin any, an instructor a student of their workshops. */

@@ -14,7 +14,6 @@ import io.twlab.store.RunStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A lab's live events and a finished run's recorded ones, streamed to a watcher as it asks for them. */
 public final class EventStreams {
@@ -39,12 +38,11 @@ public final class EventStreams {
   /** Where a watcher's events come from; it counts against its caller's watchers until closed. */
   public static final class Stream implements AutoCloseable {
     private final Source source;
-    private final Runnable release;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Holdings.Hold hold;
 
-    private Stream(Source source, Runnable release) {
+    private Stream(Source source, Holdings.Hold hold) {
       this.source = source;
-      this.release = release;
+      this.hold = hold;
     }
 
     /**
@@ -57,9 +55,7 @@ public final class EventStreams {
 
     @Override
     public void close() {
-      if (closed.compareAndSet(false, true)) {
-        release.run();
-      }
+      hold.close();
     }
   }
 
@@ -91,10 +87,9 @@ public final class EventStreams {
   }
 
   private Stream counted(Caller caller, Source source) {
-    String owner = caller.self().owner();
-    open.take(owner, caller.limits().watchers(), used -> TooManyRequestsException.quota("watchers", used,
-        caller.limits().watchers(), "close another watch (each browser tab or `twlab watch` is one)", 5));
-    return new Stream(source, () -> open.give(owner));
+    return new Stream(source, open.take(caller.self().owner(), caller.limits().watchers(), used ->
+        TooManyRequestsException.quota("watchers", used, caller.limits().watchers(),
+            "close another watch (each browser tab or `twlab watch` is one)", 5)));
   }
 
   private static void watch(EventLog log, long afterSequence, EventFilter filter, Detail detail, EventSink sink)

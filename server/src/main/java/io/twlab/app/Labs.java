@@ -112,6 +112,7 @@ public final class Labs implements AutoCloseable {
           "the server is full; try again when other labs have ended", 60);
     }
     String owner = caller.self().owner();
+    // Given back by owner when the lab is deleted, or now if it cannot be made.
     held.take(owner, caller.limits().labs(), used -> {
       long soonest = sessions.values().stream().map(LabSession::lab).filter(l -> l.tenant().owner().equals(owner))
           .mapToLong(l -> Duration.between(clock.instant(), l.expiresAt()).toSeconds()).min().orElse(60);

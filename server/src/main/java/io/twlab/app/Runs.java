@@ -119,14 +119,15 @@ public final class Runs implements AutoCloseable {
       throw new LabBusyException("lab " + labId + " is busy with run " + other
           + "; wait for it to finish (`twlab watch " + labId + "`) or use another lab");
     });
+    Holdings.Hold held;
     Admission.Ticket ticket;
     try {
-      running.take(tenant.owner(), caller.limits().runs(), used -> TooManyRequestsException.quota("runs", used,
-          caller.limits().runs(), "wait for your run to finish (`twlab runs list`)", 10));
+      held = running.take(tenant.owner(), caller.limits().runs(), used -> TooManyRequestsException.quota("runs",
+          used, caller.limits().runs(), "wait for your run to finish (`twlab runs list`)", 10));
       try {
         ticket = admission.enter();
       } catch (RuntimeException e) {
-        running.give(tenant.owner());
+        held.close();
         throw e;
       }
     } catch (RuntimeException e) {
@@ -136,7 +137,11 @@ public final class Runs implements AutoCloseable {
     Run run = Run.started(runId, labId, tenant, scenario.name(), params, clock.instant(),
         session.log().lastSequence());
     recent.put(run.id(), run);
-    Future<Run> future = executor.submit(() -> admitThenExecute(ticket, session, scenario, params, run));
+    Future<Run> future = executor.submit(() -> {
+      try (held) {
+        return admitThenExecute(ticket, session, scenario, params, run);
+      }
+    });
     session.running(future);
     if (!wait) {
       return run;
@@ -159,8 +164,6 @@ public final class Runs implements AutoCloseable {
         return finish(session, run.failed(CANCELLED, clock.instant()));
       }
       return admitted ? execute(session, scenario, params, run) : notAdmitted(session, run);
-    } finally {
-      running.give(run.tenant().owner());
     }
   }
 

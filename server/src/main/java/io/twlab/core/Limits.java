@@ -5,13 +5,16 @@ import java.util.List;
 
 /**
  * What one caller may hold at once: labs, runs in progress, open event streams, and cells in one
- * sweep. A workshop sets them for its seats; the admin has none (the server's own limits still hold).
+ * sweep. A workshop sets them for its seats; an instructor has the staff's; the admin has none (the
+ * server's own limits still hold).
  */
 public record Limits(int labs, int runs, int watchers, int sweepCells) {
   public static final Limits NONE = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
       Integer.MAX_VALUE);
   /** A workshop seat's, unless its instructor chose others. */
   public static final Limits SEAT = new Limits(2, 1, 8, 24);
+  /** An instructor's, or a grading platform's: enough to demonstrate, grade and watch a class. */
+  public static final Limits STAFF = new Limits(10, 4, 32, 200);
   public static final int MAX = 1_000;
 
   /** The limits that are out of range, named by {@code prefix} + the limit's name. */

@@ -11,6 +11,9 @@ public interface CredentialStore {
   /** The principal of a token that is neither expired at {@code now} nor revoked. */
   Optional<Principal> find(String tokenHash, Instant now);
 
+  /** Drops every token of {@code principalId} but the one of {@code keptHash}. */
+  void dropTokensBut(String principalId, String keptHash);
+
   /** Revokes every token of {@code principalId}; they fail from the next request on. */
   void revoke(String principalId, Instant at);
 }

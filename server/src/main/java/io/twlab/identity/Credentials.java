@@ -38,6 +38,13 @@ public final class Credentials implements Authenticator {
     return token;
   }
 
+  /** A new token for {@code principal}, valid for {@code lifetime}; every other token of theirs stops working. */
+  public String rotate(Principal principal, Duration lifetime) {
+    String token = issue(principal, lifetime);
+    store.dropTokensBut(principal.id(), hash(token));
+    return token;
+  }
+
   /** The principal a token speaks for, if it is a live token of this server. */
   public Optional<Principal> principal(String token) {
     if (!token.startsWith(PREFIX) || token.length() > MAX_HEADER) {

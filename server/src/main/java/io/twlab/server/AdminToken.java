@@ -1,5 +1,6 @@
 package io.twlab.server;
 
+import io.twlab.app.Access;
 import io.twlab.identity.Credentials;
 import io.twlab.identity.Principal;
 import io.twlab.identity.Role;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 
 /**
  * The admin's credential: made at the first start and written once to {@code admin.token} in the
@@ -19,7 +19,6 @@ import java.time.Duration;
  */
 final class AdminToken {
   static final Principal ADMIN = new Principal("admin", Role.ADMIN, "admin");
-  static final Duration LIFETIME = Duration.ofDays(365);
   static final String FILE = "admin.token";
 
   private AdminToken() {
@@ -35,7 +34,7 @@ final class AdminToken {
       }
       Files.deleteIfExists(file);
       Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(file, credentials.issue(ADMIN, LIFETIME) + "\n", StandardCharsets.US_ASCII,
+      Files.writeString(file, credentials.issue(ADMIN, Access.ADMIN_LIFETIME) + "\n", StandardCharsets.US_ASCII,
           StandardOpenOption.TRUNCATE_EXISTING);
       return file;
     } catch (IOException e) {

@@ -14,6 +14,7 @@ import io.twlab.api.grpc.GrpcLabService;
 import io.twlab.api.grpc.GrpcWorkshopService;
 import io.twlab.api.http.HttpApi;
 import io.twlab.app.Access;
+import io.twlab.app.Classrooms;
 import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
 import io.twlab.app.Labs;
@@ -106,10 +107,10 @@ public final class TwlabServer implements AutoCloseable {
       owned.push(labs);
       Runs runs = new Runs(runtime, labs, catalog, policy, history, config.limits(), clock);
       owned.push(runs);
-      Access access = new Access(credentials, identities,
+      Access access = new Access(credentials, identities, identities,
           catalog.descriptors().stream().map(ScenarioDescriptor::name).collect(Collectors.toSet()), clock);
       TwlabServices services = new TwlabServices(labs, runs, new EventStreams(labs, runs, history),
-          new ExperimentService(labs, runs, policy, clock), access);
+          new ExperimentService(labs, runs, policy, clock), access, new Classrooms(access, labs, runs, clock));
       ExecutorService watchers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "twlab-watch");
         t.setDaemon(true);
@@ -120,7 +121,7 @@ public final class TwlabServer implements AutoCloseable {
       AuthInterceptor auth = new AuthInterceptor(authenticator, access);
       Server grpc = grpcBuilder
           .addService(ServerInterceptors.intercept(new GrpcLabService(services, watchers), auth))
-          .addService(ServerInterceptors.intercept(new GrpcWorkshopService(services.access()), auth))
+          .addService(ServerInterceptors.intercept(new GrpcWorkshopService(services, watchers), auth))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .build()

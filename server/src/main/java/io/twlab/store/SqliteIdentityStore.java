@@ -1,6 +1,9 @@
 package io.twlab.store;
 
 import io.twlab.core.Limits;
+import io.twlab.identity.AuditEntry;
+import io.twlab.identity.AuditLog;
+import io.twlab.identity.AuditLog.Whose;
 import io.twlab.identity.CredentialStore;
 import io.twlab.identity.Principal;
 import io.twlab.identity.Role;
@@ -13,13 +16,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Credentials and workshops in the server's database ({@code runs.db}, migrated with the run history). */
-public final class SqliteIdentityStore implements CredentialStore, WorkshopStore, AutoCloseable {
+/**
+ * Credentials, workshops and the audit log in the server's database ({@code runs.db}, migrated with
+ * the run history).
+ */
+public final class SqliteIdentityStore implements CredentialStore, WorkshopStore, AuditLog, AutoCloseable {
   private static final String WORKSHOP_COLUMNS = "id, name, instructor_id, seats, ends_ms, ended_ms, seat_labs, "
       + "seat_runs, seat_watchers, seat_sweep_cells, scenarios";
 
@@ -48,6 +55,12 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
         + "ON p.id = t.principal_id WHERE t.hash = ? AND t.expires_ms > ? AND p.revoked_ms IS NULL", tokenHash,
         now.toEpochMilli());
     return found.stream().findFirst();
+  }
+
+  @Override
+  public synchronized void dropTokensBut(String principalId, String keptHash) {
+    update("rotate the tokens of " + principalId, "DELETE FROM tokens WHERE principal_id = ? AND hash <> ?", principalId,
+        keptHash);
   }
 
   @Override
@@ -95,6 +108,43 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
         at.toEpochMilli(), id);
     update("end workshop " + id, "UPDATE principals SET revoked_ms = ? WHERE workshop_id = ? AND revoked_ms IS NULL",
         at.toEpochMilli(), id);
+  }
+
+  @Override
+  public synchronized void record(AuditEntry e) {
+    update("record an audit entry", "INSERT INTO audit (at_ms, principal_id, principal_name, workshop_id, address, "
+        + "action, target, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", e.at().toEpochMilli(), e.principalId(),
+        e.principalName(), e.workshopId(), e.address(), e.action(), e.target(), e.outcome());
+  }
+
+  @Override
+  public synchronized List<AuditEntry> read(Optional<Whose> about, int limit) {
+    List<Object> args = new ArrayList<>();
+    String where = "";
+    if (about.isPresent()) {
+      args.addAll(about.get().principals());
+      args.addAll(about.get().workshops());
+      where = " WHERE principal_id IN (" + marks(about.get().principals().size()) + ") OR workshop_id IN ("
+          + marks(about.get().workshops().size()) + ")";
+    }
+    args.add(limit);
+    List<AuditEntry> found = new ArrayList<>();
+    try (PreparedStatement s = prepared("SELECT at_ms, principal_id, principal_name, workshop_id, address, action, "
+        + "target, outcome FROM audit" + where + " ORDER BY seq DESC LIMIT ?", args.toArray());
+        ResultSet r = s.executeQuery()) {
+      while (r.next()) {
+        found.add(new AuditEntry(Instant.ofEpochMilli(r.getLong(1)), r.getString(2), r.getString(3), r.getString(4),
+            r.getString(5), r.getString(6), r.getString(7), r.getString(8)));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the audit log: " + e.getMessage(), e);
+    }
+    return found;
+  }
+
+  /** SQL parameters for an IN list: "?, ?", never empty (IN () is not SQL; nothing equals NULL). */
+  private static String marks(int n) {
+    return n == 0 ? "NULL" : String.join(", ", Collections.nCopies(n, "?"));
   }
 
   private void update(String what, String sql, Object... values) {

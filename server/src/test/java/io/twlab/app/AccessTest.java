@@ -39,7 +39,7 @@ class AccessTest {
   void open() {
     store = SqliteIdentityStore.open(dataDir);
     credentials = new Credentials(store, clock);
-    access = new Access(credentials, store, Set.of("nc-timewait"), clock);
+    access = new Access(credentials, store, store, Set.of("nc-timewait"), clock);
   }
 
   @AfterEach

@@ -1,30 +1,50 @@
 package io.twlab.api.grpc;
 
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.twlab.api.IdentityMapper;
 import io.twlab.app.Access;
+import io.twlab.app.Classrooms;
+import io.twlab.app.TwlabServices;
 import io.twlab.identity.Principal;
 import io.twlab.proto.v1.V1.AddInstructorRequest;
 import io.twlab.proto.v1.V1.Caller;
+import io.twlab.proto.v1.V1.Classroom;
 import io.twlab.proto.v1.V1.CreateWorkshopRequest;
 import io.twlab.proto.v1.V1.EndWorkshopRequest;
 import io.twlab.proto.v1.V1.IssuedCredential;
 import io.twlab.proto.v1.V1.JoinWorkshopRequest;
+import io.twlab.proto.v1.V1.ListAuditRequest;
+import io.twlab.proto.v1.V1.ListAuditResponse;
 import io.twlab.proto.v1.V1.ListWorkshopsRequest;
 import io.twlab.proto.v1.V1.ListWorkshopsResponse;
 import io.twlab.proto.v1.V1.RevokeCredentialRequest;
 import io.twlab.proto.v1.V1.RevokeCredentialResponse;
+import io.twlab.proto.v1.V1.RotateCredentialRequest;
+import io.twlab.proto.v1.V1.WatchClassroomRequest;
 import io.twlab.proto.v1.V1.WhoAmIRequest;
 import io.twlab.proto.v1.V1.Workshop;
 import io.twlab.proto.v1.WorkshopServiceGrpc;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** twlab.v1.WorkshopService: translates to {@link Access}; the caller comes from {@link AuthInterceptor}. */
+/**
+ * twlab.v1.WorkshopService: translates to {@link Access} and {@link Classrooms}; the caller comes
+ * from {@link AuthInterceptor}.
+ */
 public final class GrpcWorkshopService extends WorkshopServiceGrpc.WorkshopServiceImplBase {
-  private final Access access;
+  private static final int DEFAULT_AUDIT = 100;
 
-  public GrpcWorkshopService(Access access) {
-    this.access = access;
+  private final Access access;
+  private final Classrooms classrooms;
+  private final ExecutorService watchers;
+
+  /** {@code watchers} runs each WatchClassroom stream, so that gRPC's own threads are never blocked. */
+  public GrpcWorkshopService(TwlabServices services, ExecutorService watchers) {
+    this.access = services.access();
+    this.classrooms = services.classrooms();
+    this.watchers = watchers;
   }
 
   @Override
@@ -67,6 +87,53 @@ public final class GrpcWorkshopService extends WorkshopServiceGrpc.WorkshopServi
     GrpcLabService.unary(response, () -> {
       access.revoke(principal(), request.getPrincipalId());
       return RevokeCredentialResponse.newBuilder().setPrincipalId(request.getPrincipalId()).build();
+    });
+  }
+
+  @Override
+  public void rotateCredential(RotateCredentialRequest request, StreamObserver<IssuedCredential> response) {
+    GrpcLabService.unary(response, () -> IdentityMapper.issued(access.rotate(principal())));
+  }
+
+  @Override
+  public void listAudit(ListAuditRequest request, StreamObserver<ListAuditResponse> response) {
+    GrpcLabService.unary(response, () -> IdentityMapper.audit(access.audit(principal(), request.getWorkshopId(),
+        request.getLimit() == 0 ? DEFAULT_AUDIT : request.getLimit())));
+  }
+
+  @Override
+  public void watchClassroom(WatchClassroomRequest request, StreamObserver<Classroom> response) {
+    ServerCallStreamObserver<Classroom> stream = (ServerCallStreamObserver<Classroom>) response;
+    AtomicBoolean cancelled = new AtomicBoolean();
+    stream.setOnCancelHandler(() -> cancelled.set(true));
+    Classrooms.Watch watch;
+    try {
+      watch = classrooms.watch(principal(), AuthInterceptor.CALLER.get(), request.getWorkshopId());
+    } catch (RuntimeException e) {
+      response.onError(GrpcLabService.toStatus(e));
+      return;
+    }
+    watchers.execute(() -> {
+      try (watch) {
+        watch.to(new Classrooms.Sink() {
+          @Override
+          public boolean isOpen() {
+            return !cancelled.get();
+          }
+
+          @Override
+          public void send(Classrooms.Classroom classroom) {
+            stream.onNext(IdentityMapper.classroom(classroom));
+          }
+        });
+        if (!cancelled.get()) {
+          stream.onCompleted();
+        }
+      } catch (Exception e) {
+        if (!cancelled.get()) {
+          stream.onError(GrpcLabService.toStatus(e));
+        }
+      }
     });
   }
 

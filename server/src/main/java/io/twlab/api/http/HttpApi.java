@@ -1,5 +1,7 @@
 package io.twlab.api.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,7 +10,9 @@ import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseClient;
+import io.javalin.router.Endpoint;
 import io.javalin.websocket.WsCloseStatus;
 import io.javalin.websocket.WsConnectContext;
 import io.twlab.api.ApiError;
@@ -16,6 +20,7 @@ import io.twlab.api.ApiError.Kind;
 import io.twlab.api.IdentityMapper;
 import io.twlab.api.ProtoMapper;
 import io.twlab.app.Access;
+import io.twlab.app.Classrooms;
 import io.twlab.app.EventSink;
 import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
@@ -46,7 +51,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,8 +70,12 @@ public final class HttpApi {
   private static final String PRINCIPAL = "twlab.principal";
   private static final String CALLER = "twlab.caller";
   private static final String STREAM = "twlab.stream";
+  /** The lab, run, workshop or credential a path names. */
+  private static final Pattern TARGET = Pattern.compile("/api/v1/(?:labs|runs|workshops|credentials)/([^/]+).*");
   private static final String LAB_EVENTS = "/api/v1/labs/{id}/events";
   private static final String RUN_EVENTS = "/api/v1/runs/{id}/events";
+  private static final String CLASSROOM_EVENTS = "/api/v1/workshops/{id}/classroom/events";
+  private static final int DEFAULT_AUDIT = 100;
 
   private final Labs labs;
   private final Runs runs;
@@ -71,6 +84,7 @@ public final class HttpApi {
   private final ExecutorService watchers;
   private final Authenticator authenticator;
   private final Access access;
+  private final Classrooms classrooms;
 
   /**
    * {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one;
@@ -79,6 +93,7 @@ public final class HttpApi {
   public HttpApi(TwlabServices services, ExecutorService watchers, Authenticator authenticator) {
     this.authenticator = authenticator;
     this.access = services.access();
+    this.classrooms = services.classrooms();
     this.labs = services.labs();
     this.runs = services.runs();
     this.events = services.events();
@@ -158,7 +173,19 @@ public final class HttpApi {
         access.revoke(principal(ctx), ctx.pathParam("id"));
         proto(ctx, RevokeCredentialResponse.newBuilder().setPrincipalId(ctx.pathParam("id")).build());
       });
+      config.routes.post("/api/v1/credentials/rotate", ctx -> proto(ctx,
+          IdentityMapper.issued(access.rotate(principal(ctx)))));
+      config.routes.get("/api/v1/audit", ctx -> proto(ctx, IdentityMapper.audit(access.audit(principal(ctx),
+          orEmpty(ctx.queryParam("workshop_id")), number(ctx, "limit", DEFAULT_AUDIT)))));
+      config.routes.get("/api/v1/workshops/{id}/classroom", ctx -> proto(ctx,
+          IdentityMapper.classroom(classrooms.view(principal(ctx), ctx.pathParam("id")))));
+      // The classroom again whenever it changes, as SSE events named "classroom".
+      config.routes.before(CLASSROOM_EVENTS, ctx -> ctx.attribute(STREAM,
+          classrooms.watch(principal(ctx), caller(ctx), ctx.pathParam("id"))));
+      config.routes.sse(CLASSROOM_EVENTS, this::streamClassroom);
+      config.routes.after(CLASSROOM_EVENTS, HttpApi::closeStream);
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
+      config.routes.after("/api/*", this::audit);
     });
   }
 
@@ -174,6 +201,36 @@ public final class HttpApi {
     access.pace(principal);
     ctx.attribute(PRINCIPAL, principal);
     ctx.attribute(CALLER, access.caller(principal));
+  }
+
+  /** Every call that changed something, and every refused one, goes to the audit log. */
+  private void audit(Context ctx) {
+    int status = ctx.statusCode();
+    boolean refused = status == 401 || status == 403 || status == 429;
+    if (ctx.method() == HandlerType.GET && !refused) {
+      return;
+    }
+    Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
+    Matcher named = TARGET.matcher(ctx.path());
+    String target = named.matches() && !Set.of("join", "rotate").contains(named.group(1)) ? named.group(1) : made(ctx);
+    access.audit(Optional.ofNullable(principal(ctx)), ctx.ip(), "http " + ctx.method() + " "
+        + (endpoint == null ? ctx.path() : endpoint.path), target, outcome(status));
+  }
+
+  /** The id of what a call made (a lab, a workshop, a credential), from its response. */
+  private static String made(Context ctx) {
+    try {
+      JsonNode body = JSON.readTree(ctx.result() == null ? "" : ctx.result());
+      return body == null ? "" : body.path("id").asText(body.path("caller").path("id").asText(""));
+    } catch (JsonProcessingException e) {
+      return "";
+    }
+  }
+
+  /** An HTTP status as the audit log records both APIs' outcomes: OK, or the error's kind. */
+  private static String outcome(int status) {
+    return status < 400 ? "OK" : Arrays.stream(ApiError.Kind.values()).filter(k -> k.httpStatus == status)
+        .map(Enum::name).findFirst().orElse(String.valueOf(status));
   }
 
   private static Principal principal(Context ctx) {
@@ -201,16 +258,19 @@ public final class HttpApi {
   }
 
   private void listRuns(Context ctx) throws Exception {
-    int pageSize;
-    String size = ctx.queryParam("page_size");
-    try {
-      pageSize = size == null || size.isBlank() ? 0 : Integer.parseInt(size.trim());
-    } catch (NumberFormatException e) {
-      throw new InvalidArgumentException("page_size", "'" + size + "' is not a number");
-    }
     RunQuery query = ProtoMapper.runQuery(orEmpty(ctx.queryParam("lab_id")), orEmpty(ctx.queryParam("scenario")),
-        orEmpty(ctx.queryParam("experiment")), pageSize, orEmpty(ctx.queryParam("page_token")));
+        orEmpty(ctx.queryParam("experiment")), number(ctx, "page_size", 0), orEmpty(ctx.queryParam("page_token")));
     proto(ctx, ProtoMapper.runs(runs.list(caller(ctx), query), query));
+  }
+
+  /** A whole-number query parameter, {@code otherwise} when it is absent. */
+  private static int number(Context ctx, String name, int otherwise) {
+    String text = ctx.queryParam(name);
+    try {
+      return text == null || text.isBlank() ? otherwise : Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidArgumentException(name, "'" + text + "' is not a number");
+    }
   }
 
   private static String orEmpty(String value) {
@@ -243,9 +303,27 @@ public final class HttpApi {
     }
   }
 
+  private void streamClassroom(SseClient client) {
+    try (Classrooms.Watch watch = client.ctx().attribute(STREAM)) {
+      watch.to(new Classrooms.Sink() {
+        @Override
+        public boolean isOpen() {
+          return !client.terminated();
+        }
+
+        @Override
+        public void send(Classrooms.Classroom classroom) throws InvalidProtocolBufferException {
+          client.sendEvent("classroom", PRINTER.print(IdentityMapper.classroom(classroom)));
+        }
+      });
+    } catch (Exception e) {
+      client.sendEvent("error", problemBody(client.ctx().path(), ApiError.of(e)).toString(), null);
+    }
+  }
+
   /** However the request ended, its stream no longer counts against its caller's watchers. */
-  private static void closeStream(Context ctx) {
-    EventStreams.Stream stream = ctx.attribute(STREAM);
+  private static void closeStream(Context ctx) throws Exception {
+    AutoCloseable stream = ctx.attribute(STREAM);
     if (stream != null) {
       stream.close();
     }
