@@ -101,6 +101,9 @@ public final class EventStreams {
       List<LabEvent> batch = log.readAfter(last, WATCH_BATCH, WATCH_WAIT);
       List<LabEvent> deliver = batch.isEmpty() ? stream.flush() : stream.accept(batch);
       for (LabEvent event : deliver) {
+        if (!sink.isOpen()) {
+          return;
+        }
         sink.send(event);
       }
       if (!batch.isEmpty()) {

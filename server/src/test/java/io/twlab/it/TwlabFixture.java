@@ -15,8 +15,10 @@ import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.proto.v1.V1.RunState;
 import io.twlab.proto.v1.V1.ScenarioResult;
+import io.twlab.proto.v1.WorkshopServiceGrpc;
 import io.twlab.server.ServerConfig;
 import io.twlab.server.TwlabServer;
+import io.twlab.testing.Bearer;
 import io.twlab.testing.SummaryFigures;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -56,6 +59,16 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
   /** The server's run history: kept across {@link #stopServer()} and {@link #start()}, removed after all. */
   private Path dataDir;
 
+  /** The admin's token, when the server checks callers. */
+  private Optional<String> adminToken = Optional.empty();
+  private boolean authenticated;
+
+  /** The server checks every caller's token; the fixture's own calls are the admin's. */
+  TwlabFixture authenticated() {
+    authenticated = true;
+    return this;
+  }
+
   /** The server's kernel tracer comes from this image (one that does not exist: the tracer cannot start). */
   TwlabFixture tracerImage(String image) {
     tracerImage = image;
@@ -71,8 +84,12 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     if (dataDir == null) {
       dataDir = Files.createTempDirectory(owner + "-data");
     }
-    server = TwlabServer.start(new ServerConfig(0, 0, owner).withTracer(true, tracerImage).withDataDir(dataDir));
+    server = TwlabServer.start(new ServerConfig(0, 0, owner).withTracer(true, tracerImage).withDataDir(dataDir)
+        .withAccess(ServerConfig.LOOPBACK, authenticated));
     channel = Grpc.newChannelBuilderForAddress("localhost", server.grpcPort(), InsecureChannelCredentials.create()).build();
+    if (authenticated) {
+      adminToken = Optional.of(Files.readString(dataDir.resolve("admin.token")).trim());
+    }
   }
 
   /** Stops the server (labs stay on the engine), as a crash or an upgrade would. */
@@ -82,11 +99,30 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
   }
 
   LabServiceGrpc.LabServiceStub asyncGrpc() {
-    return LabServiceGrpc.newStub(channel);
+    LabServiceGrpc.LabServiceStub stub = LabServiceGrpc.newStub(channel);
+    return adminToken.map(t -> stub.withCallCredentials(Bearer.of(t))).orElse(stub);
   }
 
   LabServiceGrpc.LabServiceBlockingStub grpc() {
-    return LabServiceGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
+    return as(adminToken);
+  }
+
+  /** The lab service as the holder of {@code token} calls it (none: without a token). */
+  LabServiceGrpc.LabServiceBlockingStub as(Optional<String> token) {
+    LabServiceGrpc.LabServiceBlockingStub stub = LabServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(120, TimeUnit.SECONDS);
+    return token.map(t -> stub.withCallCredentials(Bearer.of(t))).orElse(stub);
+  }
+
+  /** The workshop service as the holder of {@code token} calls it (none: without a token). */
+  WorkshopServiceGrpc.WorkshopServiceBlockingStub workshops(Optional<String> token) {
+    WorkshopServiceGrpc.WorkshopServiceBlockingStub stub = WorkshopServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(120, TimeUnit.SECONDS);
+    return token.map(t -> stub.withCallCredentials(Bearer.of(t))).orElse(stub);
+  }
+
+  Optional<String> adminToken() {
+    return adminToken;
   }
 
   public Lab createLab(LabSpec spec) {
@@ -104,19 +140,23 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(httpBase() + path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return send(adminToken, HttpRequest.newBuilder(URI.create(httpBase() + path)).GET());
   }
 
   HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(httpBase() + path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    return send(adminToken, HttpRequest.newBuilder(URI.create(httpBase() + path))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   HttpResponse<String> delete(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(httpBase() + path)).DELETE().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return send(adminToken, HttpRequest.newBuilder(URI.create(httpBase() + path)).DELETE());
+  }
+
+  /** Sends {@code request} with {@code token} as its bearer token (none: without one). */
+  HttpResponse<String> send(Optional<String> token, HttpRequest.Builder request) throws IOException,
+      InterruptedException {
+    token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Runs a scenario over gRPC to its end and checks that it succeeded. */

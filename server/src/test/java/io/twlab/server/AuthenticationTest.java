@@ -9,7 +9,6 @@ import io.grpc.CallCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -30,6 +29,7 @@ import io.twlab.proto.v1.V1.Role;
 import io.twlab.proto.v1.V1.WhoAmIRequest;
 import io.twlab.proto.v1.V1.Workshop;
 import io.twlab.proto.v1.WorkshopServiceGrpc;
+import io.twlab.testing.Bearer;
 import io.twlab.testing.FakeEngine;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +42,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -184,14 +183,7 @@ class AuthenticationTest {
   }
 
   private static CallCredentials bearer(String token) {
-    return new CallCredentials() {
-      @Override
-      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        applier.apply(headers);
-      }
-    };
+    return Bearer.of(token);
   }
 
 }

@@ -132,7 +132,6 @@ public final class HttpApi {
         ctx.attribute(STREAM, events.lab(caller(ctx), ctx.pathParam("id")));
       });
       config.routes.sse(LAB_EVENTS, this::streamEvents);
-      config.routes.after(LAB_EVENTS, HttpApi::closeStream);
       config.routes.before(RUN_EVENTS, ctx -> {
         filter(ctx.queryParamMap());
         detail(ctx.queryParam("detail"));
@@ -140,7 +139,6 @@ public final class HttpApi {
       });
       // A recorded run's timeline; ?speed=1 replays it at the pace it happened.
       config.routes.sse(RUN_EVENTS, this::streamEvents);
-      config.routes.after(RUN_EVENTS, HttpApi::closeStream);
       config.routes.ws("/api/v1/labs/{id}/ws", ws -> {
         ws.onConnect(this::startWebSocketWatch);
         ws.onClose(ctx -> LOG.debug("websocket watcher {} closed", ctx.sessionId()));
@@ -183,7 +181,6 @@ public final class HttpApi {
       config.routes.before(CLASSROOM_EVENTS, ctx -> ctx.attribute(STREAM,
           classrooms.watch(principal(ctx), caller(ctx), ctx.pathParam("id"))));
       config.routes.sse(CLASSROOM_EVENTS, this::streamClassroom);
-      config.routes.after(CLASSROOM_EVENTS, HttpApi::closeStream);
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
       config.routes.after("/api/*", this::audit);
     });
@@ -203,8 +200,19 @@ public final class HttpApi {
     ctx.attribute(CALLER, access.caller(principal));
   }
 
-  /** Every call that changed something, and every refused one, goes to the audit log. */
+  /**
+   * Every call that changed something, and every refused one, goes to the audit log. An event
+   * stream the server's stop cut has no request left to read: it changed nothing.
+   */
   private void audit(Context ctx) {
+    try {
+      auditCall(ctx);
+    } catch (IllegalStateException | NullPointerException e) {
+      LOG.debug("not audited, the request is gone: {}", e.toString());
+    }
+  }
+
+  private void auditCall(Context ctx) {
     int status = ctx.statusCode();
     boolean refused = status == 401 || status == 403 || status == 429;
     if (ctx.method() == HandlerType.GET && !refused) {
@@ -321,14 +329,6 @@ public final class HttpApi {
     }
   }
 
-  /** However the request ended, its stream no longer counts against its caller's watchers. */
-  private static void closeStream(Context ctx) throws Exception {
-    AutoCloseable stream = ctx.attribute(STREAM);
-    if (stream != null) {
-      stream.close();
-    }
-  }
-
   /**
    * WebSocket: each text message is one event in the proto3 JSON mapping; {@code ?after=N} resumes.
    * A bad request gets one problem+json message, then the socket is closed (1008).
@@ -398,6 +398,14 @@ public final class HttpApi {
   }
 
   private static void problem(Context ctx, Exception e) {
+    try {
+      answer(ctx, e);
+    } catch (IllegalStateException | NullPointerException gone) {
+      LOG.debug("no answer to a request that is gone ({}): {}", gone.toString(), e.toString());
+    }
+  }
+
+  private static void answer(Context ctx, Exception e) {
     ApiError error = ApiError.of(e);
     if (error.kind() == ApiError.Kind.INTERNAL) {
       LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
