@@ -30,6 +30,16 @@ curl -fs http://localhost:8080/healthz >/dev/null || { "${compose[@]}" logs serv
 
 if [ $# -eq 0 ]; then set -- nc-timewait; fi
 "${compose[@]}" run --rm cli run "$@" --watch
-echo "[demo] the server keeps running, with authentication on. From this host, as its admin:" >&2
-echo "[demo]   TWLAB_TOKEN=\$(${compose[*]} exec -T server cat /var/lib/twlab/admin.token) bin/twlab login" >&2
-echo "[demo]   bin/twlab labs list        ('${compose[*]} down' stops the server)" >&2
+# An instructor for the next steps, made once by the admin (the cli service holds the admin's token).
+instructor_token=instructor.token
+if [ ! -s "$instructor_token" ]; then
+  (umask 077 && "${compose[@]}" run --rm -T cli -o json admin instructors add "demo instructor" \
+    | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' > "$instructor_token")
+fi
+echo "[demo] the server keeps running, with authentication on ('${compose[*]} down' stops it)." >&2
+echo "[demo] An instructor's token is in $instructor_token (readable by you only). Run a workshop:" >&2
+echo "[demo]   export TWLAB_TOKEN_FILE=$instructor_token" >&2
+echo "[demo]   bin/twlab workshops create 'TCP teardown' --seats 30 --hours 3     # prints the join code" >&2
+echo "[demo]   students: twlab login --server THIS-HOST:9090 --insecure --join CODE --name NAME" >&2
+echo "[demo]   bin/twlab workshops show WORKSHOP --watch                          # every seat, live" >&2
+echo "[demo] The admin's token: ${compose[*]} exec -T server cat /var/lib/twlab/admin.token" >&2

@@ -30,6 +30,9 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
   private static final String WORKSHOP_COLUMNS = "id, name, instructor_id, seats, ends_ms, ended_ms, seat_labs, "
       + "seat_runs, seat_watchers, seat_sweep_cells, scenarios";
 
+  /** The newest audit entries kept; older ones go, so that the log stays bounded. */
+  private static final int AUDIT_KEPT = 1_000_000;
+
   private final Connection connection;
 
   private SqliteIdentityStore(Connection connection) {
@@ -115,6 +118,7 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
     update("record an audit entry", "INSERT INTO audit (at_ms, principal_id, principal_name, workshop_id, address, "
         + "action, target, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", e.at().toEpochMilli(), e.principalId(),
         e.principalName(), e.workshopId(), e.address(), e.action(), e.target(), e.outcome());
+    update("prune the audit log", "DELETE FROM audit WHERE seq <= last_insert_rowid() - ?", AUDIT_KEPT);
   }
 
   @Override

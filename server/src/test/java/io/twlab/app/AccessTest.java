@@ -9,6 +9,7 @@ import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.NotFoundException;
 import io.twlab.core.PermissionDeniedException;
 import io.twlab.core.TooManyRequestsException;
+import io.twlab.identity.AuditEntry;
 import io.twlab.identity.Credentials;
 import io.twlab.identity.Principal;
 import io.twlab.identity.Role;
@@ -124,5 +125,40 @@ class AccessTest {
     clock.advance(Duration.ofSeconds(61));
     assertThrows(InvalidArgumentException.class, () -> access.join("WRONGCODE1", "Mallory", "10.0.0.9"),
         "a minute later it may try again");
+  }
+
+  @Test
+  void anInstructorReadsTheAuditOfTheirOwnCallsAndWorkshopsOnly() {
+    Principal ada = access.addInstructor(ADMIN, "Ada").principal();
+    Principal bea = access.addInstructor(ADMIN, "Bea").principal();
+    Access.Opened adas = access.openWorkshop(ada, Access.Plan.of("a", 5, Duration.ofHours(1)));
+    Access.Opened beas = access.openWorkshop(bea, Access.Plan.of("b", 5, Duration.ofHours(1)));
+    Principal alice = access.join(adas.joinCode(), "Alice", "10.0.0.1").principal();
+    Principal bob = access.join(beas.joinCode(), "Bob", "10.0.0.2").principal();
+    access.audit(Optional.of(ada), "10.0.0.9", "grpc CreateWorkshop", adas.workshop().id(), "OK");
+    access.audit(Optional.of(alice), "10.0.0.1", "grpc CreateLab", "lab-a", "OK");
+    access.audit(Optional.of(bob), "10.0.0.2", "grpc DeleteLab", "lab-a", "NOT_FOUND");
+    access.audit(Optional.empty(), "10.0.0.3", "grpc ListLabs", "", "UNAUTHENTICATED");
+
+    assertEquals(List.of("lab-a", adas.workshop().id()), access.audit(ada, "", 10).stream().map(AuditEntry::target)
+        .toList());
+    assertEquals(List.of("Alice"), access.audit(ada, adas.workshop().id(), 10).stream()
+        .map(AuditEntry::principalName).toList());
+    assertEquals(4, access.audit(ADMIN, "", 10).size());
+    assertEquals(1, access.audit(ADMIN, "", 1).size());
+    assertThrows(NotFoundException.class, () -> access.audit(ada, beas.workshop().id(), 10));
+    assertThrows(PermissionDeniedException.class, () -> access.audit(alice, "", 10));
+    assertThrows(InvalidArgumentException.class, () -> access.audit(ADMIN, "", 0));
+  }
+
+  @Test
+  void aRotatedTokenReplacesEveryOtherTokenOfItsHolder() {
+    Access.Issued ada = access.addInstructor(ADMIN, "Ada");
+    Access.Issued rotated = access.rotate(ada.principal());
+    assertEquals(Optional.empty(), credentials.principal(ada.token()));
+    assertEquals(Optional.of(ada.principal()), credentials.principal(rotated.token()));
+    Principal alice = access.join(access.openWorkshop(ada.principal(), Access.Plan.of("a", 5, Duration.ofHours(1)))
+        .joinCode(), "Alice", "10.0.0.1").principal();
+    assertThrows(PermissionDeniedException.class, () -> access.rotate(alice));
   }
 }
