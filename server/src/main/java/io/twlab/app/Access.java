@@ -46,6 +46,7 @@ public final class Access {
   static final int FAILED_JOINS_PER_MINUTE = 10;
   private static final Duration INSTRUCTOR_LIFETIME = Duration.ofDays(90);
   public static final Duration ADMIN_LIFETIME = Duration.ofDays(365);
+  public static final Duration SESSION = Duration.ofHours(12);
   private static final Duration MIN_WORKSHOP = Duration.ofMinutes(10);
   private static final Duration MAX_WORKSHOP = Duration.ofDays(14);
   private static final int MAX_SEATS = 500;
@@ -263,6 +264,26 @@ public final class Access {
     require(caller, Role.INSTRUCTOR, "rotate their token (it ends with the workshop)");
     Duration lifetime = caller.role() == Role.ADMIN ? ADMIN_LIFETIME : INSTRUCTOR_LIFETIME;
     return new Issued(caller, credentials.rotate(caller, lifetime), clock.instant().plus(lifetime));
+  }
+
+  /**
+   * A browser session for the caller (the web console's cookie): a token of its own, for at most
+   * {@link #SESSION} and never past a student's workshop, so that closing it ends only the session.
+   */
+  public Issued openSession(Principal caller) {
+    Instant now = clock.instant();
+    Instant until = now.plus(SESSION);
+    if (caller.workshopId().isPresent()) {
+      Instant ends = caller.workshopId().flatMap(workshops::get).map(Workshop::endsAt)
+          .orElseThrow(UnauthenticatedException::new);
+      until = ends.isBefore(until) ? ends : until;
+    }
+    return new Issued(caller, credentials.issue(caller, Duration.between(now, until)), until);
+  }
+
+  /** Ends a browser session: its token stops working. */
+  public void closeSession(String token) {
+    credentials.drop(token);
   }
 
   /** Revokes a credential: the admin any, an instructor a student of their workshops. */

@@ -11,6 +11,9 @@ public interface CredentialStore {
   /** The principal of a token that is neither expired at {@code now} nor revoked. */
   Optional<Principal> find(String tokenHash, Instant now);
 
+  /** Drops the token of {@code tokenHash}: it fails from the next request on. */
+  void dropToken(String tokenHash);
+
   /** Drops every token of {@code principalId} but the one of {@code keptHash}. */
   void dropTokensBut(String principalId, String keptHash);
 

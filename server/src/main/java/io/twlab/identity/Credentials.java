@@ -45,6 +45,11 @@ public final class Credentials implements Authenticator {
     return token;
   }
 
+  /** Ends one token (a browser session's); its holder's other tokens work on. */
+  public void drop(String token) {
+    store.dropToken(hash(token));
+  }
+
   /** The principal a token speaks for, if it is a live token of this server. */
   public Optional<Principal> principal(String token) {
     if (!token.startsWith(PREFIX) || token.length() > MAX_HEADER) {

@@ -61,6 +61,11 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
   }
 
   @Override
+  public synchronized void dropToken(String tokenHash) {
+    update("drop a token", "DELETE FROM tokens WHERE hash = ?", tokenHash);
+  }
+
+  @Override
   public synchronized void dropTokensBut(String principalId, String keptHash) {
     update("rotate the tokens of " + principalId, "DELETE FROM tokens WHERE principal_id = ? AND hash <> ?", principalId,
         keptHash);

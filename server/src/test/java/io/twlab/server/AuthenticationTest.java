@@ -182,6 +182,44 @@ class AuthenticationTest {
     }
   }
 
+  @Test
+  void aBrowserSessionIsAnHttpOnlyCookieTakenFromTheServersOwnPagesOnly() throws Exception {
+    try (TwlabServer server = start()) {
+      String admin = Files.readString(dataDir.resolve(AdminToken.FILE)).trim();
+      String base = "http://127.0.0.1:" + server.httpPort();
+      HttpResponse<String> opened = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sessions"))
+          .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(201, opened.statusCode(), opened.body());
+      String setCookie = opened.headers().firstValue("Set-Cookie").orElseThrow();
+      assertTrue(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Path=/api"),
+          setCookie);
+      assertTrue(!opened.body().contains("twlab_"), "the token is in the cookie only: " + opened.body());
+      String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+
+      assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/labs")).header("Cookie", cookie)
+          .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/labs")).header("Cookie", cookie)
+          .header("Origin", base).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+      HttpResponse<String> crossSite = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/labs"))
+          .header("Cookie", cookie).header("Origin", "http://evil.example").build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(403, crossSite.statusCode(), crossSite.body());
+      WebSocketHandshakeException socket = (WebSocketHandshakeException) assertThrows(CompletionException.class,
+          () -> http.newWebSocketBuilder().header("Cookie", cookie).header("Origin", "http://evil.example")
+              .buildAsync(URI.create("ws://127.0.0.1:" + server.httpPort() + "/api/v1/labs/lab-x/ws"),
+                  new WebSocket.Listener() { }).join()).getCause();
+      assertEquals(403, socket.getResponse().statusCode());
+
+      assertEquals(204, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sessions")).header("Cookie", cookie)
+          .header("Origin", base).DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/labs")).header("Cookie", cookie)
+          .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "a closed session's cookie no longer works");
+      assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/labs"))
+          .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+          "closing a session ends only its own token");
+    }
+  }
+
   private static CallCredentials bearer(String token) {
     return Bearer.of(token);
   }

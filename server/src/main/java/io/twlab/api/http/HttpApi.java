@@ -30,6 +30,7 @@ import io.twlab.app.TwlabServices;
 import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.PermissionDeniedException;
 import io.twlab.core.UnauthenticatedException;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
@@ -47,6 +48,8 @@ import io.twlab.proto.v1.V1.ListScenariosResponse;
 import io.twlab.proto.v1.V1.RevokeCredentialResponse;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.store.RunQuery;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -74,6 +77,9 @@ public final class HttpApi {
   private static final Pattern TARGET = Pattern.compile("/api/v1/(?:labs|runs|workshops|credentials)/([^/]+).*");
   private static final String LAB_EVENTS = "/api/v1/labs/{id}/events";
   private static final String RUN_EVENTS = "/api/v1/runs/{id}/events";
+  private static final String SESSIONS = "/api/v1/sessions";
+  private static final String SESSION_COOKIE = "twlab_session";
+  private static final String COOKIE_ATTRIBUTES = "; Path=/api; HttpOnly; SameSite=Strict";
   private static final String CLASSROOM_EVENTS = "/api/v1/workshops/{id}/classroom/events";
   private static final int DEFAULT_AUDIT = 100;
 
@@ -171,6 +177,23 @@ public final class HttpApi {
         access.revoke(principal(ctx), ctx.pathParam("id"));
         proto(ctx, RevokeCredentialResponse.newBuilder().setPrincipalId(ctx.pathParam("id")).build());
       });
+      // A browser's session: its token goes in an HttpOnly cookie that scripts cannot read, sent
+      // back only to this server's own pages (SameSite=Strict), never in a URL.
+      config.routes.post(SESSIONS, ctx -> {
+        Access.Issued session = access.openSession(principal(ctx));
+        ctx.header("Set-Cookie", SESSION_COOKIE + "=" + session.token() + COOKIE_ATTRIBUTES + "; Max-Age="
+            + Duration.between(Instant.now(), session.expiresAt()).toSeconds());
+        ctx.status(201);
+        proto(ctx, IdentityMapper.issued(new Access.Issued(session.principal(), "", session.expiresAt())));
+      });
+      config.routes.delete(SESSIONS, ctx -> {
+        String token = ctx.cookie(SESSION_COOKIE);
+        if (token != null) {
+          access.closeSession(token);
+        }
+        ctx.header("Set-Cookie", SESSION_COOKIE + "=" + COOKIE_ATTRIBUTES + "; Max-Age=0");
+        ctx.status(204);
+      });
       config.routes.post("/api/v1/credentials/rotate", ctx -> proto(ctx,
           IdentityMapper.issued(access.rotate(principal(ctx)))));
       config.routes.get("/api/v1/audit", ctx -> proto(ctx, IdentityMapper.audit(access.audit(principal(ctx),
@@ -194,10 +217,30 @@ public final class HttpApi {
     if (ctx.path().equals(JOIN)) {
       return;
     }
-    Principal principal = authenticator.bearer(ctx.header("Authorization")).orElseThrow(UnauthenticatedException::new);
+    String authorization = ctx.header("Authorization");
+    String session = ctx.cookie(SESSION_COOKIE);
+    if (authorization == null && session != null) {
+      requireOwnOrigin(ctx);
+      authorization = "Bearer " + session;
+    }
+    Principal principal = authenticator.bearer(authorization).orElseThrow(UnauthenticatedException::new);
     access.pace(principal);
     ctx.attribute(PRINCIPAL, principal);
     ctx.attribute(CALLER, access.caller(principal));
+  }
+
+  /**
+   * A session cookie is taken only from this server's own pages: a request whose Origin is another
+   * site is refused, and a WebSocket (which browsers open across sites) must say its Origin.
+   */
+  private static void requireOwnOrigin(Context ctx) {
+    String origin = ctx.header("Origin");
+    String own = ctx.scheme() + "://" + ctx.header("Host");
+    boolean webSocket = "websocket".equalsIgnoreCase(ctx.header("Upgrade"));
+    if (origin == null ? webSocket : !origin.equals(own)) {
+      throw new PermissionDeniedException("a session cookie is accepted from " + own + "'s own pages only, not from "
+          + (origin == null ? "a WebSocket without an Origin" : origin) + "; other clients send a bearer token");
+    }
   }
 
   /**
