@@ -34,6 +34,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -77,7 +78,7 @@ public final class Bench {
     try (TwlabServer server = TwlabServer.start(new ServerConfig(0, 0, owner, RETENTION, true, "",
         Path.of("target", "history"), ServerConfig.DEFAULT_HISTORY_RUNS, ServerConfig.LOOPBACK, false,
         // The loads below measure twlab, not its admission queue.
-        ServerLimits.DEFAULT.withLabs(200).withRuns(100)))) {
+        ServerLimits.DEFAULT.withLabs(200).withRuns(100), Optional.empty()))) {
       ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + server.grpcPort(),
           InsecureChannelCredentials.create()).build();
       try {

@@ -22,7 +22,7 @@ public final class Credentials implements Authenticator {
 
   private final CredentialStore store;
   private final Clock clock;
-  private final SecureRandom random = new SecureRandom();
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   public Credentials(CredentialStore store, Clock clock) {
     this.store = store;
@@ -31,11 +31,28 @@ public final class Credentials implements Authenticator {
 
   /** A new token for {@code principal}, valid for {@code lifetime}; only its hash is stored. */
   public String issue(Principal principal, Duration lifetime) {
-    byte[] bytes = new byte[TOKEN_BYTES];
-    random.nextBytes(bytes);
-    String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String token = newToken();
     store.save(hash(token), principal, clock.instant().plus(lifetime));
     return token;
+  }
+
+  /** A random token of this server's form: {@code twlab_} and 256 random bits, base64url. */
+  public static String newToken() {
+    byte[] bytes = new byte[TOKEN_BYTES];
+    RANDOM.nextBytes(bytes);
+    return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * Makes {@code token}, made elsewhere (a deployment's secret), a credential of {@code principal};
+   * refuses one that is not of this server's form and length.
+   */
+  public void register(Principal principal, String token, Duration lifetime) {
+    if (!token.matches(PREFIX + "[A-Za-z0-9_-]{43}")) {
+      throw new IllegalArgumentException("not a twlab token: make one with `twlab-server --new-token` "
+          + "(twlab_ and 43 base64url characters)");
+    }
+    store.save(hash(token), principal, clock.instant().plus(lifetime));
   }
 
   /** A new token for {@code principal}, valid for {@code lifetime}; every other token of theirs stops working. */

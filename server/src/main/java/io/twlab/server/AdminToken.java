@@ -15,13 +15,34 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * The admin's credential: made at the first start and written once to {@code admin.token} in the
  * data directory, readable by its owner only (0600); made again when the one there no longer works
- * (expired, revoked, or the database was replaced). Its value is never logged.
+ * (expired, revoked, or the database was replaced). Or a deployment's secret, read from a file the
+ * server does not write. Its value is never logged.
  */
 final class AdminToken {
   static final Principal ADMIN = new Principal("admin", Role.ADMIN, "admin");
   static final String FILE = "admin.token";
 
   private AdminToken() {
+  }
+
+  /**
+   * Makes the token in {@code secret} (a Docker or Kubernetes secret) the admin's, if it is not
+   * already; refuses one that is not a twlab token, so that a weak password never becomes one.
+   */
+  static void register(Path secret, Credentials credentials) {
+    String token;
+    try {
+      token = Files.readString(secret, StandardCharsets.US_ASCII).trim();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the admin token file " + secret + ": " + e.getMessage(), e);
+    }
+    if (credentials.principal(token).filter(p -> p.role() == Role.ADMIN).isEmpty()) {
+      try {
+        credentials.register(ADMIN, token, Access.ADMIN_LIFETIME);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("the admin token file " + secret + " holds " + e.getMessage(), e);
+      }
+    }
   }
 
   /** The file that holds a working admin token, after writing a new one there if needed. */

@@ -1,6 +1,7 @@
 package io.twlab.server;
 
 import io.twlab.app.ServerLimits;
+import io.twlab.identity.Credentials;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -20,7 +21,8 @@ import picocli.CommandLine.ParameterException;
  * (twlab/tracer:VERSION).
  */
 public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRetention, boolean tracer,
-    String tracerImage, Path dataDir, int historyRuns, String bind, boolean auth, ServerLimits limits) {
+    String tracerImage, Path dataDir, int historyRuns, String bind, boolean auth, ServerLimits limits,
+    Optional<Path> adminTokenFile) {
   public static final int DEFAULT_RETENTION = 100_000;
   public static final Path DEFAULT_DATA_DIR = Path.of(System.getProperty("user.home"), ".local", "share", "twlab");
   public static final int DEFAULT_HISTORY_RUNS = 10_000;
@@ -42,29 +44,35 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
   /** A developer's server: loopback only, without authentication. */
   public ServerConfig(int grpcPort, int httpPort, String owner) {
     this(grpcPort, httpPort, owner, DEFAULT_RETENTION, true, "", DEFAULT_DATA_DIR, DEFAULT_HISTORY_RUNS, LOOPBACK, false,
-        ServerLimits.DEFAULT);
+        ServerLimits.DEFAULT, Optional.empty());
   }
 
   public ServerConfig withTracer(boolean enabled, String image) {
     return new ServerConfig(grpcPort, httpPort, owner, eventRetention, enabled, image, dataDir, historyRuns, bind, auth,
-        limits);
+        limits, adminTokenFile);
   }
 
   public ServerConfig withDataDir(Path dir) {
     return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dir, historyRuns, bind, auth,
-        limits);
+        limits, adminTokenFile);
   }
 
   /** Bound to {@code address}, checking callers' tokens or (loopback only) not. */
   public ServerConfig withAccess(String address, boolean authenticated) {
     return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, address,
-        authenticated, limits);
+        authenticated, limits, adminTokenFile);
   }
 
   /** With the server-wide limits on labs and runs. */
   public ServerConfig withLimits(ServerLimits newLimits) {
     return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, bind,
-        auth, newLimits);
+        auth, newLimits, adminTokenFile);
+  }
+
+  /** The admin's token read from {@code file} (a secret the deployment provides), not made at first start. */
+  public ServerConfig withAdminTokenFile(Path file) {
+    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, bind,
+        auth, limits, Optional.of(file));
   }
 
   private static boolean isLoopback(String address) {
@@ -74,10 +82,13 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
   /** The configuration the flags and environment give; throws naming the flag or variable that is wrong. */
   public static ServerConfig from(String[] args, Map<String, String> env) {
     return parse(args, env, new PrintWriter(PrintWriter.nullWriter()))
-        .orElseThrow(() -> new IllegalArgumentException("--help and --version start no server"));
+        .orElseThrow(() -> new IllegalArgumentException("--help, --version and --new-token start no server"));
   }
 
-  /** Like {@link #from}, but prints the usage for --help (and the version for --version) and returns empty. */
+  /**
+   * Like {@link #from}, but prints the usage for --help (the version for --version, a new token for
+   * --new-token) and returns empty.
+   */
   public static Optional<ServerConfig> parse(String[] args, Map<String, String> env, PrintWriter out) {
     Options options = new Options();
     CommandLine cli = new CommandLine(options).setDefaultValueProvider(spec -> env.get(envName(spec)));
@@ -93,6 +104,10 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
     }
     if (cli.isVersionHelpRequested()) {
       cli.printVersionHelp(out);
+      return Optional.empty();
+    }
+    if (options.newToken) {
+      out.println(Credentials.newToken());
       return Optional.empty();
     }
     return Optional.of(options.config(name -> parsed.hasMatchedOption(name) ? name
@@ -155,6 +170,13 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
         description = "runs in progress at once, everyone's together; more wait in a queue (1-" + MAX_RUNS + ")")
     String maxRuns;
 
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "the admin's token, from a secret "
+        + "(default: made at the first start and written to admin.token in the data directory)")
+    String adminTokenFile;
+
+    @Option(names = "--new-token", description = "print a new random token for --admin-token-file, and exit")
+    boolean newToken;
+
     /** {@code source} names where an option's value came from: its flag, or its environment variable. */
     ServerConfig config(java.util.function.UnaryOperator<String> source) {
       return new ServerConfig(
@@ -170,7 +192,8 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
           bind.trim(),
           onOff(source.apply("--auth"), auth),
           ServerLimits.DEFAULT.withLabs(within(source.apply("--max-labs"), maxLabs, 1, MAX_LABS, "a number of labs"))
-              .withRuns(within(source.apply("--max-runs"), maxRuns, 1, MAX_RUNS, "a number of runs")));
+              .withRuns(within(source.apply("--max-runs"), maxRuns, 1, MAX_RUNS, "a number of runs")),
+          adminTokenFile == null || adminTokenFile.isBlank() ? Optional.empty() : Optional.of(Path.of(adminTokenFile)));
     }
 
     private static int port(String name, String value) {

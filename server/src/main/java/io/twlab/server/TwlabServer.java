@@ -149,8 +149,13 @@ public final class TwlabServer implements AutoCloseable {
           + "this is only allowed on loopback (start with --auth on for anything else)", config.bind());
       return Authenticator.open();
     }
-    LOG.info("authentication on: the admin's bearer token is in {} (readable by its owner only)",
-        AdminToken.ensure(config.dataDir(), credentials));
+    if (config.adminTokenFile().isPresent()) {
+      AdminToken.register(config.adminTokenFile().get(), credentials);
+      LOG.info("authentication on: the admin's bearer token is the one in {}", config.adminTokenFile().get());
+    } else {
+      LOG.info("authentication on: the admin's bearer token is in {} (readable by its owner only)",
+          AdminToken.ensure(config.dataDir(), credentials));
+    }
     return credentials;
   }
 

@@ -14,6 +14,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.twlab.identity.Credentials;
 import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.proto.v1.V1.AddInstructorRequest;
 import io.twlab.proto.v1.V1.Caller;
@@ -180,6 +181,24 @@ class AuthenticationTest {
       assertNotEquals(first, Files.readString(tokenFile));
       assertTrue(Files.readString(tokenFile).startsWith("twlab_"));
     }
+  }
+
+  @Test
+  void theAdminTokenMayComeFromADeploymentsSecretAndMustBeATwlabToken() throws Exception {
+    Path secret = Files.writeString(dataDir.resolve("secret"), Credentials.newToken() + "\n");
+    ServerConfig config = new ServerConfig(0, 0, "twlab-auth-test").withTracer(false, "").withDataDir(dataDir)
+        .withAccess(ServerConfig.LOOPBACK, true).withAdminTokenFile(secret);
+    try (TwlabServer server = TwlabServer.start(config, new FakeEngine())) {
+      HttpResponse<String> whoami = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort()
+          + "/api/v1/whoami")).header("Authorization", "Bearer " + Files.readString(secret).trim()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertTrue(whoami.body().contains("\"role\":\"ROLE_ADMIN\""), whoami.body());
+      assertTrue(!Files.exists(dataDir.resolve(AdminToken.FILE)), "nothing is written beside a given secret");
+    }
+    Files.writeString(secret, "hunter2\n");
+    IllegalStateException weak = assertThrows(IllegalStateException.class,
+        () -> TwlabServer.start(config, new FakeEngine()));
+    assertTrue(weak.getMessage().contains("--new-token"), weak.getMessage());
   }
 
   @Test
