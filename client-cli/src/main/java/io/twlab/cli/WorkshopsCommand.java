@@ -5,6 +5,7 @@ import io.twlab.proto.v1.V1.Caller;
 import io.twlab.proto.v1.V1.Classroom;
 import io.twlab.proto.v1.V1.CreateWorkshopRequest;
 import io.twlab.proto.v1.V1.EndWorkshopRequest;
+import io.twlab.proto.v1.V1.ExtendWorkshopRequest;
 import io.twlab.proto.v1.V1.Lab;
 import io.twlab.proto.v1.V1.ListWorkshopsRequest;
 import io.twlab.proto.v1.V1.ListWorkshopsResponse;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "workshops", description = "Instructors: open workshops, see who joined and what each seat does, end a "
     + "workshop.", subcommands = {WorkshopsCommand.Create.class, WorkshopsCommand.ListWorkshops.class,
-        WorkshopsCommand.Show.class, WorkshopsCommand.End.class})
+        WorkshopsCommand.Show.class, WorkshopsCommand.Extend.class, WorkshopsCommand.End.class})
 final class WorkshopsCommand {
 
   @Command(name = "create", description = "Open a workshop and print its join code (shown this once).")
@@ -76,7 +77,24 @@ final class WorkshopsCommand {
     }
   }
 
-  @Command(name = "end", description = "End a workshop now: its students' tokens stop working.")
+  @Command(name = "extend", description = "Move a workshop's end later: its students keep working until then.")
+  static final class Extend extends ServerCommand {
+    @Parameters(paramLabel = "WORKSHOP")
+    String id;
+    @Option(names = "--hours", required = true, description = "how much later it ends")
+    double hours;
+
+    @Override
+    int call(ServerConnection server) {
+      Workshop w = server.workshops().extendWorkshop(ExtendWorkshopRequest.newBuilder().setWorkshopId(id)
+          .setBy(Duration.newBuilder().setSeconds(Math.round(hours * 3600))).build());
+      print(w, out -> out.println("workshop " + w.getId() + " now ends at "
+          + Instant.ofEpochSecond(w.getEndsAt().getSeconds())));
+      return 0;
+    }
+  }
+
+  @Command(name = "end", description = "End a workshop now: its students' tokens stop working, their labs are deleted.")
   static final class End extends ServerCommand {
     @Parameters(paramLabel = "WORKSHOP")
     String id;

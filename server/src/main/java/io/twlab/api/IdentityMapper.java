@@ -83,7 +83,7 @@ public final class IdentityMapper {
   }
 
   public static Access.Opened open(Access access, Principal caller, V1.CreateWorkshopRequest request) {
-    Duration lasts = Duration.ofSeconds(request.getDuration().getSeconds(), request.getDuration().getNanos());
+    Duration lasts = ProtoMapper.duration(request.getDuration());
     V1.SeatLimits asked = request.getSeatLimits();
     Limits seat = new Limits(orDefault(asked.getLabs(), Limits.SEAT.labs()), orDefault(asked.getRuns(),
         Limits.SEAT.runs()), orDefault(asked.getWatchers(), Limits.SEAT.watchers()),

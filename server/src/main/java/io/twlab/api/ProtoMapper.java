@@ -69,7 +69,7 @@ public final class ProtoMapper {
     Map<String, Map<String, String>> sysctls = new LinkedHashMap<>();
     spec.getNodesMap().forEach((node, config) -> sysctls.put(node, config.getSysctlsMap()));
     return new LabRequest(spec.getTopology(), spec.getClients(), spec.getSnatPortRange(), sysctls,
-        spec.hasTtl() ? java.time.Duration.ofSeconds(spec.getTtl().getSeconds(), spec.getTtl().getNanos()) : null);
+        spec.hasTtl() ? duration(spec.getTtl()) : null);
   }
 
   /** Creates the lab {@code spec} asks for; a refused field is named as the request has it ({@code spec.clients}). */
@@ -293,6 +293,11 @@ public final class ProtoMapper {
 
   static Timestamp timestamp(Instant t) {
     return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+  }
+
+  /** A proto duration as java.time's (the two share a name: the proto's is the one imported here). */
+  public static java.time.Duration duration(Duration d) {
+    return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
 
   private static Duration duration(java.time.Duration d) {

@@ -241,6 +241,21 @@ public final class Access {
     return audit.read(whose, limit);
   }
 
+  /** Moves an open workshop's end later by {@code by}; its students' tokens last until then. */
+  public Roster extendWorkshop(Principal caller, String workshopId, Duration by) {
+    Workshop w = owned(caller, workshopId);
+    Instant now = clock.instant();
+    if (w.endedAt().isPresent()) {
+      throw new InvalidArgumentException("workshop_id", "workshop " + workshopId + " was ended; open a new one");
+    }
+    Instant ends = (w.endsAt().isAfter(now) ? w.endsAt() : now).plus(by);
+    if (by.isNegative() || by.isZero() || ends.isAfter(now.plus(MAX_WORKSHOP))) {
+      throw new InvalidArgumentException("by", "must be positive and end the workshop within 14 days from now");
+    }
+    workshops.extend(workshopId, ends);
+    return roster(workshops.get(workshopId).orElseThrow());
+  }
+
   /** Ends a workshop at once: every student's credential stops working. */
   public Roster endWorkshop(Principal caller, String workshopId) {
     workshops.end(owned(caller, workshopId).id(), clock.instant());

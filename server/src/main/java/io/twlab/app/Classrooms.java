@@ -54,6 +54,17 @@ public final class Classrooms {
     void send(Classroom classroom) throws Exception;
   }
 
+  /**
+   * Ends one of the caller's workshops at once: its students' tokens stop working and their labs
+   * are deleted (their runs stay in the history).
+   */
+  public Access.Roster end(Principal principal, Caller caller, String workshopId) {
+    Access.Roster ended = access.endWorkshop(principal, workshopId);
+    labs.list(caller).stream().filter(l -> l.tenant().workshop().equals(workshopId))
+        .forEach(l -> labs.delete(caller, l.id()));
+    return ended;
+  }
+
   /** One of the caller's workshops (any for the admin) as it is now. */
   public Classroom view(Principal caller, String workshopId) {
     Access.Roster roster = access.roster(caller, workshopId);

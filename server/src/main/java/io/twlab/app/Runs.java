@@ -95,6 +95,11 @@ public final class Runs implements AutoCloseable {
     return catalog.descriptors();
   }
 
+  /** The scenarios the caller may run: all, or those their workshop allows. */
+  public List<ScenarioDescriptor> scenarios(Caller caller) {
+    return catalog.descriptors().stream().filter(d -> caller.mayRun(d.name())).toList();
+  }
+
   /**
    * Starts a run of the scenario in the caller's lab; returns it at once, or finished when {@code
    * wait}. The run counts against the caller's runs at once; it waits for one of the server's run

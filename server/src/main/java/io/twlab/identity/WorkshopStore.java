@@ -19,6 +19,9 @@ public interface WorkshopStore {
   /** The students who joined {@code workshopId} (revoked ones too). */
   List<Principal> students(String workshopId);
 
+  /** Moves the workshop's end to {@code endsAt}, its students' tokens with it. */
+  void extend(String id, Instant endsAt);
+
   /** Ends the workshop now and revokes every student's credential. */
   void end(String id, Instant at);
 }

@@ -111,6 +111,13 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
   }
 
   @Override
+  public synchronized void extend(String id, Instant endsAt) {
+    update("extend workshop " + id, "UPDATE workshops SET ends_ms = ? WHERE id = ?", endsAt.toEpochMilli(), id);
+    update("extend workshop " + id, "UPDATE tokens SET expires_ms = ? WHERE principal_id IN "
+        + "(SELECT id FROM principals WHERE workshop_id = ?)", endsAt.toEpochMilli(), id);
+  }
+
+  @Override
   public synchronized void end(String id, Instant at) {
     update("end workshop " + id, "UPDATE workshops SET ended_ms = ? WHERE id = ? AND ended_ms IS NULL",
         at.toEpochMilli(), id);

@@ -161,4 +161,19 @@ class AccessTest {
         .joinCode(), "Alice", "10.0.0.1").principal();
     assertThrows(PermissionDeniedException.class, () -> access.rotate(alice));
   }
+
+  @Test
+  void anExtendedWorkshopKeepsItsStudentsTokensUntilItsNewEnd() {
+    Principal ada = access.addInstructor(ADMIN, "Ada").principal();
+    Access.Opened opened = access.openWorkshop(ada, Access.Plan.of("w", 5, Duration.ofHours(1)));
+    Access.Issued alice = access.join(opened.joinCode(), "Alice", "10.0.0.1");
+    Access.Roster extended = access.extendWorkshop(ada, opened.workshop().id(), Duration.ofHours(2));
+    assertEquals(opened.workshop().endsAt().plus(Duration.ofHours(2)), extended.workshop().endsAt());
+    clock.advance(Duration.ofMinutes(90));
+    assertEquals(Optional.of(alice.principal()), credentials.principal(alice.token()), "past the old end, within the new");
+    clock.advance(Duration.ofMinutes(91));
+    assertEquals(Optional.empty(), credentials.principal(alice.token()));
+    assertThrows(InvalidArgumentException.class, () -> access.extendWorkshop(ada, opened.workshop().id(),
+        Duration.ofDays(15)));
+  }
 }

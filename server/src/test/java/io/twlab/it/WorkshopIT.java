@@ -17,6 +17,7 @@ import io.twlab.proto.v1.V1.Classroom;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.CreateWorkshopRequest;
 import io.twlab.proto.v1.V1.DeleteLabRequest;
+import io.twlab.proto.v1.V1.EndWorkshopRequest;
 import io.twlab.proto.v1.V1.GetLabRequest;
 import io.twlab.proto.v1.V1.GetRunRequest;
 import io.twlab.proto.v1.V1.JoinWorkshopRequest;
@@ -26,6 +27,7 @@ import io.twlab.proto.v1.V1.LabSpec;
 import io.twlab.proto.v1.V1.ListAuditRequest;
 import io.twlab.proto.v1.V1.ListLabsRequest;
 import io.twlab.proto.v1.V1.ListRunsRequest;
+import io.twlab.proto.v1.V1.ListScenariosRequest;
 import io.twlab.proto.v1.V1.RevokeCredentialRequest;
 import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
@@ -95,6 +97,8 @@ class WorkshopIT {
     assertEquals(429, overHttp.statusCode(), overHttp.body());
     assertTrue(overHttp.headers().firstValue("Retry-After").isPresent());
     assertTrue(overHttp.body().contains("\"quota\":{\"limit\":\"labs\",\"used\":1,\"max\":1}"), overHttp.body());
+    assertEquals(List.of("nc-timewait"), twlab.as(alice).listScenarios(ListScenariosRequest.getDefaultInstance())
+        .getScenariosList().stream().map(s -> s.getName()).toList());
     assertEquals(Status.Code.PERMISSION_DENIED, code(() -> twlab.as(alice).runScenario(RunScenarioRequest
         .newBuilder().setLabId(lab.getId()).setScenario("linger-rst").build())), "the workshop allows nc-timewait only");
 
@@ -196,7 +200,7 @@ class WorkshopIT {
   /**
    * A class: 30 students join, each makes a lab and runs S1 at once on this 2-core machine, watching
    * their own lab; each sees only their own events, and the instructor's classroom shows 30 seats
-   * with their runs. Nothing is left afterwards.
+   * with their runs. Ending the workshop leaves nothing behind.
    */
   @Test
   void aClassOfThirtyRunsS1AtOnceAndEachSeesOnlyItsOwnLab() throws Exception {
@@ -229,9 +233,9 @@ class WorkshopIT {
     Set<String> seatLabs = classroom.getSeatsList().stream().map(s -> s.getLabs(0).getId()).collect(Collectors.toSet());
     assertEquals(labs.stream().map(WorkshopIT::done).collect(Collectors.toSet()), seatLabs);
 
-    for (String lab : seatLabs) {
-      twlab.as(Optional.of(instructor)).deleteLab(DeleteLabRequest.newBuilder().setLabId(lab).build());
-    }
+    // Ending the workshop ends every seat: tokens and labs.
+    twlab.workshops(Optional.of(instructor)).endWorkshop(EndWorkshopRequest.newBuilder()
+        .setWorkshopId(workshop.getId()).build());
     assertEquals(List.of(), TwlabFixture.docker("ps", "-aq", "--filter", "label=io.twlab.owner=" + twlab.owner,
         "--filter", "label=io.twlab.lab"));
   }

@@ -93,7 +93,7 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   @Override
   public void listScenarios(ListScenariosRequest request, StreamObserver<ListScenariosResponse> response) {
     unary(response, () -> ListScenariosResponse.newBuilder()
-        .addAllScenarios(runs.scenarios().stream().map(ProtoMapper::scenario).toList()).build());
+        .addAllScenarios(runs.scenarios(caller()).stream().map(ProtoMapper::scenario).toList()).build());
   }
 
   @Override

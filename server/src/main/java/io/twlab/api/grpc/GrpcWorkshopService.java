@@ -3,6 +3,7 @@ package io.twlab.api.grpc;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.twlab.api.IdentityMapper;
+import io.twlab.api.ProtoMapper;
 import io.twlab.app.Access;
 import io.twlab.app.Classrooms;
 import io.twlab.app.TwlabServices;
@@ -12,6 +13,7 @@ import io.twlab.proto.v1.V1.Caller;
 import io.twlab.proto.v1.V1.Classroom;
 import io.twlab.proto.v1.V1.CreateWorkshopRequest;
 import io.twlab.proto.v1.V1.EndWorkshopRequest;
+import io.twlab.proto.v1.V1.ExtendWorkshopRequest;
 import io.twlab.proto.v1.V1.IssuedCredential;
 import io.twlab.proto.v1.V1.JoinWorkshopRequest;
 import io.twlab.proto.v1.V1.ListAuditRequest;
@@ -79,7 +81,14 @@ public final class GrpcWorkshopService extends WorkshopServiceGrpc.WorkshopServi
   @Override
   public void endWorkshop(EndWorkshopRequest request, StreamObserver<Workshop> response) {
     GrpcLabService.unary(response,
-        () -> IdentityMapper.workshop(access.endWorkshop(principal(), request.getWorkshopId())));
+        () -> IdentityMapper.workshop(classrooms.end(principal(), AuthInterceptor.CALLER.get(),
+            request.getWorkshopId())));
+  }
+
+  @Override
+  public void extendWorkshop(ExtendWorkshopRequest request, StreamObserver<Workshop> response) {
+    GrpcLabService.unary(response, () -> IdentityMapper.workshop(access.extendWorkshop(principal(),
+        request.getWorkshopId(), ProtoMapper.duration(request.getBy()))));
   }
 
   @Override

@@ -42,6 +42,7 @@ import io.twlab.proto.v1.V1.AddInstructorRequest;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.CreateWorkshopRequest;
 import io.twlab.proto.v1.V1.DeleteLabResponse;
+import io.twlab.proto.v1.V1.ExtendWorkshopRequest;
 import io.twlab.proto.v1.V1.JoinWorkshopRequest;
 import io.twlab.proto.v1.V1.ListLabsResponse;
 import io.twlab.proto.v1.V1.ListScenariosResponse;
@@ -123,7 +124,7 @@ public final class HttpApi {
         proto(ctx, DeleteLabResponse.newBuilder().setLabId(ctx.pathParam("id")).build());
       });
       config.routes.get("/api/v1/scenarios", ctx -> proto(ctx, ListScenariosResponse.newBuilder()
-          .addAllScenarios(runs.scenarios().stream().map(ProtoMapper::scenario).toList()).build()));
+          .addAllScenarios(runs.scenarios(caller(ctx)).stream().map(ProtoMapper::scenario).toList()).build()));
       config.routes.post("/api/v1/labs/{id}/runs", this::runScenario);
       config.routes.get("/api/v1/runs", this::listRuns);
       config.routes.get("/api/v1/runs/{id}", ctx -> proto(ctx, ProtoMapper.run(runs.get(caller(ctx), ctx.pathParam("id")))));
@@ -172,7 +173,13 @@ public final class HttpApi {
         proto(ctx, IdentityMapper.issued(access.join(request.getJoinCode(), request.getName(), ctx.ip())));
       });
       config.routes.post("/api/v1/workshops/{id}/end", ctx ->
-          proto(ctx, IdentityMapper.workshop(access.endWorkshop(principal(ctx), ctx.pathParam("id")))));
+          proto(ctx, IdentityMapper.workshop(classrooms.end(principal(ctx), caller(ctx), ctx.pathParam("id")))));
+      config.routes.post("/api/v1/workshops/{id}/extend", ctx -> {
+        ExtendWorkshopRequest.Builder request = ExtendWorkshopRequest.newBuilder();
+        parse(ctx, request);
+        proto(ctx, IdentityMapper.workshop(access.extendWorkshop(principal(ctx), ctx.pathParam("id"),
+            ProtoMapper.duration(request.getBy()))));
+      });
       config.routes.post("/api/v1/credentials/{id}/revoke", ctx -> {
         access.revoke(principal(ctx), ctx.pathParam("id"));
         proto(ctx, RevokeCredentialResponse.newBuilder().setPrincipalId(ctx.pathParam("id")).build());
