@@ -38,6 +38,8 @@ final class WorkshopsCommand {
     double hours;
     @Option(names = "--labs", description = "labs a seat may hold at once (default 2)")
     int labs;
+    @Option(names = "--nodes", description = "nodes of all a seat's labs together (default 16)")
+    int nodes;
     @Option(names = "--runs", description = "runs a seat may have in progress (default 1)")
     int runs;
     @Option(names = "--watchers", description = "event streams a seat may have open (default 8)")
@@ -50,7 +52,7 @@ final class WorkshopsCommand {
     int call(ServerConnection server) {
       Workshop w = server.workshops().createWorkshop(CreateWorkshopRequest.newBuilder().setName(name).setSeats(seats)
           .setDuration(Duration.newBuilder().setSeconds(Math.round(hours * 3600)))
-          .setSeatLimits(SeatLimits.newBuilder().setLabs(labs).setRuns(runs).setWatchers(watchers))
+          .setSeatLimits(SeatLimits.newBuilder().setLabs(labs).setNodes(nodes).setRuns(runs).setWatchers(watchers))
           .addAllScenarios(scenarios).build());
       print(w, out -> out.printf("workshop %s \"%s\": %d seats until %s%njoin code: %s   (students: twlab login "
           + "--join %s --name NAME)%n", w.getId(), w.getName(), w.getSeats(), Instant.ofEpochSecond(w.getEndsAt()

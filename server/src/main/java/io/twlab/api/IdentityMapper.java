@@ -46,7 +46,8 @@ public final class IdentityMapper {
         .setSeats(w.seats()).setEndsAt(ProtoMapper.timestamp(w.endsAt()))
         .setEnded(w.endedAt().isPresent()).setJoinCode(joinCode)
         .addAllStudents(students.stream().map(IdentityMapper::caller).toList())
-        .setSeatLimits(V1.SeatLimits.newBuilder().setLabs(w.seatLimits().labs()).setRuns(w.seatLimits().runs())
+        .setSeatLimits(V1.SeatLimits.newBuilder().setLabs(w.seatLimits().labs()).setNodes(w.seatLimits().nodes())
+            .setRuns(w.seatLimits().runs())
             .setWatchers(w.seatLimits().watchers()).setSweepCells(w.seatLimits().sweepCells()))
         .addAllScenarios(new TreeSet<>(w.scenarios())).build();
   }
@@ -85,8 +86,8 @@ public final class IdentityMapper {
   public static Access.Opened open(Access access, Principal caller, V1.CreateWorkshopRequest request) {
     Duration lasts = ProtoMapper.duration(request.getDuration());
     V1.SeatLimits asked = request.getSeatLimits();
-    Limits seat = new Limits(orDefault(asked.getLabs(), Limits.SEAT.labs()), orDefault(asked.getRuns(),
-        Limits.SEAT.runs()), orDefault(asked.getWatchers(), Limits.SEAT.watchers()),
+    Limits seat = new Limits(orDefault(asked.getLabs(), Limits.SEAT.labs()), orDefault(asked.getNodes(),
+        Limits.SEAT.nodes()), orDefault(asked.getRuns(), Limits.SEAT.runs()), orDefault(asked.getWatchers(), Limits.SEAT.watchers()),
         orDefault(asked.getSweepCells(), Limits.SEAT.sweepCells()));
     return access.openWorkshop(caller, new Access.Plan(request.getName(), request.getSeats(), lasts, seat,
         Set.copyOf(request.getScenariosList())));

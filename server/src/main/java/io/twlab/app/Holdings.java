@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
 
-/** How many of one kind of thing (labs, runs, watchers) each tenant owner holds, against their limit. */
+/** How many of one kind of thing (labs, nodes, runs, watchers) each tenant owner holds, against their limit. */
 final class Holdings {
   private final Map<String, Integer> held = new HashMap<>();
   private int total;
@@ -16,13 +16,18 @@ final class Holdings {
    * of the number they hold. Closing what it returns gives it back (as {@link #give} does), once.
    */
   synchronized Hold take(String owner, int max, IntFunction<TooManyRequestsException> full) {
+    return take(owner, 1, max, full);
+  }
+
+  /** Like {@link #take(String, int, IntFunction)} for {@code amount} at once. */
+  synchronized Hold take(String owner, int amount, int max, IntFunction<TooManyRequestsException> full) {
     int mine = held.getOrDefault(owner, 0);
-    if (mine >= max) {
+    if ((long) mine + amount > max) {
       throw full.apply(mine);
     }
-    held.put(owner, mine + 1);
-    total++;
-    return new Hold(() -> give(owner));
+    held.put(owner, mine + amount);
+    total += amount;
+    return new Hold(() -> give(owner, amount));
   }
 
   /** One thing held, given back when closed. */
@@ -43,16 +48,21 @@ final class Holdings {
   }
 
   synchronized void give(String owner) {
+    give(owner, 1);
+  }
+
+  synchronized void give(String owner, int amount) {
     Integer mine = held.get(owner);
     if (mine == null) {
       return;
     }
-    if (mine == 1) {
+    int left = Math.max(0, mine - amount);
+    if (left == 0) {
       held.remove(owner);
     } else {
-      held.put(owner, mine - 1);
+      held.put(owner, left);
     }
-    total--;
+    total -= mine - left;
   }
 
   /** Everyone's together. */

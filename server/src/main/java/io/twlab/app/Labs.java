@@ -9,6 +9,7 @@ import io.twlab.lab.LabRequest;
 import io.twlab.lab.LabSpec;
 import io.twlab.lab.LabStatus;
 import io.twlab.lab.Role;
+import io.twlab.lab.Topologies;
 import io.twlab.observe.KernelTracer;
 import io.twlab.observe.KernelTracer.Setup;
 import io.twlab.observe.LabObserver;
@@ -46,6 +47,8 @@ public final class Labs implements AutoCloseable {
   private final Map<String, LabSession> sessions = new ConcurrentHashMap<>();
   /** Labs made or being made, per tenant owner: one being made counts before it exists. */
   private final Holdings held = new Holdings();
+  /** The nodes of those labs. */
+  private final Holdings heldNodes = new Holdings();
   private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
       Ids.daemonThreads("twlab-reaper"));
 
@@ -80,7 +83,8 @@ public final class Labs implements AutoCloseable {
   /** Creates a lab of the caller's from a spec already checked against this server's policy. */
   public Lab create(Caller caller, LabSpec spec) {
     String owner = caller.self().owner();
-    reserve(caller);
+    int nodes = Topologies.plan(spec).size();
+    reserve(caller, nodes);
     String id = Ids.newId("lab");
     LOG.info("lab={} creating topology={} clients={} for={}", id, spec.topology().id(), spec.clients(), owner);
     long started = System.nanoTime();
@@ -98,27 +102,40 @@ public final class Labs implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       held.give(owner);
+      heldNodes.give(owner, nodes);
       throw e;
     }
     LOG.info("lab={} ready in {} ms", id, (System.nanoTime() - started) / 1_000_000);
     return sessions.get(id).lab();
   }
 
-  /** Counts a lab about to be made against the caller's quota and the server's, or refuses it. */
-  private synchronized void reserve(Caller caller) {
+  /**
+   * Counts a lab of {@code nodes} nodes about to be made against the caller's quotas and the
+   * server's, or refuses it. Given back when the lab is deleted, or at once if it cannot be made.
+   */
+  private synchronized void reserve(Caller caller, int nodes) {
     int all = held.total();
     if (all >= limits.labs()) {
       throw TooManyRequestsException.quota("server labs", all, limits.labs(),
           "the server is full; try again when other labs have ended", 60);
     }
     String owner = caller.self().owner();
-    // Given back by owner when the lab is deleted, or now if it cannot be made.
-    held.take(owner, caller.limits().labs(), used -> {
-      long soonest = sessions.values().stream().map(LabSession::lab).filter(l -> l.tenant().owner().equals(owner))
-          .mapToLong(l -> Duration.between(clock.instant(), l.expiresAt()).toSeconds()).min().orElse(60);
-      return TooManyRequestsException.quota("labs", used, caller.limits().labs(),
-          "delete one (`twlab labs delete ID`) or wait for one to expire", Math.max(1, soonest));
-    });
+    Holdings.Hold lab = held.take(owner, caller.limits().labs(), used -> TooManyRequestsException.quota("labs", used,
+        caller.limits().labs(), "delete one (`twlab labs delete ID`) or wait for one to expire", untilOneExpires(owner)));
+    try {
+      heldNodes.take(owner, nodes, caller.limits().nodes(), used -> TooManyRequestsException.quota("nodes", used,
+          caller.limits().nodes(), "this lab would add " + nodes + "; delete a lab or ask for fewer clients",
+          untilOneExpires(owner)));
+    } catch (RuntimeException e) {
+      lab.close();
+      throw e;
+    }
+  }
+
+  /** Seconds until the owner's next lab expires (a minute when they have none yet). */
+  private long untilOneExpires(String owner) {
+    return Math.max(1, sessions.values().stream().map(LabSession::lab).filter(l -> l.tenant().owner().equals(owner))
+        .mapToLong(l -> Duration.between(clock.instant(), l.expiresAt()).toSeconds()).min().orElse(60));
   }
 
   /** The caller's lab, or one they see. */
@@ -149,6 +166,7 @@ public final class Labs implements AutoCloseable {
     session.status(LabStatus.DELETED, "deleted: " + removed + " Docker objects removed", clock.instant());
     session.close();
     held.give(session.lab().tenant().owner());
+    heldNodes.give(session.lab().tenant().owner(), session.lab().nodes().size());
     LOG.info("lab={} deleted ({} objects)", labId, removed);
   }
 
@@ -186,6 +204,7 @@ public final class Labs implements AutoCloseable {
       }
       if (lab != null && !lab.expired(clock.instant())) {
         held.take(lab.tenant().owner(), Integer.MAX_VALUE, used -> null);
+        heldNodes.take(lab.tenant().owner(), lab.nodes().size(), Integer.MAX_VALUE, used -> null);
         register(lab, "re-adopted by a restarted server");
         LOG.info("lab={} re-adopted", labId);
       } else {

@@ -4,23 +4,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one caller may hold at once: labs, runs in progress, open event streams, and cells in one
- * sweep. A workshop sets them for its seats; an instructor has the staff's; the admin has none (the
+ * What one caller may hold at once: labs, the nodes of those labs, runs in progress, open event
+ * streams, and cells in one sweep. A workshop sets them for its seats; an instructor has the staff's; the admin has none (the
  * server's own limits still hold).
  */
-public record Limits(int labs, int runs, int watchers, int sweepCells) {
+public record Limits(int labs, int nodes, int runs, int watchers, int sweepCells) {
   public static final Limits NONE = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
-      Integer.MAX_VALUE);
-  /** A workshop seat's, unless its instructor chose others. */
-  public static final Limits SEAT = new Limits(2, 1, 8, 24);
-  /** An instructor's, or a grading platform's: enough to demonstrate, grade and watch a class. */
-  public static final Limits STAFF = new Limits(10, 4, 32, 200);
+      Integer.MAX_VALUE, Integer.MAX_VALUE);
+  /** A workshop seat's, unless its instructor chose others: two NAT labs of up to five clients. */
+  public static final Limits SEAT = new Limits(2, 16, 1, 8, 24);
+  /** An instructor's: enough to demonstrate, grade and watch a class. */
+  public static final Limits STAFF = new Limits(10, 80, 4, 32, 200);
   public static final int MAX = 1_000;
 
   /** The limits that are out of range, named by {@code prefix} + the limit's name. */
   public List<FieldViolation> violations(String prefix) {
     List<FieldViolation> bad = new ArrayList<>();
     check(bad, prefix + "labs", labs);
+    check(bad, prefix + "nodes", nodes);
     check(bad, prefix + "runs", runs);
     check(bad, prefix + "watchers", watchers);
     check(bad, prefix + "sweep_cells", sweepCells);

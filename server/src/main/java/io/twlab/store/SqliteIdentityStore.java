@@ -28,7 +28,7 @@ import java.util.TreeSet;
  */
 public final class SqliteIdentityStore implements CredentialStore, WorkshopStore, AuditLog, AutoCloseable {
   private static final String WORKSHOP_COLUMNS = "id, name, instructor_id, seats, ends_ms, ended_ms, seat_labs, "
-      + "seat_runs, seat_watchers, seat_sweep_cells, scenarios";
+      + "seat_nodes, seat_runs, seat_watchers, seat_sweep_cells, scenarios";
 
   /** The newest audit entries kept; older ones go, so that the log stays bounded. */
   private static final int AUDIT_KEPT = 1_000_000;
@@ -81,8 +81,9 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
   public synchronized void save(Workshop w, String joinCodeHash) {
     Limits seat = w.seatLimits();
     update("store workshop " + w.id(), "INSERT INTO workshops (id, name, instructor_id, seats, ends_ms, code_hash, "
-        + "seat_labs, seat_runs, seat_watchers, seat_sweep_cells, scenarios) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        w.id(), w.name(), w.instructorId(), w.seats(), w.endsAt().toEpochMilli(), joinCodeHash, seat.labs(),
+        + "seat_labs, seat_nodes, seat_runs, seat_watchers, seat_sweep_cells, scenarios) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        w.id(), w.name(), w.instructorId(), w.seats(), w.endsAt().toEpochMilli(), joinCodeHash, seat.labs(), seat.nodes(),
         seat.runs(), seat.watchers(), seat.sweepCells(), String.join(",", new TreeSet<>(w.scenarios())));
   }
 
@@ -190,9 +191,10 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
       while (r.next()) {
         long ended = r.getLong(6);
         Optional<Instant> endedAt = r.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ended));
-        String scenarios = r.getString(11);
+        String scenarios = r.getString(12);
         found.add(new Workshop(r.getString(1), r.getString(2), r.getString(3), r.getInt(4),
-            Instant.ofEpochMilli(r.getLong(5)), endedAt, new Limits(r.getInt(7), r.getInt(8), r.getInt(9), r.getInt(10)),
+            Instant.ofEpochMilli(r.getLong(5)), endedAt, new Limits(r.getInt(7), r.getInt(8), r.getInt(9), r.getInt(10),
+                r.getInt(11)),
             scenarios.isEmpty() ? Set.of() : Set.of(scenarios.split(","))));
       }
     } catch (SQLException e) {

@@ -6,6 +6,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.twlab.app.ServerLimits;
 import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.DeleteLabRequest;
@@ -63,6 +64,14 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
   private Optional<String> adminToken = Optional.empty();
   private boolean authenticated;
 
+  private ServerLimits limits = ServerLimits.DEFAULT;
+
+  /** The server's own limits on labs and runs. */
+  TwlabFixture limits(ServerLimits serverLimits) {
+    limits = serverLimits;
+    return this;
+  }
+
   /** The server checks every caller's token; the fixture's own calls are the admin's. */
   TwlabFixture authenticated() {
     authenticated = true;
@@ -85,7 +94,7 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
       dataDir = Files.createTempDirectory(owner + "-data");
     }
     server = TwlabServer.start(new ServerConfig(0, 0, owner).withTracer(true, tracerImage).withDataDir(dataDir)
-        .withAccess(ServerConfig.LOOPBACK, authenticated));
+        .withAccess(ServerConfig.LOOPBACK, authenticated).withLimits(limits));
     channel = Grpc.newChannelBuilderForAddress("localhost", server.grpcPort(), InsecureChannelCredentials.create()).build();
     if (authenticated) {
       adminToken = Optional.of(Files.readString(dataDir.resolve("admin.token")).trim());

@@ -10,6 +10,7 @@ import com.google.rpc.RetryInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.twlab.app.ServerLimits;
 import io.twlab.proto.v1.LabServiceGrpc.LabServiceBlockingStub;
 import io.twlab.proto.v1.V1.AddInstructorRequest;
 import io.twlab.proto.v1.V1.AuditEntry;
@@ -50,6 +51,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -67,8 +69,9 @@ class WorkshopIT {
   private static final LabSpec DIRECT = LabSpec.newBuilder().setTopology("direct").build();
   private static final int CLASS = 30;
 
+  /** Two runs at a time: the class's runs queue for the server's slots, as a big class's would. */
   @RegisterExtension
-  static final TwlabFixture twlab = new TwlabFixture().authenticated();
+  static final TwlabFixture twlab = new TwlabFixture().authenticated().limits(ServerLimits.DEFAULT.withRuns(2));
 
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -78,9 +81,14 @@ class WorkshopIT {
         .setName("Ada").build()).getToken();
     Workshop workshop = twlab.workshops(Optional.of(instructor)).createWorkshop(CreateWorkshopRequest.newBuilder()
         .setName("teardown").setSeats(3).setDuration(Duration.newBuilder().setSeconds(3600))
-        .setSeatLimits(SeatLimits.newBuilder().setLabs(1).setWatchers(2)).addScenarios("nc-timewait").build());
+        .setSeatLimits(SeatLimits.newBuilder().setLabs(1).setNodes(4).setWatchers(2)).addScenarios("nc-timewait")
+        .build());
     Optional<String> alice = Optional.of(join(workshop, "Alice"));
     Optional<String> bob = Optional.of(join(workshop, "Bob"));
+    StatusRuntimeException tooBig = assertThrows(StatusRuntimeException.class, () -> twlab.as(bob).createLab(
+        CreateLabRequest.newBuilder().setSpec(LabSpec.newBuilder().setTopology("nat").setClients(2)).build()));
+    assertEquals("nodes", detail(StatusProto.fromThrowable(tooBig), QuotaFailure.class).getViolations(0).getSubject(),
+        "a NAT lab of 2 clients has 5 nodes, over the seat's 4");
     Lab lab = twlab.as(alice).createLab(CreateLabRequest.newBuilder().setSpec(DIRECT).build());
 
     // Quotas: a second lab is refused, naming the quota, its use and when to try again.
@@ -199,7 +207,8 @@ class WorkshopIT {
 
   /**
    * A class: 30 students join, each makes a lab and runs S1 at once on this 2-core machine, watching
-   * their own lab; each sees only their own events, and the instructor's classroom shows 30 seats
+   * their own lab; runs beyond the server's two slots wait their turn and say so on their lab's
+   * stream; each sees only their own events, and the instructor's classroom shows 30 seats
    * with their runs. Ending the workshop leaves nothing behind.
    */
   @Test
@@ -210,10 +219,11 @@ class WorkshopIT {
         .setName("class").setSeats(CLASS).setDuration(Duration.newBuilder().setSeconds(3600)).build());
     ExecutorService students = Executors.newFixedThreadPool(CLASS);
     List<Future<String>> labs = new ArrayList<>();
+    Set<String> queued = ConcurrentHashMap.newKeySet();
     try {
       for (int i = 0; i < CLASS; i++) {
         String name = "student-" + i;
-        labs.add(students.submit(() -> studentRunsS1(workshop, name)));
+        labs.add(students.submit(() -> studentRunsS1(workshop, name, queued)));
       }
       for (Future<String> lab : labs) {
         lab.get(5, TimeUnit.MINUTES);
@@ -221,6 +231,8 @@ class WorkshopIT {
     } finally {
       students.shutdownNow();
     }
+
+    assertTrue(!queued.isEmpty(), "with 2 slots for 30 runs, some run should have waited for one");
 
     Classroom classroom = twlab.workshops(Optional.of(instructor)).watchClassroom(WatchClassroomRequest.newBuilder()
         .setWorkshopId(workshop.getId()).build()).next();
@@ -240,8 +252,11 @@ class WorkshopIT {
         "--filter", "label=io.twlab.lab"));
   }
 
-  /** One student: joins, makes a lab, runs S1 and watches it to its end; returns the lab. */
-  private String studentRunsS1(Workshop workshop, String name) {
+  /**
+   * One student: joins, makes a lab, runs S1 and watches it to its end; returns the lab. Adds the
+   * student to {@code queued} if their run waited for a slot.
+   */
+  private String studentRunsS1(Workshop workshop, String name, Set<String> queued) {
     Optional<String> token = Optional.of(join(workshop, name));
     Lab lab = twlab.as(token).createLab(CreateLabRequest.newBuilder().setSpec(DIRECT).build());
     Run run = twlab.as(token).runScenario(RunScenarioRequest.newBuilder().setLabId(lab.getId())
@@ -253,6 +268,9 @@ class WorkshopIT {
       LabEvent event = events.next();
       assertEquals(lab.getId(), event.getLabId(), name + " saw another lab's event");
       timeWait |= event.hasTransition() && event.getTransition().getTo() == TcpState.TCP_STATE_TIME_WAIT;
+      if (event.hasRunProgress() && event.getRunProgress().getPhase().equals("queued")) {
+        queued.add(name);
+      }
       if (event.hasRunFinished() && event.getRunFinished().getRun().getId().equals(run.getId())) {
         assertEquals(RunState.RUN_STATE_SUCCEEDED, event.getRunFinished().getRun().getState(),
             event.getRunFinished().getRun().getError());

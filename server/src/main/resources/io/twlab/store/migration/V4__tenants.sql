@@ -8,6 +8,7 @@ CREATE INDEX runs_by_workshop ON runs (workshop_id, started_ms DESC);
 -- What each seat of a workshop may hold at once, and the scenarios its students may run
 -- (comma-separated; '' for all).
 ALTER TABLE workshops ADD COLUMN seat_labs INTEGER NOT NULL DEFAULT 2;
+ALTER TABLE workshops ADD COLUMN seat_nodes INTEGER NOT NULL DEFAULT 16;
 ALTER TABLE workshops ADD COLUMN seat_runs INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE workshops ADD COLUMN seat_watchers INTEGER NOT NULL DEFAULT 8;
 ALTER TABLE workshops ADD COLUMN seat_sweep_cells INTEGER NOT NULL DEFAULT 24;
