@@ -1,7 +1,6 @@
 package io.twlab.app;
 
 import io.twlab.core.Caller;
-import io.twlab.core.TooManyRequestsException;
 import io.twlab.identity.Principal;
 import io.twlab.identity.Workshop;
 import io.twlab.lab.Lab;
@@ -22,13 +21,15 @@ public final class Classrooms {
   private final Access access;
   private final Labs labs;
   private final Runs runs;
+  private final EventStreams events;
   private final Clock clock;
-  private final Holdings watching = new Holdings();
 
-  public Classrooms(Access access, Labs labs, Runs runs, Clock clock) {
+  /** {@code events} counts a classroom view among its caller's watchers. */
+  public Classrooms(Access access, Labs labs, Runs runs, EventStreams events, Clock clock) {
     this.access = access;
     this.labs = labs;
     this.runs = runs;
+    this.events = events;
     this.clock = clock;
   }
 
@@ -77,9 +78,7 @@ public final class Classrooms {
    */
   public Watch watch(Principal principal, Caller caller, String workshopId) {
     Classroom first = view(principal, workshopId);
-    return new Watch(principal, first, watching.take(caller.self().owner(), caller.limits().watchers(),
-        used -> TooManyRequestsException.quota("watchers", used, caller.limits().watchers(),
-            "close another classroom view", 5)));
+    return new Watch(principal, first, events.watcher(caller));
   }
 
   /** A classroom being watched. */

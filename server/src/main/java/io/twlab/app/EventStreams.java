@@ -26,7 +26,7 @@ public final class EventStreams {
   private final Labs labs;
   private final Runs runs;
   private final RunStore history;
-  /** Streams open, per tenant owner. */
+  /** Streams open (classroom views too), per tenant owner. */
   private final Holdings open = new Holdings();
 
   public EventStreams(Labs labs, Runs runs, RunStore history) {
@@ -87,9 +87,14 @@ public final class EventStreams {
   }
 
   private Stream counted(Caller caller, Source source) {
-    return new Stream(source, open.take(caller.self().owner(), caller.limits().watchers(), used ->
+    return new Stream(source, watcher(caller));
+  }
+
+  /** One of the caller's watchers (an event stream, a classroom view), held until closed, or refused. */
+  Holdings.Hold watcher(Caller caller) {
+    return open.take(caller.self().owner(), caller.limits().watchers(), used ->
         TooManyRequestsException.quota("watchers", used, caller.limits().watchers(),
-            "close another watch (each browser tab or `twlab watch` is one)", 5)));
+            "close another watch (each browser tab, `twlab watch` or classroom view is one)", 5));
   }
 
   private static void watch(EventLog log, long afterSequence, EventFilter filter, Detail detail, EventSink sink)

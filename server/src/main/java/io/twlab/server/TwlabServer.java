@@ -109,8 +109,9 @@ public final class TwlabServer implements AutoCloseable {
       owned.push(runs);
       Access access = new Access(credentials, identities, identities,
           catalog.descriptors().stream().map(ScenarioDescriptor::name).collect(Collectors.toSet()), clock);
-      TwlabServices services = new TwlabServices(labs, runs, new EventStreams(labs, runs, history),
-          new ExperimentService(labs, runs, policy, clock), access, new Classrooms(access, labs, runs, clock));
+      EventStreams events = new EventStreams(labs, runs, history);
+      TwlabServices services = new TwlabServices(labs, runs, events, new ExperimentService(labs, runs, policy, clock),
+          access, new Classrooms(access, labs, runs, events, clock));
       ExecutorService watchers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "twlab-watch");
         t.setDaemon(true);
