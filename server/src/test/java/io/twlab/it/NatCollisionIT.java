@@ -42,7 +42,8 @@ class NatCollisionIT {
     assertEquals(List.of("in S", "out .", "in R", "in S", "out S."), on.getChallengeExampleList().stream()
         .map(p -> p.getDirection() + " " + p.getFlags()).toList());
     assertTrue(on.getChallengeExample(3).getAtSeconds() < 1.0,
-        "the SYN is sent again at once, not after the 1 s SYN timeout: " + on.getChallengeExampleList());
+        "a typical challenged connect sends its SYN again at once, not after the 1 s SYN timeout: "
+            + on.getChallengeExampleList());
     assertTrue(result.getSummary().contains("timestamps on: " + on.getLoadsList().stream()
         .mapToLong(LoadReport::getSucceeded).sum() + "/80 connected, " + on.getTimeouts() + " timeouts, "
         + on.getChallengedConnects() + " connects met redis' TIME_WAIT"), result.getSummary());

@@ -30,4 +30,17 @@ class NatCollisionTest {
     assertEquals("10.250.9.2.61001", challenged.get(0).get(1).peer());
     assertEquals(0.00122, challenged.get(0).get(4).atSeconds(), 1e-9, "timed from its first SYN");
   }
+
+  @Test
+  void theExampleShownIsTheChallengedConnectOfMedianDelayNotTheFirst() {
+    List<List<Packet>> challenged = List.of(exchange(1.01), exchange(0.012), exchange(0.025));
+    assertEquals(0.025, NatCollision.typical(challenged).get(3).atSeconds(), 1e-9);
+    assertEquals(List.of(), NatCollision.typical(List.of()));
+  }
+
+  private static List<Packet> exchange(double synAgain) {
+    return List.of(new Packet(0, false, "S", "s"), new Packet(0.0001, true, ".", "a"),
+        new Packet(synAgain - 0.0001, false, "R", "r"), new Packet(synAgain, false, "S", "s"),
+        new Packet(synAgain + 0.0001, true, "S.", "sa"));
+  }
 }
