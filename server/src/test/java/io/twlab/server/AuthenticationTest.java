@@ -184,6 +184,41 @@ class AuthenticationTest {
   }
 
   @Test
+  void badInputToTheWorkshopCallsIsRefusedNamingTheFieldAndMakesNothing() throws Exception {
+    try (TwlabServer server = start()) {
+      String admin = Files.readString(dataDir.resolve(AdminToken.FILE)).trim();
+      String base = "http://127.0.0.1:" + server.httpPort();
+      HttpResponse<String> created = post(base + "/api/v1/workshops", admin, "{\"name\":\"w\",\"seats\":5,"
+          + "\"duration\":\"3600s\",\"seatLimits\":{\"labs\":5000},\"scenarios\":[\"no-such\"]}");
+      assertEquals(400, created.statusCode(), created.body());
+      assertTrue(created.body().contains("\"field\":\"seat_limits.labs\"")
+          && created.body().contains("\"field\":\"scenarios\""), created.body());
+      assertEquals(0, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/workshops"))
+          .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString()).body()
+          .split("\"id\"").length - 1, "nothing was made");
+
+      HttpResponse<String> audit = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/audit?limit=lots"))
+          .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, audit.statusCode(), audit.body());
+      assertTrue(audit.body().contains("\"field\":\"limit\""), audit.body());
+
+      HttpResponse<String> opened = post(base + "/api/v1/workshops", admin,
+          "{\"name\":\"w\",\"seats\":5,\"duration\":\"3600s\"}");
+      String workshop = opened.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+      HttpResponse<String> extended = post(base + "/api/v1/workshops/" + workshop + "/extend", admin,
+          "{\"by\":\"-60s\"}");
+      assertEquals(400, extended.statusCode(), extended.body());
+      assertTrue(extended.body().contains("\"field\":\"by\""), extended.body());
+      assertEquals(404, post(base + "/api/v1/workshops/workshop-none/extend", admin, "{\"by\":\"60s\"}").statusCode());
+    }
+  }
+
+  private HttpResponse<String> post(String url, String token, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void theAdminTokenMayComeFromADeploymentsSecretAndMustBeATwlabToken() throws Exception {
     Path secret = Files.writeString(dataDir.resolve("secret"), Credentials.newToken() + "\n");
     ServerConfig config = new ServerConfig(0, 0, "twlab-auth-test").withTracer(false, "").withDataDir(dataDir)
