@@ -5,6 +5,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.twlab.app.ServerLimits;
+import io.twlab.app.ServerSettings;
 import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.DeleteLabRequest;
@@ -78,7 +79,8 @@ public final class Bench {
     try (TwlabServer server = TwlabServer.start(new ServerConfig(0, 0, owner, RETENTION, true, "",
         Path.of("target", "history"), ServerConfig.DEFAULT_HISTORY_RUNS, ServerConfig.LOOPBACK, false,
         // The loads below measure twlab, not its admission queue.
-        ServerLimits.DEFAULT.withLabs(200).withRuns(100), Optional.empty()))) {
+        ServerLimits.DEFAULT.withLabs(200).withRuns(100), Optional.empty(), ServerSettings.NODE, Optional.empty(),
+        List.of()))) {
       ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + server.grpcPort(),
           InsecureChannelCredentials.create()).build();
       try {

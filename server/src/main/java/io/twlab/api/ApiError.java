@@ -1,5 +1,6 @@
 package io.twlab.api;
 
+import io.twlab.core.Bounded;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.LabBusyException;
@@ -19,6 +20,19 @@ import java.util.Optional;
  */
 public record ApiError(Kind kind, String detail, List<FieldViolation> violations, String resourceType,
     String resourceName, long retryAfterSeconds, Optional<Quota> quota) {
+  /**
+   * Bytes of the detail. With {@link Bounded}'s violations, an answer stays within 8 kB once gRPC
+   * has encoded it into its trailers (grpc-java's default header limit): the detail twice (once
+   * percent-encoded, up to 3×), the violations once, in base64 (4/3×).
+   */
+  static final int DETAIL = 600;
+
+  /** Whatever the request held, every part quoted back from it is bounded and escaped. */
+  public ApiError {
+    detail = Bounded.text(detail, DETAIL);
+    violations = Bounded.violations(violations);
+    resourceName = Bounded.text(resourceName, Bounded.QUOTE);
+  }
 
   public enum Kind {
     INVALID_ARGUMENT(400, "Invalid argument"),

@@ -1,5 +1,6 @@
 package io.twlab.api;
 
+import io.twlab.core.Bounded;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import io.twlab.app.Labs;
@@ -182,7 +183,7 @@ public final class ProtoMapper {
         offset = -1;
       }
       if (offset < 0) {
-        violations.add(new FieldViolation("page_token", "'" + pageToken + "' is not a token from a ListRuns response"));
+        violations.add(new FieldViolation("page_token", Bounded.quote(pageToken) + " is not a token from a ListRuns response"));
       }
     }
     if (!violations.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.twlab.app;
 
+import io.twlab.core.Bounded;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import com.google.common.util.concurrent.RateLimiter;
@@ -157,8 +158,8 @@ public final class Access {
     require(caller, Role.INSTRUCTOR, "open workshops");
     String name = plan.name();
     List<FieldViolation> bad = new ArrayList<>();
-    if (name == null || name.isBlank() || name.length() > MAX_NAME) {
-      bad.add(new FieldViolation("name", "must be 1 to " + MAX_NAME + " characters"));
+    if (name == null || name.isBlank() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
+      bad.add(new FieldViolation("name", "must be 1 to " + MAX_NAME + " printable characters"));
     }
     if (plan.seats() < 1 || plan.seats() > MAX_SEATS) {
       bad.add(new FieldViolation("seats", "must be 1 to " + MAX_SEATS + ", got " + plan.seats()));
@@ -168,7 +169,7 @@ public final class Access {
     }
     bad.addAll(plan.seatLimits().violations("seat_limits."));
     plan.scenarios().stream().filter(n -> !scenarios.contains(n)).sorted().forEach(n -> bad.add(new FieldViolation(
-        "scenarios", "no scenario '" + n + "'; the scenarios are " + String.join(", ", new TreeSet<>(scenarios)))));
+        "scenarios", "no scenario " + Bounded.quote(n) + "; the scenarios are " + String.join(", ", new TreeSet<>(scenarios)))));
     if (!bad.isEmpty()) {
       throw new InvalidArgumentException(bad);
     }
@@ -195,7 +196,7 @@ public final class Access {
     }
     Workshop w = workshop.get();
     if (workshops.students(w.id()).size() >= w.seats()) {
-      throw new TooManyRequestsException("workshop '" + w.name() + "' has all its " + w.seats()
+      throw new TooManyRequestsException("workshop " + Bounded.quote(w.name()) + " has all its " + w.seats()
           + " seats taken; ask your instructor for more", 60);
     }
     Principal student = new Principal(Ids.newId("student"), Role.STUDENT, checked, Optional.of(w.id()));

@@ -1,5 +1,6 @@
 package io.twlab.app;
 
+import io.twlab.core.Bounded;
 import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
@@ -166,7 +167,7 @@ public final class ExperimentService {
       for (int j = 0; j < step.expectations().size(); j++) {
         String field = path + ".expect[" + j + "]";
         step.expectations().get(j).onNode().filter(n -> !known.contains(n)).ifPresent(n -> violations.add(
-            new FieldViolation(field, experiment.at(field) + "no node '" + n + "' in this run; its nodes are "
+            new FieldViolation(field, experiment.at(field) + "no node " + Bounded.quote(n) + " in this run; its nodes are "
                 + String.join(", ", known.stream().sorted().toList()))));
       }
     }

@@ -34,7 +34,6 @@ import org.slf4j.LoggerFactory;
 final class LabProvisioner {
   private static final Logger LOG = LoggerFactory.getLogger(LabProvisioner.class);
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(20);
-  private static final Set<String> NET_ADMIN = Set.of("NET_ADMIN");
   private static final String LOCAL_PORT_RANGE = "net.ipv4.ip_local_port_range";
   /** Containers made for one node at most, when the engine's own socket sits in its port range. */
   private static final int NODE_ATTEMPTS = 4;
@@ -76,7 +75,7 @@ final class LabProvisioner {
             plan.sysctls(),
             Map.of("TWLAB_LAB", labId, "TWLAB_NODE", plan.name()),
             List.of(String.valueOf(spec.ttl().toSeconds())),
-            plan.needsNetAdmin() ? NET_ADMIN : Set.of()));
+            settings.nodes().with(plan.role().capabilities(false))));
         nodes.add(new LabNode(plan.name(), plan.role(), containerId, Map.of(), Map.of()));
       }
       Lab lab = withNodeFacts(new Lab(labId, tenant, spec, LabStatus.READY, nodes, networkSubnets, now, expires,
@@ -103,11 +102,12 @@ final class LabProvisioner {
   LabNode addRunNode(Lab lab, String runId, ScenarioContext.RunNode request, Instant now) {
     NodePlan like = Topologies.plan(lab.spec()).stream().filter(p -> p.name().equals(request.like())).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("lab " + lab.id() + " has no node " + request.like()));
-    Map<String, String> sysctls = inherited(like, request);
-    List<FieldViolation> refused = policy.check("run_nodes." + request.name() + ".sysctls", sysctls);
+    Map<String, String> asked = inherited(like, request);
+    List<FieldViolation> refused = policy.check("run_nodes." + request.name() + ".sysctls", asked);
     if (!refused.isEmpty()) {
       throw new InvalidArgumentException(refused);
     }
+    Map<String, String> sysctls = policy.normalised(asked);
     String containerId = startNode(request.name(), new ContainerRequest(
         dockerName(lab.id(), runId + "-" + request.name()),
         settings.image(like.role().id()),
@@ -116,7 +116,7 @@ final class LabProvisioner {
         sysctls,
         Map.of("TWLAB_LAB", lab.id(), "TWLAB_NODE", request.name()),
         List.of(String.valueOf(Math.max(1, Duration.between(now, lab.expiresAt()).toSeconds()))),
-        request.netAdmin() ? NET_ADMIN : Set.of()));
+        settings.nodes().with(like.role().capabilities(request.netAdmin()))));
     return facts(lab.id(), new LabNode(request.name(), like.role(), containerId, Map.of(), Map.of()));
   }
 

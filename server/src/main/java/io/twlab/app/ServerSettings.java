@@ -4,19 +4,27 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import io.twlab.runtime.Confinement;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * How this control plane runs: the owner name on every Docker object it makes (servers with
- * other owners leave them alone), the lab image tag, the subnet pool, the event retention and the
- * kernel tracer.
+ * other owners leave them alone), the lab image tag, the subnet pool, the event retention, the
+ * kernel tracer and what each lab node may use ({@code nodes}, before its role's capabilities).
  */
 public record ServerSettings(String owner, String imageTag, String subnetPool, int eventRetention, Duration reapInterval,
-    boolean tracer, String tracerImage) {
+    boolean tracer, String tracerImage, Confinement nodes) {
+  /**
+   * 60 NAT labs of 4 nodes fit a 24 GB host at 64 MiB each (15 GiB). A node's own processes use
+   * 5-20 MiB; its sockets' buffers are charged to it too, and 64 MiB holds a 10 000-connection flood.
+   */
+  public static final Confinement NODE = new Confinement(64 * Confinement.MIB, 256, 1, Set.of(), false);
 
   public static ServerSettings defaults() {
     String tag = labImageTag();
-    return new ServerSettings("twlab", tag, "10.213", 100_000, Duration.ofSeconds(15), true, "twlab/tracer:" + tag);
+    return new ServerSettings("twlab", tag, "10.213", 100_000, Duration.ofSeconds(15), true, "twlab/tracer:" + tag,
+        NODE);
   }
 
   /** The tag lab-images/build.sh gives the images (its VERSION file, packaged with the server). */
@@ -32,16 +40,21 @@ public record ServerSettings(String owner, String imageTag, String subnetPool, i
   }
 
   public ServerSettings withOwner(String newOwner) {
-    return new ServerSettings(newOwner, imageTag, subnetPool, eventRetention, reapInterval, tracer, tracerImage);
+    return new ServerSettings(newOwner, imageTag, subnetPool, eventRetention, reapInterval, tracer, tracerImage, nodes);
   }
 
   public ServerSettings withEventRetention(int events) {
-    return new ServerSettings(owner, imageTag, subnetPool, events, reapInterval, tracer, tracerImage);
+    return new ServerSettings(owner, imageTag, subnetPool, events, reapInterval, tracer, tracerImage, nodes);
   }
 
   /** Whether to trace transitions with the kernel tracer, and from which image. */
   public ServerSettings withTracer(boolean enabled, String image) {
-    return new ServerSettings(owner, imageTag, subnetPool, eventRetention, reapInterval, enabled, image);
+    return new ServerSettings(owner, imageTag, subnetPool, eventRetention, reapInterval, enabled, image, nodes);
+  }
+
+  public ServerSettings withNodes(Confinement confinement) {
+    return new ServerSettings(owner, imageTag, subnetPool, eventRetention, reapInterval, tracer, tracerImage,
+        confinement);
   }
 
   public String image(String role) {

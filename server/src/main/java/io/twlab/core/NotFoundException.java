@@ -6,7 +6,7 @@ public final class NotFoundException extends RuntimeException {
   private final String id;
 
   public NotFoundException(String kind, String id, String hint) {
-    super(kind + " '" + id + "' does not exist; " + hint);
+    super(kind + " " + Bounded.quote(id) + " does not exist; " + hint);
     this.kind = kind;
     this.id = id;
   }

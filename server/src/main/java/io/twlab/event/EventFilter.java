@@ -1,5 +1,6 @@
 package io.twlab.event;
 
+import io.twlab.core.Bounded;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.SocketChange;
@@ -40,7 +41,7 @@ public record EventFilter(Set<String> nodes, Set<TcpState> states, Set<Integer> 
       try {
         stateSet.add(TcpState.valueOf(name));
       } catch (IllegalArgumentException e) {
-        violations.add(new FieldViolation("states", "'" + s + "' is not a TCP state; use one of "
+        violations.add(new FieldViolation("states", Bounded.quote(s) + " is not a TCP state; use one of "
             + String.join(", ", EnumSet.allOf(TcpState.class).stream().map(Enum::name).toList())));
       }
     }
@@ -53,7 +54,7 @@ public record EventFilter(Set<String> nodes, Set<TcpState> states, Set<Integer> 
         }
         portSet.add(port);
       } catch (NumberFormatException e) {
-        violations.add(new FieldViolation("ports", "'" + p + "' is not a port (1 to 65535)"));
+        violations.add(new FieldViolation("ports", Bounded.quote(p) + " is not a port (1 to 65535)"));
       }
     }
     if (!violations.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.twlab.grading;
 
+import io.twlab.core.Bounded;
 import io.twlab.core.TcpState;
 import io.twlab.grading.Comparison.Op;
 import io.twlab.grading.Expectation.CounterDelta;
@@ -63,7 +64,7 @@ final class ExpectationGrammar {
     if (f.node() instanceof ScalarNode scalar) {
       Matcher m = COUNT.matcher(scalar.getValue().trim());
       if (!m.matches()) {
-        tree.fail(f.path(), f.node(), "'" + scalar.getValue() + "' is not 'NODE STATE OP NUMBER [at end|peak|Ns]', "
+        tree.fail(f.path(), f.node(), Bounded.quote(scalar.getValue()) + " is not 'NODE STATE OP NUMBER [at end|peak|Ns]', "
             + "e.g. 'client TIME_WAIT >= 8000'");
         return Optional.empty();
       }
@@ -122,7 +123,7 @@ final class ExpectationGrammar {
     Optional<String> node = Optional.ofNullable(fields.get("node")).map(n -> tree.text(n, f.path() + ".node"));
     Optional<String> errno = tree.required(fields, f.path(), "errno").map(n -> tree.text(n, f.path() + ".errno"));
     errno.filter(e -> !e.matches("E[A-Z0-9]+")).ifPresent(e ->
-        tree.fail(f.path() + ".errno", fields.get("errno"), "'" + e + "' is not an errno name such as EADDRNOTAVAIL"));
+        tree.fail(f.path() + ".errno", fields.get("errno"), Bounded.quote(e) + " is not an errno name such as EADDRNOTAVAIL"));
     Optional<Comparison> comparison = comparison(fields, f.path(), "value");
     return errno.filter(e -> e.matches("E[A-Z0-9]+")).flatMap(e -> comparison.map(c -> new Expectation.ErrorCount(node, e, c)));
   }
@@ -145,7 +146,7 @@ final class ExpectationGrammar {
       String symbol = tree.text(opNode, path + ".op");
       Optional<Op> chosen = Op.of(symbol);
       if (chosen.isEmpty()) {
-        tree.fail(path + ".op", opNode, "'" + symbol + "' is not one of " + Op.symbols());
+        tree.fail(path + ".op", opNode, Bounded.quote(symbol) + " is not one of " + Op.symbols());
         return Optional.empty();
       }
       op = chosen.get();
@@ -161,7 +162,7 @@ final class ExpectationGrammar {
   private Optional<TcpState> state(String name, Field f) {
     Optional<TcpState> state = TcpState.parse(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     if (state.isEmpty()) {
-      tree.fail(f.path(), f.node(), "'" + name + "' is not a TCP state (ESTABLISHED, TIME_WAIT, CLOSE_WAIT, ...)");
+      tree.fail(f.path(), f.node(), Bounded.quote(name) + " is not a TCP state (ESTABLISHED, TIME_WAIT, CLOSE_WAIT, ...)");
     }
     return state;
   }
@@ -172,7 +173,7 @@ final class ExpectationGrammar {
   private Optional<Moment> moment(String text, Field f) {
     Matcher m = MOMENT.matcher(text.trim());
     if (!m.matches()) {
-      tree.fail(f.path(), f.node(), "'" + text + "' is not 'end', 'peak' or a time into the run such as '5s'");
+      tree.fail(f.path(), f.node(), Bounded.quote(text) + " is not 'end', 'peak' or a time into the run such as '5s'");
       return Optional.empty();
     }
     if (m.group(1) != null) {

@@ -1,5 +1,6 @@
 package io.twlab.grading;
 
+import io.twlab.core.Bounded;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.grading.Experiment.Expect;
@@ -35,6 +36,7 @@ public final class ExperimentReader {
   public static final int MAX_RUNS = 20;
   public static final int MAX_EXPECTATIONS = 100;
   public static final int MAX_SWEEP_VALUES = 16;
+  private static final int MAX_NAME = 100;
   private static final Pattern TTL = Pattern.compile("(\\d+)\\s*(s|m|h)");
 
   private final SysctlPolicy policy;
@@ -55,7 +57,7 @@ public final class ExperimentReader {
       throw new InvalidArgumentException("experiment", "the file is empty; it needs name, lab and runs");
     }
     Map<String, Node> top = tree.mapping(root, "", Set.of("name", "lab", "runs", "sweep"));
-    String name = tree.required(top, "", "name").map(n -> tree.text(n, "name")).orElse("");
+    String name = tree.required(top, "", "name").map(n -> name(n, "name")).orElse("");
     LabRequest lab = tree.required(top, "", "lab").map(n -> lab(n, "lab")).orElse(null);
     List<SweepDimension> sweep = YamlTree.optional(top, "sweep").map(n -> sweep(n, "sweep")).orElse(List.of());
     List<Experiment.Step> steps = tree.required(top, "", "runs").map(n -> steps(n, "runs", sweep)).orElse(List.of());
@@ -92,8 +94,14 @@ public final class ExperimentReader {
       new LabRequest(lab.topology(), lab.clients(), "", Map.of(sysctl.node(), Map.of(sysctl.key(),
           sysctl.values().get(index))), null).validate(policy);
     } catch (InvalidArgumentException e) {
-      e.violations().stream().filter(v -> v.field().contains("sysctls"))
-          .forEach(v -> tree.add(new FieldViolation(field, tree.at(field) + v.reason())));
+      String nodeField = "sweep.sysctls[" + sysctl.node() + "]";
+      for (FieldViolation v : e.violations()) {
+        if (v.field().contains("sysctls")) {
+          tree.add(new FieldViolation(field, tree.at(field) + v.reason()));
+        } else if (v.field().startsWith("nodes[") && index == 0) {
+          tree.add(new FieldViolation(nodeField, tree.at(nodeField) + v.reason()));
+        }
+      }
     }
   }
 
@@ -108,7 +116,9 @@ public final class ExperimentReader {
     if (dimensions.isEmpty()) {
       tree.fail(path, node, "needs sysctls or params to vary");
     }
-    long cells = dimensions.stream().mapToLong(d -> Math.max(1, d.values().size())).reduce(1, (a, b) -> a * b);
+    // Saturates instead of overflowing: many long dimensions must not wrap round to a small count.
+    long cells = dimensions.stream().mapToLong(d -> Math.max(1, d.values().size()))
+        .reduce(1, (a, b) -> Math.min(a * b, Experiment.MAX_CELLS + 1L));
     if (cells > Experiment.MAX_CELLS) {
       tree.fail(path, node, "makes " + cells + " cells; at most " + Experiment.MAX_CELLS + " (each runs in a fresh lab)");
     }
@@ -124,7 +134,7 @@ public final class ExperimentReader {
     for (int i = 0; i < items.size(); i++) {
       String value = tree.text(items.get(i), path + "[" + i + "]").trim();
       if (values.contains(value)) {
-        tree.fail(path + "[" + i + "]", items.get(i), "'" + value + "' is listed twice");
+        tree.fail(path + "[" + i + "]", items.get(i), Bounded.quote(value) + " is listed twice");
       }
       values.add(value);
     }
@@ -183,7 +193,7 @@ public final class ExperimentReader {
     String id = tree.text(node, path).trim();
     Optional<Role> role = Role.fromId(id);
     if (role.isEmpty()) {
-      tree.fail(path, node, "unknown role '" + id + "'; use one of "
+      tree.fail(path, node, "unknown role " + Bounded.quote(id) + "; use one of "
           + Arrays.stream(Role.values()).map(Role::id).collect(Collectors.joining(", ")));
     }
     return role;
@@ -245,11 +255,11 @@ public final class ExperimentReader {
         named = sweep.stream().filter(d -> d.title().equals(key)).toList();
       }
       if (named.size() != 1) {
-        tree.fail(keyPath, value, (named.isEmpty() ? "'" + key + "' is not swept" : "'" + key + "' is ambiguous")
+        tree.fail(keyPath, value, (named.isEmpty() ? Bounded.quote(key) + " is not swept" : Bounded.quote(key) + " is ambiguous")
             + "; the sweep varies " + (sweep.isEmpty() ? "nothing (no sweep)"
             : String.join(", ", sweep.stream().map(SweepDimension::label).toList())));
       } else if (!named.get(0).values().contains(wanted)) {
-        tree.fail(keyPath, value, "'" + wanted + "' is not one of the sweep's values " + named.get(0).values());
+        tree.fail(keyPath, value, Bounded.quote(wanted) + " is not one of the sweep's values " + named.get(0).values());
       } else {
         where.put(named.get(0).label(), wanted);
       }
@@ -257,17 +267,34 @@ public final class ExperimentReader {
     return where;
   }
 
+  /**
+   * The experiment's name goes into reports (JUnit XML, HTML) and logs: printable characters only,
+   * as XML 1.0 cannot hold most control characters.
+   */
+  private String name(Node node, String path) {
+    String name = tree.text(node, path).trim();
+    if (name.isEmpty() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
+      tree.fail(path, node, "must be 1 to " + MAX_NAME + " printable characters, got " + Bounded.quote(name));
+    }
+    return name;
+  }
+
   private Duration ttl(Node node, String path) {
     Matcher m = TTL.matcher(tree.text(node, path).trim());
     if (!m.matches()) {
-      tree.fail(path, node, "'" + tree.text(node, path) + "' is not a duration such as 90s, 30m or 2h");
+      tree.fail(path, node, Bounded.quote(tree.text(node, path)) + " is not a duration such as 90s, 30m or 2h");
       return null;
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
+    try {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    } catch (ArithmeticException | NumberFormatException e) {
+      tree.fail(path, node, Bounded.quote(m.group(0)) + " is far longer than a lab may live (1 minute to 24 hours)");
+      return null;
+    }
   }
 }

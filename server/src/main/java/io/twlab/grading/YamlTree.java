@@ -1,5 +1,6 @@
 package io.twlab.grading;
 
+import io.twlab.core.Bounded;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import java.io.StringReader;
@@ -27,14 +28,26 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * names every fault of the file. Not thread-safe: one tree per document.
  */
 final class YamlTree {
+  static final int MAX_CHARS = 256 * 1024;
+  /** A list or mapping written once and reused by more aliases than this is refused (a "billion laughs"). */
+  private static final int MAX_ALIASES = 20;
+  private static final int MAX_DEPTH = 20;
   private final List<FieldViolation> violations = new ArrayList<>();
   private final Map<String, Integer> lines = new LinkedHashMap<>();
 
   /** The document's root, or a refusal naming the line where it stops being YAML. */
   static Node parse(String text, String what) {
+    if (text.length() > MAX_CHARS) {
+      throw new InvalidArgumentException(what, "the file has " + text.length() + " characters; at most " + MAX_CHARS
+          + " (an experiment is a page of YAML, not a data set)");
+    }
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(MAX_CHARS);
+    options.setMaxAliasesForCollections(MAX_ALIASES);
+    options.setNestingDepthLimit(MAX_DEPTH);
     Node root;
     try {
-      root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+      root = new Yaml(options).compose(new StringReader(text));
     } catch (MarkedYAMLException e) {
       throw new InvalidArgumentException(what, "line " + (e.getProblemMark().getLine() + 1) + ": "
           + e.getProblem() + "; the file is not valid YAML or JSON");
@@ -120,7 +133,7 @@ final class YamlTree {
     try {
       return parse.apply(value.trim());
     } catch (NumberFormatException e) {
-      fail(path, node, "'" + value + "' is not " + what);
+      fail(path, node, Bounded.quote(value) + " is not " + what);
       return fallback;
     }
   }

@@ -1,5 +1,6 @@
 package io.twlab.lab;
 
+import io.twlab.core.Bounded;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ public record ExplicitTopology(List<String> networks, List<NodePlan> nodes) {
       NodePlan want = expected.get(node.name());
       String field = "nodes[" + node.name() + "]";
       if (want == null) {
-        violations.add(new FieldViolation(field, shape + " has no node '" + node.name() + "'; its nodes are "
+        violations.add(new FieldViolation(field, shape + " has no node " + Bounded.quote(node.name()) + "; its nodes are "
             + describe(expected.values())));
       } else if (want.role() != node.role()) {
         violations.add(new FieldViolation(field + ".role", "in " + shape + " " + node.name() + " is a " + want.role().id()));

@@ -1,5 +1,6 @@
 package io.twlab.lab;
 
+import io.twlab.core.Bounded;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.sysctl.SysctlPolicy;
@@ -33,7 +34,7 @@ public record LabRequest(
     TopologyKind kind = TopologyKind.fromId(topologyId).orElse(null);
     if (kind == null) {
       violations.add(new FieldViolation("topology",
-          "unknown topology '" + topologyId + "'; use 'direct' or 'nat'"));
+          "unknown topology " + Bounded.quote(topologyId) + "; use 'direct' or 'nat'"));
     }
     int clientCount = clients == 0 ? 1 : clients;
     if (clientCount < 1 || clientCount > MAX_CLIENTS) {
@@ -46,7 +47,7 @@ public record LabRequest(
       snat = PortRange.parse(snatPortRange).orElse(null);
       if (snat == null) {
         violations.add(new FieldViolation("snat_port_range",
-            "'" + snatPortRange + "' is not a port range 'A-B' with 1 <= A <= B <= 65535"));
+            Bounded.quote(snatPortRange) + " is not a port range 'A-B' with 1 <= A <= B <= 65535"));
       } else if (kind == TopologyKind.DIRECT) {
         violations.add(new FieldViolation("snat_port_range", "only the nat topology has a gateway"));
       }
@@ -61,11 +62,11 @@ public record LabRequest(
       sysctls.forEach((target, values) -> {
         String field = "nodes[" + target + "]";
         if (kind != null && !targets.contains(target)) {
-          violations.add(new FieldViolation(field, "no node or role '" + target + "' in the " + kind.id()
+          violations.add(new FieldViolation(field, "no node or role " + Bounded.quote(target) + " in the " + kind.id()
               + " topology; use one of " + String.join(", ", targets.stream().sorted().toList())));
         }
         violations.addAll(policy.check(field + ".sysctls", values));
-        nodeSysctls.put(target, Map.copyOf(values));
+        nodeSysctls.put(target, Map.copyOf(policy.normalised(values)));
       });
     }
     if (!violations.isEmpty()) {

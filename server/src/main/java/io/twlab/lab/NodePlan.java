@@ -9,9 +9,4 @@ public record NodePlan(String name, Role role, List<String> networks, Map<String
     networks = List.copyOf(networks);
     sysctls = Map.copyOf(sysctls);
   }
-
-  /** The gateway rewrites packets (iptables, conntrack): it alone needs NET_ADMIN. */
-  public boolean needsNetAdmin() {
-    return role == Role.GATEWAY;
-  }
 }

@@ -3,6 +3,7 @@ package io.twlab.observe;
 import io.twlab.observe.TracerLine.Change;
 import io.twlab.observe.TracerLine.Heartbeat;
 import io.twlab.observe.TracerLine.Lost;
+import io.twlab.runtime.Confinement;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
 import io.twlab.runtime.LabRuntime.ExecStream;
@@ -32,8 +33,14 @@ public final class KernelTracer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KernelTracer.class);
   private static final Duration ATTACH_WAIT = Duration.ofSeconds(30);
   private static final long LIFETIME_SECONDS = Duration.ofDays(30).toSeconds();
-  /** bpf and tracefs; IPC_LOCK for a perf buffer larger than the locked-memory limit. */
-  private static final Set<String> CAPABILITIES = Set.of("SYS_ADMIN", "IPC_LOCK");
+  /**
+   * SYS_ADMIN for bpf, perf events and the tracefs mount (an engine of 20.10 knows neither BPF nor
+   * PERFMON); IPC_LOCK for the 16 MB perf buffer per CPU that a flood needs (docs/kernel-facts.md
+   * §4), as the host's locked-memory limit (8 MiB here) cannot be raised for the container. Its
+   * buffers are pinned kernel memory, not charged to its own limit.
+   */
+  private static final Confinement CONFINEMENT =
+      new Confinement(256 * Confinement.MIB, 64, 1, Set.of("SYS_ADMIN", "IPC_LOCK"), true);
   /** It prints a heartbeat every 50 ms per CPU: this long without one, it has stopped. */
   private static final Duration SILENCE = Duration.ofSeconds(2);
   /** The longest a change waits for another CPU's earlier ones. */
@@ -110,7 +117,7 @@ public final class KernelTracer implements AutoCloseable {
     CountDownLatch attached = new CountDownLatch(1);
     try {
       containerId = runtime.startContainer(new ContainerRequest(setup.containerName(), setup.image(),
-          List.of(ContainerRequest.NO_NETWORK), setup.labels(), Map.of(), Map.of(), List.of(), CAPABILITIES));
+          List.of(ContainerRequest.NO_NETWORK), setup.labels(), Map.of(), Map.of(), List.of(), CONFINEMENT));
       stream = runtime.execStream(containerId, List.of("twlab-tracer", "--duration", String.valueOf(LIFETIME_SECONDS)),
           line -> accept(line, attached));
       if (!attached.await(ATTACH_WAIT.toSeconds(), TimeUnit.SECONDS)) {

@@ -18,7 +18,11 @@ public interface LabRuntime extends AutoCloseable {
   /** Subnets (CIDR) of every network the engine has, ours or not. */
   Set<String> usedSubnets();
 
-  /** Creates an internal (no egress) network; fails if the subnet overlaps an existing one. */
+  /**
+   * Creates a network its containers use among themselves only: no egress, and no address of the
+   * host on it, so that a container reaches neither the host nor anything the host serves. Fails if
+   * the subnet overlaps an existing one.
+   */
   String createNetwork(String name, String subnet, Map<String, String> labels);
 
   /** Creates and starts a container, joined to every network of the request. */
@@ -55,15 +59,14 @@ public interface LabRuntime extends AutoCloseable {
 
   /**
    * {@code networks}: the first is the container's network mode ({@link #NO_NETWORK} for none), it
-   * joins the others after. {@code capabilities}: added to the engine's default set (e.g. NET_ADMIN).
+   * joins the others after. {@code confinement}: its limits and the only capabilities it has.
    */
   record ContainerRequest(String name, String image, List<String> networks, Map<String, String> labels,
-      Map<String, String> sysctls, Map<String, String> env, List<String> command, Set<String> capabilities) {
+      Map<String, String> sysctls, Map<String, String> env, List<String> command, Confinement confinement) {
     public static final String NO_NETWORK = "none";
 
     public ContainerRequest {
       networks = List.copyOf(networks);
-      capabilities = Set.copyOf(capabilities);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.twlab.scenario;
 
+import io.twlab.core.Bounded;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -31,7 +32,7 @@ public sealed interface ParameterSpec {
     public Optional<String> check(String raw) {
       String v = raw.trim().toLowerCase(Locale.ROOT);
       return v.equals("true") || v.equals("false") ? Optional.empty()
-          : Optional.of("'" + raw + "' is not a bool: use true or false");
+          : Optional.of(Bounded.quote(raw) + " is not a bool: use true or false");
     }
   }
 
@@ -48,7 +49,7 @@ public sealed interface ParameterSpec {
         return v >= min && v <= max ? Optional.empty()
             : Optional.of(v + " is out of range: must be between " + min + " and " + max);
       } catch (NumberFormatException e) {
-        return Optional.of("'" + raw + "' is not an integer (allowed: " + min + " to " + max + ")");
+        return Optional.of(Bounded.quote(raw) + " is not an integer (allowed: " + min + " to " + max + ")");
       }
     }
   }
@@ -62,7 +63,7 @@ public sealed interface ParameterSpec {
     @Override
     public Optional<String> check(String raw) {
       return choices.contains(raw.trim()) ? Optional.empty()
-          : Optional.of("'" + raw + "' is not one of " + String.join(", ", choices));
+          : Optional.of(Bounded.quote(raw) + " is not one of " + String.join(", ", choices));
     }
   }
 
@@ -75,7 +76,7 @@ public sealed interface ParameterSpec {
         return Optional.of("give at least one of " + String.join(", ", choices) + " (comma-separated)");
       }
       return values.stream().filter(v -> !choices.contains(v)).findFirst()
-          .map(v -> "'" + v + "' is not one of " + String.join(", ", choices));
+          .map(v -> Bounded.quote(v) + " is not one of " + String.join(", ", choices));
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.twlab.scenario;
 
+import io.twlab.core.Bounded;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.lab.TopologyKind;
@@ -38,7 +39,7 @@ public record ScenarioDescriptor(
     }
     raw.keySet().stream().filter(k -> parameters.stream().noneMatch(p -> p.name().equals(k)))
         .forEach(k -> violations.add(new FieldViolation("params[" + k + "]", "scenario " + name
-            + " has no parameter '" + k + "'; it takes " + String.join(", ",
+            + " has no parameter " + Bounded.quote(k) + "; it takes " + String.join(", ",
             parameters.stream().map(ParameterSpec::name).toList()))));
     if (!violations.isEmpty()) {
       throw new InvalidArgumentException(violations);

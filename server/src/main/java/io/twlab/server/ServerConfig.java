@@ -1,12 +1,18 @@
 package io.twlab.server;
 
+import io.twlab.core.Bounded;
 import io.twlab.app.ServerLimits;
+import io.twlab.app.ServerSettings;
+import io.twlab.runtime.Confinement;
 import io.twlab.identity.Credentials;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
@@ -22,7 +28,7 @@ import picocli.CommandLine.ParameterException;
  */
 public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRetention, boolean tracer,
     String tracerImage, Path dataDir, int historyRuns, String bind, boolean auth, ServerLimits limits,
-    Optional<Path> adminTokenFile) {
+    Optional<Path> adminTokenFile, Confinement nodes, Optional<TlsFiles> tls, List<String> hosts) {
   public static final int DEFAULT_RETENTION = 100_000;
   public static final Path DEFAULT_DATA_DIR = Path.of(System.getProperty("user.home"), ".local", "share", "twlab");
   public static final int DEFAULT_HISTORY_RUNS = 10_000;
@@ -31,6 +37,13 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
   private static final int MAX_HISTORY_RUNS = 1_000_000;
   private static final int MAX_LABS = 1_000;
   private static final int MAX_RUNS = 200;
+  private static final int DEFAULT_NODE_MIB = 64;
+  private static final int MIN_NODE_MIB = 16;
+  private static final int MAX_NODE_MIB = 16_384;
+  private static final int DEFAULT_NODE_PIDS = 256;
+  private static final int MIN_NODE_PIDS = 32;
+  private static final int MAX_NODE_PIDS = 32_768;
+  private static final int MAX_NODE_CPUS = 64;
 
   public static final String LOOPBACK = "127.0.0.1";
 
@@ -44,35 +57,66 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
   /** A developer's server: loopback only, without authentication. */
   public ServerConfig(int grpcPort, int httpPort, String owner) {
     this(grpcPort, httpPort, owner, DEFAULT_RETENTION, true, "", DEFAULT_DATA_DIR, DEFAULT_HISTORY_RUNS, LOOPBACK, false,
-        ServerLimits.DEFAULT, Optional.empty());
+        ServerLimits.DEFAULT, Optional.empty(), ServerSettings.NODE, Optional.empty(), List.of());
   }
 
   public ServerConfig withTracer(boolean enabled, String image) {
     return new ServerConfig(grpcPort, httpPort, owner, eventRetention, enabled, image, dataDir, historyRuns, bind, auth,
-        limits, adminTokenFile);
+        limits, adminTokenFile, nodes, tls, hosts);
   }
 
   public ServerConfig withDataDir(Path dir) {
     return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dir, historyRuns, bind, auth,
-        limits, adminTokenFile);
+        limits, adminTokenFile, nodes, tls, hosts);
   }
 
   /** Bound to {@code address}, checking callers' tokens or (loopback only) not. */
   public ServerConfig withAccess(String address, boolean authenticated) {
     return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, address,
-        authenticated, limits, adminTokenFile);
+        authenticated, limits, adminTokenFile, nodes, tls, hosts);
   }
 
   /** With the server-wide limits on labs and runs. */
   public ServerConfig withLimits(ServerLimits newLimits) {
     return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, bind,
-        auth, newLimits, adminTokenFile);
+        auth, newLimits, adminTokenFile, nodes, tls, hosts);
   }
 
   /** The admin's token read from {@code file} (a secret the deployment provides), not made at first start. */
   public ServerConfig withAdminTokenFile(Path file) {
     return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, bind,
-        auth, limits, Optional.of(file));
+        auth, limits, Optional.of(file), nodes, tls, hosts);
+  }
+
+  /** Both APIs over TLS, with this certificate chain and key (PEM). */
+  public ServerConfig withTls(TlsFiles files) {
+    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, bind,
+        auth, limits, adminTokenFile, nodes, Optional.of(files), hosts);
+  }
+
+  /** Lab nodes confined to {@code confinement} (their role's capabilities added). */
+  public ServerConfig withNodes(Confinement confinement) {
+    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, bind,
+        auth, limits, adminTokenFile, confinement, tls, hosts);
+  }
+
+  /**
+   * The names (or addresses) HTTP clients reach this server by, beside the loopback ones: a request
+   * for any other Host is refused, so that a site whose name was rebound to this server's address
+   * cannot use it.
+   */
+  public List<String> allowedHosts() {
+    Set<String> all = new LinkedHashSet<>(List.of("localhost", LOOPBACK, "[::1]"));
+    if (!bind.equals("0.0.0.0") && !bind.equals("::")) {
+      all.add(bind.contains(":") ? "[" + bind + "]" : bind);
+    }
+    all.addAll(hosts);
+    return List.copyOf(all);
+  }
+
+  public ServerConfig withHosts(List<String> names) {
+    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, bind,
+        auth, limits, adminTokenFile, nodes, tls, List.copyOf(names));
   }
 
   private static boolean isLoopback(String address) {
@@ -174,6 +218,30 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
         + "(default: made at the first start and written to admin.token in the data directory)")
     String adminTokenFile;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "serve both APIs over TLS with this "
+        + "certificate chain (PEM; with --tls-key)")
+    String tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "the private key of --tls-cert (PEM, PKCS#8)")
+    String tlsKey;
+
+    @Option(names = "--public-host", paramLabel = "NAME", split = ",", description = "a name or address browsers "
+        + "and HTTP clients reach this server by (repeat, or comma-separated); localhost and 127.0.0.1 always work, "
+        + "any other Host is refused")
+    List<String> publicHosts = List.of();
+
+    @Option(names = "--node-memory", paramLabel = "MIB", defaultValue = "" + DEFAULT_NODE_MIB,
+        description = "memory of each lab node, in MiB (" + MIN_NODE_MIB + "-" + MAX_NODE_MIB + ")")
+    String nodeMemory;
+
+    @Option(names = "--node-pids", paramLabel = "PROCESSES", defaultValue = "" + DEFAULT_NODE_PIDS,
+        description = "processes and threads of each lab node (" + MIN_NODE_PIDS + "-" + MAX_NODE_PIDS + ")")
+    String nodePids;
+
+    @Option(names = "--node-cpus", paramLabel = "CPUS", defaultValue = "1",
+        description = "CPUs each lab node may use at once (a quota, 1-" + MAX_NODE_CPUS + ")")
+    String nodeCpus;
+
     @Option(names = "--new-token", description = "print a new random token for --admin-token-file, and exit")
     boolean newToken;
 
@@ -193,7 +261,13 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
           onOff(source.apply("--auth"), auth),
           ServerLimits.DEFAULT.withLabs(within(source.apply("--max-labs"), maxLabs, 1, MAX_LABS, "a number of labs"))
               .withRuns(within(source.apply("--max-runs"), maxRuns, 1, MAX_RUNS, "a number of runs")),
-          adminTokenFile == null || adminTokenFile.isBlank() ? Optional.empty() : Optional.of(Path.of(adminTokenFile)));
+          adminTokenFile == null || adminTokenFile.isBlank() ? Optional.empty() : Optional.of(Path.of(adminTokenFile)),
+          new Confinement(Confinement.MIB * within(source.apply("--node-memory"), nodeMemory, MIN_NODE_MIB, MAX_NODE_MIB,
+              "a memory size in MiB"),
+              within(source.apply("--node-pids"), nodePids, MIN_NODE_PIDS, MAX_NODE_PIDS, "a number of processes"),
+              within(source.apply("--node-cpus"), nodeCpus, 1, MAX_NODE_CPUS, "a number of CPUs"), Set.of(), false),
+          TlsFiles.of(source.apply("--tls-cert"), tlsCert, source.apply("--tls-key"), tlsKey),
+          publicHosts.stream().map(String::trim).filter(h -> !h.isEmpty()).toList());
     }
 
     private static int port(String name, String value) {
@@ -209,14 +283,14 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
       } catch (NumberFormatException e) {
         // reported below
       }
-      throw new IllegalArgumentException(name + " must be " + what + " (" + min + "-" + max + "), got '" + value + "'");
+      throw new IllegalArgumentException(name + " must be " + what + " (" + min + "-" + max + "), got " + Bounded.quote(value));
     }
 
     private static boolean onOff(String name, String value) {
       return switch (value.trim()) {
         case "on" -> true;
         case "off" -> false;
-        default -> throw new IllegalArgumentException(name + " must be on or off, got '" + value + "'");
+        default -> throw new IllegalArgumentException(name + " must be on or off, got " + Bounded.quote(value));
       };
     }
 

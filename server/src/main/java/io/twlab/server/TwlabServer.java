@@ -78,8 +78,10 @@ public final class TwlabServer implements AutoCloseable {
    * one for tests of everything above the engine.
    */
   public static TwlabServer start(ServerConfig config, LabRuntime runtime) throws IOException {
-    return start(config, runtime, NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.grpcPort()),
-        InsecureServerCredentials.create()));
+    Optional<ServerTls> tls = config.tls().map(ServerTls::new);
+    return start(config, runtime, tls, NettyServerBuilder.forAddress(
+        new InetSocketAddress(config.bind(), config.grpcPort()),
+        tls.map(ServerTls::grpc).orElseGet(InsecureServerCredentials::create)));
   }
 
   /**
@@ -88,6 +90,11 @@ public final class TwlabServer implements AutoCloseable {
    */
   public static TwlabServer start(ServerConfig config, LabRuntime runtime, ServerBuilder<?> grpcBuilder)
       throws IOException {
+    return start(config, runtime, config.tls().map(ServerTls::new), grpcBuilder);
+  }
+
+  private static TwlabServer start(ServerConfig config, LabRuntime runtime, Optional<ServerTls> tls,
+      ServerBuilder<?> grpcBuilder) throws IOException {
     Deque<AutoCloseable> owned = new ArrayDeque<>();
     owned.push(runtime);
     try {
@@ -100,7 +107,8 @@ public final class TwlabServer implements AutoCloseable {
       Authenticator authenticator = authenticator(config, credentials);
       ServerSettings defaults = ServerSettings.defaults();
       ServerSettings settings = defaults.withOwner(config.owner()).withEventRetention(config.eventRetention())
-          .withTracer(config.tracer(), config.tracerImage().isEmpty() ? defaults.tracerImage() : config.tracerImage());
+          .withTracer(config.tracer(), config.tracerImage().isEmpty() ? defaults.tracerImage() : config.tracerImage())
+          .withNodes(config.nodes());
       Clock clock = Clock.systemUTC();
       SysctlPolicy policy = new SysctlPolicy();
       Labs labs = new Labs(runtime, settings, config.limits(), policy, clock);
@@ -132,10 +140,12 @@ public final class TwlabServer implements AutoCloseable {
       owned.push(watchers::shutdownNow);
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus("twlab.v1.LabService", ServingStatus.SERVING);
-      Javalin http = new HttpApi(services, watchers, authenticator).create().start(config.bind(), config.httpPort());
+      Javalin http = new HttpApi(services, watchers, authenticator, config.allowedHosts()).create(jetty ->
+          tls.ifPresent(t -> jetty.addConnector((server, http1) -> t.https(server, http1, config.bind(),
+              config.httpPort())))).start(config.bind(), config.httpPort());
       owned.push(http::stop);
-      LOG.info("twlab listening on {}: gRPC port {}, HTTP port {}, owner {}, run history in {}", config.bind(),
-          grpc.getPort(), http.port(), config.owner(), config.dataDir());
+      LOG.info("twlab listening on {}: gRPC port {}, HTTP port {} ({}), owner {}, run history in {}", config.bind(),
+          grpc.getPort(), http.port(), tls.isPresent() ? "TLS" : "plaintext", config.owner(), config.dataDir());
       return new TwlabServer(grpc, http, health, owned);
     } catch (IOException | RuntimeException e) {
       closeAll(owned);

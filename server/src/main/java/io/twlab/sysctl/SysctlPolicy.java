@@ -5,6 +5,7 @@ import io.twlab.sysctl.SysctlRule.IntPair;
 import io.twlab.sysctl.SysctlRule.IntRange;
 import io.twlab.sysctl.SysctlRule.Refused;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +69,14 @@ public final class SysctlPolicy {
     sysctls.forEach((key, value) -> reasonAgainst(key, value)
         .ifPresent(reason -> violations.add(new FieldViolation(fieldPrefix + "[" + key + "]", reason))));
     return violations;
+  }
+
+  /** {@code sysctls}, each acceptable value as the kernel writes it; the others as they are. */
+  public Map<String, String> normalised(Map<String, String> sysctls) {
+    Map<String, String> kernel = new LinkedHashMap<>();
+    sysctls.forEach((key, value) -> kernel.put(key,
+        value != null && reasonAgainst(key, value).isEmpty() ? rules.get(key).normalised(value) : value));
+    return kernel;
   }
 
   /** Why {@code key} may not be set to {@code value} on a lab node, or empty when it may. */

@@ -10,6 +10,7 @@ import io.twlab.sysctl.SysctlPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class LabRequestTest {
@@ -34,7 +35,8 @@ class LabRequestTest {
     assertEquals("5", plan.get(0).sysctls().get("net.ipv4.tcp_fin_timeout"));
     assertEquals("9", plan.get(1).sysctls().get("net.ipv4.tcp_fin_timeout"));
     assertEquals("1", plan.get(3).sysctls().get("net.ipv4.ip_forward"));
-    assertTrue(plan.get(3).needsNetAdmin());
+    assertEquals(Set.of("NET_ADMIN", "NET_RAW", "SETGID", "SETUID"), plan.get(3).role().capabilities(false));
+    assertEquals(Set.of("NET_RAW", "SETGID", "SETUID"), plan.get(0).role().capabilities(false));
     assertEquals(new PortRange(40000, 40009), spec.snatPorts());
   }
 

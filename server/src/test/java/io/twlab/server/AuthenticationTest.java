@@ -237,7 +237,7 @@ class AuthenticationTest {
   }
 
   @Test
-  void aBrowserSessionIsAnHttpOnlyCookieTakenFromTheServersOwnPagesOnly() throws Exception {
+  void aBrowserSessionIsAnHttpOnlyCookieTakenFromTheServersOwnPagesOnlyAndChangesNeedItsCsrfToken() throws Exception {
     try (TwlabServer server = start()) {
       String admin = Files.readString(dataDir.resolve(AdminToken.FILE)).trim();
       String base = "http://127.0.0.1:" + server.httpPort();
@@ -264,8 +264,17 @@ class AuthenticationTest {
                   new WebSocket.Listener() { }).join()).getCause();
       assertEquals(403, socket.getResponse().statusCode());
 
+      String csrf = opened.headers().firstValue("X-Twlab-Csrf").orElseThrow();
+      HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sessions"))
+          .header("Cookie", cookie).header("Origin", base).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(403, forged.statusCode(), "a change by cookie without the CSRF token: " + forged.body());
+      assertTrue(forged.body().contains("X-Twlab-Csrf"), forged.body());
+      assertEquals(403, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sessions")).header("Cookie", cookie)
+          .header("X-Twlab-Csrf", csrf).DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+          "a change by cookie must say its Origin");
       assertEquals(204, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sessions")).header("Cookie", cookie)
-          .header("Origin", base).DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+          .header("Origin", base).header("X-Twlab-Csrf", csrf).DELETE().build(), HttpResponse.BodyHandlers.ofString())
+          .statusCode());
       assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/labs")).header("Cookie", cookie)
           .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "a closed session's cookie no longer works");
       assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/labs"))

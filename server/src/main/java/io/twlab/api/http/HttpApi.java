@@ -1,5 +1,6 @@
 package io.twlab.api.http;
 
+import io.twlab.core.Bounded;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.javalin.Javalin;
+import io.javalin.config.JettyConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseClient;
@@ -58,6 +60,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -92,13 +95,16 @@ public final class HttpApi {
   private final Authenticator authenticator;
   private final Access access;
   private final Classrooms classrooms;
+  private final BrowserGuard guard;
 
   /**
    * {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one;
-   * {@code authenticator} tells who calls every /api route.
+   * {@code authenticator} tells who calls every /api route; {@code hosts}: the names (and
+   * addresses) clients reach the server by, the only Host headers it answers.
    */
-  public HttpApi(TwlabServices services, ExecutorService watchers, Authenticator authenticator) {
+  public HttpApi(TwlabServices services, ExecutorService watchers, Authenticator authenticator, List<String> hosts) {
     this.authenticator = authenticator;
+    this.guard = new BrowserGuard(hosts);
     this.access = services.access();
     this.classrooms = services.classrooms();
     this.labs = services.labs();
@@ -108,13 +114,18 @@ public final class HttpApi {
     this.watchers = watchers;
   }
 
-  public Javalin create() {
+  /** {@code jetty}: how the server listens, when not plaintext HTTP (TLS). */
+  public Javalin create(Consumer<JettyConfig> jetty) {
     return Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
+      jetty.accept(config.jetty);
+      config.routes.before(guard::checkSite);
+      config.routes.wsBeforeUpgrade(guard::checkSite);
       config.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
       // First of all handlers, so that no input of an unauthenticated call is read.
       config.routes.before("/api/*", this::authenticate);
       config.routes.wsBeforeUpgrade("/api/*", this::authenticate);
+      config.routes.before("/api/*", guard::checkBody);
       config.routes.get("/api/v1/labs", ctx -> proto(ctx, ListLabsResponse.newBuilder()
           .addAllLabs(labs.list(caller(ctx)).stream().map(ProtoMapper::lab).toList()).build()));
       config.routes.post("/api/v1/labs", this::createLab);
@@ -134,12 +145,14 @@ public final class HttpApi {
       // Checked and counted before the stream opens, so that an unknown lab, a bad filter or a
       // watcher over the quota is a problem+json response, not an SSE error event.
       config.routes.before(LAB_EVENTS, ctx -> {
+        resumeAfter(ctx);
         filter(ctx.queryParamMap());
         detail(ctx.queryParam("detail"));
         ctx.attribute(STREAM, events.lab(caller(ctx), ctx.pathParam("id")));
       });
       config.routes.sse(LAB_EVENTS, this::streamEvents);
       config.routes.before(RUN_EVENTS, ctx -> {
+        resumeAfter(ctx);
         filter(ctx.queryParamMap());
         detail(ctx.queryParam("detail"));
         ctx.attribute(STREAM, events.replay(caller(ctx), ctx.pathParam("id"), speed(ctx.queryParam("speed"))));
@@ -188,6 +201,7 @@ public final class HttpApi {
       // back only to this server's own pages (SameSite=Strict), never in a URL.
       config.routes.post(SESSIONS, ctx -> {
         Access.Issued session = access.openSession(principal(ctx));
+        ctx.header(BrowserGuard.CSRF_HEADER, BrowserGuard.csrfToken(session.token()));
         ctx.header("Set-Cookie", SESSION_COOKIE + "=" + session.token() + COOKIE_ATTRIBUTES + "; Max-Age="
             + Duration.between(Instant.now(), session.expiresAt()).toSeconds());
         ctx.status(201);
@@ -227,27 +241,14 @@ public final class HttpApi {
     String authorization = ctx.header("Authorization");
     String session = ctx.cookie(SESSION_COOKIE);
     if (authorization == null && session != null) {
-      requireOwnOrigin(ctx);
+      guard.checkCsrf(ctx, session);
+      ctx.header(BrowserGuard.CSRF_HEADER, BrowserGuard.csrfToken(session));
       authorization = "Bearer " + session;
     }
     Principal principal = authenticator.bearer(authorization).orElseThrow(UnauthenticatedException::new);
     access.pace(principal);
     ctx.attribute(PRINCIPAL, principal);
     ctx.attribute(CALLER, access.caller(principal));
-  }
-
-  /**
-   * A session cookie is taken only from this server's own pages: a request whose Origin is another
-   * site is refused, and a WebSocket (which browsers open across sites) must say its Origin.
-   */
-  private static void requireOwnOrigin(Context ctx) {
-    String origin = ctx.header("Origin");
-    String own = ctx.scheme() + "://" + ctx.header("Host");
-    boolean webSocket = "websocket".equalsIgnoreCase(ctx.header("Upgrade"));
-    if (origin == null ? webSocket : !origin.equals(own)) {
-      throw new PermissionDeniedException("a session cookie is accepted from " + own + "'s own pages only, not from "
-          + (origin == null ? "a WebSocket without an Origin" : origin) + "; other clients send a bearer token");
-    }
   }
 
   /**
@@ -327,7 +328,7 @@ public final class HttpApi {
     try {
       return text == null || text.isBlank() ? otherwise : Integer.parseInt(text.trim());
     } catch (NumberFormatException e) {
-      throw new InvalidArgumentException(name, "'" + text + "' is not a number");
+      throw new InvalidArgumentException(name, Bounded.quote(text) + " is not a number");
     }
   }
 
@@ -339,26 +340,37 @@ public final class HttpApi {
     try {
       return text == null || text.isBlank() ? 0 : Double.parseDouble(text.trim());
     } catch (NumberFormatException e) {
-      throw new InvalidArgumentException("speed", "'" + text + "' is not a number (0: at once, 1: as it happened)");
+      throw new InvalidArgumentException("speed", Bounded.quote(text) + " is not a number (0: at once, 1: as it happened)");
     }
   }
 
   /** SSE: resumes after the Last-Event-ID header (or ?after=N); each event's id is its sequence. */
   private void streamEvents(SseClient client) {
     Context ctx = client.ctx();
-    String resume = ctx.header("Last-Event-ID");
-    if (resume == null) {
-      resume = ctx.queryParam("after");
-    }
     try (EventStreams.Stream source = ctx.attribute(STREAM)) {
-      long after = resume == null || resume.isBlank() ? 0 : Long.parseLong(resume.trim());
-      source.to(after, filter(ctx.queryParamMap()), detail(ctx.queryParam("detail")), new SseSink(client));
-    } catch (NumberFormatException e) {
-      client.sendEvent("error", problemBody(ctx.path(), ApiError.of(new InvalidArgumentException("Last-Event-ID",
-          "'" + resume + "' is not a sequence number"))).toString(), null);
+      source.to(resumeAfter(ctx), filter(ctx.queryParamMap()), detail(ctx.queryParam("detail")), new SseSink(client));
     } catch (Exception e) {
       client.sendEvent("error", problemBody(ctx.path(), ApiError.of(e)).toString(), null);
     }
+  }
+
+  /** The sequence an event stream resumes after: the Last-Event-ID header, or ?after=N; 0 for the start. */
+  private static long resumeAfter(Context ctx) {
+    String header = ctx.header("Last-Event-ID");
+    return header != null ? sequence("Last-Event-ID", header) : sequence("after", ctx.queryParam("after"));
+  }
+
+  private static long sequence(String field, String text) {
+    try {
+      long after = text == null || text.isBlank() ? 0 : Long.parseLong(text.trim());
+      if (after >= 0) {
+        return after;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InvalidArgumentException(field, Bounded.quote(text) + " is not a sequence number (0 or more; 0: from "
+        + "the start)");
   }
 
   private void streamClassroom(SseClient client) {
@@ -386,13 +398,7 @@ public final class HttpApi {
   private void startWebSocketWatch(WsConnectContext ctx) {
     String labId = ctx.pathParam("id");
     try {
-      String after = ctx.queryParam("after");
-      long afterSequence;
-      try {
-        afterSequence = after == null || after.isBlank() ? 0 : Long.parseLong(after.trim());
-      } catch (NumberFormatException e) {
-        throw new InvalidArgumentException("after", "'" + after + "' is not a sequence number");
-      }
+      long afterSequence = sequence("after", ctx.queryParam("after"));
       EventFilter filter = filter(ctx.queryParamMap());
       Detail detail = detail(ctx.queryParam("detail"));
       EventStreams.Stream source = events.lab(ctx.attribute(CALLER), labId);
@@ -429,7 +435,7 @@ public final class HttpApi {
     try {
       return Detail.valueOf(text.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new InvalidArgumentException("detail", "'" + text + "' is not one of auto, connections, aggregated");
+      throw new InvalidArgumentException("detail", Bounded.quote(text) + " is not one of auto, connections, aggregated");
     }
   }
 

@@ -15,6 +15,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.twlab.core.ExecResult;
+import io.twlab.runtime.Confinement;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
@@ -41,6 +42,11 @@ import org.slf4j.LoggerFactory;
 public final class DockerRuntime implements LabRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(DockerRuntime.class);
   private static final String PID_MARK = "twlab-pid ";
+  /**
+   * The bridge gets no IPv4 address: the network's gateway address answers nothing, so a node has
+   * no way to the host's own services (the control plane among them) even with NET_ADMIN.
+   */
+  private static final Map<String, String> NO_HOST_ADDRESS = Map.of("com.docker.network.bridge.inhibit_ipv4", "true");
 
   private final DockerClient docker;
 
@@ -96,6 +102,7 @@ public final class DockerRuntime implements LabRuntime {
           .withName(name)
           .withDriver("bridge")
           .withInternal(true)
+          .withOptions(NO_HOST_ADDRESS)
           .withCheckDuplicate(true)
           .withLabels(labels)
           .withIpam(new Network.Ipam().withConfig(new Network.Ipam.Config().withSubnet(subnet)))
@@ -108,12 +115,9 @@ public final class DockerRuntime implements LabRuntime {
 
   @Override
   public String startContainer(ContainerRequest request) {
-    HostConfig host = HostConfig.newHostConfig()
+    HostConfig host = confined(HostConfig.newHostConfig(), request.confinement())
         .withNetworkMode(request.networks().get(0))
         .withSysctls(request.sysctls());
-    if (!request.capabilities().isEmpty()) {
-      host = host.withCapAdd(request.capabilities().stream().map(Capability::valueOf).toArray(Capability[]::new));
-    }
     List<String> env = request.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     try (CreateContainerCmd create = docker.createContainerCmd(request.image())) {
       String id = create
@@ -133,6 +137,21 @@ public final class DockerRuntime implements LabRuntime {
     } catch (DockerException e) {
       throw new RuntimeFailure("cannot start container " + request.name() + ": " + e.getMessage(), e);
     }
+  }
+
+  private static HostConfig confined(HostConfig host, Confinement confinement) {
+    HostConfig confined = host
+        .withMemory(confinement.memoryBytes())
+        .withMemorySwap(confinement.memoryBytes())
+        .withPidsLimit(confinement.pids())
+        .withNanoCPUs(Math.round(confinement.cpus() * 1e9))
+        .withCapDrop(Capability.ALL)
+        .withCapAdd(confinement.capabilities().stream().map(Capability::valueOf).toArray(Capability[]::new))
+        .withSecurityOpts(List.of("no-new-privileges"));
+    return confinement.readOnlyRoot()
+        ? confined.withReadonlyRootfs(true).withTmpFs(Map.of(Confinement.SCRATCH,
+            "rw,noexec,nosuid,size=" + Confinement.SCRATCH_BYTES))
+        : confined;
   }
 
   @Override

@@ -9,8 +9,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * tcpdump on one node (default capabilities suffice with {@code -p}: docs/kernel-facts.md §4), bounded in
- * time, its text read back and parsed into packets when stopped.
+ * tcpdump on one node (NET_RAW with {@code -p}: docs/kernel-facts.md §4), bounded in time, its text
+ * read back and parsed into packets when stopped. It stays root ({@code -Z root}) so that it can be
+ * stopped without CAP_KILL, which no node has.
  */
 public final class PacketCapture {
   private static final Duration START_WAIT = Duration.ofSeconds(5);
@@ -32,7 +33,7 @@ public final class PacketCapture {
   public static PacketCapture start(ScenarioContext ctx, String node, String filter) throws InterruptedException {
     String file = "/tmp/twlab-capture-" + Math.abs(filter.hashCode());
     ctx.exec(node, List.of("rm", "-f", file, file + ".err"), Waits.STEP);
-    ctx.start(node, List.of("sh", "-c", "exec timeout " + LIFETIME_SECONDS + " tcpdump -nn -tt -l -p -i any "
+    ctx.start(node, List.of("sh", "-c", "exec timeout " + LIFETIME_SECONDS + " tcpdump -Z root -nn -tt -l -p -i any "
         + filter + " > " + file + " 2> " + file + ".err"));
     long deadline = System.nanoTime() + START_WAIT.toNanos();
     while (!ctx.exec(node, List.of("cat", file + ".err"), Waits.STEP).stdout().contains("listening on")) {
