@@ -70,13 +70,13 @@ public final class EventStreams {
 
   /** A finished run's recorded events, at {@code speed} times the pace they happened (0: at once). */
   public Stream replay(Caller caller, String runId, double speed) {
+    if (!(speed >= 0 && speed <= 1_000)) {
+      throw new InvalidArgumentException("replay_speed", "must be from 0 (at once) to 1000, got " + speed);
+    }
     RecordedRun recorded = runs.get(caller, runId);
     if (recorded.run().state() == RunState.RUNNING) {
       throw new InvalidArgumentException("run_id", "run " + runId + " is still running: watch its lab "
           + recorded.run().labId() + " instead");
-    }
-    if (!(speed >= 0 && speed <= 1_000)) {
-      throw new InvalidArgumentException("replay_speed", "must be from 0 (at once) to 1000, got " + speed);
     }
     return counted(caller, (afterSequence, filter, detail, sink) -> replay(runId, afterSequence, filter, detail,
         speed, sink));

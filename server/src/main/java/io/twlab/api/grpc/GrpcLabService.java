@@ -20,6 +20,7 @@ import io.twlab.app.Runs;
 import io.twlab.app.TwlabServices;
 import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
+import io.twlab.core.InvalidArgumentException;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
 import io.twlab.proto.v1.LabServiceGrpc;
@@ -134,6 +135,10 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
     EventStreams.Stream source;
     try {
       filter = ProtoMapper.filter(request);
+      if (request.getAfterSequence() < 0) {
+        throw new InvalidArgumentException("after_sequence", "must be 0 (from the start) or a sequence number, got "
+            + request.getAfterSequence());
+      }
       source = request.getRunId().isEmpty() ? events.lab(caller(), request.getLabId())
           : events.replay(caller(), request.getRunId(), request.getReplaySpeed());
     } catch (RuntimeException e) {

@@ -47,8 +47,8 @@ final class BrowserGuard {
     }
     String origin = ctx.header("Origin");
     if (origin != null && !origin.equalsIgnoreCase(ownOrigin(ctx))) {
-      throw new PermissionDeniedException("requests from pages of " + Bounded.quote(origin) + " are refused: "
-          + "only " + ownOrigin(ctx) + "'s own pages may call this server from a browser");
+      throw new PermissionDeniedException("a request with Origin " + Bounded.quote(origin) + " is refused: only "
+          + ownOrigin(ctx) + "'s own pages may call this server from a browser");
     }
   }
 

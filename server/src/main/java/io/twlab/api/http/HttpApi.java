@@ -13,6 +13,7 @@ import io.javalin.Javalin;
 import io.javalin.config.JettyConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.sse.SseClient;
 import io.javalin.router.Endpoint;
 import io.javalin.websocket.WsCloseStatus;
@@ -86,6 +87,8 @@ public final class HttpApi {
   private static final String COOKIE_ATTRIBUTES = "; Path=/api; HttpOnly; SameSite=Strict";
   private static final String CLASSROOM_EVENTS = "/api/v1/workshops/{id}/classroom/events";
   private static final int DEFAULT_AUDIT = 100;
+  /** A request's body: a lab spec, a workshop or an experiment file (at most 256 KiB of YAML) fits. */
+  private static final long MAX_BODY = 512 * 1024;
 
   private final Labs labs;
   private final Runs runs;
@@ -118,6 +121,7 @@ public final class HttpApi {
   public Javalin create(Consumer<JettyConfig> jetty) {
     return Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
+      config.http.maxRequestSize = MAX_BODY;
       jetty.accept(config.jetty);
       config.routes.before(guard::checkSite);
       config.routes.wsBeforeUpgrade(guard::checkSite);
@@ -226,6 +230,16 @@ public final class HttpApi {
           classrooms.watch(principal(ctx), caller(ctx), ctx.pathParam("id"))));
       config.routes.sse(CLASSROOM_EVENTS, this::streamClassroom);
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
+      // Javalin's own refusals (a body over its size limit: 413) as problem+json too.
+      config.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
+          .contentType(PROBLEM_JSON).result(JSON.createObjectNode()
+              .put("type", "urn:twlab:problem:http-" + e.getStatus())
+              .put("title", Bounded.text(e.getMessage(), Bounded.QUOTE))
+              .put("status", e.getStatus())
+              .put("detail", e.getStatus() == 413 ? "the body is larger than " + MAX_BODY / 1024 + " KiB" : "")
+              .put("instance", ctx.path())
+              .set("errors", JSON.createArrayNode().add(JSON.createObjectNode().put("field", "body")
+                  .put("reason", e.getStatus() == 413 ? "at most " + MAX_BODY + " bytes" : "refused"))).toString()));
       config.routes.after("/api/*", this::audit);
     });
   }
