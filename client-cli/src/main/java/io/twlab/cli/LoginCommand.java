@@ -43,8 +43,8 @@ final class LoginCommand implements Callable<Integer> {
     if (name == null || name.isBlank()) {
       throw new CliException("--join needs --name NAME: how your instructor sees you", Twlab.INVALID_INPUT);
     }
-    ServerConnection.requirePrivate(root.server, root.insecure, "receive a token");
-    try (ServerConnection server = ServerConnection.open(root.server, Optional.empty(), root.insecure)) {
+    ServerConnection.requirePrivate(root.endpoint(), "receive a token");
+    try (ServerConnection server = ServerConnection.open(root.endpoint(), Optional.empty())) {
       IssuedCredential issued = server.workshops().withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
           .joinWorkshop(JoinWorkshopRequest.newBuilder().setJoinCode(joinCode).setName(name).build());
       spec.commandLine().getOut().println("joined workshop " + issued.getCaller().getWorkshopId() + " as "
@@ -59,7 +59,7 @@ final class LoginCommand implements Callable<Integer> {
           + "with --join CODE --name NAME", Twlab.INVALID_INPUT);
     }
     Optional<String> token = root.token();
-    try (ServerConnection server = ServerConnection.open(root.server, token, root.insecure)) {
+    try (ServerConnection server = ServerConnection.open(root.endpoint(), token)) {
       server.blocking().withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
           .listScenarios(ListScenariosRequest.getDefaultInstance());
     }

@@ -15,7 +15,7 @@ abstract class ServerCommand implements Callable<Integer> {
   @Override
   public final Integer call() {
     Twlab root = twlab();
-    try (ServerConnection server = ServerConnection.open(root.server, root.token(), root.insecure)) {
+    try (ServerConnection server = ServerConnection.open(root.endpoint(), root.token())) {
       return call(server);
     }
   }

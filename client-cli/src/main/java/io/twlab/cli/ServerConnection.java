@@ -1,12 +1,16 @@
 package io.twlab.cli;
 
 import io.grpc.CallCredentials;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.TlsChannelCredentials;
 import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.proto.v1.WorkshopServiceGrpc;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -27,23 +31,48 @@ final class ServerConnection implements AutoCloseable {
   }
 
   /**
-   * A connection to {@code target} (host:port). A token goes in plaintext (TLS comes with workshop
-   * mode's hardening), so it is only sent to a server on this host unless {@code insecure} says the
-   * network between is trusted.
+   * Where the server is and how to reach it: over TLS (trusting the system's CAs, or {@code ca}
+   * only), or in plaintext; {@code insecure}: the user vouches for a plaintext network.
    */
-  static ServerConnection open(String target, Optional<String> token, boolean insecure) {
-    if (token.isPresent()) {
-      requirePrivate(target, insecure, "send your token");
+  record Endpoint(String target, boolean tls, Optional<Path> ca, boolean insecure) {
+    boolean encrypted() {
+      return tls || ca.isPresent();
     }
-    return new ServerConnection(Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build(),
+  }
+
+  /**
+   * A connection to the endpoint. A token goes in plaintext only to a server on this host, unless
+   * the user says the network between is trusted.
+   */
+  static ServerConnection open(Endpoint endpoint, Optional<String> token) {
+    if (token.isPresent()) {
+      requirePrivate(endpoint, "send your token");
+    }
+    return new ServerConnection(Grpc.newChannelBuilder(endpoint.target(), credentials(endpoint)).build(),
         token.map(ServerConnection::bearer));
   }
 
+  private static ChannelCredentials credentials(Endpoint endpoint) {
+    if (!endpoint.encrypted()) {
+      return InsecureChannelCredentials.create();
+    }
+    if (endpoint.ca().isEmpty()) {
+      return TlsChannelCredentials.create();
+    }
+    try {
+      return TlsChannelCredentials.newBuilder().trustManager(endpoint.ca().get().toFile()).build();
+    } catch (IOException e) {
+      throw new CliException("cannot read the CA certificate " + endpoint.ca().get() + " (--ca, a PEM file): "
+          + e.getMessage(), Twlab.INVALID_INPUT);
+    }
+  }
+
   /** Refuses a plaintext exchange of a secret with a server on another host, unless the user vouches for the network. */
-  static void requirePrivate(String target, boolean insecure, String what) {
-    if (!insecure && !LOOPBACK.contains(host(target))) {
-      throw new CliException("refusing to " + what + " in plaintext to " + target + ": pass --insecure "
-          + "(or TWLAB_INSECURE=true) if the network between you and the server is trusted", Twlab.INVALID_INPUT);
+  static void requirePrivate(Endpoint endpoint, String what) {
+    if (!endpoint.encrypted() && !endpoint.insecure() && !LOOPBACK.contains(host(endpoint.target()))) {
+      throw new CliException("refusing to " + what + " in plaintext to " + endpoint.target() + ": use TLS (--ca FILE "
+          + "with the server's CA, or --tls when the system trusts its certificate), or pass --insecure "
+          + "(TWLAB_INSECURE=true) if the network between you and the server is trusted", Twlab.INVALID_INPUT);
     }
   }
 

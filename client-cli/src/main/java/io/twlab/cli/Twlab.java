@@ -39,6 +39,14 @@ public final class Twlab {
       description = "send the token in plaintext to a server that is not on this host (only on a network you trust)")
   boolean insecure;
 
+  @Option(names = "--tls", scope = ScopeType.INHERIT, defaultValue = "${env:TWLAB_TLS:-false}",
+      description = "reach the server over TLS, trusting the system's CAs (env TWLAB_TLS)")
+  boolean tls;
+
+  @Option(names = "--ca", scope = ScopeType.INHERIT, paramLabel = "FILE", defaultValue = "${env:TWLAB_CA}",
+      description = "reach the server over TLS, trusting only this CA certificate (PEM; env TWLAB_CA)")
+  Path ca;
+
   @Option(names = "--config-dir", scope = ScopeType.INHERIT, hidden = true, paramLabel = "DIR",
       defaultValue = "${env:XDG_CONFIG_HOME:-${sys:user.home}/.config}/twlab",
       description = "where `twlab login` keeps tokens")
@@ -64,6 +72,10 @@ public final class Twlab {
       }
     }
     return new CredentialsFile(configDir).token(server);
+  }
+
+  ServerConnection.Endpoint endpoint() {
+    return new ServerConnection.Endpoint(server, tls, Optional.ofNullable(ca), insecure);
   }
 
   public static void main(String[] args) {

@@ -63,6 +63,7 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
   /** The admin's token, when the server checks callers. */
   private Optional<String> adminToken = Optional.empty();
   private boolean authenticated;
+  private String bind = ServerConfig.LOOPBACK;
 
   private ServerLimits limits = ServerLimits.DEFAULT;
 
@@ -70,6 +71,12 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
   TwlabFixture limits(ServerLimits serverLimits) {
     limits = serverLimits;
     return this;
+  }
+
+  /** The server listens on every address of this host (it then checks callers' tokens). */
+  TwlabFixture everyAddress() {
+    bind = "0.0.0.0";
+    return authenticated();
   }
 
   /** The server checks every caller's token; the fixture's own calls are the admin's. */
@@ -94,7 +101,7 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
       dataDir = Files.createTempDirectory(owner + "-data");
     }
     server = TwlabServer.start(new ServerConfig(0, 0, owner).withTracer(true, tracerImage).withDataDir(dataDir)
-        .withAccess(ServerConfig.LOOPBACK, authenticated).withLimits(limits));
+        .withAccess(bind, authenticated).withLimits(limits));
     channel = Grpc.newChannelBuilderForAddress("localhost", server.grpcPort(), InsecureChannelCredentials.create()).build();
     if (authenticated) {
       adminToken = Optional.of(Files.readString(dataDir.resolve("admin.token")).trim());
@@ -142,6 +149,14 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
 
   public String grpcTarget() {
     return "localhost:" + server.grpcPort();
+  }
+
+  int httpPort() {
+    return server.httpPort();
+  }
+
+  int grpcPort() {
+    return server.grpcPort();
   }
 
   String httpBase() {
