@@ -27,9 +27,11 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
   static int report(CommandLine cmd, StatusRuntimeException e) {
     Status.Code code = e.getStatus().getCode();
     var err = cmd.getErr();
-    if (code == Status.Code.UNAVAILABLE && e.getStatus().getCause() != null) {
-      err.println("twlab: cannot reach the twlab server: " + e.getStatus().getCause().getMessage()
-          + ". Start it (see README) or point --server / TWLAB_SERVER at it.");
+    if (code == Status.Code.UNAVAILABLE) {
+      Throwable cause = e.getStatus().getCause();
+      err.println("twlab: cannot reach the twlab server: " + (cause != null ? cause.getMessage()
+          : e.getStatus().getDescription()) + ". Start it (see README) or point --server / TWLAB_SERVER at it; "
+          + "a server with TLS needs --ca FILE (its CA) or --tls, a plaintext one neither.");
       return Twlab.SERVER_ERROR;
     }
     err.println("twlab: " + e.getStatus().getDescription());
