@@ -266,7 +266,7 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
               "a memory size in MiB"),
               within(source.apply("--node-pids"), nodePids, MIN_NODE_PIDS, MAX_NODE_PIDS, "a number of processes"),
               within(source.apply("--node-cpus"), nodeCpus, 1, MAX_NODE_CPUS, "a number of CPUs"), Set.of(), false),
-          TlsFiles.of(source.apply("--tls-cert"), tlsCert, source.apply("--tls-key"), tlsKey),
+          TlsFiles.of(tlsCert, tlsKey),
           publicHosts.stream().map(String::trim).filter(h -> !h.isEmpty()).toList());
     }
 

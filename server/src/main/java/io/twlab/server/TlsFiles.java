@@ -15,13 +15,13 @@ public record TlsFiles(Path certificate, Path privateKey) {
     }
   }
 
-  /** Both flags or neither; {@code certName} and {@code keyName} say where each value came from. */
-  static Optional<TlsFiles> of(String certName, String cert, String keyName, String key) {
+  /** Both flags (or their variables) or neither. */
+  static Optional<TlsFiles> of(String cert, String key) {
     boolean hasCert = cert != null && !cert.isBlank();
     boolean hasKey = key != null && !key.isBlank();
     if (hasCert != hasKey) {
-      throw new IllegalArgumentException((hasCert ? keyName : certName) + " is missing: TLS needs both "
-          + certName + " and " + keyName);
+      throw new IllegalArgumentException((hasCert ? "--tls-key (TWLAB_TLS_KEY)" : "--tls-cert (TWLAB_TLS_CERT)")
+          + " is missing: TLS needs both --tls-cert and --tls-key");
     }
     return hasCert ? Optional.of(new TlsFiles(Path.of(cert.trim()), Path.of(key.trim()))) : Optional.empty();
   }

@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import io.twlab.runtime.Confinement;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ServerConfigTest {
 
@@ -44,6 +48,34 @@ class ServerConfigTest {
     IllegalArgumentException retention = assertThrows(IllegalArgumentException.class,
         () -> ServerConfig.from(new String[] {"--event-retention", "10"}, Map.of()));
     assertEquals("--event-retention must be a number of events per lab (1000-10000000), got '10'", retention.getMessage());
+  }
+
+  @Test
+  void nodeLimitsTlsAndPublicHostsComeFromFlagsOrTheEnvironment(@TempDir Path dir) throws Exception {
+    ServerConfig defaults = ServerConfig.from(new String[0], Map.of());
+    assertEquals(new Confinement(64 * Confinement.MIB, 256, 1, Set.of(), false), defaults.nodes());
+    assertEquals(List.of("localhost", "127.0.0.1", "[::1]"), defaults.allowedHosts());
+    assertEquals(Optional.empty(), defaults.tls());
+
+    Path cert = Files.writeString(dir.resolve("server.pem"), "");
+    Path key = Files.writeString(dir.resolve("server.key"), "");
+    ServerConfig workshop = ServerConfig.from(new String[] {"--node-memory", "128", "--node-pids=512",
+        "--tls-cert", cert.toString(), "--bind", "10.0.0.5"}, Map.of("TWLAB_NODE_CPUS", "2",
+        "TWLAB_TLS_KEY", key.toString(), "TWLAB_PUBLIC_HOST", "lab.example.org,192.0.2.7"));
+    assertEquals(new Confinement(128 * Confinement.MIB, 512, 2, Set.of(), false), workshop.nodes());
+    assertEquals(Optional.of(new TlsFiles(cert, key)), workshop.tls());
+    assertEquals(List.of("localhost", "127.0.0.1", "[::1]", "10.0.0.5", "lab.example.org", "192.0.2.7"),
+        workshop.allowedHosts());
+
+    IllegalArgumentException half = assertThrows(IllegalArgumentException.class,
+        () -> ServerConfig.from(new String[] {"--tls-cert", cert.toString()}, Map.of()));
+    assertEquals("--tls-key (TWLAB_TLS_KEY) is missing: TLS needs both --tls-cert and --tls-key", half.getMessage());
+    IllegalArgumentException tiny = assertThrows(IllegalArgumentException.class,
+        () -> ServerConfig.from(new String[] {"--node-memory", "4"}, Map.of()));
+    assertEquals("--node-memory must be a memory size in MiB (16-16384), got '4'", tiny.getMessage());
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> ServerConfig.from(
+        new String[] {"--tls-cert", dir.resolve("nope.pem").toString(), "--tls-key", key.toString()}, Map.of()));
+    assertTrue(missing.getMessage().startsWith("cannot read " + dir.resolve("nope.pem")), missing.getMessage());
   }
 
   @Test
