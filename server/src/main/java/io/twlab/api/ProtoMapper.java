@@ -1,9 +1,9 @@
 package io.twlab.api;
 
-import io.twlab.core.Bounded;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import io.twlab.app.Labs;
+import io.twlab.core.Bounded;
 import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;

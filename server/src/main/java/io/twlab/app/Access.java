@@ -1,9 +1,9 @@
 package io.twlab.app;
 
-import io.twlab.core.Bounded;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import com.google.common.util.concurrent.RateLimiter;
+import io.twlab.core.Bounded;
 import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;

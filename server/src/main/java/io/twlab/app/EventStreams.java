@@ -17,6 +17,8 @@ import java.util.List;
 
 /** A lab's live events and a finished run's recorded ones, streamed to a watcher as it asks for them. */
 public final class EventStreams {
+  /** The sequence a stream resumes after to see only what happens from now on. */
+  public static final long FROM_NOW = -1;
   private static final int WATCH_BATCH = 256;
   /** How long a watcher waits for new events before it flushes summaries or checks its client. */
   private static final Duration WATCH_WAIT = Duration.ofMillis(500);
@@ -60,7 +62,7 @@ public final class EventStreams {
   }
 
   /**
-   * A lab's events: from {@code afterSequence} on (negative: from now on) until the lab is deleted.
+   * A lab's events: from {@code afterSequence} on ({@link #FROM_NOW}: from now on) until the lab is deleted.
    * The lab never waits for its watchers.
    */
   public Stream lab(Caller caller, String labId) {
@@ -100,7 +102,7 @@ public final class EventStreams {
   private static void watch(EventLog log, long afterSequence, EventFilter filter, Detail detail, EventSink sink)
       throws Exception {
     WatchStream stream = new WatchStream(filter, detail);
-    long last = afterSequence < 0 ? log.lastSequence() : afterSequence;
+    long last = afterSequence == FROM_NOW ? log.lastSequence() : afterSequence;
     long lastDelivery = System.nanoTime();
     while (sink.isOpen()) {
       List<LabEvent> batch = log.readAfter(last, WATCH_BATCH, WATCH_WAIT);

@@ -1,10 +1,10 @@
 package io.twlab.server;
 
-import io.twlab.core.Bounded;
 import io.twlab.app.ServerLimits;
 import io.twlab.app.ServerSettings;
-import io.twlab.runtime.Confinement;
+import io.twlab.core.Bounded;
 import io.twlab.identity.Credentials;
+import io.twlab.runtime.Confinement;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;

@@ -150,7 +150,7 @@ class BadInputIT {
         post("huge body", "/api/v1/labs", json, "{\"spec\":{\"topology\":\"" + "x".repeat(2_000_000) + "\"}}",
             "body"),
         get("after is not a number", events + "?after=abc", "after"),
-        get("after is negative", events + "?after=-1", "after"),
+        get("after is below -1", events + "?after=-2", "after"),
         withHeader(get("Last-Event-ID is not a number", events, "Last-Event-ID"), "Last-Event-ID", "zz"),
         get("unknown detail", events + "?detail=bogus", "detail"),
         get("unknown state", events + "?states=BOGUS", "states"),
@@ -277,8 +277,8 @@ class BadInputIT {
         invalid("sweep of an unknown node", s -> s.labs().sweepExperiment(GradeExperimentRequest.newBuilder()
             .setExperiment(experiment("") + "sweep:\n  sysctls:\n    nosuch:\n      net.ipv4.tcp_fin_timeout: [5]\n")
             .build()), "sweep.sysctls[nosuch]"),
-        invalid("watch after a negative sequence", s -> s.labs().watchLab(WatchLabRequest.newBuilder()
-            .setLabId(lab.getId()).setAfterSequence(-1).build()).hasNext(), "after_sequence"),
+        invalid("watch after a sequence below -1", s -> s.labs().watchLab(WatchLabRequest.newBuilder()
+            .setLabId(lab.getId()).setAfterSequence(-2).build()).hasNext(), "after_sequence"),
         invalid("watch ports out of range", s -> s.labs().watchLab(WatchLabRequest.newBuilder()
             .setLabId(lab.getId()).addPorts(70000).build()).hasNext(), "ports"),
         invalid("replay at a negative speed", s -> s.labs().watchLab(WatchLabRequest.newBuilder()

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.twlab.runtime.Confinement;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import io.twlab.runtime.Confinement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -135,9 +135,9 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
     EventStreams.Stream source;
     try {
       filter = ProtoMapper.filter(request);
-      if (request.getAfterSequence() < 0) {
-        throw new InvalidArgumentException("after_sequence", "must be 0 (from the start) or a sequence number, got "
-            + request.getAfterSequence());
+      if (request.getAfterSequence() < EventStreams.FROM_NOW) {
+        throw new InvalidArgumentException("after_sequence", "must be a sequence number, 0 (every retained event) "
+            + "or -1 (from now on), got " + request.getAfterSequence());
       }
       source = request.getRunId().isEmpty() ? events.lab(caller(), request.getLabId())
           : events.replay(caller(), request.getRunId(), request.getReplaySpeed());

@@ -1,6 +1,5 @@
 package io.twlab.api.http;
 
-import io.twlab.core.Bounded;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,10 +29,10 @@ import io.twlab.app.ExperimentService;
 import io.twlab.app.Labs;
 import io.twlab.app.Runs;
 import io.twlab.app.TwlabServices;
+import io.twlab.core.Bounded;
 import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
-import io.twlab.core.PermissionDeniedException;
 import io.twlab.core.UnauthenticatedException;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
@@ -230,16 +229,7 @@ public final class HttpApi {
           classrooms.watch(principal(ctx), caller(ctx), ctx.pathParam("id"))));
       config.routes.sse(CLASSROOM_EVENTS, this::streamClassroom);
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
-      // Javalin's own refusals (a body over its size limit: 413) as problem+json too.
-      config.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
-          .contentType(PROBLEM_JSON).result(JSON.createObjectNode()
-              .put("type", "urn:twlab:problem:http-" + e.getStatus())
-              .put("title", Bounded.text(e.getMessage(), Bounded.QUOTE))
-              .put("status", e.getStatus())
-              .put("detail", e.getStatus() == 413 ? "the body is larger than " + MAX_BODY / 1024 + " KiB" : "")
-              .put("instance", ctx.path())
-              .set("errors", JSON.createArrayNode().add(JSON.createObjectNode().put("field", "body")
-                  .put("reason", e.getStatus() == 413 ? "at most " + MAX_BODY + " bytes" : "refused"))).toString()));
+      config.routes.exception(HttpResponseException.class, HttpApi::refusedByJavalin);
       config.routes.after("/api/*", this::audit);
     });
   }
@@ -377,14 +367,14 @@ public final class HttpApi {
   private static long sequence(String field, String text) {
     try {
       long after = text == null || text.isBlank() ? 0 : Long.parseLong(text.trim());
-      if (after >= 0) {
+      if (after >= EventStreams.FROM_NOW) {
         return after;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new InvalidArgumentException(field, Bounded.quote(text) + " is not a sequence number (0 or more; 0: from "
-        + "the start)");
+    throw new InvalidArgumentException(field, Bounded.quote(text) + " is not a sequence number (0: every retained "
+        + "event, -1: from now on)");
   }
 
   private void streamClassroom(SseClient client) {
@@ -465,6 +455,20 @@ public final class HttpApi {
 
   private static void proto(Context ctx, Message message) throws InvalidProtocolBufferException {
     ctx.contentType("application/json").result(PRINTER.print(message));
+  }
+
+  /** Javalin's own refusals (a body over its size limit: 413) as problem+json too. */
+  private static void refusedByJavalin(HttpResponseException e, Context ctx) {
+    boolean tooLarge = e.getStatus() == 413;
+    ObjectNode body = JSON.createObjectNode()
+        .put("type", "urn:twlab:problem:http-" + e.getStatus())
+        .put("title", Bounded.text(e.getMessage(), Bounded.QUOTE))
+        .put("status", e.getStatus())
+        .put("detail", tooLarge ? "the body is larger than " + MAX_BODY / 1024 + " KiB" : "")
+        .put("instance", ctx.path());
+    body.putArray("errors").addObject().put("field", "body")
+        .put("reason", tooLarge ? "at most " + MAX_BODY + " bytes" : "refused");
+    ctx.status(e.getStatus()).contentType(PROBLEM_JSON).result(body.toString());
   }
 
   private static void problem(Context ctx, Exception e) {
