@@ -8,7 +8,7 @@ import java.util.TreeSet;
 
 /**
  * What a lab node is for; each role has its own lab image and the only capabilities it needs:
- * NET_RAW for tcpdump, ss and ping, SETUID and SETGID for tcpdump's switch to its own user after
+ * NET_RAW for tcpdump (and ping), SETUID and SETGID for tcpdump's switch to its own user after
  * opening the capture; the gateway also NET_ADMIN to rewrite packets (iptables, conntrack).
  */
 public enum Role {

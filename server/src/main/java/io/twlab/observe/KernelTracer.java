@@ -36,8 +36,7 @@ public final class KernelTracer implements AutoCloseable {
   /**
    * SYS_ADMIN for bpf, perf events and the tracefs mount (an engine of 20.10 knows neither BPF nor
    * PERFMON); IPC_LOCK for the 16 MB perf buffer per CPU that a flood needs (docs/kernel-facts.md
-   * §4), as the host's locked-memory limit (8 MiB here) cannot be raised for the container. Its
-   * buffers are pinned kernel memory, not charged to its own limit.
+   * §4), as the host's locked-memory limit (8 MiB here) cannot be raised for the container.
    */
   private static final Confinement CONFINEMENT =
       new Confinement(256 * Confinement.MIB, 64, 1, Set.of("SYS_ADMIN", "IPC_LOCK"), true);
