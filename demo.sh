@@ -41,5 +41,6 @@ echo "[demo] An instructor's token is in $instructor_token (readable by you only
 echo "[demo]   export TWLAB_TOKEN_FILE=$instructor_token" >&2
 echo "[demo]   bin/twlab workshops create 'TCP teardown' --seats 30 --hours 3     # prints the join code" >&2
 echo "[demo]   students: twlab login --server THIS-HOST:9090 --insecure --join CODE --name NAME" >&2
+echo "[demo]   (for a real class serve TLS and give students --ca: README, 'Running twlab for a workshop')" >&2
 echo "[demo]   bin/twlab workshops show WORKSHOP --watch                          # every seat, live" >&2
 echo "[demo] The admin's token: ${compose[*]} exec -T server cat /var/lib/twlab/admin.token" >&2
