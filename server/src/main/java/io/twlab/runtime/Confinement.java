@@ -1,5 +1,6 @@
 package io.twlab.runtime;
 
+import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -20,7 +21,7 @@ public record Confinement(long memoryBytes, long pids, double cpus, Set<String> 
       throw new IllegalArgumentException("a container needs at least 8 MiB, 8 processes and one CPU; got "
           + memoryBytes / MIB + " MiB, " + pids + " processes, " + cpus + " CPUs");
     }
-    capabilities = Set.copyOf(new TreeSet<>(capabilities));
+    capabilities = Collections.unmodifiableSortedSet(new TreeSet<>(capabilities));
   }
 
   /** The same limits with {@code more} capabilities added back. */

@@ -94,12 +94,6 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
         auth, limits, adminTokenFile, nodes, Optional.of(files), hosts);
   }
 
-  /** Lab nodes confined to {@code confinement} (their role's capabilities added). */
-  public ServerConfig withNodes(Confinement confinement) {
-    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, bind,
-        auth, limits, adminTokenFile, confinement, tls, hosts);
-  }
-
   /**
    * The names (or addresses) HTTP clients reach this server by, beside the loopback ones: a request
    * for any other Host is refused, so that a site whose name was rebound to this server's address
@@ -112,11 +106,6 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
     }
     all.addAll(hosts);
     return List.copyOf(all);
-  }
-
-  public ServerConfig withHosts(List<String> names) {
-    return new ServerConfig(grpcPort, httpPort, owner, eventRetention, tracer, tracerImage, dataDir, historyRuns, bind,
-        auth, limits, adminTokenFile, nodes, tls, List.copyOf(names));
   }
 
   private static boolean isLoopback(String address) {

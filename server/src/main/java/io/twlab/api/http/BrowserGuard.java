@@ -70,19 +70,17 @@ final class BrowserGuard {
 
   /** A change made with the session cookie carries the session's CSRF token. */
   void checkCsrf(Context ctx, String session) {
-    if (READS.contains(ctx.method()) && !"websocket".equalsIgnoreCase(ctx.header("Upgrade"))) {
+    boolean changes = !READS.contains(ctx.method());
+    if (!changes && !"websocket".equalsIgnoreCase(ctx.header("Upgrade"))) {
       return;
     }
     if (ctx.header("Origin") == null) {
       throw new PermissionDeniedException("a call made with the session cookie must say its Origin; other clients "
           + "send a bearer token");
     }
-    if (READS.contains(ctx.method())) {
-      return;
-    }
     String sent = ctx.header(CSRF_HEADER);
-    if (sent == null || !MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
-        csrfToken(session).getBytes(StandardCharsets.UTF_8))) {
+    if (changes && (sent == null || !MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
+        csrfToken(session).getBytes(StandardCharsets.UTF_8)))) {
       throw new PermissionDeniedException("a change made with the session cookie needs the " + CSRF_HEADER
           + " header: the value this server sent in that header with the session");
     }
