@@ -35,3 +35,15 @@ build "twlab/base:$VERSION" base
 for role in client server gateway redis tracer; do
   build "twlab/$role:$VERSION" --build-arg "VERSION=$VERSION" "$role"
 done
+
+# The grader image grading platforms run needs the CLI's jar: built once it exists, else skipped.
+cli_jar=../client-cli/target/twlab.jar
+if [ -f "$cli_jar" ]; then
+  context=$(mktemp -d)
+  cp grader/Dockerfile grader/twlab grader/twlab-grade "$context"/
+  cp "$cli_jar" "$context"/twlab.jar
+  build "twlab/grader:$VERSION" "$context"
+  rm -rf "$context"
+else
+  log "skipped twlab/grader: build the CLI first (./mvnw -q package -DskipTests), then run lab-images/build.sh again"
+fi

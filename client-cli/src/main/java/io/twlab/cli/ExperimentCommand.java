@@ -54,7 +54,7 @@ abstract class ExperimentCommand<T extends Message> extends ServerCommand {
 
   @Override
   final int call(ServerConnection server) {
-    T result = submit(server, experiment());
+    T result = submit(server, readFile(file));
     if (printsTable()) {
       print(result, out -> outcome.table().accept(out, result));
     }
@@ -66,14 +66,6 @@ abstract class ExperimentCommand<T extends Message> extends ServerCommand {
       });
     }
     return Verdicts.exitCode(outcome.runs().apply(result));
-  }
-
-  private String experiment() {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new ParameterException(spec.commandLine(), "cannot read " + file + ": " + e.getMessage());
-    }
   }
 
   /** Whether the table goes to standard output too (not when the report does). */

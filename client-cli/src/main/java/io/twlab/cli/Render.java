@@ -270,6 +270,17 @@ final class Render {
     return String.format(Locale.ROOT, "%.2f s", Durations.toMillis(d) / 1000.0);
   }
 
+  /** A moment as UTC date and time to the minute: 2026-12-20 23:59Z. */
+  static String timestamp(com.google.protobuf.Timestamp t) {
+    return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm'Z'", Locale.ROOT).withZone(java.time.ZoneOffset.UTC)
+        .format(instant(t));
+  }
+
+  /** Points as a grader writes them: 3, 2.5. */
+  static String points(double n) {
+    return n == Math.rint(n) ? String.valueOf((long) n) : String.format(Locale.ROOT, "%.2f", n).replaceAll("0+$", "");
+  }
+
   private static Instant instant(com.google.protobuf.Timestamp t) {
     return Instant.ofEpochMilli(Timestamps.toMillis(t));
   }

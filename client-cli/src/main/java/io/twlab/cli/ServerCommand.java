@@ -1,10 +1,15 @@
 package io.twlab.cli;
 
 import com.google.protobuf.MessageOrBuilder;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** A command that talks to the server over one connection and prints as a table or as JSON. */
@@ -36,6 +41,15 @@ abstract class ServerCommand implements Callable<Integer> {
 
   LiveView liveView() {
     return new LiveView(out(), spec.commandLine().getErr());
+  }
+
+  /** A file the user named, as text; one that cannot be read is an invalid argument. */
+  String readFile(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ParameterException(spec.commandLine(), "cannot read " + file + ": " + e.getMessage());
+    }
   }
 
   /** Prints {@code message} as JSON, or as {@code table} renders it for a person. */

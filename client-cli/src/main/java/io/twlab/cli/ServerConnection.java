@@ -7,6 +7,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
+import io.twlab.proto.v1.CourseServiceGrpc;
 import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.proto.v1.WorkshopServiceGrpc;
 import java.io.IOException;
@@ -78,6 +79,11 @@ final class ServerConnection implements AutoCloseable {
 
   WorkshopServiceGrpc.WorkshopServiceBlockingStub workshops() {
     WorkshopServiceGrpc.WorkshopServiceBlockingStub stub = WorkshopServiceGrpc.newBlockingStub(channel);
+    return credentials.map(stub::withCallCredentials).orElse(stub);
+  }
+
+  CourseServiceGrpc.CourseServiceBlockingStub courses() {
+    CourseServiceGrpc.CourseServiceBlockingStub stub = CourseServiceGrpc.newBlockingStub(channel);
     return credentials.map(stub::withCallCredentials).orElse(stub);
   }
 

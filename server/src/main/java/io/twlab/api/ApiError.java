@@ -3,7 +3,7 @@ package io.twlab.api;
 import io.twlab.core.Bounded;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
-import io.twlab.core.LabBusyException;
+import io.twlab.core.ConflictException;
 import io.twlab.core.NotFoundException;
 import io.twlab.core.PermissionDeniedException;
 import io.twlab.core.TooManyRequestsException;
@@ -71,7 +71,7 @@ public record ApiError(Kind kind, String detail, List<FieldViolation> violations
       return new ApiError(Kind.NOT_FOUND, notFound.getMessage(), List.of(), notFound.kind(), notFound.id(), 0,
           Optional.empty());
     }
-    if (e instanceof LabBusyException busy) {
+    if (e instanceof ConflictException busy) {
       return new ApiError(Kind.CONFLICT, busy.getMessage(), List.of(), "", "", 0, Optional.empty());
     }
     if (e instanceof RuntimeFailure failure) {

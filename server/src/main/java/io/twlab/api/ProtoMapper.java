@@ -301,7 +301,7 @@ public final class ProtoMapper {
     return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
 
-  private static Duration duration(java.time.Duration d) {
+  static Duration duration(java.time.Duration d) {
     return Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
   }
 }

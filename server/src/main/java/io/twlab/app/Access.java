@@ -136,7 +136,7 @@ public final class Access {
       case STUDENT -> principal.workshopId().flatMap(workshops::get)
           .map(w -> new Caller(self, false, Set.of(), w.seatLimits(), w.scenarios()))
           .orElseThrow(UnauthenticatedException::new);
-      case SUBMITTER -> new Caller(self, false, Set.of(), Limits.SEAT, Set.of());
+      case SUBMITTER -> new Caller(self, false, Set.of(), Limits.SUBMIT_ONLY, Set.of());
     };
   }
 

@@ -76,7 +76,21 @@ public final class ExperimentService {
           + experiment.cells().size() + " cells: run it with SweepExperiment (`twlab sweep FILE`, POST /api/v1/sweeps)");
     }
     check(experiment);
-    return gradeCell(caller, experiment, Map.of());
+    return gradeCell(caller, experiment, Map.of(), GradingProgress.NONE);
+  }
+
+  /** What a grading tells while it works: the lab it made, then each run as it starts. */
+  public interface GradingProgress {
+    GradingProgress NONE = new GradingProgress() {};
+
+    default void labMade(String labId) throws InterruptedException {}
+
+    default void runStarting(int index, int of, String scenario) {}
+  }
+
+  /** Grades an experiment made elsewhere (an assignment's, for one submission) and checked with {@link #check}. */
+  public GradeReport grade(Caller caller, Experiment experiment, GradingProgress progress) throws InterruptedException {
+    return gradeCell(caller, experiment, Map.of(), progress);
   }
 
   /** Grades every cell of an experiment's sweep, one fresh lab of the caller's after the other. */
@@ -92,19 +106,21 @@ public final class ExperimentService {
     List<SweepReport.Cell> graded = new ArrayList<>();
     for (Map<String, String> cell : experiment.cells()) {
       LOG.info("experiment='{}' sweep cell {} of {}: {}", experiment.name(), graded.size() + 1, cells, cell);
-      graded.add(new SweepReport.Cell(cell, gradeCell(caller, experiment, cell)));
+      graded.add(new SweepReport.Cell(cell, gradeCell(caller, experiment, cell, GradingProgress.NONE)));
     }
     return new SweepReport(experiment.name(), experiment.sweep(), graded, started, clock.instant());
   }
 
-  private GradeReport gradeCell(Caller caller, Experiment experiment, Map<String, String> cell)
-      throws InterruptedException {
+  private GradeReport gradeCell(Caller caller, Experiment experiment, Map<String, String> cell,
+      GradingProgress progress) throws InterruptedException {
     Instant started = clock.instant();
     Lab lab = labs.create(caller, experiment.labIn(cell));
     LOG.info("experiment='{}' lab={} grading {} run(s)", experiment.name(), lab.id(), experiment.steps().size());
     List<GradeReport.StepGrade> grades = new ArrayList<>();
     try {
+      progress.labMade(lab.id());
       for (Experiment.Step step : experiment.steps()) {
+        progress.runStarting(grades.size(), experiment.steps().size(), step.scenario());
         List<Expectation> expectations = step.expectationsIn(cell);
         Run run = runs.start(caller, lab.id(), step.scenario(), experiment.paramsIn(step, cell, parameters(step)), true);
         List<Verdict> verdicts = run.error().isPresent()
@@ -115,7 +131,12 @@ public final class ExperimentService {
         grades.add(new GradeReport.StepGrade(run, verdicts));
       }
     } finally {
-      labs.delete(caller, lab.id());
+      try {
+        labs.delete(caller, lab.id());
+      } catch (NotFoundException gone) {
+        LOG.info("experiment='{}' lab={} was deleted while it was graded (the grading was cancelled)",
+            experiment.name(), lab.id());
+      }
     }
     GradeReport report = new GradeReport(experiment.name(), lab.id(), started, clock.instant(), grades);
     LOG.info("experiment='{}' lab={} {}", experiment.name(), lab.id(), report.passed() ? "passed" : "failed");
@@ -131,7 +152,7 @@ public final class ExperimentService {
    * What the reader cannot know: the scenarios, their parameters in every cell, the nodes the
    * expectations name.
    */
-  private void check(Experiment experiment) {
+  public void check(Experiment experiment) {
     LabSpec spec = experiment.lab();
     Set<String> nodes = Topologies.nodes(spec.topology(), spec.clients()).stream().map(NodePlan::name)
         .collect(Collectors.toSet());

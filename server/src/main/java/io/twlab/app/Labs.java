@@ -2,6 +2,7 @@ package io.twlab.app;
 
 import io.twlab.core.Caller;
 import io.twlab.core.NotFoundException;
+import io.twlab.core.PermissionDeniedException;
 import io.twlab.core.TooManyRequestsException;
 import io.twlab.event.EventLog;
 import io.twlab.lab.Lab;
@@ -114,6 +115,10 @@ public final class Labs implements AutoCloseable {
    * server's, or refuses it. Given back when the lab is deleted, or at once if it cannot be made.
    */
   private synchronized void reserve(Caller caller, int nodes) {
+    if (caller.limits().labs() == 0) {
+      throw new PermissionDeniedException("this credential makes no labs: a grading platform's submits to its "
+          + "assignment only (`twlab submit`)");
+    }
     int all = held.total();
     if (all >= limits.labs()) {
       throw TooManyRequestsException.quota("server labs", all, limits.labs(),

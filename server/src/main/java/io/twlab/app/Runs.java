@@ -3,7 +3,7 @@ package io.twlab.app;
 import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
-import io.twlab.core.LabBusyException;
+import io.twlab.core.ConflictException;
 import io.twlab.core.NotFoundException;
 import io.twlab.core.PermissionDeniedException;
 import io.twlab.core.Tenant;
@@ -121,7 +121,7 @@ public final class Runs implements AutoCloseable {
     ScenarioParams params = check(scenarioName, rawParams, session.lab().spec().topology());
     String runId = Ids.newId("run");
     session.claim(runId).ifPresent(other -> {
-      throw new LabBusyException("lab " + labId + " is busy with run " + other
+      throw new ConflictException("lab " + labId + " is busy with run " + other
           + "; wait for it to finish (`twlab watch " + labId + "`) or use another lab");
     });
     Holdings.Hold held;

@@ -5,15 +5,33 @@ import java.time.Duration;
 /**
  * What the whole server holds at once, whoever asks: labs, runs in progress, and the runs waiting
  * for one of those slots (each for at most {@code queueWait}); a run beyond the queue is refused.
+ * {@code grading}: submissions graded at once; more wait in the grading queue.
  */
-public record ServerLimits(int labs, int runs, int queue, Duration queueWait) {
-  public static final ServerLimits DEFAULT = new ServerLimits(60, 16, 200, Duration.ofMinutes(10));
+public record ServerLimits(int labs, int runs, int queue, Duration queueWait, int grading) {
+  public static final int MAX_GRADING = 32;
+  public static final ServerLimits DEFAULT = new ServerLimits(60, 16, 200, Duration.ofMinutes(10), gradingFittedToHost());
+
+  public ServerLimits(int labs, int runs, int queue, Duration queueWait) {
+    this(labs, runs, queue, queueWait, DEFAULT.grading());
+  }
+
+  /**
+   * One grading per core, at most 8: a grading is a lab of 2-4 containers and one run at a time,
+   * and `bench/run.sh grading` measured on 2 cores that 2 at once grade faster than 1.
+   */
+  public static int gradingFittedToHost() {
+    return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
+  }
 
   public ServerLimits withLabs(int max) {
-    return new ServerLimits(max, runs, queue, queueWait);
+    return new ServerLimits(max, runs, queue, queueWait, grading);
   }
 
   public ServerLimits withRuns(int max) {
-    return new ServerLimits(labs, max, queue, queueWait);
+    return new ServerLimits(labs, max, queue, queueWait, grading);
+  }
+
+  public ServerLimits withGrading(int max) {
+    return new ServerLimits(labs, runs, queue, queueWait, max);
   }
 }

@@ -15,6 +15,8 @@ public record Limits(int labs, int nodes, int runs, int watchers, int sweepCells
   public static final Limits SEAT = new Limits(2, 16, 1, 8, 24);
   /** An instructor's: enough to demonstrate, grade and watch a class. */
   public static final Limits STAFF = new Limits(10, 80, 4, 32, 200);
+  /** A grading platform's: it submits to its assignment and follows its jobs, and makes no labs or runs. */
+  public static final Limits SUBMIT_ONLY = new Limits(0, 0, 0, 8, 0);
   public static final int MAX = 1_000;
 
   /** The limits that are out of range, named by {@code prefix} + the limit's name. */

@@ -159,6 +159,10 @@ final class ExpectationGrammar {
     return value.map(v -> new Comparison(finalOp, v, tolerance));
   }
 
+  Optional<TcpState> state(String name, Node node, String path) {
+    return state(name, new Field(node, path));
+  }
+
   private Optional<TcpState> state(String name, Field f) {
     Optional<TcpState> state = TcpState.parse(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     if (state.isEmpty()) {
@@ -168,7 +172,11 @@ final class ExpectationGrammar {
   }
 
   /** When a count is taken: at the end, at the peak, or some seconds into the run. */
-  private record Moment(When when, Duration after) {}
+  record Moment(When when, Duration after) {}
+
+  Optional<Moment> moment(String text, Node node, String path) {
+    return moment(text, new Field(node, path));
+  }
 
   private Optional<Moment> moment(String text, Field f) {
     Matcher m = MOMENT.matcher(text.trim());

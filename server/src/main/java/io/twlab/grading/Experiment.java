@@ -104,8 +104,11 @@ public record Experiment(String name, LabSpec lab, List<Step> steps, List<SweepD
     }
   }
 
-  /** An expectation and the sweep cells it applies in: those whose values include {@code where}. */
-  public record Expect(Expectation expectation, Map<String, String> where) {
+  /**
+   * An expectation, the sweep cells it applies in (those whose values include {@code where}) and,
+   * in an assignment, how it is marked.
+   */
+  public record Expect(Expectation expectation, Map<String, String> where, Mark mark) {
     public Expect {
       where = Map.copyOf(where);
     }

@@ -39,24 +39,47 @@ public final class ExperimentReader {
   private static final int MAX_NAME = 100;
   private static final Pattern TTL = Pattern.compile("(\\d+)\\s*(s|m|h)");
 
-  private final SysctlPolicy policy;
-  private final YamlTree tree = new YamlTree();
-  private final ExpectationGrammar expectations = new ExpectationGrammar(tree);
+  /** The top-level fields of an experiment file. */
+  static final Set<String> FIELDS = Set.of("name", "lab", "runs", "sweep");
+  /** What an assignment adds to an expectation: how it is marked. */
+  private static final Set<String> MARK_FIELDS = Set.of("name", "points", "feedback", "visibility");
+  private static final int MAX_FEEDBACK = 2_000;
 
-  private ExperimentReader(SysctlPolicy policy) {
+  private final SysctlPolicy policy;
+  private final YamlTree tree;
+  private final ExpectationGrammar expectations;
+  private final boolean marked;
+
+  /** {@code marked}: expectations may say how an assignment marks them. */
+  ExperimentReader(SysctlPolicy policy, YamlTree tree, boolean marked) {
     this.policy = policy;
+    this.tree = tree;
+    this.expectations = new ExpectationGrammar(tree);
+    this.marked = marked;
+  }
+
+  ExpectationGrammar grammar() {
+    return expectations;
   }
 
   public static Experiment read(String text, SysctlPolicy policy) {
-    return new ExperimentReader(policy).parse(text);
-  }
-
-  private Experiment parse(String text) {
+    YamlTree tree = new YamlTree();
     Node root = YamlTree.parse(text, "experiment");
     if (root == null) {
       throw new InvalidArgumentException("experiment", "the file is empty; it needs name, lab and runs");
     }
-    Map<String, Node> top = tree.mapping(root, "", Set.of("name", "lab", "runs", "sweep"));
+    Experiment experiment = new ExperimentReader(policy, tree, false).experiment(tree.mapping(root, "", FIELDS));
+    if (!tree.violations().isEmpty()) {
+      throw new InvalidArgumentException(tree.violations());
+    }
+    return experiment;
+  }
+
+  /**
+   * The experiment of a file's top-level fields; its faults are the tree's violations, and when
+   * there are any, what it returns is incomplete.
+   */
+  Experiment experiment(Map<String, Node> top) {
     String name = tree.required(top, "", "name").map(n -> name(n, "name")).orElse("");
     LabRequest lab = tree.required(top, "", "lab").map(n -> lab(n, "lab")).orElse(null);
     List<SweepDimension> sweep = YamlTree.optional(top, "sweep").map(n -> sweep(n, "sweep")).orElse(List.of());
@@ -70,9 +93,6 @@ public final class ExperimentReader {
           }
         }
       }
-    }
-    if (!tree.violations().isEmpty()) {
-      throw new InvalidArgumentException(tree.violations());
     }
     return new Experiment(name, spec, steps, sweep, tree.lines());
   }
@@ -151,7 +171,7 @@ public final class ExperimentReader {
     String topology = YamlTree.optional(fields, "topology").map(n -> tree.text(n, path + ".topology")).orElse("");
     int clients = YamlTree.optional(fields, "clients").map(n -> tree.integer(n, path + ".clients")).orElse(0);
     String snat = YamlTree.optional(fields, "snat_port_range").map(n -> tree.text(n, path + ".snat_port_range")).orElse("");
-    Duration ttl = YamlTree.optional(fields, "ttl").map(n -> ttl(n, path + ".ttl")).orElse(null);
+    Duration ttl = YamlTree.optional(fields, "ttl").map(n -> duration(n, path + ".ttl")).orElse(null);
     Optional<List<String>> networks = YamlTree.optional(fields, "networks").map(n -> tree.texts(n, path + ".networks"));
     Map<String, Map<String, String>> sysctls = new LinkedHashMap<>();
     List<NodePlan> explicitNodes = new ArrayList<>();
@@ -232,16 +252,55 @@ public final class ExperimentReader {
   private Optional<Experiment.Expect> expectation(Node node, String path, List<SweepDimension> sweep) {
     Set<String> allowed = ExpectationGrammar.kinds();
     allowed.add("where");
+    if (marked) {
+      allowed.addAll(MARK_FIELDS);
+    }
     Map<String, Node> fields = tree.mapping(node, path, allowed);
     Map<String, String> where = Optional.ofNullable(fields.remove("where")).map(w -> where(w, path + ".where", sweep))
         .orElse(Map.of());
+    Mark mark = mark(fields, path);
     if (fields.size() != 1) {
       tree.fail(path, node, "needs exactly one of " + String.join(", ", ExpectationGrammar.kinds()));
       return Optional.empty();
     }
     Map.Entry<String, Node> kind = fields.entrySet().iterator().next();
     return expectations.read(kind.getKey(), kind.getValue(), path + "." + kind.getKey())
-        .map(e -> new Experiment.Expect(e, where));
+        .map(e -> new Experiment.Expect(e, where, mark));
+  }
+
+  /** How an assignment marks the expectation; its fields are taken out of {@code fields}. */
+  private Mark mark(Map<String, Node> fields, String path) {
+    String name = Optional.ofNullable(fields.remove("name")).map(n -> name(n, path + ".name")).orElse("");
+    double points = Optional.ofNullable(fields.remove("points")).map(n -> points(n, path + ".points")).orElse(1.0);
+    String feedback = Optional.ofNullable(fields.remove("feedback")).map(n -> feedback(n, path + ".feedback")).orElse("");
+    Mark.Visibility visibility = Optional.ofNullable(fields.remove("visibility"))
+        .flatMap(n -> visibility(n, path + ".visibility")).orElse(Mark.Visibility.VISIBLE);
+    return new Mark(name, points, feedback, visibility);
+  }
+
+  double points(Node node, String path) {
+    double points = tree.number(node, path);
+    if (!(points >= 0 && points <= Mark.MAX_POINTS)) {
+      tree.fail(path, node, "must be 0 to " + Comparison.number(Mark.MAX_POINTS) + ", got " + Bounded.quote(tree.text(node, path)));
+    }
+    return points;
+  }
+
+  String feedback(Node node, String path) {
+    String text = tree.text(node, path).strip();
+    if (text.length() > MAX_FEEDBACK) {
+      tree.fail(path, node, "at most " + MAX_FEEDBACK + " characters, got " + text.length());
+    }
+    return text;
+  }
+
+  Optional<Mark.Visibility> visibility(Node node, String path) {
+    String id = tree.text(node, path);
+    Optional<Mark.Visibility> visibility = Mark.Visibility.of(id);
+    if (visibility.isEmpty()) {
+      tree.fail(path, node, Bounded.quote(id) + " is not one of visible, hidden, after_due_date");
+    }
+    return visibility;
   }
 
   /** The sweep cells an expectation applies in: dimension (label or short title) → value. */
@@ -271,7 +330,7 @@ public final class ExperimentReader {
    * The experiment's name goes into reports (JUnit XML, HTML) and logs: printable characters only,
    * as XML 1.0 cannot hold most control characters.
    */
-  private String name(Node node, String path) {
+  String name(Node node, String path) {
     String name = tree.text(node, path).trim();
     if (name.isEmpty() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
       tree.fail(path, node, "must be 1 to " + MAX_NAME + " printable characters, got " + Bounded.quote(name));
@@ -279,7 +338,7 @@ public final class ExperimentReader {
     return name;
   }
 
-  private Duration ttl(Node node, String path) {
+  Duration duration(Node node, String path) {
     Matcher m = TTL.matcher(tree.text(node, path).trim());
     if (!m.matches()) {
       tree.fail(path, node, Bounded.quote(tree.text(node, path)) + " is not a duration such as 90s, 30m or 2h");

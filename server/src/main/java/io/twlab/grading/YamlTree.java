@@ -32,11 +32,30 @@ final class YamlTree {
   /** A list or mapping written once and reused by more aliases than this is refused (a "billion laughs"). */
   private static final int MAX_ALIASES = 20;
   private static final int MAX_DEPTH = 20;
+  private static final int MAX_DOCUMENTS = 10;
   private final List<FieldViolation> violations = new ArrayList<>();
   private final Map<String, Integer> lines = new LinkedHashMap<>();
 
   /** The document's root, or a refusal naming the line where it stops being YAML. */
   static Node parse(String text, String what) {
+    return read(text, what, yaml -> yaml.compose(new StringReader(text)));
+  }
+
+  /** The roots of every document of a stream ({@code ---} between them), or a refusal naming the line. */
+  static List<Node> parseAll(String text, String what) {
+    return read(text, what, yaml -> {
+      List<Node> roots = new ArrayList<>();
+      yaml.composeAll(new StringReader(text)).forEach(root -> {
+        if (roots.size() >= MAX_DOCUMENTS) {
+          throw new YAMLException("at most " + MAX_DOCUMENTS + " documents in one stream");
+        }
+        roots.add(root);
+      });
+      return roots;
+    });
+  }
+
+  private static <T> T read(String text, String what, Function<Yaml, T> compose) {
     if (text.length() > MAX_CHARS) {
       throw new InvalidArgumentException(what, "the file has " + text.length() + " characters; at most " + MAX_CHARS
           + " (an experiment is a page of YAML, not a data set)");
@@ -45,16 +64,14 @@ final class YamlTree {
     options.setCodePointLimit(MAX_CHARS);
     options.setMaxAliasesForCollections(MAX_ALIASES);
     options.setNestingDepthLimit(MAX_DEPTH);
-    Node root;
     try {
-      root = new Yaml(options).compose(new StringReader(text));
+      return compose.apply(new Yaml(options));
     } catch (MarkedYAMLException e) {
       throw new InvalidArgumentException(what, "line " + (e.getProblemMark().getLine() + 1) + ": "
           + e.getProblem() + "; the file is not valid YAML or JSON");
     } catch (YAMLException e) {
       throw new InvalidArgumentException(what, e.getMessage());
     }
-    return root;
   }
 
   List<FieldViolation> violations() {

@@ -203,6 +203,11 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
         description = "runs in progress at once, everyone's together; more wait in a queue (1-" + MAX_RUNS + ")")
     String maxRuns;
 
+    @Option(names = "--grading-jobs", paramLabel = "JOBS", defaultValue = "",
+        description = "submissions graded at once (1-" + ServerLimits.MAX_GRADING + "; default: one per core, at most 8); "
+            + "more wait in the grading queue, fairly shared between students")
+    String gradingJobs;
+
     @Option(names = "--admin-token-file", paramLabel = "FILE", description = "the admin's token, from a secret "
         + "(default: made at the first start and written to admin.token in the data directory)")
     String adminTokenFile;
@@ -249,7 +254,9 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
           bind.trim(),
           onOff(source.apply("--auth"), auth),
           ServerLimits.DEFAULT.withLabs(within(source.apply("--max-labs"), maxLabs, 1, MAX_LABS, "a number of labs"))
-              .withRuns(within(source.apply("--max-runs"), maxRuns, 1, MAX_RUNS, "a number of runs")),
+              .withRuns(within(source.apply("--max-runs"), maxRuns, 1, MAX_RUNS, "a number of runs"))
+              .withGrading(gradingJobs.isBlank() ? ServerLimits.gradingFittedToHost() : within(source.apply(
+                  "--grading-jobs"), gradingJobs, 1, ServerLimits.MAX_GRADING, "a number of submissions graded at once")),
           adminTokenFile == null || adminTokenFile.isBlank() ? Optional.empty() : Optional.of(Path.of(adminTokenFile)),
           new Confinement(Confinement.MIB * within(source.apply("--node-memory"), nodeMemory, MIN_NODE_MIB, MAX_NODE_MIB,
               "a memory size in MiB"),

@@ -10,13 +10,16 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.javalin.Javalin;
 import io.twlab.api.grpc.AuthInterceptor;
+import io.twlab.api.grpc.GrpcCourseService;
 import io.twlab.api.grpc.GrpcLabService;
 import io.twlab.api.grpc.GrpcWorkshopService;
 import io.twlab.api.http.HttpApi;
 import io.twlab.app.Access;
 import io.twlab.app.Classrooms;
+import io.twlab.app.Courses;
 import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
+import io.twlab.app.GradingQueue;
 import io.twlab.app.Labs;
 import io.twlab.app.Runs;
 import io.twlab.app.ServerSettings;
@@ -30,6 +33,7 @@ import io.twlab.scenario.ScenarioCatalog;
 import io.twlab.scenario.ScenarioDescriptor;
 import io.twlab.scenario.builtin.BuiltInScenarios;
 import io.twlab.store.RunStore;
+import io.twlab.store.SqliteCourseStore;
 import io.twlab.store.SqliteIdentityStore;
 import io.twlab.store.SqliteRunStore;
 import io.twlab.sysctl.SysctlPolicy;
@@ -118,19 +122,28 @@ public final class TwlabServer implements AutoCloseable {
       Access access = new Access(credentials, identities, identities,
           catalog.descriptors().stream().map(ScenarioDescriptor::name).collect(Collectors.toSet()), clock);
       EventStreams events = new EventStreams(labs, runs, history);
-      TwlabServices services = new TwlabServices(labs, runs, events, new ExperimentService(labs, runs, policy, clock),
-          access, new Classrooms(access, labs, runs, events, clock));
+      ExperimentService experiments = new ExperimentService(labs, runs, policy, clock);
+      SqliteCourseStore courseStore = SqliteCourseStore.open(config.dataDir());
+      owned.push(courseStore);
+      GradingQueue grading = new GradingQueue(courseStore, Courses.grader(courseStore, experiments, labs, policy),
+          config.limits().grading(), clock);
+      owned.push(grading);
+      TwlabServices services = new TwlabServices(labs, runs, events, experiments, access,
+          new Classrooms(access, labs, runs, events, clock),
+          new Courses(courseStore, access, identities, credentials, experiments, grading, policy, clock));
       ExecutorService watchers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "twlab-watch");
         t.setDaemon(true);
         return t;
       });
       labs.start();
+      grading.start();
       HealthStatusManager health = new HealthStatusManager();
       AuthInterceptor auth = new AuthInterceptor(authenticator, access);
       Server grpc = grpcBuilder
           .addService(ServerInterceptors.intercept(new GrpcLabService(services, watchers), auth))
           .addService(ServerInterceptors.intercept(new GrpcWorkshopService(services, watchers), auth))
+          .addService(ServerInterceptors.intercept(new GrpcCourseService(services, watchers, clock), auth))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .build()
@@ -140,7 +153,7 @@ public final class TwlabServer implements AutoCloseable {
       owned.push(watchers::shutdownNow);
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus("twlab.v1.LabService", ServingStatus.SERVING);
-      Javalin http = new HttpApi(services, watchers, authenticator, config.allowedHosts()).create(jetty ->
+      Javalin http = new HttpApi(services, watchers, authenticator, config.allowedHosts(), clock).create(jetty ->
           tls.ifPresent(t -> jetty.addConnector((server, http1) -> t.https(server, http1, config.bind(),
               config.httpPort())))).start(config.bind(), config.httpPort());
       owned.push(http::stop);

@@ -7,6 +7,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.twlab.app.ServerLimits;
+import io.twlab.proto.v1.CourseServiceGrpc;
 import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.DeleteLabRequest;
@@ -135,6 +136,12 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     WorkshopServiceGrpc.WorkshopServiceBlockingStub stub = WorkshopServiceGrpc.newBlockingStub(channel)
         .withDeadlineAfter(120, TimeUnit.SECONDS);
     return token.map(t -> stub.withCallCredentials(Bearer.of(t))).orElse(stub);
+  }
+
+  /** The course service as the holder of {@code token} calls it. */
+  CourseServiceGrpc.CourseServiceBlockingStub courses(String token) {
+    return CourseServiceGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS)
+        .withCallCredentials(Bearer.of(token));
   }
 
   Optional<String> adminToken() {

@@ -40,7 +40,8 @@ public final class AuthInterceptor implements ServerInterceptor {
   private static final Set<Status.Code> REFUSALS = Set.of(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED,
       Status.Code.RESOURCE_EXHAUSTED);
   private static final Pattern READS = Pattern.compile("(Get|List|Watch|WhoAmI).*");
-  private static final List<String> TARGETS = List.of("lab_id", "run_id", "workshop_id", "principal_id");
+  private static final List<String> TARGETS = List.of("lab_id", "run_id", "workshop_id", "principal_id", "job_id",
+      "assignment_id");
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 

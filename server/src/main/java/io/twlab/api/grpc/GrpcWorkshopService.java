@@ -6,6 +6,7 @@ import io.twlab.api.IdentityMapper;
 import io.twlab.api.ProtoMapper;
 import io.twlab.app.Access;
 import io.twlab.app.Classrooms;
+import io.twlab.app.Courses;
 import io.twlab.app.TwlabServices;
 import io.twlab.identity.Principal;
 import io.twlab.proto.v1.V1.AddInstructorRequest;
@@ -40,12 +41,14 @@ public final class GrpcWorkshopService extends WorkshopServiceGrpc.WorkshopServi
 
   private final Access access;
   private final Classrooms classrooms;
+  private final Courses courses;
   private final ExecutorService watchers;
 
   /** {@code watchers} runs each WatchClassroom stream, so that gRPC's own threads are never blocked. */
   public GrpcWorkshopService(TwlabServices services, ExecutorService watchers) {
     this.access = services.access();
     this.classrooms = services.classrooms();
+    this.courses = services.courses();
     this.watchers = watchers;
   }
 
@@ -94,7 +97,7 @@ public final class GrpcWorkshopService extends WorkshopServiceGrpc.WorkshopServi
   @Override
   public void revokeCredential(RevokeCredentialRequest request, StreamObserver<RevokeCredentialResponse> response) {
     GrpcLabService.unary(response, () -> {
-      access.revoke(principal(), request.getPrincipalId());
+      courses.revoke(principal(), request.getPrincipalId());
       return RevokeCredentialResponse.newBuilder().setPrincipalId(request.getPrincipalId()).build();
     });
   }

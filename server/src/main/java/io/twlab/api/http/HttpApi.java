@@ -23,6 +23,7 @@ import io.twlab.api.IdentityMapper;
 import io.twlab.api.ProtoMapper;
 import io.twlab.app.Access;
 import io.twlab.app.Classrooms;
+import io.twlab.app.Courses;
 import io.twlab.app.EventSink;
 import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
@@ -51,6 +52,7 @@ import io.twlab.proto.v1.V1.ListScenariosResponse;
 import io.twlab.proto.v1.V1.RevokeCredentialResponse;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.store.RunQuery;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -70,15 +72,16 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final String PROBLEM_JSON = "application/problem+json";
-  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+  static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
   private static final JsonFormat.Parser PARSER = JsonFormat.parser();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String JOIN = "/api/v1/workshops/join";
   private static final String PRINCIPAL = "twlab.principal";
   private static final String CALLER = "twlab.caller";
   private static final String STREAM = "twlab.stream";
-  /** The lab, run, workshop or credential a path names. */
-  private static final Pattern TARGET = Pattern.compile("/api/v1/(?:labs|runs|workshops|credentials)/([^/]+).*");
+  /** The lab, run, workshop, credential, assignment or job a path names. */
+  private static final Pattern TARGET = Pattern.compile(
+      "/api/v1/(?:labs|runs|workshops|credentials|assignments|jobs)/([^/]+).*");
   private static final String LAB_EVENTS = "/api/v1/labs/{id}/events";
   private static final String RUN_EVENTS = "/api/v1/runs/{id}/events";
   private static final String SESSIONS = "/api/v1/sessions";
@@ -98,13 +101,18 @@ public final class HttpApi {
   private final Access access;
   private final Classrooms classrooms;
   private final BrowserGuard guard;
+  private final CourseRoutes courses;
+  private final Courses revoker;
 
   /**
    * {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one;
    * {@code authenticator} tells who calls every /api route; {@code hosts}: the names (and
    * addresses) clients reach the server by, the only Host headers it answers.
    */
-  public HttpApi(TwlabServices services, ExecutorService watchers, Authenticator authenticator, List<String> hosts) {
+  public HttpApi(TwlabServices services, ExecutorService watchers, Authenticator authenticator, List<String> hosts,
+      Clock clock) {
+    this.courses = new CourseRoutes(services.courses(), clock);
+    this.revoker = services.courses();
     this.authenticator = authenticator;
     this.guard = new BrowserGuard(hosts);
     this.access = services.access();
@@ -197,7 +205,7 @@ public final class HttpApi {
             ProtoMapper.duration(request.getBy()))));
       });
       config.routes.post("/api/v1/credentials/{id}/revoke", ctx -> {
-        access.revoke(principal(ctx), ctx.pathParam("id"));
+        revoker.revoke(principal(ctx), ctx.pathParam("id"));
         proto(ctx, RevokeCredentialResponse.newBuilder().setPrincipalId(ctx.pathParam("id")).build());
       });
       // A browser's session: its token goes in an HttpOnly cookie that scripts cannot read, sent
@@ -228,6 +236,7 @@ public final class HttpApi {
       config.routes.before(CLASSROOM_EVENTS, ctx -> ctx.attribute(STREAM,
           classrooms.watch(principal(ctx), caller(ctx), ctx.pathParam("id"))));
       config.routes.sse(CLASSROOM_EVENTS, this::streamClassroom);
+      courses.addTo(config.routes);
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
       config.routes.exception(HttpResponseException.class, HttpApi::refusedByJavalin);
       config.routes.after("/api/*", this::audit);
@@ -296,7 +305,7 @@ public final class HttpApi {
         .map(Enum::name).findFirst().orElse(String.valueOf(status));
   }
 
-  private static Principal principal(Context ctx) {
+  static Principal principal(Context ctx) {
     return ctx.attribute(PRINCIPAL);
   }
 
@@ -327,7 +336,7 @@ public final class HttpApi {
   }
 
   /** A whole-number query parameter, {@code otherwise} when it is absent. */
-  private static int number(Context ctx, String name, int otherwise) {
+  static int number(Context ctx, String name, int otherwise) {
     String text = ctx.queryParam(name);
     try {
       return text == null || text.isBlank() ? otherwise : Integer.parseInt(text.trim());
@@ -336,7 +345,7 @@ public final class HttpApi {
     }
   }
 
-  private static String orEmpty(String value) {
+  static String orEmpty(String value) {
     return value == null ? "" : value.trim();
   }
 
@@ -443,7 +452,7 @@ public final class HttpApi {
     }
   }
 
-  private static void parse(Context ctx, Message.Builder builder) {
+  static void parse(Context ctx, Message.Builder builder) {
     String body = ctx.body();
     try {
       PARSER.merge(body.isBlank() ? "{}" : body, builder);
@@ -453,7 +462,7 @@ public final class HttpApi {
     }
   }
 
-  private static void proto(Context ctx, Message message) throws InvalidProtocolBufferException {
+  static void proto(Context ctx, Message message) throws InvalidProtocolBufferException {
     ctx.contentType("application/json").result(PRINTER.print(message));
   }
 
@@ -494,7 +503,7 @@ public final class HttpApi {
   }
 
   /** RFC 9457 problem details, with one entry per bad field. */
-  private static ObjectNode problemBody(String instance, ApiError error) {
+  static ObjectNode problemBody(String instance, ApiError error) {
     ObjectNode body = JSON.createObjectNode()
         .put("type", "urn:twlab:problem:" + error.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'))
         .put("title", error.kind().title)
