@@ -42,6 +42,9 @@ public final class Courses {
   private static final int MAX_STUDENT = 100;
   private static final int MAX_JOBS = 500;
   private static final int MAX_WATCHES = 8;
+  static final int MAX_ASSIGNMENTS = 100;
+  static final int MAX_VERSIONS = 50;
+  static final int MAX_PLATFORMS = 50;
   /** A platform credential outlives the assignment's due date by this much (late submissions, regrades). */
   private static final Duration PLATFORM_AFTER_DUE = Duration.ofDays(60);
 
@@ -104,8 +107,18 @@ public final class Courses {
     if (!replaces.isEmpty()) {
       StoredAssignment previous = store.assignment(replaces).filter(a -> owns(caller, a))
           .orElseThrow(() -> new NotFoundException("assignment", replaces, "`twlab assignments list` names yours"));
+      if (previous.version() >= MAX_VERSIONS) {
+        throw TooManyRequestsException.quota("assignment versions", previous.version(), MAX_VERSIONS,
+            "publish it as a new assignment", 0);
+      }
       id = previous.id();
       version = previous.version() + 1;
+    } else {
+      int held = store.assignments(Optional.of(caller.id()), List.of()).size();
+      if (held >= MAX_ASSIGNMENTS) {
+        throw TooManyRequestsException.quota("assignments", held, MAX_ASSIGNMENTS,
+            "publish new versions of your assignments (--replaces) instead", 0);
+      }
     }
     StoredAssignment stored = new StoredAssignment(id, version, assignment.name(), caller.id(), workshopId,
         assignment.dueAt(), clock.instant(), text);
@@ -173,6 +186,11 @@ public final class Courses {
         .orElseThrow(() -> new NotFoundException("assignment", assignmentId, "`twlab assignments list` names yours"));
     if (name == null || name.isBlank() || name.length() > 80 || name.chars().anyMatch(Character::isISOControl)) {
       throw new InvalidArgumentException("name", "must be 1 to 80 printable characters, e.g. the platform: gradescope");
+    }
+    int minted = store.platformsOf(caller.id()).size();
+    if (minted >= MAX_PLATFORMS) {
+      throw TooManyRequestsException.quota("platform credentials", minted, MAX_PLATFORMS,
+          "revoke the ones no platform uses (`twlab students revoke ID`)", 0);
     }
     Principal platform = new Principal(Ids.newId("platform"), Role.SUBMITTER, name.trim());
     Instant until = stored.dueAt().plus(PLATFORM_AFTER_DUE);

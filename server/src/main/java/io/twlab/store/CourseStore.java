@@ -29,7 +29,7 @@ public interface CourseStore extends AutoCloseable {
   /** The assignment a platform credential may submit to. */
   Optional<String> scopeOf(String principalId);
 
-  /** The platform credentials an instructor minted (principal ids). */
+  /** The platform credentials an instructor minted and has not revoked (principal ids). */
   List<String> platformsOf(String instructorId);
 
   /** Records a job, new or changed. */

@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -63,7 +62,7 @@ public final class SqliteCourseStore implements CourseStore {
     List<Object> args = new ArrayList<>();
     args.add(instructorId.orElse(""));
     args.addAll(workshopIds);
-    return assignments(newest + " AND (instructor_id = ? OR workshop_id IN (" + marks(workshopIds.size())
+    return assignments(newest + " AND (instructor_id = ? OR workshop_id IN (" + Sql.marks(workshopIds.size())
         + ")) ORDER BY created_ms DESC", args.toArray());
   }
 
@@ -80,7 +79,8 @@ public final class SqliteCourseStore implements CourseStore {
 
   @Override
   public synchronized List<String> platformsOf(String instructorId) {
-    return strings("SELECT principal_id FROM platform_credentials WHERE instructor_id = ?", instructorId);
+    return strings("SELECT c.principal_id FROM platform_credentials c JOIN principals p ON p.id = c.principal_id "
+        + "WHERE c.instructor_id = ? AND p.revoked_ms IS NULL", instructorId);
   }
 
   @Override
@@ -104,7 +104,7 @@ public final class SqliteCourseStore implements CourseStore {
   @Override
   public synchronized List<Job> jobs(Collection<String> assignmentIds, Optional<String> submitterId, int limit) {
     List<Object> args = new ArrayList<>(assignmentIds);
-    String where = assignmentIds.isEmpty() ? "1 = 1" : "assignment_id IN (" + marks(assignmentIds.size()) + ")";
+    String where = assignmentIds.isEmpty() ? "1 = 1" : "assignment_id IN (" + Sql.marks(assignmentIds.size()) + ")";
     if (submitterId.isPresent()) {
       where += " AND submitter_id = ?";
       args.add(submitterId.get());
@@ -116,13 +116,10 @@ public final class SqliteCourseStore implements CourseStore {
 
   @Override
   public synchronized List<Job> jobsIn(Collection<Job.State> states) {
-    return jobs("SELECT " + JOB_COLUMNS + " FROM jobs WHERE state IN (" + marks(states.size()) + ") ORDER BY submitted_ms",
+    return jobs("SELECT " + JOB_COLUMNS + " FROM jobs WHERE state IN (" + Sql.marks(states.size()) + ") ORDER BY submitted_ms",
         states.stream().map(Enum::name).toArray());
   }
 
-  private static String marks(int n) {
-    return n == 0 ? "NULL" : String.join(", ", Collections.nCopies(n, "?"));
-  }
 
   private List<StoredAssignment> assignments(String sql, Object... values) {
     List<StoredAssignment> found = new ArrayList<>();
@@ -172,19 +169,11 @@ public final class SqliteCourseStore implements CourseStore {
   }
 
   private void update(String what, String sql, Object... values) {
-    try (PreparedStatement s = prepared(sql, values)) {
-      s.executeUpdate();
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot " + what + ": " + e.getMessage(), e);
-    }
+    Sql.update(connection, what, sql, values);
   }
 
   private PreparedStatement prepared(String sql, Object... values) throws SQLException {
-    PreparedStatement s = connection.prepareStatement(sql);
-    for (int i = 0; i < values.length; i++) {
-      s.setObject(i + 1, values[i]);
-    }
-    return s;
+    return Sql.prepared(connection, sql, values);
   }
 
   @Override

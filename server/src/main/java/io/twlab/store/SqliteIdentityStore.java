@@ -16,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -141,8 +140,8 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
     if (about.isPresent()) {
       args.addAll(about.get().principals());
       args.addAll(about.get().workshops());
-      where = " WHERE principal_id IN (" + marks(about.get().principals().size()) + ") OR workshop_id IN ("
-          + marks(about.get().workshops().size()) + ")";
+      where = " WHERE principal_id IN (" + Sql.marks(about.get().principals().size()) + ") OR workshop_id IN ("
+          + Sql.marks(about.get().workshops().size()) + ")";
     }
     args.add(limit);
     List<AuditEntry> found = new ArrayList<>();
@@ -159,17 +158,9 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
     return found;
   }
 
-  /** SQL parameters for an IN list: "?, ?", never empty (IN () is not SQL; nothing equals NULL). */
-  private static String marks(int n) {
-    return n == 0 ? "NULL" : String.join(", ", Collections.nCopies(n, "?"));
-  }
 
   private void update(String what, String sql, Object... values) {
-    try (PreparedStatement s = prepared(sql, values)) {
-      s.executeUpdate();
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot " + what + ": " + e.getMessage(), e);
-    }
+    Sql.update(connection, what, sql, values);
   }
 
   private List<Principal> principals(String sql, Object... values) {
@@ -204,11 +195,7 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
   }
 
   private PreparedStatement prepared(String sql, Object... values) throws SQLException {
-    PreparedStatement s = connection.prepareStatement(sql);
-    for (int i = 0; i < values.length; i++) {
-      s.setObject(i + 1, values[i]);
-    }
-    return s;
+    return Sql.prepared(connection, sql, values);
   }
 
   @Override

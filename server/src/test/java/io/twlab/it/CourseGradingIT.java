@@ -13,7 +13,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.twlab.api.report.PlatformReportsTest;
 import io.twlab.app.ServerLimits;
-import io.twlab.proto.v1.CourseServiceGrpc.CourseServiceBlockingStub;
 import io.twlab.proto.v1.V1.AddInstructorRequest;
 import io.twlab.proto.v1.V1.Assignment;
 import io.twlab.proto.v1.V1.AssignmentCheck;
@@ -30,12 +29,14 @@ import io.twlab.proto.v1.V1.JobState;
 import io.twlab.proto.v1.V1.JoinWorkshopRequest;
 import io.twlab.proto.v1.V1.LabSpec;
 import io.twlab.proto.v1.V1.ListAssignmentsRequest;
+import io.twlab.proto.v1.V1.ListJobsRequest;
 import io.twlab.proto.v1.V1.ListRunsRequest;
 import io.twlab.proto.v1.V1.PublishAssignmentRequest;
 import io.twlab.proto.v1.V1.RevokeCredentialRequest;
 import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.SubmitRequest;
 import io.twlab.proto.v1.V1.VerdictOutcome;
+import io.twlab.proto.v1.V1.WhoAmIRequest;
 import io.twlab.proto.v1.V1.Workshop;
 import java.io.IOException;
 import java.net.URI;
@@ -48,6 +49,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,7 +102,7 @@ class CourseGradingIT {
   /** Follows a job over WatchJob until it is finished; the states it went through are checked by the caller. */
   private static List<Job> follow(String token, String jobId) {
     List<Job> seen = new ArrayList<>();
-    Iterator<Job> changes = twlab.courses(token).withDeadlineAfter(5, java.util.concurrent.TimeUnit.MINUTES)
+    Iterator<Job> changes = twlab.courses(token).withDeadlineAfter(5, TimeUnit.MINUTES)
         .watchJob(GetJobRequest.newBuilder().setJobId(jobId).build());
     while (changes.hasNext()) {
       seen.add(changes.next());
@@ -208,6 +211,9 @@ class CourseGradingIT {
 
     Job job = finished(platform, submit(platform, closer.getId(), "closer.buggy.yaml", "gs-1001").getId());
     assertEquals("gs-1001", job.getStudent());
+    HttpResponse<String> events = twlab.send(Optional.of(platform), HttpRequest.newBuilder(URI.create(twlab.httpBase()
+        + "/api/v1/jobs/" + job.getId() + "/events")).header("Accept", "text/event-stream").GET());
+    assertTrue(events.body().startsWith("event: graded\n"), "a finished job's stream says so and ends: " + events.body());
     for (String[] format : new String[][] {{"gradescope", "gradescope.results.schema.json"},
         {"prairielearn", "prairielearn.results.schema.json"}, {"github-classroom", "github-classroom.result.schema.json"}}) {
       HttpResponse<String> report = twlab.send(Optional.of(platform), HttpRequest.newBuilder(URI.create(twlab.httpBase()
@@ -283,6 +289,37 @@ class CourseGradingIT {
     assertEquals(List.of(), TwlabFixture.dockerObjects("io.twlab.owner=" + twlab.owner), "no lab outlived its job");
   }
 
+  @Test
+  void badInputIsRefusedNamingTheFieldAndNothingIsMade() throws Exception {
+    int assignments = twlab.courses(instructor).listAssignments(ListAssignmentsRequest.getDefaultInstance())
+        .getAssignmentsCount();
+    HttpResponse<String> bad = twlab.send(Optional.of(instructor), HttpRequest.newBuilder(URI.create(twlab.httpBase()
+        + "/api/v1/assignments")).header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(
+        "name: bad\nlab: {topology: direct}\nruns: [{scenario: nc-timewait, expect: [{count: x, points: many}]}]\n"
+            + "assignment: {due: soon, settings: [{name: s, param: {run: 0, name: closer}}]}\n")));
+    assertEquals(400, bad.statusCode(), bad.body());
+    assertEquals(Set.of("runs[0].expect[0].count", "runs[0].expect[0].points", "assignment.due", "assignment.settings[0]"),
+        fields(bad.body()));
+    assertEquals(assignments, twlab.courses(instructor).listAssignments(ListAssignmentsRequest.getDefaultInstance())
+        .getAssignmentsCount(), "nothing was stored");
+
+    String carol = join("Carol");
+    assertEquals(Status.Code.PERMISSION_DENIED, code(() -> twlab.courses(carol).publishAssignment(
+        PublishAssignmentRequest.newBuilder().setAssignment(file("closer.assignment.yaml")).build())));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(() -> twlab.courses(instructor).submit(SubmitRequest.newBuilder()
+        .setAssignmentId(closer.getId()).setSubmission(file("closer.correct.yaml")).setStudent("x".repeat(101)).build())));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(() -> twlab.courses(carol).submit(SubmitRequest.newBuilder()
+        .setAssignmentId(closer.getId()).setSubmission("# " + "x".repeat(70_000)).build())));
+    assertEquals(Status.Code.NOT_FOUND, code(() -> twlab.courses(carol).getJob(GetJobRequest.newBuilder()
+        .setJobId("job-0000000000").build())));
+    assertEquals(0, twlab.courses(carol).listJobs(ListJobsRequest.getDefaultInstance())
+        .getJobsCount(), "no refused submission left a job");
+    HttpResponse<String> format = twlab.send(Optional.of(instructor), HttpRequest.newBuilder(URI.create(twlab.httpBase()
+        + "/api/v1/jobs/job-0000000000/report?format=moodle")).GET());
+    assertEquals(400, format.statusCode(), format.body());
+    assertEquals(Set.of("format"), fields(format.body()));
+  }
+
   private static Job awaitRunning(String token, String jobId) throws InterruptedException {
     for (int i = 0; i < 600; i++) {
       Job job = twlab.courses(token).getJob(GetJobRequest.newBuilder().setJobId(jobId).build());
@@ -295,11 +332,11 @@ class CourseGradingIT {
   }
 
   private static String platformId(String token) {
-    return twlab.workshops(Optional.of(token)).whoAmI(io.twlab.proto.v1.V1.WhoAmIRequest.getDefaultInstance()).getId();
+    return twlab.workshops(Optional.of(token)).whoAmI(WhoAmIRequest.getDefaultInstance()).getId();
   }
 
   private static Set<String> fields(String problem) throws IOException {
-    Set<String> fields = new java.util.TreeSet<>();
+    Set<String> fields = new TreeSet<>();
     JSON.readTree(problem).path("errors").forEach(e -> fields.add(e.path("field").asText()));
     return fields;
   }
