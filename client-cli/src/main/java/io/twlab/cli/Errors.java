@@ -6,6 +6,8 @@ import com.google.rpc.BadRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 
 /** Turns a failed call into a message that says what to do, and the exit code. */
@@ -38,24 +40,30 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     if (code == Status.Code.UNAUTHENTICATED) {
       err.println("  log in first: twlab login --token-file FILE (or set TWLAB_TOKEN)");
     }
-    com.google.rpc.Status details = StatusProto.fromThrowable(e);
-    if (details != null) {
-      for (Any any : details.getDetailsList()) {
-        if (any.is(BadRequest.class)) {
-          try {
-            for (BadRequest.FieldViolation v : any.unpack(BadRequest.class).getFieldViolationsList()) {
-              err.println("  " + v.getField() + ": " + v.getDescription());
-            }
-          } catch (InvalidProtocolBufferException ignored) {
-            // the description above already says it
-          }
-        }
-      }
-    }
+    violations(e).forEach(v -> err.println("  " + v));
     return switch (code) {
       case INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED ->
           Twlab.INVALID_INPUT;
       default -> Twlab.SERVER_ERROR;
     };
+  }
+
+  /** Each bad field a refusal names, as "field: reason"; none when it names none. */
+  static List<String> violations(StatusRuntimeException e) {
+    List<String> violations = new ArrayList<>();
+    com.google.rpc.Status details = StatusProto.fromThrowable(e);
+    if (details != null) {
+      for (Any any : details.getDetailsList()) {
+        if (any.is(BadRequest.class)) {
+          try {
+            any.unpack(BadRequest.class).getFieldViolationsList().forEach(v -> violations.add(v.getField() + ": "
+                + v.getDescription()));
+          } catch (InvalidProtocolBufferException ignored) {
+            // the status' description says it
+          }
+        }
+      }
+    }
+    return violations;
   }
 }

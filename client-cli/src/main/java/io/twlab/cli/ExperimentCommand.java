@@ -59,7 +59,7 @@ abstract class ExperimentCommand<T extends Message> extends ServerCommand {
       print(result, out -> outcome.table().accept(out, result));
     }
     if (report != null) {
-      writeReport(switch (report) {
+      writeReport(reportFile, switch (report) {
         case junit -> outcome.junit().apply(result);
         case html -> outcome.html().apply(result, stateCounts(server, outcome.runs().apply(result)));
         case json -> json(result);
@@ -73,18 +73,6 @@ abstract class ExperimentCommand<T extends Message> extends ServerCommand {
     return report == null || reportFile != null;
   }
 
-  private void writeReport(String text) {
-    if (reportFile == null) {
-      out().print(text);
-      out().flush();
-      return;
-    }
-    try {
-      Files.writeString(reportFile, text, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new ParameterException(spec.commandLine(), "cannot write " + reportFile + ": " + e.getMessage());
-    }
-  }
 
   /** Each run's recorded state counts, replayed from the server's history, for the HTML chart. */
   private static Map<String, List<LabEvent>> stateCounts(ServerConnection server, List<RunGrade> runs) {

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -49,7 +50,7 @@ abstract class JobCommand extends ServerCommand {
       print(job, out -> table(out, shown));
     }
     if (format != null && finished(job)) {
-      writeReport(server.courses().getJobReport(GetJobReportRequest.newBuilder().setJobId(job.getId())
+      writeReport(reportFile, server.courses().getJobReport(GetJobReportRequest.newBuilder().setJobId(job.getId())
           .setFormat(format.id()).build()).getBody());
     }
     if (!finished(job)) {
@@ -62,10 +63,10 @@ abstract class JobCommand extends ServerCommand {
   }
 
   /** Writes a refused submission's report, so that a platform shows the student what to fix. */
-  void writeRefused(StatusRuntimeException refused, java.util.List<String> problems) {
+  void writeRefused(StatusRuntimeException refused, List<String> problems) {
     PlatformFormat format = format();
     if (format != null) {
-      writeReport(format.refused(problems.isEmpty() ? java.util.List.of(String.valueOf(refused.getStatus()
+      writeReport(reportFile, format.refused(problems.isEmpty() ? List.of(String.valueOf(refused.getStatus()
           .getDescription())) : problems));
     }
   }
@@ -138,16 +139,4 @@ abstract class JobCommand extends ServerCommand {
     return report == null || reportFile != null;
   }
 
-  private void writeReport(String text) {
-    if (reportFile == null) {
-      out().print(text);
-      out().flush();
-      return;
-    }
-    try {
-      Files.writeString(reportFile, text, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new ParameterException(spec.commandLine(), "cannot write " + reportFile + ": " + e.getMessage());
-    }
-  }
 }

@@ -15,16 +15,17 @@ import io.twlab.proto.v1.V1.Node;
 import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.RunGrade;
 import io.twlab.proto.v1.V1.RunProgress;
-import io.twlab.proto.v1.V1.TimeWaitEnd;
 import io.twlab.proto.v1.V1.Scenario;
 import io.twlab.proto.v1.V1.ScenarioParameter;
 import io.twlab.proto.v1.V1.SweepReport;
 import io.twlab.proto.v1.V1.TcpState;
+import io.twlab.proto.v1.V1.TimeWaitEnd;
 import io.twlab.proto.v1.V1.Verdict;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
@@ -272,7 +273,7 @@ final class Render {
 
   /** A moment as UTC date and time to the minute: 2026-12-20 23:59Z. */
   static String timestamp(com.google.protobuf.Timestamp t) {
-    return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm'Z'", Locale.ROOT).withZone(java.time.ZoneOffset.UTC)
+    return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm'Z'", Locale.ROOT).withZone(ZoneOffset.UTC)
         .format(instant(t));
   }
 

@@ -52,6 +52,20 @@ abstract class ServerCommand implements Callable<Integer> {
     }
   }
 
+  /** Writes a report to {@code file}, or to standard output when there is none. */
+  void writeReport(Path file, String text) {
+    if (file == null) {
+      out().print(text);
+      out().flush();
+      return;
+    }
+    try {
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ParameterException(spec.commandLine(), "cannot write " + file + ": " + e.getMessage());
+    }
+  }
+
   /** Prints {@code message} as JSON, or as {@code table} renders it for a person. */
   void print(MessageOrBuilder message, Consumer<PrintWriter> table) {
     if (json()) {

@@ -1,11 +1,7 @@
 package io.twlab.cli;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.rpc.BadRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.twlab.proto.v1.V1.Job;
 import io.twlab.proto.v1.V1.SubmitRequest;
 import java.nio.file.Path;
@@ -42,29 +38,10 @@ final class SubmitCommand extends JobCommand {
           .setSubmission(String.join("\n---\n", documents)).setStudent(student).build());
     } catch (StatusRuntimeException refused) {
       if (refused.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
-        writeRefused(refused, problems(refused));
+        writeRefused(refused, Errors.violations(refused));
       }
       throw refused;
     }
     return finish(server, job);
-  }
-
-  /** Each bad field of a refusal, as "field: reason". */
-  private static List<String> problems(StatusRuntimeException refused) {
-    List<String> problems = new ArrayList<>();
-    com.google.rpc.Status details = StatusProto.fromThrowable(refused);
-    if (details != null) {
-      for (Any any : details.getDetailsList()) {
-        if (any.is(BadRequest.class)) {
-          try {
-            any.unpack(BadRequest.class).getFieldViolationsList().forEach(v -> problems.add(v.getField() + ": "
-                + v.getDescription()));
-          } catch (InvalidProtocolBufferException ignored) {
-            // the status' description says it
-          }
-        }
-      }
-    }
-    return problems;
   }
 }

@@ -25,30 +25,22 @@ import picocli.CommandLine;
 class CliIT {
   @RegisterExtension
   static final TwlabFixture twlab = new TwlabFixture();
-  private record Result(int exitCode, String out, String err) {
-    /** The output of {@code -o json}, the Run message it prints. */
-    Run run() throws InvalidProtocolBufferException {
-      Run.Builder run = Run.newBuilder();
-      JsonFormat.parser().merge(out, run);
-      return run.build();
-    }
+  /** The output of {@code -o json}, the Run message it prints. */
+  private static Run run(CommandRun result) throws InvalidProtocolBufferException {
+    Run.Builder run = Run.newBuilder();
+    JsonFormat.parser().merge(result.out(), run);
+    return run.build();
   }
 
-  private static Result twlab(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Twlab.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
+  private static CommandRun twlab(String... args) {
     List<String> all = new ArrayList<>(List.of("--server", twlab.grpcTarget()));
     all.addAll(List.of(args));
-    int code = cli.execute(all.toArray(String[]::new));
-    return new Result(code, out.toString(), err.toString());
+    return CommandRun.twlab(all.toArray(String[]::new));
   }
 
   @Test
   void runWithWatchStreamsTheStatesIntoATableAndRemovesItsTemporaryLab() throws Exception {
-    Result result = twlab("run", "nc-timewait", "--watch");
+    CommandRun result = twlab("run", "nc-timewait", "--watch");
 
     assertEquals(0, result.exitCode(), result.err());
     assertTrue(result.out().contains("FROM → TO"), result.out());
@@ -62,7 +54,7 @@ class CliIT {
 
   @Test
   void typedResultsArePrintedAsTables() throws Exception {
-    Result result = twlab("run", "tw-buckets", "-p", "connections=100");
+    CommandRun result = twlab("run", "tw-buckets", "-p", "connections=100");
 
     assertEquals(0, result.exitCode(), result.err());
     assertTrue(result.out().matches("(?s).*tcp_max_tw_buckets\\s+TIME_WAIT PEAK\\s+TCPTimeWaitOverflow\\s+10\\s+10\\s+90\\b.*"),
@@ -73,52 +65,52 @@ class CliIT {
   @Test
   void gradeExitsByTheVerdictsAndWritesJunitXml(@TempDir Path dir) throws Exception {
     Path report = dir.resolve("report.xml");
-    Result passed = twlab("grade", "../examples/tw-buckets.yaml", "--report", "junit", "--out", report.toString());
+    CommandRun passed = twlab("grade", "../examples/tw-buckets.yaml", "--report", "junit", "--out", report.toString());
     assertEquals(0, passed.exitCode(), passed.err() + passed.out());
     assertTrue(passed.out().contains("tw-buckets caps TIME_WAIT: PASSED"), passed.out());
     String xml = Files.readString(report);
     assertTrue(xml.contains("<testsuites name=\"tw-buckets caps TIME_WAIT\" tests=\"3\" failures=\"0\""), xml);
     Path html = dir.resolve("report.html");
-    Result withChart = twlab("grade", "../examples/tw-buckets.yaml", "--report", "html", "--out", html.toString());
+    CommandRun withChart = twlab("grade", "../examples/tw-buckets.yaml", "--report", "html", "--out", html.toString());
     assertEquals(0, withChart.exitCode(), withChart.err());
     String page = Files.readString(html);
     assertTrue(page.contains("<svg") && page.contains(">bucket-client TIME_WAIT (peak 10)</text>"), page);
 
     Path wrong = dir.resolve("wrong.yaml");
     Files.writeString(wrong, Files.readString(Path.of("..", "examples", "tw-buckets.yaml")).replace("value: 290", "value: 1"));
-    Result failed = twlab("grade", wrong.toString());
+    CommandRun failed = twlab("grade", wrong.toString());
     assertEquals(1, failed.exitCode(), failed.err() + failed.out());
     assertTrue(failed.out().matches("(?s).*FAIL\\s+bucket-client TcpExtTCPTimeWaitOverflow moved by 290\\s+expected == 1.*"),
         failed.out());
 
     Files.writeString(wrong, "name: x\nlab: {topology: star}\nruns: []\n");
-    Result invalid = twlab("grade", wrong.toString());
+    CommandRun invalid = twlab("grade", wrong.toString());
     assertEquals(2, invalid.exitCode(), invalid.err());
     assertTrue(invalid.err().contains("runs: line 3: needs 1 to 20 runs, got 0"), invalid.err());
   }
 
   @Test
   void runsListAndShowReadTheHistoryAndReplayARunsEvents() throws Exception {
-    Result ran = twlab("run", "port-exhaustion", "-p", "ports=10", "-p", "connections=20", "-o", "json");
+    CommandRun ran = twlab("run", "port-exhaustion", "-p", "ports=10", "-p", "connections=20", "-o", "json");
     assertEquals(0, ran.exitCode(), ran.err());
-    Run run = ran.run();
+    Run run = run(ran);
 
-    Result list = twlab("runs", "list", "--scenario", "port-exhaustion");
+    CommandRun list = twlab("runs", "list", "--scenario", "port-exhaustion");
     assertEquals(0, list.exitCode(), list.err());
     assertTrue(list.out().matches("(?s)RUN\\s+SCENARIO\\s+STATE.*" + run.getId() + "\\s+port-exhaustion\\s+SUCCEEDED.*"),
         list.out());
-    Result show = twlab("runs", "show", run.getId());
+    CommandRun show = twlab("runs", "show", run.getId());
     assertEquals(0, show.exitCode(), show.err());
     assertTrue(show.out().contains("result: with 10 local ports (40000-40009)"), show.out());
     assertTrue(show.out().matches("(?s).*  client: .*net\\.ipv4\\.tcp_tw_reuse=2.*"), show.out());
-    Result events = twlab("runs", "show", run.getId(), "--events");
+    CommandRun events = twlab("runs", "show", run.getId(), "--events");
     assertEquals(0, events.exitCode(), events.err());
     assertEquals(10, events.out().lines().filter(l -> l.matches("\\S+\\s+narrow-client .*FIN_WAIT2\\s+→ TIME_WAIT.*")).count(),
         events.out());
 
-    Result fewer = twlab("run", "port-exhaustion", "-p", "ports=10", "-p", "connections=5", "-o", "json");
-    Run other = fewer.run();
-    Result diff = twlab("runs", "diff", run.getId(), other.getId());
+    CommandRun fewer = twlab("run", "port-exhaustion", "-p", "ports=10", "-p", "connections=5", "-o", "json");
+    Run other = run(fewer);
+    CommandRun diff = twlab("runs", "diff", run.getId(), other.getId());
     assertEquals(0, diff.exitCode(), diff.err());
     assertTrue(diff.out().matches("(?s)METRIC\\s+A run-\\S+\\s+B run-\\S+\\s+B − A.*"
         + "narrow-client FIN_WAIT2 → TIME_WAIT\\s+10\\s+5\\s+-5.*"), diff.out());
@@ -126,36 +118,36 @@ class CliIT {
 
   @Test
   void jsonOutputIsTheRunMessage() throws Exception {
-    Result result = twlab("run", "nc-timewait", "--topology", "nat", "-p", "closer=server", "-o", "json");
+    CommandRun result = twlab("run", "nc-timewait", "--topology", "nat", "-p", "closer=server", "-o", "json");
 
     assertEquals(0, result.exitCode(), result.err());
-    Run run = result.run();
+    Run run = run(result);
     assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState());
     assertEquals("server", run.getResult().getNcTimeWait().getTimeWaitNode());
   }
 
   @Test
   void withoutATopologyTheTemporaryLabIsOneTheScenarioRunsOn() throws Exception {
-    Result result = twlab("run", "nat-collision", "-p", "clients=1", "-p", "connections=2", "-p", "timestamps=1",
+    CommandRun result = twlab("run", "nat-collision", "-p", "clients=1", "-p", "connections=2", "-p", "timestamps=1",
         "-o", "json");
 
     assertEquals(0, result.exitCode(), result.err());
-    assertEquals(2, result.run().getResult().getNatCollision().getCases(0).getLoads(0).getSucceeded());
+    assertEquals(2, run(result).getResult().getNatCollision().getCases(0).getLoads(0).getSucceeded());
   }
 
   @Test
   void invalidInputExitsTwoNamingTheField() {
-    Result refused = twlab("labs", "create", "--set", "client.net.ipv4.tcp_tw_recycle=1");
+    CommandRun refused = twlab("labs", "create", "--set", "client.net.ipv4.tcp_tw_recycle=1");
     assertEquals(2, refused.exitCode());
     assertTrue(refused.err().contains("spec.nodes[client].sysctls[net.ipv4.tcp_tw_recycle]: was removed in Linux 4.12"),
         refused.err());
 
-    Result badParam = twlab("run", "nc-timewait", "-p", "closer=nobody");
+    CommandRun badParam = twlab("run", "nc-timewait", "-p", "closer=nobody");
     assertEquals(2, badParam.exitCode());
     assertTrue(badParam.err().contains("params[closer]"), badParam.err());
 
     Lab lab = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
-    Result badFilter = twlab("watch", lab.getId(), "--state", "TIME_WAITING", "--port", "0");
+    CommandRun badFilter = twlab("watch", lab.getId(), "--state", "TIME_WAITING", "--port", "0");
     assertEquals(2, badFilter.exitCode());
     assertTrue(badFilter.err().contains("states") && badFilter.err().contains("ports"), badFilter.err());
   }

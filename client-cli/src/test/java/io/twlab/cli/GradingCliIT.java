@@ -44,18 +44,10 @@ class GradingCliIT {
   @TempDir
   static Path dir;
 
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result twlab(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Twlab.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
+  private static CommandRun twlab(String... args) {
     List<String> all = new ArrayList<>(List.of("--server", twlab.grpcTarget()));
     all.addAll(List.of(args));
-    int code = cli.execute(all.toArray(String[]::new));
-    return new Result(code, out.toString(), err.toString());
+    return CommandRun.twlab(all.toArray(String[]::new));
   }
 
   private static void assertValid(String schema, JsonNode document) throws IOException {
@@ -66,7 +58,7 @@ class GradingCliIT {
 
   @BeforeAll
   static void publish() {
-    Result published = twlab("assignments", "publish", EXAMPLES.resolve("course/closer.assignment.yaml").toString());
+    CommandRun published = twlab("assignments", "publish", EXAMPLES.resolve("course/closer.assignment.yaml").toString());
     assertEquals(0, published.exitCode(), published.err());
     Matcher id = Pattern.compile("published (assignment-\\w+) version 1").matcher(published.out());
     assertTrue(id.find(), published.out());
@@ -76,14 +68,14 @@ class GradingCliIT {
   @Test
   void submitWaitsForTheGradeAndWritesThePlatformsReport() throws IOException {
     Path junit = dir.resolve("buggy.xml");
-    Result buggy = twlab("submit", assignment, EXAMPLES.resolve("course/closer.buggy.yaml").toString(), "--wait",
+    CommandRun buggy = twlab("submit", assignment, EXAMPLES.resolve("course/closer.buggy.yaml").toString(), "--wait",
         "--report", "junit", "--out", junit.toString());
     assertEquals(0, buggy.exitCode(), buggy.err());
     assertTrue(buggy.out().contains("score 3 of 7"), buggy.out());
     assertTrue(buggy.out().contains("The side that sends the first FIN holds TIME_WAIT"), "the feedback: " + buggy.out());
     assertTrue(Files.readString(junit).contains("<failure"));
 
-    Result jobs = twlab("jobs", "list", "--assignment", assignment);
+    CommandRun jobs = twlab("jobs", "list", "--assignment", assignment);
     assertEquals(0, jobs.exitCode(), jobs.err());
     assertTrue(jobs.out().contains("3/7"), jobs.out());
   }
@@ -92,7 +84,7 @@ class GradingCliIT {
   void aRefusedSubmissionStillWritesAReportThatSaysWhatToFix() throws IOException {
     Path bad = Files.writeString(dir.resolve("bad.yaml"), "settings:\n  closer: both\n");
     Path results = dir.resolve("refused.json");
-    Result refused = twlab("submit", assignment, bad.toString(), "--report", "prairielearn", "--out", results.toString());
+    CommandRun refused = twlab("submit", assignment, bad.toString(), "--report", "prairielearn", "--out", results.toString());
     assertEquals(Twlab.INVALID_INPUT, refused.exitCode());
     assertTrue(refused.err().contains("settings.closer"), refused.err());
     JsonNode report = JSON.readTree(results.toFile());

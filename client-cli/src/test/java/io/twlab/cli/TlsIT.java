@@ -68,7 +68,7 @@ class TlsIT {
 
   @Test
   void theCliRunsAScenarioOverTlsTrustingTheServersCa() throws Exception {
-    Result run = twlab("--ca", ca.toString(), "run", "nc-timewait");
+    CommandRun run = twlab("--ca", ca.toString(), "run", "nc-timewait");
     assertEquals(0, run.exitCode(), run.err());
     assertTrue(run.out().contains("TIME_WAIT"), run.out());
     assertEquals(List.of(), TwlabFixture.docker("ps", "-aq", "--filter", "label=io.twlab.owner=" + OWNER),
@@ -77,10 +77,10 @@ class TlsIT {
 
   @Test
   void withoutTheCaOrInPlaintextTheCliIsRefusedAndToldWhatToDo() {
-    Result untrusted = twlab("--tls", "scenarios");
+    CommandRun untrusted = twlab("--tls", "scenarios");
     assertEquals(Twlab.SERVER_ERROR, untrusted.exitCode());
     assertTrue(untrusted.err().contains("--ca FILE"), untrusted.err());
-    Result plaintext = twlab("scenarios");
+    CommandRun plaintext = twlab("scenarios");
     assertEquals(Twlab.SERVER_ERROR, plaintext.exitCode());
     assertTrue(plaintext.err().contains("a server with TLS needs --ca FILE"), plaintext.err());
   }
@@ -111,18 +111,11 @@ class TlsIT {
     }
   }
 
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result twlab(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = Twlab.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
+  private static CommandRun twlab(String... args) {
     List<String> all = new ArrayList<>(List.of("--server", "localhost:" + server.grpcPort(), "--config-dir",
         dir.resolve("config").toString(), "--token-file", dir.resolve("data").resolve("admin.token").toString()));
     all.addAll(List.of(args));
-    return new Result(cli.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+    return CommandRun.twlab(all.toArray(String[]::new));
   }
 
   private static SSLContext trusting(Path caFile) throws Exception {

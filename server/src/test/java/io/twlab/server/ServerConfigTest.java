@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.twlab.app.ServerLimits;
 import io.twlab.runtime.Confinement;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -76,6 +77,16 @@ class ServerConfigTest {
     IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> ServerConfig.from(
         new String[] {"--tls-cert", dir.resolve("nope.pem").toString(), "--tls-key", key.toString()}, Map.of()));
     assertTrue(missing.getMessage().startsWith("cannot read " + dir.resolve("nope.pem")), missing.getMessage());
+  }
+
+  @Test
+  void gradingConcurrencyIsFittedToTheHostUnlessChosen() {
+    assertEquals(ServerLimits.gradingFittedToHost(), ServerConfig.from(new String[0], Map.of()).limits().grading());
+    assertEquals(3, ServerConfig.from(new String[] {"--grading-jobs", "3"}, Map.of()).limits().grading());
+    assertEquals(5, ServerConfig.from(new String[0], Map.of("TWLAB_GRADING_JOBS", "5")).limits().grading());
+    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+        () -> ServerConfig.from(new String[] {"--grading-jobs", "0"}, Map.of()));
+    assertEquals("--grading-jobs must be a number of submissions graded at once (1-32), got '0'", zero.getMessage());
   }
 
   @Test

@@ -1,6 +1,5 @@
 package io.twlab.api.grpc;
 
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.twlab.api.CourseMapper;
 import io.twlab.api.IdentityMapper;
@@ -14,7 +13,6 @@ import io.twlab.proto.v1.V1;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** twlab.v1.CourseService: translates to {@link Courses}; the caller comes from {@link AuthInterceptor}. */
 public final class GrpcCourseService extends CourseServiceGrpc.CourseServiceImplBase {
@@ -89,32 +87,19 @@ public final class GrpcCourseService extends CourseServiceGrpc.CourseServiceImpl
 
   @Override
   public void watchJob(V1.GetJobRequest request, StreamObserver<V1.Job> response) {
-    ServerCallStreamObserver<V1.Job> stream = (ServerCallStreamObserver<V1.Job>) response;
-    AtomicBoolean cancelled = new AtomicBoolean();
-    stream.setOnCancelHandler(() -> cancelled.set(true));
     Principal principal = principal();
-    watchers.execute(() -> {
-      try {
-        courses.watch(principal, request.getJobId(), new Courses.JobSink() {
+    GrpcLabService.stream(response, watchers, (open, send) -> courses.watch(principal, request.getJobId(),
+        new Courses.JobSink() {
           @Override
           public boolean isOpen() {
-            return !cancelled.get();
+            return open.getAsBoolean();
           }
 
           @Override
           public void send(Courses.JobView job) {
-            stream.onNext(CourseMapper.job(job));
+            send.accept(CourseMapper.job(job));
           }
-        }, WATCH_LIMIT);
-        if (!cancelled.get()) {
-          stream.onCompleted();
-        }
-      } catch (Exception e) {
-        if (!cancelled.get()) {
-          stream.onError(GrpcLabService.toStatus(e));
-        }
-      }
-    });
+        }, WATCH_LIMIT));
   }
 
   private static Principal principal() {

@@ -45,6 +45,9 @@ import io.twlab.proto.v1.V1.SweepReport;
 import io.twlab.proto.v1.V1.WatchLabRequest;
 import io.twlab.store.RunQuery;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,6 +170,34 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
 
   interface Call<T> {
     T get() throws Exception;
+  }
+
+  /** A server stream's body: it sends while {@code open} says the client still listens. */
+  interface Streamed<T> {
+    void run(BooleanSupplier open, Consumer<T> send) throws Exception;
+  }
+
+  /**
+   * Runs a server stream on {@code watchers}, so that gRPC's own threads are never blocked: {@code
+   * body} sends until it is done or the client cancels; the stream then completes, or fails with the
+   * error's status.
+   */
+  static <T> void stream(StreamObserver<T> response, ExecutorService watchers, Streamed<T> body) {
+    ServerCallStreamObserver<T> stream = (ServerCallStreamObserver<T>) response;
+    AtomicBoolean cancelled = new AtomicBoolean();
+    stream.setOnCancelHandler(() -> cancelled.set(true));
+    watchers.execute(() -> {
+      try {
+        body.run(() -> !cancelled.get(), stream::onNext);
+        if (!cancelled.get()) {
+          stream.onCompleted();
+        }
+      } catch (Exception e) {
+        if (!cancelled.get()) {
+          stream.onError(toStatus(e));
+        }
+      }
+    });
   }
 
   static <T> void unary(StreamObserver<T> response, Call<T> call) {

@@ -1,6 +1,5 @@
 package io.twlab.api.grpc;
 
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.twlab.api.IdentityMapper;
 import io.twlab.api.ProtoMapper;
@@ -30,7 +29,6 @@ import io.twlab.proto.v1.V1.Workshop;
 import io.twlab.proto.v1.WorkshopServiceGrpc;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * twlab.v1.WorkshopService: translates to {@link Access} and {@link Classrooms}; the caller comes
@@ -115,9 +113,6 @@ public final class GrpcWorkshopService extends WorkshopServiceGrpc.WorkshopServi
 
   @Override
   public void watchClassroom(WatchClassroomRequest request, StreamObserver<Classroom> response) {
-    ServerCallStreamObserver<Classroom> stream = (ServerCallStreamObserver<Classroom>) response;
-    AtomicBoolean cancelled = new AtomicBoolean();
-    stream.setOnCancelHandler(() -> cancelled.set(true));
     Classrooms.Watch watch;
     try {
       watch = classrooms.watch(principal(), AuthInterceptor.CALLER.get(), request.getWorkshopId());
@@ -125,26 +120,19 @@ public final class GrpcWorkshopService extends WorkshopServiceGrpc.WorkshopServi
       response.onError(GrpcLabService.toStatus(e));
       return;
     }
-    watchers.execute(() -> {
+    GrpcLabService.stream(response, watchers, (open, send) -> {
       try (watch) {
         watch.to(new Classrooms.Sink() {
           @Override
           public boolean isOpen() {
-            return !cancelled.get();
+            return open.getAsBoolean();
           }
 
           @Override
           public void send(Classrooms.Classroom classroom) {
-            stream.onNext(IdentityMapper.classroom(classroom));
+            send.accept(IdentityMapper.classroom(classroom));
           }
         });
-        if (!cancelled.get()) {
-          stream.onCompleted();
-        }
-      } catch (Exception e) {
-        if (!cancelled.get()) {
-          stream.onError(GrpcLabService.toStatus(e));
-        }
       }
     });
   }

@@ -1,5 +1,6 @@
 package io.twlab.api.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,6 +13,7 @@ import io.twlab.grading.Scorecard.Check;
 import io.twlab.grading.Verdict.Outcome;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A job's result in each grading platform's own format. A check that could not be judged, or a job
@@ -168,7 +170,7 @@ public final class PlatformReports {
         + " checks passed, as the kernel showed it (twlab)";
   }
 
-  private static java.util.Optional<Double> seconds(Job job) {
+  private static Optional<Double> seconds(Job job) {
     return job.startedAt().flatMap(s -> job.finishedAt().map(f -> Duration.between(s, f).toMillis() / 1000.0));
   }
 
@@ -197,7 +199,7 @@ public final class PlatformReports {
   private static String write(ObjectNode root) {
     try {
       return JSON.writeValueAsString(root) + "\n";
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("a tree of plain values always writes", e);
     }
   }
