@@ -2,11 +2,16 @@
 # Benchmarks, each with its baseline measured in the same run. Needs Docker and the lab images
 # (.ci/setup). Arguments pick parts: latency (latency and CPU), fanout, teardown (500 concurrent S1
 # grades, about 12 minutes) of the observation benchmarks (issues 4 and 12), default all of them;
-# or workshop alone (issue 14: 30 students join and run S1 at once, about 2 minutes).
+# or workshop alone (issue 14: 30 students join and run S1 at once, about 2 minutes), or grading alone
+# (issue 16: the grading queue's throughput, 40 submissions at the default concurrency against 8
+# one at a time, about 3 minutes; `grading N` grades N at once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -pl bench -am package -DskipTests
 classpath="bench/target/twlab-bench-0.1.0-SNAPSHOT.jar:server/target/twlab-server.jar"
+if [[ "${1:-}" == grading ]]; then
+  exec java -cp "$classpath" io.twlab.bench.GradingBench "${@:2}"
+fi
 if [[ "${1:-}" == workshop ]]; then
   exec java -cp "$classpath" io.twlab.bench.WorkshopBench
 fi

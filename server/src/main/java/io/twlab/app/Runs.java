@@ -1,9 +1,9 @@
 package io.twlab.app;
 
 import io.twlab.core.Caller;
+import io.twlab.core.ConflictException;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
-import io.twlab.core.ConflictException;
 import io.twlab.core.NotFoundException;
 import io.twlab.core.PermissionDeniedException;
 import io.twlab.core.Tenant;
