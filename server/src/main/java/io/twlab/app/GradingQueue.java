@@ -26,13 +26,16 @@ import org.slf4j.LoggerFactory;
  * jobs are graded at once, each within its time limit, and their runs still wait for the server's
  * run slots like everyone's. Students take turns (round-robin, the longest unserved first), so one
  * student's many submissions cannot starve the others'; each may have {@value
- * #MAX_WAITING_PER_STUDENT} waiting or running. A job stopped by the server's end is failed, saying so; a restarted server fails the
+ * #MAX_WAITING_PER_STUDENT} waiting or running, a credential (a platform's, for all its students)
+ * {@value #MAX_WAITING_PER_SUBMITTER}. A job stopped by the server's end is failed, saying so; a restarted server fails the
  * jobs it finds running (their grading was lost) and resumes the queued ones.
  */
 public final class GradingQueue implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GradingQueue.class);
   static final int MAX_QUEUED = 1_000;
   static final int MAX_WAITING_PER_STUDENT = 5;
+  /** What one credential may have waiting: a grading platform's for all its students together. */
+  static final int MAX_WAITING_PER_SUBMITTER = 300;
   static final String STOPPED = "not graded: the server stopped while this job ran; submit it again";
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(20);
   private static final int REMEMBERED_STUDENTS = 10_000;
@@ -118,6 +121,11 @@ public final class GradingQueue implements AutoCloseable {
     if (waiting >= MAX_QUEUED) {
       throw TooManyRequestsException.quota("grading queue", (int) waiting, MAX_QUEUED,
           "the server grades " + workers + " at a time and that many wait already; submit again later", 60);
+    }
+    int submitted = (int) live.values().stream().filter(e -> e.job.submitterId().equals(job.submitterId())).count();
+    if (submitted >= MAX_WAITING_PER_SUBMITTER) {
+      throw TooManyRequestsException.quota("submissions of this credential in the queue", submitted,
+          MAX_WAITING_PER_SUBMITTER, "wait until some are graded", 60);
     }
     int mine = (int) live.values().stream().filter(e -> e.job.student().equals(job.student())).count();
     if (mine >= MAX_WAITING_PER_STUDENT) {

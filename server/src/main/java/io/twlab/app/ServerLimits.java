@@ -16,8 +16,10 @@ public record ServerLimits(int labs, int runs, int queue, Duration queueWait, in
   }
 
   /**
-   * One grading per core, at most 8: a grading is a lab of 2-4 containers and one run at a time,
-   * and `bench/run.sh grading` measured on 2 cores that 2 at once grade faster than 1.
+   * One grading per core, at most 8. `bench/run.sh grading N` on 2 cores, S1 assignments: 15-16 a
+   * minute one at a time, 33.5 with 2, 42.0 with 3, 39.9 with 4. A light assignment gains a little
+   * past one per core, a flood of connections loses: its runs then share cores, and a run starved of
+   * CPU is one whose observation may miss changes.
    */
   public static int gradingFittedToHost() {
     return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));

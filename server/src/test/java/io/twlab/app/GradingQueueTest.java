@@ -91,7 +91,7 @@ class GradingQueueTest {
   }
 
   @Test
-  void aStudentMayHaveFiveWaitingAndTheSixthIsRefused() throws Exception {
+  void aStudentMayHaveFiveWaitingAndAPlatformsCredentialThreeHundred() throws Exception {
     try (SqliteCourseStore store = SqliteCourseStore.open(data); GradingQueue queue = new GradingQueue(store,
         new HeldGrader(), 1, Clock.systemUTC())) {
       for (int i = 0; i < GradingQueue.MAX_WAITING_PER_STUDENT; i++) {
@@ -101,6 +101,12 @@ class GradingQueueTest {
       assertEquals(new TooManyRequestsException.Quota("submissions in the queue", 5, 5), full.quota().orElseThrow());
       assertTrue(store.job("job-x").isEmpty(), "a refused submission leaves nothing behind");
       queue.submit(job("job-b", "bob", 10));
+      for (int i = 0; i < GradingQueue.MAX_WAITING_PER_SUBMITTER - 6; i++) {
+        queue.submit(job("job-s" + i, "student-" + i, 20 + i));
+      }
+      TooManyRequestsException platformFull = assertThrows(TooManyRequestsException.class,
+          () -> queue.submit(job("job-y", "carol", 9_999)));
+      assertEquals("submissions of this credential in the queue", platformFull.quota().orElseThrow().limit());
     }
   }
 
