@@ -260,22 +260,29 @@ public final class GradingQueue implements AutoCloseable {
       } catch (InterruptedException stopped) {
         return;
       }
-      if (!grade(e)) {
-        return;
+      try {
+        if (!grade(e)) {
+          return;
+        }
+      } catch (RuntimeException unrecorded) {
+        // The job's end could not be saved: the next server finds it running and fails it.
+        LOG.error("job={} ended but could not be recorded", e.job.id(), unrecorded);
+        forget(e);
       }
     }
   }
 
   /** Grades one job to its end; false when the server is stopping. */
   private boolean grade(Entry e) {
-    Duration limit = grader.timeLimit(e.job);
     String jobId = e.job.id();
-    ScheduledFuture<?> deadline = deadlines.schedule(() -> stop(jobId, Job.State.FAILED, "not graded: it ran out of "
-        + "its time limit of " + limit.toMinutes() + " minutes; the server may be busy, submit it again later"),
-        limit.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> deadline = null;
     Job ended;
     boolean goOn = true;
     try {
+      Duration limit = grader.timeLimit(e.job);
+      deadline = deadlines.schedule(() -> stop(jobId, Job.State.FAILED, "not graded: it ran out of its time limit of "
+          + limit.toMinutes() + " minutes; the server may be busy, submit it again later"), limit.toMillis(),
+          TimeUnit.MILLISECONDS);
       Graded graded = grader.grade(e.job, progress(e));
       ended = stopped(e).orElseGet(() -> e.job.graded(graded.card(), graded.runIds(), clock.instant()));
     } catch (InterruptedException | RuntimeException failure) {
@@ -291,7 +298,9 @@ public final class GradingQueue implements AutoCloseable {
         }
       }
     } finally {
-      deadline.cancel(false);
+      if (deadline != null) {
+        deadline.cancel(false);
+      }
     }
     finish(e, ended);
     LOG.info("job={} assignment={} student={} {}", jobId, ended.assignmentId(), ended.student(), ended.state());
@@ -321,6 +330,11 @@ public final class GradingQueue implements AutoCloseable {
 
   private synchronized Optional<Job> stopped(Entry e) {
     return e.stopReason == null ? Optional.empty() : Optional.of(e.job.ended(e.stopAs, e.stopReason, clock.instant()));
+  }
+
+  private synchronized void forget(Entry e) {
+    live.remove(e.job.id());
+    changed();
   }
 
   private synchronized void finish(Entry e, Job ended) {

@@ -28,7 +28,7 @@ class GradingQueueTest {
   Path data;
 
   /** Grades a job each time the test releases one; a stopped job's grading ends at once. */
-  private static final class HeldGrader implements GradingQueue.Grader {
+  private static class HeldGrader implements GradingQueue.Grader {
     final Semaphore release = new Semaphore(0);
     final List<String> order = Collections.synchronizedList(new ArrayList<>());
     final ConcurrentHashMap<String, CountDownLatch> stopped = new ConcurrentHashMap<>();
@@ -139,6 +139,28 @@ class GradingQueueTest {
       awaitState(store, "job-1", Job.State.FAILED);
       assertTrue(store.job("job-1").orElseThrow().error().contains("ran out of its time limit"),
           store.job("job-1").orElseThrow().error());
+    }
+  }
+
+  @Test
+  void aJobThatCannotBeGradedFailsSayingWhyAndTheNextIsGraded() throws Exception {
+    HeldGrader grader = new HeldGrader() {
+      @Override
+      public Duration timeLimit(Job job) {
+        if (job.id().equals("job-1")) {
+          throw new IllegalStateException("assignment assignment-1 version 1 is gone");
+        }
+        return super.timeLimit(job);
+      }
+    };
+    grader.release.release(1);
+    try (SqliteCourseStore store = SqliteCourseStore.open(data); GradingQueue queue = new GradingQueue(store, grader, 1,
+        Clock.systemUTC())) {
+      queue.submit(job("job-1", "alice", 1));
+      queue.submit(job("job-2", "bob", 2));
+      queue.start();
+      awaitState(store, "job-2", Job.State.GRADED);
+      assertEquals("not graded: assignment assignment-1 version 1 is gone", store.job("job-1").orElseThrow().error());
     }
   }
 

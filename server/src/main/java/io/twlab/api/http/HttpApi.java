@@ -101,8 +101,8 @@ public final class HttpApi {
   private final Access access;
   private final Classrooms classrooms;
   private final BrowserGuard guard;
-  private final CourseRoutes courses;
-  private final Courses revoker;
+  private final CourseRoutes courseRoutes;
+  private final Courses courses;
 
   /**
    * {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one;
@@ -111,8 +111,8 @@ public final class HttpApi {
    */
   public HttpApi(TwlabServices services, ExecutorService watchers, Authenticator authenticator, List<String> hosts,
       Clock clock) {
-    this.courses = new CourseRoutes(services.courses(), clock);
-    this.revoker = services.courses();
+    this.courseRoutes = new CourseRoutes(services.courses(), clock);
+    this.courses = services.courses();
     this.authenticator = authenticator;
     this.guard = new BrowserGuard(hosts);
     this.access = services.access();
@@ -205,7 +205,7 @@ public final class HttpApi {
             ProtoMapper.duration(request.getBy()))));
       });
       config.routes.post("/api/v1/credentials/{id}/revoke", ctx -> {
-        revoker.revoke(principal(ctx), ctx.pathParam("id"));
+        courses.revoke(principal(ctx), ctx.pathParam("id"));
         proto(ctx, RevokeCredentialResponse.newBuilder().setPrincipalId(ctx.pathParam("id")).build());
       });
       // A browser's session: its token goes in an HttpOnly cookie that scripts cannot read, sent
@@ -236,7 +236,7 @@ public final class HttpApi {
       config.routes.before(CLASSROOM_EVENTS, ctx -> ctx.attribute(STREAM,
           classrooms.watch(principal(ctx), caller(ctx), ctx.pathParam("id"))));
       config.routes.sse(CLASSROOM_EVENTS, this::streamClassroom);
-      courses.addTo(config.routes);
+      courseRoutes.addTo(config.routes);
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
       config.routes.exception(HttpResponseException.class, HttpApi::refusedByJavalin);
       config.routes.after("/api/*", this::audit);
