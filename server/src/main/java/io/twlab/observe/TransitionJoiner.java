@@ -35,6 +35,12 @@ public final class TransitionJoiner {
    * sampled TIME_WAIT socket whose traced close never came (dropped) is reported from the sample.
    */
   private static final Duration PENDING_LIMIT = Duration.ofSeconds(3);
+  /**
+   * An RST is traced as its sender sends it; the peer's kernel takes it a moment later, later still
+   * on a loaded host (its softirq waits). A sample taken within this after the RST may still list
+   * the socket the RST is about to kill: only a later one shows that it survived.
+   */
+  private static final long RST_IN_FLIGHT_NANOS = Duration.ofMillis(100).toNanos();
 
   private record Connecting(TraceEvent event, Instant time) {}
 
@@ -279,7 +285,7 @@ public final class TransitionJoiner {
     }
     sampledUpTo = Math.max(sampledUpTo, batch.monotonicNanos());
     // A socket still there after the RST survived it (tcp_rfc1337=1, or the RST was out of window).
-    resets.entrySet().removeIf(r -> r.getValue().monotonicNanos() <= batch.monotonicNanos()
+    resets.entrySet().removeIf(r -> r.getValue().monotonicNanos() + RST_IN_FLIGHT_NANOS <= batch.monotonicNanos()
         && sampled.containsKey(r.getKey()) && !closing.containsKey(r.getKey()));
     return lastOfGone;
   }

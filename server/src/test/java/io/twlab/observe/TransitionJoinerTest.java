@@ -183,6 +183,21 @@ class TransitionJoinerTest {
     assertEquals(0, joiner.takeTimeWaitSocketsMade());
   }
 
+  /**
+   * CI's failed TimeWaitAssassinationIT: a sample dumped just after the RST was sent, before the
+   * peer's kernel took it, still listed the TIME_WAIT; the RST killed it all the same.
+   */
+  @Test
+  void aSampleTakenWhileTheRstIsInFlightDoesNotMakeTheSocketASurvivor() {
+    joiner.baseline(batch(0, true));
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sample(6, delta(CLIENT, SERVER, CLOSED, TIME_WAIT, 59_990));
+    reset(2_000, SERVER, CLIENT);
+    sample(2_001, delta(CLIENT, SERVER, TIME_WAIT, TIME_WAIT, 57_995));
+    sample(2_101, delta(CLIENT, SERVER, TIME_WAIT, CLOSED, -1));
+    assertEquals(Optional.of(TimeWaitEnd.RESET), out.get(1).timeWaitEnd());
+  }
+
   @Test
   void aTimeWaitThatSurvivedAnRstLaterExpires() {
     joiner.baseline(batch(0, true));
