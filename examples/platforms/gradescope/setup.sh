@@ -4,7 +4,7 @@
 # (lab-images/grader/) and twlab.env beside it, and upload the zip as the autograder.
 set -euo pipefail
 apt-get update -q
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openjdk-17-jre-headless python3
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openjdk-17-jre-headless jq
 install -d /opt/twlab
 install -m 0644 /autograder/source/twlab.jar /opt/twlab/twlab.jar
 install -m 0755 /autograder/source/twlab /autograder/source/twlab-grade /usr/local/bin/
