@@ -47,6 +47,8 @@ public final class Courses {
   static final int MAX_PLATFORMS = 50;
   /** A platform credential outlives the assignment's due date by this much (late submissions, regrades). */
   private static final Duration PLATFORM_AFTER_DUE = Duration.ofDays(60);
+  /** Even for an assignment long past its due date, so that an instructor can still regrade. */
+  private static final Duration PLATFORM_AT_LEAST = Duration.ofDays(1);
 
   private final CourseStore store;
   private final Access access;
@@ -136,12 +138,12 @@ public final class Courses {
         ? new Submission.Answer.States(List.of(TcpState.CLOSED, TcpState.CLOSED))
         : new Submission.Answer.Number(0)));
     Map<String, String> first = new HashMap<>();
-    assignment.settings().forEach(s -> first.put(s.name(), s.values().isEmpty() ? String.valueOf(s.min()) : s.values().get(0)));
+    assignment.settings().forEach(s -> first.put(s.name(), s.ends().get(0)));
     experiments.check(assignment.experimentFor(new Submission(first, answers)));
     List<FieldViolation> bad = new ArrayList<>();
     for (int i = 0; i < assignment.settings().size(); i++) {
       Assignment.Setting s = assignment.settings().get(i);
-      for (String value : s.values().isEmpty() ? List.of(String.valueOf(s.min()), String.valueOf(s.max())) : s.values()) {
+      for (String value : s.ends()) {
         Map<String, String> chosen = new HashMap<>(first);
         chosen.put(s.name(), value);
         try {
@@ -193,12 +195,14 @@ public final class Courses {
           "revoke the ones no platform uses (`twlab students revoke ID`)", 0);
     }
     Principal platform = new Principal(Ids.newId("platform"), Role.SUBMITTER, name.trim());
-    Instant until = stored.dueAt().plus(PLATFORM_AFTER_DUE);
     Instant now = clock.instant();
-    Duration lifetime = Duration.between(now, until.isAfter(now.plus(Duration.ofDays(1))) ? until : now.plus(Duration.ofDays(1)));
-    String token = credentials.issue(platform, lifetime);
+    Instant until = stored.dueAt().plus(PLATFORM_AFTER_DUE);
+    if (until.isBefore(now.plus(PLATFORM_AT_LEAST))) {
+      until = now.plus(PLATFORM_AT_LEAST);
+    }
+    String token = credentials.issue(platform, Duration.between(now, until));
     store.scope(platform.id(), stored.id(), caller.id());
-    return new Access.Issued(platform, token, now.plus(lifetime));
+    return new Access.Issued(platform, token, until);
   }
 
   /**
@@ -356,7 +360,8 @@ public final class Courses {
   }
 
   private JobView view(Published published, Job job, int position, String progress) {
-    Optional<Scorecard> card = job.scorecard().map(c -> published.full() ? c : c.forStudent(published.pastDue(clock.instant())));
+    boolean pastDue = published.pastDue(clock.instant());
+    Optional<Scorecard> card = job.scorecard().map(c -> published.full() ? c : c.forStudent(pastDue));
     return new JobView(job, position, progress, card, published);
   }
 

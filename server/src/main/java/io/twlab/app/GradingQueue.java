@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * run slots like everyone's. Students take turns (round-robin, the longest unserved first), so one
  * student's many submissions cannot starve the others'; each may have {@value
  * #MAX_WAITING_PER_STUDENT} waiting or running, a credential (a platform's, for all its students)
- * {@value #MAX_WAITING_PER_SUBMITTER}. A job stopped by the server's end is failed, saying so; a restarted server fails the
- * jobs it finds running (their grading was lost) and resumes the queued ones.
+ * {@value #MAX_WAITING_PER_SUBMITTER}. A job stopped by the server's end is failed, saying so; a
+ * restarted server fails the jobs it finds running (their grading was lost) and resumes the queued
+ * ones.
  */
 public final class GradingQueue implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GradingQueue.class);

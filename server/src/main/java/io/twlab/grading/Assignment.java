@@ -91,6 +91,11 @@ public record Assignment(Instant dueAt, Duration timeLimit, Experiment experimen
       }
     }
 
+    /** Each of its values, or both ends of its range: what a check of every choice must try. */
+    public List<String> ends() {
+      return values.isEmpty() ? List.of(String.valueOf(min), String.valueOf(max)) : values;
+    }
+
     /** "one of 0, 1" or "a whole number from 0 to 1000". */
     public String allowed() {
       return values.isEmpty() ? "a whole number from " + min + " to " + max : "one of " + String.join(", ", values);

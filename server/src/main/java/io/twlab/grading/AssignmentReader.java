@@ -170,14 +170,14 @@ public final class AssignmentReader {
     if (range && min > max) {
       tree.fail(path + ".max", fields.get("max"), "is below min (" + min + ")");
     }
+    Optional<Setting> setting = target.map(t -> new Setting(name, description, t, values, min, max));
     if (target.orElse(null) instanceof Target.Sysctl s) {
-      List<String> allowed = values.isEmpty() ? List.of(String.valueOf(min), String.valueOf(max)) : values;
-      for (String value : allowed) {
+      for (String value : setting.get().ends()) {
         policy.reasonAgainst(s.key(), value).ifPresent(reason -> tree.fail(path + ".sysctl", fields.get("sysctl"),
             "a student could set " + s.key() + "=" + Bounded.quote(value) + ": " + reason));
       }
     }
-    return target.map(t -> new Setting(name, description, t, values, min, max));
+    return setting;
   }
 
   private Optional<Prediction> prediction(ExperimentReader experiments, Node node, String path, int runs, Set<String> names) {
