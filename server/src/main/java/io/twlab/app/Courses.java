@@ -20,7 +20,6 @@ import io.twlab.identity.Role;
 import io.twlab.identity.WorkshopStore;
 import io.twlab.store.CourseStore;
 import io.twlab.store.CourseStore.StoredAssignment;
-import io.twlab.sysctl.SysctlPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,26 +55,25 @@ public final class Courses {
   private final Credentials credentials;
   private final ExperimentService experiments;
   private final GradingQueue queue;
-  private final SysctlPolicy policy;
+  private final AssignmentVersions versions;
   private final Clock clock;
   private final Holdings watching = new Holdings();
 
   public Courses(CourseStore store, Access access, WorkshopStore workshops, Credentials credentials,
-      ExperimentService experiments, GradingQueue queue, SysctlPolicy policy, Clock clock) {
+      ExperimentService experiments, GradingQueue queue, AssignmentVersions versions, Clock clock) {
     this.store = store;
     this.access = access;
     this.workshops = workshops;
     this.credentials = credentials;
     this.experiments = experiments;
     this.queue = queue;
-    this.policy = policy;
+    this.versions = versions;
     this.clock = clock;
   }
 
   /** The queue's grader: submissions made into experiments, graded in the instructor's labs. */
-  public static GradingQueue.Grader grader(CourseStore store, ExperimentService experiments, Labs labs,
-      SysctlPolicy policy) {
-    return new SubmissionGrader(store, experiments, labs, policy);
+  public static GradingQueue.Grader grader(AssignmentVersions versions, ExperimentService experiments, Labs labs) {
+    return new SubmissionGrader(versions, experiments, labs);
   }
 
   /** An assignment's version as stored, read; {@code full}: the caller may see every check and the file. */
@@ -97,7 +95,7 @@ public final class Courses {
    */
   public Published publish(Principal caller, String text, String workshopId, String replaces) {
     requireStaff(caller, "publish assignments");
-    Assignment assignment = AssignmentReader.read(text, policy);
+    Assignment assignment = versions.parse(text);
     check(assignment);
     if (!workshopId.isEmpty()) {
       workshops.get(workshopId).filter(w -> caller.role() == Role.ADMIN || w.instructorId().equals(caller.id()))
@@ -256,16 +254,19 @@ public final class Courses {
 
   /** A job the caller may see: one they submitted, or one of an assignment of theirs. */
   public JobView job(Principal caller, String jobId) {
-    Optional<GradingQueue.Snapshot> live = queue.live(jobId);
-    Job job = live.map(GradingQueue.Snapshot::job).or(() -> store.job(jobId))
+    Job job = queue.live(jobId).map(GradingQueue.Snapshot::job).or(() -> store.job(jobId))
         .orElseThrow(() -> new NotFoundException("job", jobId, "`twlab jobs list` names yours"));
-    StoredAssignment stored = store.assignment(job.assignmentId(), job.assignmentVersion()).orElseThrow(() ->
-        new NotFoundException("job", jobId, "its assignment is gone"));
-    if (!(owns(caller, stored) || job.submitterId().equals(caller.id()))) {
-      throw new NotFoundException("job", jobId, "`twlab jobs list` names yours");
-    }
-    return view(published(caller, stored), job, live.map(GradingQueue.Snapshot::position).orElse(0),
-        live.map(GradingQueue.Snapshot::progress).orElse(""));
+    return view(caller, job).orElseThrow(() -> new NotFoundException("job", jobId, "`twlab jobs list` names yours"));
+  }
+
+  /** A job as the caller may see it, now: empty when it is neither theirs nor of an assignment of theirs. */
+  private Optional<JobView> view(Principal caller, Job recorded) {
+    Optional<GradingQueue.Snapshot> live = queue.live(recorded.id());
+    Job job = live.map(GradingQueue.Snapshot::job).orElse(recorded);
+    return versions.version(job.assignmentId(), job.assignmentVersion())
+        .filter(v -> owns(caller, v.stored()) || job.submitterId().equals(caller.id()))
+        .map(v -> view(new Published(v.stored(), v.assignment(), owns(caller, v.stored())), job,
+            live.map(GradingQueue.Snapshot::position).orElse(0), live.map(GradingQueue.Snapshot::progress).orElse("")));
   }
 
   /**
@@ -289,7 +290,7 @@ public final class Courses {
         }
       }
     }
-    return store.jobs(assignments, submitter, limit).stream().map(j -> job(caller, j.id())).toList();
+    return store.jobs(assignments, submitter, limit).stream().flatMap(j -> view(caller, j).stream()).toList();
   }
 
   /** Cancels a job the caller submitted, or one of an assignment of theirs. */
@@ -366,7 +367,7 @@ public final class Courses {
   }
 
   private Published published(Principal caller, StoredAssignment stored) {
-    return new Published(stored, AssignmentReader.read(stored.text(), policy), owns(caller, stored));
+    return new Published(stored, versions.read(stored).assignment(), owns(caller, stored));
   }
 
   private static boolean owns(Principal caller, StoredAssignment a) {

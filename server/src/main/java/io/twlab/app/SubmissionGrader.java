@@ -10,9 +10,7 @@ import io.twlab.grading.Experiment;
 import io.twlab.grading.GradeReport;
 import io.twlab.grading.Job;
 import io.twlab.grading.Scorecard;
-import io.twlab.store.CourseStore;
 import io.twlab.store.CourseStore.StoredAssignment;
-import io.twlab.sysctl.SysctlPolicy;
 import java.time.Duration;
 import java.util.Set;
 
@@ -22,31 +20,29 @@ import java.util.Set;
  * the runs are the instructor's, never the student's: the runs' verdicts include hidden checks.
  */
 final class SubmissionGrader implements GradingQueue.Grader {
-  private final CourseStore store;
+  private final AssignmentVersions versions;
   private final ExperimentService experiments;
   private final Labs labs;
-  private final SysctlPolicy policy;
 
-  SubmissionGrader(CourseStore store, ExperimentService experiments, Labs labs, SysctlPolicy policy) {
-    this.store = store;
+  SubmissionGrader(AssignmentVersions versions, ExperimentService experiments, Labs labs) {
+    this.versions = versions;
     this.experiments = experiments;
     this.labs = labs;
-    this.policy = policy;
   }
 
   @Override
   public GradingQueue.Graded grade(Job job, ExperimentService.GradingProgress progress) throws InterruptedException {
-    StoredAssignment stored = stored(job);
-    Assignment assignment = AssignmentReader.read(stored.text(), policy);
+    AssignmentVersions.Read version = version(job);
+    Assignment assignment = version.assignment();
     Experiment experiment = assignment.experimentFor(AssignmentReader.submission(job.submission(), assignment));
-    GradeReport report = experiments.grade(graders(stored), experiment, progress);
+    GradeReport report = experiments.grade(graders(version.stored()), experiment, progress);
     return new GradingQueue.Graded(Scorecard.of(experiment, report),
         report.steps().stream().map(s -> s.run().id()).toList());
   }
 
   @Override
   public Duration timeLimit(Job job) {
-    return AssignmentReader.read(stored(job).text(), policy).timeLimit();
+    return version(job).assignment().timeLimit();
   }
 
   @Override
@@ -61,8 +57,8 @@ final class SubmissionGrader implements GradingQueue.Grader {
     }
   }
 
-  private StoredAssignment stored(Job job) {
-    return store.assignment(job.assignmentId(), job.assignmentVersion()).orElseThrow(() ->
+  private AssignmentVersions.Read version(Job job) {
+    return versions.version(job.assignmentId(), job.assignmentVersion()).orElseThrow(() ->
         new IllegalStateException("assignment " + job.assignmentId() + " version " + job.assignmentVersion() + " is gone"));
   }
 

@@ -15,6 +15,7 @@ import io.twlab.api.grpc.GrpcLabService;
 import io.twlab.api.grpc.GrpcWorkshopService;
 import io.twlab.api.http.HttpApi;
 import io.twlab.app.Access;
+import io.twlab.app.AssignmentVersions;
 import io.twlab.app.Classrooms;
 import io.twlab.app.Courses;
 import io.twlab.app.EventStreams;
@@ -125,12 +126,13 @@ public final class TwlabServer implements AutoCloseable {
       ExperimentService experiments = new ExperimentService(labs, runs, policy, clock);
       SqliteCourseStore courseStore = SqliteCourseStore.open(config.dataDir());
       owned.push(courseStore);
-      GradingQueue grading = new GradingQueue(courseStore, Courses.grader(courseStore, experiments, labs, policy),
+      AssignmentVersions assignments = new AssignmentVersions(courseStore, policy);
+      GradingQueue grading = new GradingQueue(courseStore, Courses.grader(assignments, experiments, labs),
           config.limits().grading(), clock);
       owned.push(grading);
       TwlabServices services = new TwlabServices(labs, runs, events, experiments, access,
           new Classrooms(access, labs, runs, events, clock),
-          new Courses(courseStore, access, identities, credentials, experiments, grading, policy, clock));
+          new Courses(courseStore, access, identities, credentials, experiments, grading, assignments, clock));
       ExecutorService watchers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "twlab-watch");
         t.setDaemon(true);
