@@ -10,22 +10,29 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.twlab.proto.v1.CourseServiceGrpc.CourseServiceBlockingStub;
 import io.twlab.proto.v1.LabServiceGrpc.LabServiceBlockingStub;
 import io.twlab.proto.v1.V1.AddInstructorRequest;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.CreateWorkshopRequest;
 import io.twlab.proto.v1.V1.ExtendWorkshopRequest;
+import io.twlab.proto.v1.V1.GetJobReportRequest;
+import io.twlab.proto.v1.V1.GetJobRequest;
 import io.twlab.proto.v1.V1.GetLabRequest;
 import io.twlab.proto.v1.V1.GetRunRequest;
 import io.twlab.proto.v1.V1.GradeExperimentRequest;
 import io.twlab.proto.v1.V1.JoinWorkshopRequest;
 import io.twlab.proto.v1.V1.Lab;
 import io.twlab.proto.v1.V1.LabSpec;
+import io.twlab.proto.v1.V1.ListAssignmentsRequest;
 import io.twlab.proto.v1.V1.ListAuditRequest;
+import io.twlab.proto.v1.V1.ListJobsRequest;
 import io.twlab.proto.v1.V1.ListLabsRequest;
 import io.twlab.proto.v1.V1.ListRunsRequest;
 import io.twlab.proto.v1.V1.NodeConfig;
+import io.twlab.proto.v1.V1.PublishAssignmentRequest;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
+import io.twlab.proto.v1.V1.SubmitRequest;
 import io.twlab.proto.v1.V1.WatchLabRequest;
 import io.twlab.proto.v1.WorkshopServiceGrpc.WorkshopServiceBlockingStub;
 import java.io.IOException;
@@ -37,6 +44,8 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,6 +80,7 @@ class BadInputIT {
 
   private static Lab lab;
   private static String workshopId;
+  private static String assignmentId;
   private static List<String> containersBefore;
 
   @BeforeAll
@@ -80,11 +90,18 @@ class BadInputIT {
         .setName("Ada").build()).getToken();
     workshopId = twlab.workshops(Optional.of(instructor)).createWorkshop(CreateWorkshopRequest.newBuilder()
         .setName("bad input").setSeats(2).setDuration(Duration.newBuilder().setSeconds(3600)).build()).getId();
+    assignmentId = twlab.courses(twlab.adminToken().orElseThrow()).publishAssignment(PublishAssignmentRequest
+        .newBuilder().setAssignment(Files.readString(Path.of("..", "examples", "course", "closer.assignment.yaml")))
+        .build()).getId();
     containersBefore = TwlabFixture.dockerObjects(twlab.owner);
   }
 
   @AfterAll
   static void nothingWasMade() throws Exception {
+    assertEquals(0, twlab.courses(twlab.adminToken().orElseThrow()).listJobs(ListJobsRequest.getDefaultInstance())
+        .getJobsCount(), "a refused submission was queued");
+    assertEquals(1, twlab.courses(twlab.adminToken().orElseThrow()).listAssignments(ListAssignmentsRequest
+        .getDefaultInstance()).getAssignmentsCount(), "a refused assignment was stored");
     assertEquals(containersBefore, TwlabFixture.dockerObjects(twlab.owner), "bad input made or removed something");
     assertEquals(List.of(lab.getId()), twlab.grpc().listLabs(ListLabsRequest.getDefaultInstance()).getLabsList()
         .stream().map(Lab::getId).toList());
@@ -181,7 +198,23 @@ class BadInputIT {
         post("run parameter not a number", "/api/v1/labs/" + lab.getId() + "/runs", json,
             "{\"scenario\":\"nc-timewait\",\"params\":{\"hold_seconds\":\"1e999\"}}", "params"),
         post("run parameter unknown", "/api/v1/labs/" + lab.getId() + "/runs", json,
-            "{\"scenario\":\"nc-timewait\",\"params\":{\"" + "p".repeat(3000) + "\":\"1\"}}", "params"));
+            "{\"scenario\":\"nc-timewait\",\"params\":{\"" + "p".repeat(3000) + "\":\"1\"}}", "params"),
+        post("assignment due when", "/api/v1/assignments", yaml, experiment("") + "assignment: {due: soon}\n",
+            "assignment.due"),
+        post("assignment setting allowing a refused sysctl", "/api/v1/assignments", yaml, experiment("")
+            + "assignment:\n  due: 2030-01-01T00:00:00Z\n  settings:\n    - {name: r, sysctl: {node: client, "
+            + "name: net.ipv4.tcp_tw_recycle}, values: [\"1\"]}\n", "assignment.settings[0].sysctl"),
+        post("submission with an unknown setting", "/api/v1/assignments/" + assignmentId + "/submissions", yaml,
+            "settings: {closer: server, server-tw-buckets: 1, " + "c".repeat(500) + ": 1}", "settings." + "c".repeat(30)),
+        post("submission for a student id of 5000 characters", "/api/v1/assignments/" + assignmentId
+            + "/submissions?student=" + "s".repeat(5000), yaml, "settings: {closer: server}", "student"),
+        post("submission of 70 kB", "/api/v1/assignments/" + assignmentId + "/submissions", yaml,
+            "#" + "x".repeat(70_000), "submission"),
+        post("platform credential named with control characters", "/api/v1/assignments/" + assignmentId
+            + "/credentials", json, "{\"name\":\"gs\\u0007\"}", "name"),
+        get("jobs limit overflow", "/api/v1/jobs?limit=99999999999", "limit"),
+        get("report in an unknown format", "/api/v1/jobs/job-none/report?format=" + "m".repeat(3000), "format"),
+        get("job id of 5000 characters", "/api/v1/jobs/" + "x".repeat(5000), "job"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -252,7 +285,7 @@ class BadInputIT {
     }
   }
 
-  record Stubs(LabServiceBlockingStub labs, WorkshopServiceBlockingStub workshops) {}
+  record Stubs(LabServiceBlockingStub labs, WorkshopServiceBlockingStub workshops, CourseServiceBlockingStub courses) {}
 
   private static GrpcCase invalid(String name, Consumer<Stubs> call, String field) {
     return new GrpcCase(name, call, Status.Code.INVALID_ARGUMENT, field);
@@ -305,7 +338,18 @@ class BadInputIT {
         invalid("join with a code of 10 000 characters", s -> s.workshops().joinWorkshop(JoinWorkshopRequest
             .newBuilder().setJoinCode("j".repeat(10_000)).setName("Eve").build()), "join_code"),
         invalid("audit with a negative limit", s -> s.workshops().listAudit(ListAuditRequest.newBuilder()
-            .setLimit(-5).build()), "limit"));
+            .setLimit(-5).build()), "limit"),
+        invalid("publish a file of 300 kB", s -> s.courses().publishAssignment(PublishAssignmentRequest.newBuilder()
+            .setAssignment("#" + "x".repeat(300_000)).build()), "assignment"),
+        invalid("submit a prediction the assignment does not ask", s -> s.courses().submit(SubmitRequest.newBuilder()
+            .setAssignmentId(assignmentId).setSubmission("settings: {closer: server, server-tw-buckets: 1}\n"
+                + "predictions: {guess: 1}").build()), "predictions.guess"),
+        invalid("list jobs with a negative limit", s -> s.courses().listJobs(ListJobsRequest.newBuilder()
+            .setLimit(-1).build()), "limit"),
+        invalid("a report in an unknown format", s -> s.courses().getJobReport(GetJobReportRequest.newBuilder()
+            .setJobId("job-none").setFormat("\u0000moodle").build()), "format"),
+        new GrpcCase("watch a job id of 5000 characters", s -> s.courses().watchJob(GetJobRequest.newBuilder()
+            .setJobId("j".repeat(5000)).build()).hasNext(), Status.Code.NOT_FOUND, "job"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -314,7 +358,7 @@ class BadInputIT {
     String admin = twlab.adminToken().orElseThrow();
     Optional<String> instructor = Optional.of(admin);
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> c.call().accept(
-        new Stubs(twlab.as(Optional.of(admin)), twlab.workshops(instructor))));
+        new Stubs(twlab.as(Optional.of(admin)), twlab.workshops(instructor), twlab.courses(admin))));
     assertEquals(c.code(), e.getStatus().getCode(), c + ": " + e.getStatus());
     Metadata trailers = e.getTrailers();
     int size = trailers == null ? 0 : trailers.keys().stream().mapToInt(k -> k.length() + (k.endsWith("-bin")

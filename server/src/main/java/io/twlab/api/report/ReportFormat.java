@@ -1,5 +1,6 @@
 package io.twlab.api.report;
 
+import io.twlab.core.Bounded;
 import io.twlab.core.InvalidArgumentException;
 import java.util.Arrays;
 import java.util.Locale;
@@ -30,9 +31,9 @@ public enum ReportFormat {
   }
 
   public static ReportFormat of(String field, String id) {
-    return Arrays.stream(values()).filter(f -> f.id().equals(id == null ? "" : id.trim().toLowerCase(Locale.ROOT)))
-        .findFirst().orElseThrow(() -> new InvalidArgumentException(field, "'" + (id == null ? "" : id.trim())
-            .replaceAll("[^A-Za-z0-9_-]", "?") + "' is not one of " + ids()));
+    String asked = id == null ? "" : id.trim();
+    return Arrays.stream(values()).filter(f -> f.id().equals(asked.toLowerCase(Locale.ROOT))).findFirst()
+        .orElseThrow(() -> new InvalidArgumentException(field, Bounded.quote(asked) + " is not one of " + ids()));
   }
 
   public static String ids() {
