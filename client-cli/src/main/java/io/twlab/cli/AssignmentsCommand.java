@@ -8,6 +8,8 @@ import io.twlab.proto.v1.V1.IssuedCredential;
 import io.twlab.proto.v1.V1.ListAssignmentsRequest;
 import io.twlab.proto.v1.V1.ListAssignmentsResponse;
 import io.twlab.proto.v1.V1.PredictionSlot;
+import io.twlab.proto.v1.V1.ProgramContract;
+import io.twlab.proto.v1.V1.ProgramSlot;
 import io.twlab.proto.v1.V1.PublishAssignmentRequest;
 import io.twlab.proto.v1.V1.SettingSlot;
 import java.io.PrintWriter;
@@ -113,6 +115,15 @@ final class AssignmentsCommand {
         t.row(p.getName(), Render.points(p.getPoints()), p.getAnswer(), p.getQuestion());
       }
       t.print(out);
+    }
+    for (ProgramSlot p : a.getProgramsList()) {
+      ProgramContract c = p.getContract();
+      out.println("program " + p.getName() + " (--program " + p.getName() + "=FILE): " + String.join(" or ",
+          p.getLanguagesList()) + ", at most " + p.getMaxBytes() + " bytes, " + Render.seconds(p.getTimeLimit())
+          + "; replaces " + c.getReplaces() + " in run " + p.getRun() + " (" + p.getScenario() + ") on " + c.getRunsOn());
+      out.println("  started as: PROGRAM " + String.join(" ", c.getArgsList())
+          + (c.getReadiness().isEmpty() ? "; the run waits for it to end" : "; ready at " + c.getReadiness()));
+      out.println("  " + c.getContract() + (p.getDescription().isEmpty() ? "" : "; " + p.getDescription()));
     }
     Table t = new Table("CHECK", "POINTS", "VISIBILITY");
     for (AssignmentCheck c : a.getChecksList()) {

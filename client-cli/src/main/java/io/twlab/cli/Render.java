@@ -100,6 +100,8 @@ final class Render {
         out.printf("  --param %s=%s%s  %s%n", p.getName(), p.getDefaultValue(), bounds, p.getDescription());
       }
       s.getSysctlsList().forEach(x -> out.printf("  sets %s=%s on %s%n", x.getKey(), x.getValue(), x.getNode()));
+      s.getProgramsList().forEach(c -> out.printf("  program slot %s: replaces %s on %s; started as PROGRAM %s; %s%n",
+          c.getSlot(), c.getReplaces(), c.getRunsOn(), String.join(" ", c.getArgsList()), c.getContract()));
       out.println();
     }
     out.flush();

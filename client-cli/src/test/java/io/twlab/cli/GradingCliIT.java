@@ -10,8 +10,6 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import io.twlab.it.TwlabFixture;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The course workflow from the command line, and the grader image's glue (lab-images/grader/
@@ -128,8 +125,41 @@ class GradingCliIT {
     assertEquals("fail", result.path("status").asText());
   }
 
-  /** Runs twlab-grade as a platform would, with this checkout's CLI as `twlab`. */
+  @Test
+  void aProgramIsSubmittedFromItsFileAndByTheGlue() throws Exception {
+    CommandRun published = twlab("assignments", "publish", EXAMPLES.resolve("course/leak-fix.assignment.yaml").toString());
+    Matcher id = Pattern.compile("published (assignment-\\w+) version 1").matcher(published.out());
+    assertTrue(id.find(), published.out() + published.err());
+    String leak = id.group(1);
+    CommandRun shown = twlab("assignments", "show", leak);
+    assertTrue(shown.out().contains("program server (--program server=FILE): python"), shown.out());
+
+    CommandRun buggy = twlab("submit", leak, "--program", "server=" + EXAMPLES.resolve("course/programs/leak-fix.buggy.py"),
+        "--wait");
+    assertEquals(0, buggy.exitCode(), buggy.err());
+    assertTrue(buggy.out().contains("score 1 of 5"), buggy.out());
+    assertTrue(buggy.out().contains("never called close()"), "the feedback: " + buggy.out());
+    CommandRun undetected = twlab("submit", leak, "--program", "server=" + EXAMPLES.resolve("course/closer.correct.yaml"));
+    assertEquals(Twlab.INVALID_INPUT, undetected.exitCode());
+    assertTrue(undetected.err().contains("programs[server].language"), undetected.err());
+
+    Path gradescope = Files.createDirectories(dir.resolve("programs/autograder/submission"));
+    Files.copy(EXAMPLES.resolve("course/programs/leak-fix.correct.py"), gradescope.resolve("server.py"));
+    Files.writeString(gradescope.resolveSibling("submission_metadata.json"), "{\"users\": [{\"id\": 1002}]}");
+    assertEquals(0, grade("gradescope", leak, Map.of("TWLAB_GRADE_ROOT", gradescope.getParent().toString(),
+        "TWLAB_PROGRAMS", "server=server.py")));
+    JsonNode results = JSON.readTree(gradescope.resolveSibling("results/results.json").toFile());
+    assertValid("gradescope.results.schema.json", results);
+    assertEquals(5.0, results.path("score").asDouble(), results.toString());
+  }
+
   private static int grade(String platform, Map<String, String> env) throws IOException, InterruptedException {
+    return grade(platform, assignment, env);
+  }
+
+  /** Runs twlab-grade as a platform would, with this checkout's CLI as `twlab`. */
+  private static int grade(String platform, String assignment, Map<String, String> env)
+      throws IOException, InterruptedException {
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path cli = bin.resolve("twlab");
     Files.writeString(cli, "#!/bin/sh\nexec java -jar " + Path.of("target", "twlab.jar").toAbsolutePath() + " \"$@\"\n");

@@ -7,11 +7,14 @@ import io.twlab.grading.Experiment;
 import io.twlab.grading.Job;
 import io.twlab.grading.Mark;
 import io.twlab.grading.Scorecard;
+import io.twlab.grading.Submission;
 import io.twlab.proto.v1.V1;
 import io.twlab.proto.v1.V1.VerdictOutcome;
+import io.twlab.scenario.Program;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Assignments, jobs and their scorecards between the domain and twlab.v1. */
 public final class CourseMapper {
@@ -53,10 +56,24 @@ public final class CourseMapper {
       b.addPredictions(V1.PredictionSlot.newBuilder().setName(q.name()).setQuestion(q.question()).setAnswer(q.answerForm())
           .setPoints(q.mark().points()).setTolerance(q.tolerance()));
     }
+    for (Assignment.ProgramSlot slot : a.programs()) {
+      V1.ProgramSlot.Builder pb = V1.ProgramSlot.newBuilder().setName(slot.name()).setDescription(slot.description())
+          .setRun(slot.run()).setScenario(a.experiment().steps().get(slot.run()).scenario()).setSlot(slot.slot())
+          .addAllLanguages(slot.languages().stream().map(Program.Language::id).toList()).setMaxBytes(slot.maxBytes())
+          .setTimeLimit(ProtoMapper.duration(slot.timeLimit()));
+      Optional.ofNullable(p.contracts().get(slot.name())).ifPresent(c -> pb.setContract(ProtoMapper.contract(c)));
+      b.addPrograms(pb);
+    }
     if (p.full()) {
       b.setText(p.stored().text());
     }
     return b.build();
+  }
+
+  /** The program files of a submission as a client sent them. */
+  public static List<Submission.ProgramFile> programs(List<V1.ProgramFile> files) {
+    return files.stream().map(f -> new Submission.ProgramFile(f.getName(), f.getLanguage(), f.getFileName(),
+        f.getContent().toByteArray())).toList();
   }
 
   public static V1.ListAssignmentsResponse assignments(List<Courses.Published> all, Instant now) {

@@ -50,6 +50,7 @@ import io.twlab.scenario.ParameterSpec.BoolParam;
 import io.twlab.scenario.ParameterSpec.EnumParam;
 import io.twlab.scenario.ParameterSpec.IntParam;
 import io.twlab.scenario.ParameterSpec.ListParam;
+import io.twlab.scenario.ProgramContract;
 import io.twlab.scenario.Run;
 import io.twlab.scenario.Scenario;
 import io.twlab.scenario.ScenarioDescriptor;
@@ -130,7 +131,13 @@ public final class ProtoMapper {
       b.addParameters(pb);
     }
     d.sysctls().forEach(s -> b.addSysctls(ScenarioSysctl.newBuilder().setNode(s.node()).setKey(s.key()).setValue(s.value())));
+    d.programs().forEach(c -> b.addPrograms(contract(c)));
     return b.build();
+  }
+
+  public static V1.ProgramContract contract(ProgramContract c) {
+    return V1.ProgramContract.newBuilder().setSlot(c.slot()).setRunsOn(c.runsOn()).setReplaces(c.replaces())
+        .addAllArgs(c.args()).setReadiness(c.readiness()).setContract(c.contract()).build();
   }
 
   public static V1.GradeReport grade(GradeReport report) {

@@ -18,6 +18,8 @@ import io.twlab.identity.Credentials;
 import io.twlab.identity.Principal;
 import io.twlab.identity.Role;
 import io.twlab.identity.WorkshopStore;
+import io.twlab.scenario.Program;
+import io.twlab.scenario.ProgramContract;
 import io.twlab.store.CourseStore;
 import io.twlab.store.CourseStore.StoredAssignment;
 import java.time.Clock;
@@ -72,12 +74,21 @@ public final class Courses {
   }
 
   /** The queue's grader: submissions made into experiments, graded in the instructor's labs. */
-  public static GradingQueue.Grader grader(AssignmentVersions versions, ExperimentService experiments, Labs labs) {
-    return new SubmissionGrader(versions, experiments, labs);
+  public static GradingQueue.Grader grader(AssignmentVersions versions, ExperimentService experiments, Labs labs,
+      CourseStore store) {
+    return new SubmissionGrader(versions, experiments, labs, store);
   }
 
-  /** An assignment's version as stored, read; {@code full}: the caller may see every check and the file. */
-  public record Published(StoredAssignment stored, Assignment assignment, boolean full) {
+  /**
+   * An assignment's version as stored, read; {@code full}: the caller may see every check and the
+   * file; {@code contracts}: what each of its programs must do, by program name.
+   */
+  public record Published(StoredAssignment stored, Assignment assignment, boolean full,
+      Map<String, ProgramContract> contracts) {
+    public Published {
+      contracts = Map.copyOf(contracts);
+    }
+
     public boolean pastDue(Instant now) {
       return now.isAfter(assignment.dueAt());
     }
@@ -123,7 +134,7 @@ public final class Courses {
     StoredAssignment stored = new StoredAssignment(id, version, assignment.name(), caller.id(), workshopId,
         assignment.dueAt(), clock.instant(), text);
     store.save(stored);
-    return new Published(stored, assignment, true);
+    return published(stored, assignment, true);
   }
 
   /**
@@ -131,13 +142,16 @@ public final class Courses {
    * every setting at each end of what it allows.
    */
   private void check(Assignment assignment) {
+    checkPrograms(assignment);
+    Map<String, Program> programs = new HashMap<>();
+    assignment.programs().forEach(p -> programs.put(p.name(), p.placeholder()));
     Map<String, Submission.Answer> answers = new HashMap<>();
     assignment.predictions().forEach(p -> answers.put(p.name(), p.observed() instanceof Assignment.Observed.Sequence
         ? new Submission.Answer.States(List.of(TcpState.CLOSED, TcpState.CLOSED))
         : new Submission.Answer.Number(0)));
     Map<String, String> first = new HashMap<>();
     assignment.settings().forEach(s -> first.put(s.name(), s.ends().get(0)));
-    experiments.check(assignment.experimentFor(new Submission(first, answers)));
+    experiments.check(assignment.experimentFor(new Submission(first, answers, programs)));
     List<FieldViolation> bad = new ArrayList<>();
     for (int i = 0; i < assignment.settings().size(); i++) {
       Assignment.Setting s = assignment.settings().get(i);
@@ -145,13 +159,31 @@ public final class Courses {
         Map<String, String> chosen = new HashMap<>(first);
         chosen.put(s.name(), value);
         try {
-          experiments.check(assignment.experimentFor(new Submission(chosen, answers)));
+          experiments.check(assignment.experimentFor(new Submission(chosen, answers, programs)));
         } catch (InvalidArgumentException e) {
           String field = "assignment.settings[" + i + "]";
           e.violations().forEach(v -> bad.add(new FieldViolation(field, assignment.experiment().at(field)
               + "a student could choose " + Bounded.quote(value) + ": " + v.reason())));
         }
       }
+    }
+    if (!bad.isEmpty()) {
+      throw new InvalidArgumentException(bad);
+    }
+  }
+
+  /** Each program slot names a slot its run's scenario has. */
+  private void checkPrograms(Assignment assignment) {
+    List<FieldViolation> bad = new ArrayList<>();
+    for (int i = 0; i < assignment.programs().size(); i++) {
+      Assignment.ProgramSlot p = assignment.programs().get(i);
+      String scenario = assignment.experiment().steps().get(p.run()).scenario();
+      String field = "assignment.programs[" + i + "].slot";
+      experiments.scenario(scenario).filter(d -> d.program(p.slot()).isEmpty()).ifPresent(d -> bad.add(
+          new FieldViolation(field, assignment.experiment().at(field) + "run " + p.run() + "'s scenario " + scenario
+              + " has no program slot " + Bounded.quote(p.slot()) + "; " + (d.programs().isEmpty()
+                  ? "it has none: the scenarios with slots are " + String.join(", ", experiments.withProgramSlots())
+                  : "its slots are " + String.join(", ", d.programs().stream().map(ProgramContract::slot).toList())))));
     }
     if (!bad.isEmpty()) {
       throw new InvalidArgumentException(bad);
@@ -208,15 +240,21 @@ public final class Courses {
    * student}: the seat it counts for; a grading platform must give its own student id, a
    * workshop's student is always themself, an instructor may name anyone (their own id when empty).
    */
-  public JobView submit(Principal caller, String assignmentId, String text, String student) {
+  public JobView submit(Principal caller, String assignmentId, String text, String student,
+      List<Submission.ProgramFile> files) {
     Published published = get(caller, assignmentId);
     String seat = seat(caller, student);
-    if (text == null || text.isBlank() || text.length() > MAX_SUBMISSION) {
+    Assignment assignment = published.assignment();
+    boolean asksValues = !assignment.settings().isEmpty() || !assignment.predictions().isEmpty();
+    if (text == null || text.isBlank() && asksValues || text.length() > MAX_SUBMISSION) {
       throw new InvalidArgumentException("submission", "must be a YAML document of settings and predictions, at most "
           + MAX_SUBMISSION + " characters");
     }
-    Assignment assignment = published.assignment();
-    Experiment experiment = assignment.experimentFor(AssignmentReader.submission(text, assignment));
+    if (files.size() > assignment.programs().size()) {
+      throw new InvalidArgumentException("programs", "this assignment takes " + assignment.programs().size()
+          + " program(s), got " + files.size());
+    }
+    Experiment experiment = assignment.experimentFor(AssignmentReader.submission(text, assignment, files));
     try {
       experiments.check(experiment);
     } catch (InvalidArgumentException e) {
@@ -225,7 +263,14 @@ public final class Courses {
     }
     Job job = Job.queued(Ids.newId("job"), published.stored().id(), published.stored().version(), caller.id(), seat,
         clock.instant(), text);
-    GradingQueue.Snapshot queued = queue.submit(job);
+    store.savePrograms(job.id(), files);
+    GradingQueue.Snapshot queued;
+    try {
+      queued = queue.submit(job);
+    } catch (RuntimeException e) {
+      store.deletePrograms(job.id());
+      throw e;
+    }
     return view(published, queued.job(), queued.position(), queued.progress());
   }
 
@@ -265,7 +310,7 @@ public final class Courses {
     Job job = live.map(GradingQueue.Snapshot::job).orElse(recorded);
     return versions.version(job.assignmentId(), job.assignmentVersion())
         .filter(v -> owns(caller, v.stored()) || job.submitterId().equals(caller.id()))
-        .map(v -> view(new Published(v.stored(), v.assignment(), owns(caller, v.stored())), job,
+        .map(v -> view(published(v.stored(), v.assignment(), owns(caller, v.stored())), job,
             live.map(GradingQueue.Snapshot::position).orElse(0), live.map(GradingQueue.Snapshot::progress).orElse("")));
   }
 
@@ -367,7 +412,16 @@ public final class Courses {
   }
 
   private Published published(Principal caller, StoredAssignment stored) {
-    return new Published(stored, versions.read(stored).assignment(), owns(caller, stored));
+    return published(stored, versions.read(stored).assignment(), owns(caller, stored));
+  }
+
+  private Published published(StoredAssignment stored, Assignment assignment, boolean full) {
+    Map<String, ProgramContract> contracts = new HashMap<>();
+    for (Assignment.ProgramSlot p : assignment.programs()) {
+      experiments.scenario(assignment.experiment().steps().get(p.run()).scenario()).flatMap(d -> d.program(p.slot()))
+          .ifPresent(c -> contracts.put(p.name(), c));
+    }
+    return new Published(stored, assignment, full, contracts);
   }
 
   private static boolean owns(Principal caller, StoredAssignment a) {

@@ -33,6 +33,7 @@ import io.twlab.lab.NodePlan;
 import io.twlab.lab.Topologies;
 import io.twlab.observe.LabObserver;
 import io.twlab.scenario.Run;
+import io.twlab.scenario.ScenarioDescriptor;
 import io.twlab.scenario.ScenarioResult;
 import io.twlab.sysctl.SysctlPolicy;
 import java.time.Clock;
@@ -122,10 +123,9 @@ public final class ExperimentService {
       for (Experiment.Step step : experiment.steps()) {
         progress.runStarting(grades.size(), experiment.steps().size(), step.scenario());
         List<Expectation> expectations = step.expectationsIn(cell);
-        Run run = runs.start(caller, lab.id(), step.scenario(), experiment.paramsIn(step, cell, parameters(step)), true);
-        List<Verdict> verdicts = run.error().isPresent()
-            ? expectations.stream().map(e -> new Verdict(e, Verdict.Outcome.ERROR, false, "the run failed",
-                "cannot be judged: the run failed: " + run.error().get())).toList()
+        Run run = runs.start(caller, lab.id(), step.scenario(), experiment.paramsIn(step, cell, parameters(step)),
+            step.programs(), true);
+        List<Verdict> verdicts = run.error().isPresent() ? unjudged(expectations, run)
             : Grader.grade(expectations, record(caller, labs.get(caller, lab.id()), run));
         runs.recordVerdicts(run, experiment.name(), verdicts);
         grades.add(new GradeReport.StepGrade(run, verdicts));
@@ -141,6 +141,18 @@ public final class ExperimentService {
     GradeReport report = new GradeReport(experiment.name(), lab.id(), started, clock.instant(), grades);
     LOG.info("experiment='{}' lab={} {}", experiment.name(), lab.id(), report.passed() ? "passed" : "failed");
     return report;
+  }
+
+  /**
+   * The verdicts of a run that failed: each failed, when a student's program made it fail (what it
+   * did is the grade); otherwise each cannot be judged.
+   */
+  private static List<Verdict> unjudged(List<Expectation> expectations, Run run) {
+    String why = run.error().orElseThrow();
+    return expectations.stream().map(e -> run.programFault()
+        ? new Verdict(e, Verdict.Outcome.FAILED, false, "the run failed", why)
+        : new Verdict(e, Verdict.Outcome.ERROR, false, "the run failed", "cannot be judged: the run failed: " + why))
+        .toList();
   }
 
   private Set<String> parameters(Experiment.Step step) {
@@ -202,6 +214,16 @@ public final class ExperimentService {
     if (!violations.isEmpty()) {
       throw new InvalidArgumentException(violations);
     }
+  }
+
+  /** The scenario named so, if there is one. */
+  public Optional<ScenarioDescriptor> scenario(String name) {
+    return runs.scenarios().stream().filter(d -> d.name().equals(name)).findFirst();
+  }
+
+  /** The scenarios a student's program may take part in. */
+  public List<String> withProgramSlots() {
+    return runs.scenarios().stream().filter(d -> !d.programs().isEmpty()).map(ScenarioDescriptor::name).toList();
   }
 
   /** "params[rate]" → "rate". */

@@ -26,6 +26,8 @@ final class LabLabels {
   static final String TRACER = "io.twlab.tracer";
   /** On a node a run added for itself: the run's id. */
   static final String RUN = "io.twlab.run";
+  /** On a student's program's container: the slot it fills. */
+  static final String PROGRAM = "io.twlab.program";
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .registerModule(new JavaTimeModule())

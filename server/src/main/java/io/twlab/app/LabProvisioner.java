@@ -16,6 +16,7 @@ import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
 import io.twlab.runtime.RuntimeFailure;
+import io.twlab.scenario.Program;
 import io.twlab.scenario.ScenarioContext;
 import io.twlab.scenario.ScenarioContext.RunNode;
 import io.twlab.sysctl.SysctlPolicy;
@@ -36,6 +37,8 @@ final class LabProvisioner {
   private static final String LOCAL_PORT_RANGE = "net.ipv4.ip_local_port_range";
   /** Containers made for one node at most, when the engine's own socket sits in its port range. */
   private static final int NODE_ATTEMPTS = 4;
+  /** The user a student's program runs as: nobody, in nogroup. */
+  private static final String NOBODY = "65534:65534";
   /** Until the lab's observer has started and knows how it observes. */
   private static final String UNOBSERVED = "";
 
@@ -117,6 +120,31 @@ final class LabProvisioner {
         List.of(String.valueOf(Math.max(1, Duration.between(now, lab.expiresAt()).toSeconds()))),
         settings.nodes().with(like.role().capabilities(request.netAdmin()))));
     return facts(lab.id(), new LabNode(request.name(), like.role(), containerId, Map.of(), Map.of()));
+  }
+
+  /**
+   * Starts a student's program for one run in the network namespace of {@code node}, as nobody
+   * with every capability dropped, on a read-only root, with its own small limits, so that it can
+   * neither starve the node's observers nor reach anything the node cannot. Labelled like a run
+   * node, so that the run's end (or the lab's) removes it. Returns its container.
+   */
+  String startProgram(Lab lab, String runId, LabNode node, String slot, Program program, List<String> args) {
+    List<String> command = new ArrayList<>(program.language().command());
+    command.addAll(args);
+    Map<String, String> labels = new LinkedHashMap<>(LabLabels.runNode(settings.owner(), lab.id(), "program-" + slot,
+        node.role().id(), runId));
+    labels.put(LabLabels.PROGRAM, slot);
+    return runtime.startProgram(new LabRuntime.ProgramRequest(
+        dockerName(lab.id(), runId + "-program-" + slot),
+        settings.image(node.role().id()),
+        node.containerId(),
+        labels,
+        Map.of("TWLAB_LAB", lab.id(), "TWLAB_NODE", node.name(), "TWLAB_SLOT", slot),
+        command,
+        NOBODY,
+        Program.DIRECTORY,
+        Map.of(program.language().file(), program.code()),
+        ServerSettings.PROGRAM));
   }
 
   /**

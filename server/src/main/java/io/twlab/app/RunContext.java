@@ -9,7 +9,10 @@ import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
 import io.twlab.lab.Role;
 import io.twlab.runtime.LabRuntime;
+import io.twlab.scenario.Program;
+import io.twlab.scenario.ProgramContract;
 import io.twlab.scenario.Run;
+import io.twlab.scenario.RunningProgram;
 import io.twlab.scenario.ScenarioContext;
 import io.twlab.scenario.ScenarioContext.RunNode;
 import io.twlab.scenario.ScenarioResult;
@@ -41,10 +44,14 @@ final class RunContext implements ScenarioContext, AutoCloseable {
   private final Map<String, KernelCounters> baselines = new LinkedHashMap<>();
   private final Map<String, KernelCounters> removedNodeDeltas = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> addedNodeSysctls = new LinkedHashMap<>();
+  private final Map<String, Program> programs;
+  private boolean programsStarted;
 
+  /** {@code programs}: the student's programs for this run, by slot. */
   RunContext(LabRuntime runtime, LabProvisioner provisioner, LabSession session, Run run, SocketRecorder recorder,
-      Clock clock, List<String> declaredNodes) {
+      Clock clock, List<String> declaredNodes, Map<String, Program> programs) {
     this.declaredNodes = Set.copyOf(declaredNodes);
+    this.programs = Map.copyOf(programs);
     this.runtime = runtime;
     this.provisioner = provisioner;
     this.session = session;
@@ -58,7 +65,6 @@ final class RunContext implements ScenarioContext, AutoCloseable {
     lab().nodes().forEach(n -> baselines.put(n.name(), counters(n.name())));
   }
 
-  /** The result with the counters that moved on each node since {@link #begin} (or since it was added). */
   /** The scenario's result with what the run did to each node: counter deltas, the added nodes' sysctls. */
   synchronized ScenarioResult complete(ScenarioResult result) {
     Map<String, KernelCounters> deltas = new LinkedHashMap<>(removedNodeDeltas);
@@ -124,6 +130,23 @@ final class RunContext implements ScenarioContext, AutoCloseable {
   }
 
   @Override
+  public Optional<Program> program(ProgramContract slot) {
+    return Optional.ofNullable(programs.get(slot.slot()));
+  }
+
+  @Override
+  public synchronized RunningProgram start(ProgramContract slot, Program program, String node, List<String> args) {
+    if (programs.get(slot.slot()) != program) {
+      throw new IllegalArgumentException("run " + run.id() + " was given no program for slot " + slot.slot());
+    }
+    progress("program", "starting the submitted " + slot.slot() + " (" + program.language().id() + ", "
+        + program.size() + " bytes) on " + node + ": " + String.join(" ", args));
+    programsStarted = true;
+    String container = provisioner.startProgram(lab(), run.id(), node(node), slot.slot(), program, args);
+    return new ProgramContainer(runtime, container, program.timeLimit(), ServerSettings.PROGRAM);
+  }
+
+  @Override
   public SocketRecorder sockets() {
     return recorder;
   }
@@ -156,14 +179,20 @@ final class RunContext implements ScenarioContext, AutoCloseable {
         new EventPayload.RunProgress(run.id(), run.scenario(), phase, message, done, total));
   }
 
-  /** Stops observing and removes the nodes this run added. */
+  /** Stops observing and removes the nodes this run added; its programs stay until {@link #removePrograms}. */
   @Override
   public synchronized void close() {
-    if (runNodes.isEmpty()) {
-      return;
-    }
-    runNodes.keySet().forEach(session.observer()::removeNode);
+    runNodes.keySet().forEach(node -> {
+      session.observer().removeNode(node);
+      provisioner.removeRunNode(run.id(), node);
+    });
     runNodes.clear();
-    provisioner.removeRunNodes(run.id());
+  }
+
+  /** Removes the containers of the students' programs this run started, if it started any. */
+  synchronized void removePrograms() {
+    if (programsStarted) {
+      provisioner.removeRunNodes(run.id());
+    }
   }
 }

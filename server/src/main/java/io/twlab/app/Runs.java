@@ -1,5 +1,6 @@
 package io.twlab.app;
 
+import io.twlab.core.Bounded;
 import io.twlab.core.Caller;
 import io.twlab.core.ConflictException;
 import io.twlab.core.FieldViolation;
@@ -20,6 +21,8 @@ import io.twlab.observe.LabObserver;
 import io.twlab.observe.ObservationAudit;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.RuntimeFailure;
+import io.twlab.scenario.Program;
+import io.twlab.scenario.ProgramFailure;
 import io.twlab.scenario.Run;
 import io.twlab.scenario.RunState;
 import io.twlab.scenario.Scenario;
@@ -107,6 +110,12 @@ public final class Runs implements AutoCloseable {
    */
   public Run start(Caller caller, String labId, String scenarioName, Map<String, String> rawParams, boolean wait)
       throws InterruptedException {
+    return start(caller, labId, scenarioName, rawParams, Map.of(), wait);
+  }
+
+  /** Like {@link #start(Caller, String, String, Map, boolean)}, with a student's programs for slots of the scenario. */
+  public Run start(Caller caller, String labId, String scenarioName, Map<String, String> rawParams,
+      Map<String, Program> programs, boolean wait) throws InterruptedException {
     LabSession session = labs.session(caller, labId);
     Tenant tenant = session.lab().tenant();
     if (!caller.owns(tenant)) {
@@ -119,6 +128,11 @@ public final class Runs implements AutoCloseable {
     }
     Scenario scenario = catalog.byName(scenarioName);
     ScenarioParams params = check(scenarioName, rawParams, session.lab().spec().topology());
+    programs.keySet().stream().filter(slot -> scenario.descriptor().program(slot).isEmpty()).findFirst()
+        .ifPresent(slot -> {
+          throw new InvalidArgumentException("programs[" + slot + "]", "scenario " + scenarioName + " has no program "
+              + "slot " + Bounded.quote(slot) + "; `twlab scenarios` lists each scenario's slots");
+        });
     String runId = Ids.newId("run");
     session.claim(runId).ifPresent(other -> {
       throw new ConflictException("lab " + labId + " is busy with run " + other
@@ -144,7 +158,7 @@ public final class Runs implements AutoCloseable {
     recent.put(run.id(), run);
     Future<Run> future = executor.submit(() -> {
       try (held) {
-        return admitThenExecute(ticket, session, scenario, params, run);
+        return admitThenExecute(ticket, session, scenario, params, programs, run);
       }
     });
     session.running(future);
@@ -159,7 +173,7 @@ public final class Runs implements AutoCloseable {
   }
 
   private Run admitThenExecute(Admission.Ticket ticket, LabSession session, Scenario scenario, ScenarioParams params,
-      Run run) {
+      Map<String, Program> programs, Run run) {
     try (ticket) {
       boolean admitted;
       try {
@@ -168,7 +182,7 @@ public final class Runs implements AutoCloseable {
         session.release();
         return finish(session, run.failed(CANCELLED, clock.instant()));
       }
-      return admitted ? execute(session, scenario, params, run) : notAdmitted(session, run);
+      return admitted ? execute(session, scenario, params, programs, run) : notAdmitted(session, run);
     }
   }
 
@@ -278,34 +292,44 @@ public final class Runs implements AutoCloseable {
     history.grade(run.id(), experiment, verdicts);
   }
 
-  private Run execute(LabSession session, Scenario scenario, ScenarioParams params, Run run) {
+  private Run execute(LabSession session, Scenario scenario, ScenarioParams params, Map<String, Program> programs,
+      Run run) {
     SocketRecorder recorder = new SocketRecorder();
     session.observer().addListener(recorder);
-    Run finished;
-    try (RunContext context = new RunContext(runtime, labs.provisioner(), session, run, recorder, clock,
-        scenario.runNodes(params))) {
-      context.begin();
-      ScenarioResult result = context.complete(scenario.run(context, params));
-      finished = run.succeeded(result, clock.instant());
-    } catch (InterruptedException e) {
-      finished = run.failed(CANCELLED, clock.instant());
-    } catch (ScenarioFailure | RuntimeFailure e) {
-      // A run interrupted by the lab's deletion fails on whatever it touched next: say why.
-      finished = run.failed(session.deleting() ? CANCELLED : e.getMessage(), clock.instant());
-    } catch (RuntimeException e) {
-      LOG.error("run={} crashed", run.id(), e);
-      finished = run.failed("internal error: " + e, clock.instant());
+    RunContext context = new RunContext(runtime, labs.provisioner(), session, run, recorder, clock,
+        scenario.runNodes(params), programs);
+    try {
+      Run finished;
+      try (context) {
+        context.begin();
+        ScenarioResult result = context.complete(scenario.run(context, params));
+        finished = run.succeeded(result, clock.instant());
+      } catch (InterruptedException e) {
+        finished = run.failed(CANCELLED, clock.instant());
+      } catch (ProgramFailure e) {
+        finished = session.deleting() ? run.failed(CANCELLED, clock.instant()) : run.failedByProgram(e.getMessage(),
+            clock.instant());
+      } catch (ScenarioFailure | RuntimeFailure e) {
+        // A run interrupted by the lab's deletion fails on whatever it touched next: say why.
+        finished = run.failed(session.deleting() ? CANCELLED : e.getMessage(), clock.instant());
+      } catch (RuntimeException e) {
+        LOG.error("run={} crashed", run.id(), e);
+        finished = run.failed("internal error: " + e, clock.instant());
+      }
+      try {
+        // So that a watcher that stops at run_finished has seen every transition of the run.
+        session.observer().awaitCaughtUp(CATCH_UP_LIMIT);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      session.observer().removeListener(recorder);
+      return finish(session, finished.withObservationIncomplete(audit(session, finished, recorder)));
     } finally {
+      // A student's server still holds, when the scenario ends, what it will be graded on (its CLOSE_WAIT):
+      // killing it earlier would close those sockets inside the run. It goes once run_finished is out.
+      context.removePrograms();
       session.release();
     }
-    try {
-      // So that a watcher that stops at run_finished has seen every transition of the run.
-      session.observer().awaitCaughtUp(CATCH_UP_LIMIT);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    session.observer().removeListener(recorder);
-    return finish(session, finished.withObservationIncomplete(audit(session, finished, recorder)));
   }
 
   /** Publishes a run's end on its lab's stream and records it. */

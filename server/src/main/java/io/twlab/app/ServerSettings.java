@@ -22,6 +22,13 @@ public record ServerSettings(String owner, String imageTag, String subnetPool, i
    */
   public static final Confinement NODE = new Confinement(64 * Confinement.MIB, 256, 1, Set.of(), false);
 
+  /**
+   * A student's program: a fork bomb meets 64 processes, a memory hog the kernel's OOM killer at
+   * 64 MiB (python3 itself takes about 10), and half a CPU leaves the node's observers and the
+   * other labs theirs.
+   */
+  public static final Confinement PROGRAM = new Confinement(64 * Confinement.MIB, 64, 0.5, Set.of(), true);
+
   public static ServerSettings defaults() {
     String tag = labImageTag();
     return new ServerSettings("twlab", tag, "10.213", 100_000, Duration.ofSeconds(15), true, "twlab/tracer:" + tag,

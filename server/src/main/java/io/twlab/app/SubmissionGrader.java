@@ -10,6 +10,7 @@ import io.twlab.grading.Experiment;
 import io.twlab.grading.GradeReport;
 import io.twlab.grading.Job;
 import io.twlab.grading.Scorecard;
+import io.twlab.store.CourseStore;
 import io.twlab.store.CourseStore.StoredAssignment;
 import java.time.Duration;
 import java.util.Set;
@@ -23,18 +24,21 @@ final class SubmissionGrader implements GradingQueue.Grader {
   private final AssignmentVersions versions;
   private final ExperimentService experiments;
   private final Labs labs;
+  private final CourseStore store;
 
-  SubmissionGrader(AssignmentVersions versions, ExperimentService experiments, Labs labs) {
+  SubmissionGrader(AssignmentVersions versions, ExperimentService experiments, Labs labs, CourseStore store) {
     this.versions = versions;
     this.experiments = experiments;
     this.labs = labs;
+    this.store = store;
   }
 
   @Override
   public GradingQueue.Graded grade(Job job, ExperimentService.GradingProgress progress) throws InterruptedException {
     AssignmentVersions.Read version = version(job);
     Assignment assignment = version.assignment();
-    Experiment experiment = assignment.experimentFor(AssignmentReader.submission(job.submission(), assignment));
+    Experiment experiment = assignment.experimentFor(AssignmentReader.submission(job.submission(), assignment,
+        store.programs(job.id())));
     GradeReport report = experiments.grade(graders(version.stored()), experiment, progress);
     return new GradingQueue.Graded(Scorecard.of(experiment, report),
         report.steps().stream().map(s -> s.run().id()).toList());

@@ -3,6 +3,7 @@ package io.twlab.grading;
 import io.twlab.core.TcpState;
 import io.twlab.grading.Expectation.StateCount.When;
 import io.twlab.lab.LabSpec;
+import io.twlab.scenario.Program;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,13 +17,14 @@ import java.util.Map;
  * submit: settings within what the instructor allows, and predictions of what the kernel will do.
  */
 public record Assignment(Instant dueAt, Duration timeLimit, Experiment experiment, List<Setting> settings,
-    List<Prediction> predictions) {
+    List<Prediction> predictions, List<ProgramSlot> programs) {
   public static final Duration DEFAULT_TIME_LIMIT = Duration.ofMinutes(10);
   public static final Duration MAX_TIME_LIMIT = Duration.ofMinutes(30);
 
   public Assignment {
     settings = List.copyOf(settings);
     predictions = List.copyOf(predictions);
+    programs = List.copyOf(programs);
   }
 
   public String name() {
@@ -44,9 +46,14 @@ public record Assignment(Instant dueAt, Duration timeLimit, Experiment experimen
     experiment.lab().sysctls().forEach((node, values) -> sysctls.put(node, new LinkedHashMap<>(values)));
     List<Map<String, String>> params = new ArrayList<>();
     List<List<Experiment.Expect>> expects = new ArrayList<>();
+    List<Map<String, Program>> programs = new ArrayList<>();
     for (Experiment.Step step : experiment.steps()) {
       params.add(new LinkedHashMap<>(step.params()));
       expects.add(new ArrayList<>(step.expects()));
+      programs.add(new LinkedHashMap<>());
+    }
+    for (ProgramSlot slot : this.programs) {
+      programs.get(slot.run()).put(slot.slot(), submission.programs().get(slot.name()));
     }
     for (Setting setting : settings) {
       String value = submission.settings().get(setting.name());
@@ -62,7 +69,8 @@ public record Assignment(Instant dueAt, Duration timeLimit, Experiment experimen
     }
     List<Experiment.Step> steps = new ArrayList<>();
     for (int i = 0; i < experiment.steps().size(); i++) {
-      steps.add(new Experiment.Step(experiment.steps().get(i).scenario(), params.get(i), expects.get(i)));
+      steps.add(new Experiment.Step(experiment.steps().get(i).scenario(), params.get(i), expects.get(i),
+          programs.get(i)));
     }
     LabSpec lab = experiment.lab();
     return new Experiment(experiment.name(), new LabSpec(lab.topology(), lab.clients(), lab.snatPorts(), sysctls,
@@ -99,6 +107,22 @@ public record Assignment(Instant dueAt, Duration timeLimit, Experiment experimen
     /** "one of 0, 1" or "a whole number from 0 to 1000". */
     public String allowed() {
       return values.isEmpty() ? "a whole number from " + min + " to " + max : "one of " + String.join(", ", values);
+    }
+  }
+
+  /**
+   * A program the student writes: it fills the slot {@code slot} of run {@code run}'s scenario, in
+   * one of {@code languages}, of at most {@code maxBytes}, and may run for {@code timeLimit}.
+   */
+  public record ProgramSlot(String name, String description, int run, String slot, List<Program.Language> languages,
+      int maxBytes, Duration timeLimit) {
+    public ProgramSlot {
+      languages = List.copyOf(languages);
+    }
+
+    /** A placeholder program of the slot, to check an assignment before any student submitted one. */
+    public Program placeholder() {
+      return new Program(languages.get(0), new byte[] {'#'}, timeLimit);
     }
   }
 

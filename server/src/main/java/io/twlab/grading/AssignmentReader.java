@@ -10,6 +10,7 @@ import io.twlab.grading.Assignment.Setting;
 import io.twlab.grading.Assignment.Target;
 import io.twlab.lab.NodePlan;
 import io.twlab.lab.Topologies;
+import io.twlab.scenario.Program;
 import io.twlab.sysctl.SysctlPolicy;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +35,8 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class AssignmentReader {
   public static final int MAX_SLOTS = 20;
   private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
-  private static final Set<String> FIELDS = Set.of("due", "time_limit", "settings", "predictions");
+  private static final Set<String> FIELDS = Set.of("due", "time_limit", "settings", "predictions", "programs");
+  public static final Duration DEFAULT_PROGRAM_TIME_LIMIT = Duration.ofSeconds(60);
   private static final Set<String> OBSERVED = Set.of("count", "counter", "sequence");
 
   private final YamlTree tree = new YamlTree();
@@ -78,10 +80,60 @@ public final class AssignmentReader {
     List<Prediction> predictions = new ArrayList<>();
     YamlTree.optional(section, "predictions").ifPresent(list -> items(list, "assignment.predictions", (node, path) ->
         prediction(experiments, node, path, runs, names).ifPresent(predictions::add)));
+    List<Assignment.ProgramSlot> programs = new ArrayList<>();
+    YamlTree.optional(section, "programs").ifPresent(list -> items(list, "assignment.programs", (node, path) ->
+        program(experiments, node, path, runs, limit, names).ifPresent(p -> {
+          programs.stream().filter(q -> q.run() == p.run() && q.slot().equals(p.slot())).findFirst().ifPresentOrElse(
+              q -> tree.fail(path + ".slot", node, "run " + p.run() + "'s slot " + Bounded.quote(p.slot())
+                  + " is filled by program " + q.name() + " already"), () -> programs.add(p));
+        })));
     if (!tree.violations().isEmpty()) {
       throw new InvalidArgumentException(tree.violations());
     }
-    return new Assignment(due, limit, experiment, settings, predictions);
+    return new Assignment(due, limit, experiment, settings, predictions, programs);
+  }
+
+  private Optional<Assignment.ProgramSlot> program(ExperimentReader experiments, Node node, String path, int runs,
+      Duration assignmentLimit, Set<String> names) {
+    Map<String, Node> fields = tree.mapping(node, path, Set.of("name", "description", "run", "slot", "languages",
+        "max_bytes", "time_limit"));
+    String name = slotName(fields, path, names);
+    String description = YamlTree.optional(fields, "description").map(n -> tree.text(n, path + ".description").strip())
+        .orElse("");
+    int run = run(fields, path, runs);
+    Optional<String> slot = tree.required(fields, path, "slot").map(n -> tree.text(n, path + ".slot").trim());
+    List<Program.Language> languages = new ArrayList<>();
+    YamlTree.optional(fields, "languages").ifPresentOrElse(n -> {
+      List<String> given = tree.texts(n, path + ".languages");
+      for (int i = 0; i < given.size(); i++) {
+        String id = given.get(i);
+        Program.Language.of(id).ifPresentOrElse(languages::add, () -> tree.fail(path + ".languages", n,
+            Bounded.quote(id) + " is not a language twlab runs; it runs " + Program.Language.ids()));
+      }
+      if (given.isEmpty()) {
+        tree.fail(path + ".languages", n, "name at least one of " + Program.Language.ids());
+      }
+    }, () -> languages.addAll(List.of(Program.Language.values())));
+    int largest = languages.stream().mapToInt(Program.Language::maxBytes).max().orElse(0);
+    int maxBytes = YamlTree.optional(fields, "max_bytes").map(n -> {
+      int bytes = tree.integer(n, path + ".max_bytes");
+      if (bytes < 1 || bytes > largest) {
+        tree.fail(path + ".max_bytes", n, "must be 1 to " + largest + " (the most its languages allow)");
+      }
+      return bytes;
+    }).orElse(largest);
+    Duration limit = YamlTree.optional(fields, "time_limit").map(n -> {
+      Duration given = experiments.duration(n, path + ".time_limit");
+      if (given != null && (given.compareTo(Program.MIN_TIME_LIMIT) < 0 || given.compareTo(Program.MAX_TIME_LIMIT) > 0
+          || given.compareTo(assignmentLimit) > 0)) {
+        tree.fail(path + ".time_limit", n, "must be " + Program.MIN_TIME_LIMIT.toSeconds() + " s to "
+            + Math.min(Program.MAX_TIME_LIMIT.toSeconds(), assignmentLimit.toSeconds())
+            + " s (at most the assignment's time_limit)");
+      }
+      return given == null ? DEFAULT_PROGRAM_TIME_LIMIT : given;
+    }).orElse(DEFAULT_PROGRAM_TIME_LIMIT);
+    return slot.filter(x -> !languages.isEmpty()).map(x -> new Assignment.ProgramSlot(name, description, run, x,
+        languages, maxBytes, limit));
   }
 
   private interface Item {
@@ -233,11 +285,16 @@ public final class AssignmentReader {
    * {@code twlab submit} joins its files), each with {@code settings} and {@code predictions} by name.
    */
   public static Submission submission(String text, Assignment assignment) {
-    return new AssignmentReader().readSubmission(text, assignment);
+    return submission(text, assignment, List.of());
   }
 
-  private Submission readSubmission(String text, Assignment assignment) {
-    List<Node> documents = YamlTree.parseAll(text, "submission");
+  /** A submission with the files of its programs, each for one of the assignment's program slots. */
+  public static Submission submission(String text, Assignment assignment, List<Submission.ProgramFile> files) {
+    return new AssignmentReader().readSubmission(text, assignment, files);
+  }
+
+  private Submission readSubmission(String text, Assignment assignment, List<Submission.ProgramFile> files) {
+    List<Node> documents = text.isBlank() ? List.of() : YamlTree.parseAll(text, "submission");
     Map<String, String> settings = new LinkedHashMap<>();
     Map<String, Submission.Answer> answers = new LinkedHashMap<>();
     Map<String, Setting> settingSlots = new LinkedHashMap<>();
@@ -279,10 +336,63 @@ public final class AssignmentReader {
     predictionSlots.values().stream().filter(p -> !answers.containsKey(p.name()) && tree.violations().stream()
         .noneMatch(v -> v.field().startsWith("predictions." + p.name()))).forEach(p -> tree.add(
         new FieldViolation("predictions." + p.name(), "missing: " + p.question() + " (" + p.answerForm() + ")")));
+    Map<String, Program> programs = programs(assignment, files);
     if (!tree.violations().isEmpty()) {
       throw new InvalidArgumentException(tree.violations());
     }
-    return new Submission(settings, answers);
+    return new Submission(settings, answers, programs);
+  }
+
+  /** Each program slot's file, checked: named once, in a language the slot takes, within its size. */
+  private Map<String, Program> programs(Assignment assignment, List<Submission.ProgramFile> files) {
+    Map<String, Assignment.ProgramSlot> slots = new LinkedHashMap<>();
+    assignment.programs().forEach(p -> slots.put(p.name(), p));
+    Map<String, Program> programs = new LinkedHashMap<>();
+    for (Submission.ProgramFile file : files) {
+      String path = "programs[" + Bounded.quote(file.name()).replace("'", "") + "]";
+      Assignment.ProgramSlot slot = slots.get(file.name());
+      if (slot == null) {
+        tree.add(new FieldViolation(path, "this assignment has no program " + Bounded.quote(file.name())
+            + "; its programs are " + (slots.isEmpty() ? "none" : String.join(", ", slots.keySet()))));
+        continue;
+      }
+      if (programs.containsKey(slot.name())) {
+        tree.add(new FieldViolation(path, "given twice"));
+        continue;
+      }
+      byte[] code = file.content();
+      Optional<Program.Language> language = file.language().isBlank()
+          ? Program.Language.detect(code, file.fileName()) : Program.Language.of(file.language());
+      if (language.isEmpty()) {
+        tree.add(new FieldViolation(path + ".language", file.language().isBlank()
+            ? "cannot tell what " + Bounded.quote(file.fileName()) + " is written in: name its language ("
+                + Program.Language.ids() + "), e.g. --program " + slot.name() + "=python:FILE"
+            : Bounded.quote(file.language()) + " is not a language twlab runs; it runs " + Program.Language.ids()));
+        continue;
+      }
+      if (!slot.languages().contains(language.get())) {
+        tree.add(new FieldViolation(path + ".language", "program " + slot.name() + " may be written in "
+            + String.join(", ", slot.languages().stream().map(Program.Language::id).toList()) + ", not "
+            + language.get().id()));
+        continue;
+      }
+      if (code.length > slot.maxBytes()) {
+        tree.add(new FieldViolation(path, "has " + code.length + " bytes; program " + slot.name()
+            + " may have at most " + slot.maxBytes()));
+        continue;
+      }
+      Optional<String> problem = Program.problem(language.get(), code);
+      if (problem.isPresent()) {
+        tree.add(new FieldViolation(path, Bounded.quote(file.fileName()) + " " + problem.get()));
+        continue;
+      }
+      programs.put(slot.name(), new Program(language.get(), code, slot.timeLimit()));
+    }
+    slots.values().stream().filter(s -> !programs.containsKey(s.name()) && tree.violations().stream()
+        .noneMatch(v -> v.field().startsWith("programs[" + s.name() + "]"))).forEach(s -> tree.add(
+        new FieldViolation("programs[" + s.name() + "]", "missing: " + (s.description().isEmpty() ? "" : s.description()
+            + "; ") + "a program in " + String.join(" or ", s.languages().stream().map(Program.Language::id).toList()))));
+    return programs;
   }
 
   private Optional<Submission.Answer> answer(ExpectationGrammar grammar, Prediction slot, Node value, String path) {

@@ -3,6 +3,7 @@ package io.twlab.grading;
 import io.twlab.grading.SweepDimension.Param;
 import io.twlab.grading.SweepDimension.Sysctl;
 import io.twlab.lab.LabSpec;
+import io.twlab.scenario.Program;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,11 +88,19 @@ public record Experiment(String name, LabSpec lab, List<Step> steps, List<SweepD
     }
   }
 
-  /** One scenario run and its expectations. */
-  public record Step(String scenario, Map<String, String> params, List<Expect> expects) {
+  /**
+   * One scenario run and its expectations; {@code programs}: a student's programs that replace
+   * the scenario's own in this run, by the scenario's slot.
+   */
+  public record Step(String scenario, Map<String, String> params, List<Expect> expects, Map<String, Program> programs) {
     public Step {
       params = Map.copyOf(params);
       expects = List.copyOf(expects);
+      programs = Map.copyOf(programs);
+    }
+
+    public Step(String scenario, Map<String, String> params, List<Expect> expects) {
+      this(scenario, params, expects, Map.of());
     }
 
     public List<Expectation> expectations() {

@@ -28,6 +28,22 @@ public interface LabRuntime extends AutoCloseable {
   /** Creates and starts a container, joined to every network of the request. */
   String startContainer(ContainerRequest request);
 
+  /**
+   * Creates and starts a container that runs one program in the network namespace of another
+   * container (and nothing else of it), with {@code request.files()} put read-only under {@code
+   * request.directory()} before it starts. Its output is kept, bounded, for {@link #logs}.
+   */
+  String startProgram(ProgramRequest request);
+
+  /** Whether a container still runs, or how it ended. */
+  ContainerState state(String containerId);
+
+  /** The last {@code lines} lines a program's container wrote, standard output and error together. */
+  String logs(String containerId, int lines);
+
+  /** Kills a container's processes (SIGKILL) if it still runs; it stays until removed. */
+  void kill(String containerId);
+
   /** Address of a container on each network it joined, by network name. */
   Map<String, String> addresses(String containerId);
 
@@ -69,6 +85,22 @@ public interface LabRuntime extends AutoCloseable {
       networks = List.copyOf(networks);
     }
   }
+
+  /**
+   * A program's container: {@code joins} is the container whose network namespace it shares,
+   * {@code user} the uid:gid it runs as, {@code files} the files (name → bytes) of its directory.
+   */
+  record ProgramRequest(String name, String image, String joins, Map<String, String> labels, Map<String, String> env,
+      List<String> command, String user, String directory, Map<String, byte[]> files, Confinement confinement) {
+    public ProgramRequest {
+      env = Map.copyOf(env);
+      command = List.copyOf(command);
+      files = Map.copyOf(files);
+    }
+  }
+
+  /** A container's state: running, or ended with {@code exitCode} ({@code outOfMemory}: killed by the kernel's OOM killer). */
+  record ContainerState(boolean running, int exitCode, boolean outOfMemory) {}
 
   record ContainerInfo(String id, String name, boolean running, Map<String, String> labels) {}
 

@@ -7,7 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** One execution of a scenario in a lab. Immutable: finishing makes a new value. */
+/**
+ * One execution of a scenario in a lab. Immutable: finishing makes a new value. {@code
+ * programFault}: it failed because a student's program did not do what its slot asks (a grade,
+ * not a fault of twlab's).
+ */
 public record Run(
     String id,
     String labId,
@@ -20,7 +24,8 @@ public record Run(
     Optional<String> error,
     Optional<ScenarioResult> result,
     long startSequence,
-    List<ObservationAudit.Finding> observationIncomplete) {
+    List<ObservationAudit.Finding> observationIncomplete,
+    boolean programFault) {
 
   public Run {
     // Runs recorded before twlab had identities have none.
@@ -33,17 +38,23 @@ public record Run(
   public static Run started(String id, String labId, Tenant tenant, String scenario, ScenarioParams params, Instant now,
       long startSequence) {
     return new Run(id, labId, tenant, scenario, params.values(), RunState.RUNNING, now, Optional.empty(),
-        Optional.empty(), Optional.empty(), startSequence, List.of());
+        Optional.empty(), Optional.empty(), startSequence, List.of(), false);
   }
 
   public Run succeeded(ScenarioResult outcome, Instant now) {
     return new Run(id, labId, tenant, scenario, params, RunState.SUCCEEDED, startedAt, Optional.of(now),
-        Optional.empty(), Optional.of(outcome), startSequence, observationIncomplete);
+        Optional.empty(), Optional.of(outcome), startSequence, observationIncomplete, false);
   }
 
   public Run failed(String why, Instant now) {
     return new Run(id, labId, tenant, scenario, params, RunState.FAILED, startedAt, Optional.of(now),
-        Optional.of(why), Optional.empty(), startSequence, observationIncomplete);
+        Optional.of(why), Optional.empty(), startSequence, observationIncomplete, false);
+  }
+
+  /** Failed because a student's program did not do what its slot asks; {@code why} says what it did. */
+  public Run failedByProgram(String why, Instant now) {
+    return new Run(id, labId, tenant, scenario, params, RunState.FAILED, startedAt, Optional.of(now),
+        Optional.of(why), Optional.empty(), startSequence, observationIncomplete, true);
   }
 
   /**
@@ -51,6 +62,7 @@ public record Run(
    * what depends on transitions cannot be judged.
    */
   public Run withObservationIncomplete(List<ObservationAudit.Finding> findings) {
-    return new Run(id, labId, tenant, scenario, params, state, startedAt, finishedAt, error, result, startSequence, findings);
+    return new Run(id, labId, tenant, scenario, params, state, startedAt, finishedAt, error, result, startSequence, findings,
+        programFault);
   }
 }

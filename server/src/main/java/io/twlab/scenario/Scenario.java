@@ -24,7 +24,7 @@ public abstract class Scenario {
     this.outcomeType = outcomeOf(getClass());
     this.descriptor = new ScenarioDescriptor(definition.name, definition.title, definition.teaches,
         definition.checksClaim, definition.topologies, definition.parameters,
-        runNodes.stream().flatMap(t -> t.uses().stream()).toList());
+        runNodes.stream().flatMap(t -> t.uses().stream()).toList(), definition.programs);
   }
 
   /** A scenario's outcome is the record named {@code Outcome} nested in it. */
@@ -85,6 +85,7 @@ public abstract class Scenario {
     private List<TopologyKind> topologies = List.of(TopologyKind.values());
     private final List<ParameterSpec> parameters = new ArrayList<>();
     private final List<RunNodeTemplate<?>> runNodes = new ArrayList<>();
+    private final List<ProgramContract> programs = new ArrayList<>();
 
     private Definition(String name) {
       this.name = name;
@@ -120,6 +121,12 @@ public abstract class Scenario {
 
     public Definition runNodes(RunNodeTemplate<?>... templates) {
       runNodes.addAll(Arrays.asList(templates));
+      return this;
+    }
+
+    /** The programs of the scenario a student's may replace. */
+    public Definition programs(ProgramContract... contracts) {
+      programs.addAll(Arrays.asList(contracts));
       return this;
     }
   }

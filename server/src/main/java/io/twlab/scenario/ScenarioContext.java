@@ -8,6 +8,7 @@ import io.twlab.lab.LabNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** What a running scenario may do in its lab. */
@@ -37,6 +38,16 @@ public interface ScenarioContext {
 
   /** Removes a node this run added, before the run ends (e.g. one per cell of a sysctl matrix). */
   void removeNode(String name);
+
+  /** The student's program for the slot in this run, when the run was given one. */
+  Optional<Program> program(ProgramContract slot);
+
+  /**
+   * Starts a student's program for the slot on {@code node}, in a container of its own that shares
+   * only the node's network; it is removed once the run has ended (so what it holds at the end is
+   * the run's end).
+   */
+  RunningProgram start(ProgramContract slot, Program program, String node, List<String> args);
 
   /** Every socket change observed in the lab since this run started. */
   SocketRecorder sockets();

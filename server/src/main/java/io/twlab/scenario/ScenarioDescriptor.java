@@ -17,12 +17,19 @@ public record ScenarioDescriptor(
     String checksClaim,
     List<TopologyKind> topologies,
     List<ParameterSpec> parameters,
-    List<SysctlUse> sysctls) {
+    List<SysctlUse> sysctls,
+    List<ProgramContract> programs) {
 
   public ScenarioDescriptor {
     topologies = List.copyOf(topologies);
     parameters = List.copyOf(parameters);
     sysctls = List.copyOf(sysctls);
+    programs = List.copyOf(programs);
+  }
+
+  /** The program a student's may replace in slot {@code slot}. */
+  public java.util.Optional<ProgramContract> program(String slot) {
+    return programs.stream().filter(p -> p.slot().equals(slot)).findFirst();
   }
 
   /** A sysctl the scenario sets on a node it adds for the run; {@code value} may name its parameter. */

@@ -127,7 +127,7 @@ public final class TwlabServer implements AutoCloseable {
       SqliteCourseStore courseStore = SqliteCourseStore.open(config.dataDir());
       owned.push(courseStore);
       AssignmentVersions assignments = new AssignmentVersions(courseStore, policy);
-      GradingQueue grading = new GradingQueue(courseStore, Courses.grader(assignments, experiments, labs),
+      GradingQueue grading = new GradingQueue(courseStore, Courses.grader(assignments, experiments, labs, courseStore),
           config.limits().grading(), clock);
       owned.push(grading);
       TwlabServices services = new TwlabServices(labs, runs, events, experiments, access,

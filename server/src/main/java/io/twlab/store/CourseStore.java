@@ -1,6 +1,7 @@
 package io.twlab.store;
 
 import io.twlab.grading.Job;
+import io.twlab.grading.Submission;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -36,6 +37,15 @@ public interface CourseStore extends AutoCloseable {
   void save(Job job);
 
   Optional<Job> job(String id);
+
+  /** Keeps the program files of a job (before it is queued: the queue may grade it at once). */
+  void savePrograms(String jobId, List<Submission.ProgramFile> programs);
+
+  /** The program files of a job, as they were sent. */
+  List<Submission.ProgramFile> programs(String jobId);
+
+  /** Forgets the program files of a job that was not queued after all. */
+  void deletePrograms(String jobId);
 
   /** Jobs, newest first: of these assignments (empty: any), submitted by {@code submitterId} (empty: anyone). */
   List<Job> jobs(Collection<String> assignmentIds, Optional<String> submitterId, int limit);

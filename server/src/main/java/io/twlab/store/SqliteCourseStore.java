@@ -2,6 +2,7 @@ package io.twlab.store;
 
 import io.twlab.grading.Job;
 import io.twlab.grading.Scorecard;
+import io.twlab.grading.Submission;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -91,9 +92,41 @@ public final class SqliteCourseStore implements CourseStore {
         j.finishedAt().map(Instant::toEpochMilli).orElse(null), j.submission(), j.labId(), String.join(",", j.runIds()),
         j.scorecard().map(json::write).orElse(null), j.error());
     if (j.state().finished()) {
-      update("prune old jobs", "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE finished_ms IS NOT NULL "
-          + "ORDER BY submitted_ms DESC LIMIT -1 OFFSET ?)", JOBS_KEPT);
+      List<String> old = strings("SELECT id FROM jobs WHERE finished_ms IS NOT NULL ORDER BY submitted_ms DESC "
+          + "LIMIT -1 OFFSET ?", JOBS_KEPT);
+      if (!old.isEmpty()) {
+        update("prune old jobs", "DELETE FROM jobs WHERE id IN (" + Sql.marks(old.size()) + ")", old.toArray());
+        update("prune old jobs' programs", "DELETE FROM job_programs WHERE job_id IN (" + Sql.marks(old.size()) + ")",
+            old.toArray());
+      }
     }
+  }
+
+  @Override
+  public synchronized void savePrograms(String jobId, List<Submission.ProgramFile> programs) {
+    for (Submission.ProgramFile p : programs) {
+      update("store a program of job " + jobId, "INSERT INTO job_programs (job_id, name, language, file_name, content) "
+          + "VALUES (?, ?, ?, ?, ?)", jobId, p.name(), p.language(), p.fileName(), p.content());
+    }
+  }
+
+  @Override
+  public synchronized List<Submission.ProgramFile> programs(String jobId) {
+    List<Submission.ProgramFile> found = new ArrayList<>();
+    try (PreparedStatement s = prepared("SELECT name, language, file_name, content FROM job_programs WHERE job_id = ? "
+        + "ORDER BY name", jobId); ResultSet r = s.executeQuery()) {
+      while (r.next()) {
+        found.add(new Submission.ProgramFile(r.getString(1), r.getString(2), r.getString(3), r.getBytes(4)));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the programs of job " + jobId + ": " + e.getMessage(), e);
+    }
+    return found;
+  }
+
+  @Override
+  public synchronized void deletePrograms(String jobId) {
+    update("forget the programs of job " + jobId, "DELETE FROM job_programs WHERE job_id = ?", jobId);
   }
 
   @Override
@@ -163,7 +196,7 @@ public final class SqliteCourseStore implements CourseStore {
         found.add(r.getString(1));
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot read platform credentials: " + e.getMessage(), e);
+      throw new IllegalStateException("cannot read the course store: " + e.getMessage(), e);
     }
     return found;
   }

@@ -75,8 +75,8 @@ class OutcomeMapperTest {
         Map.of("EADDRNOTAVAIL", 100L), Map.of("EADDRNOTAVAIL", "Cannot assign requested address"), 101,
         new LoadReport.Latency(0.1, 0.2, 0.3, 0.4, 0.5), Map.of("lt1ms", 100L), Optional.empty(),
         Map.of("TIME_WAIT", 99, "FIN_WAIT2", 1));
-    var outcome = new PortExhaustion.Outcome("40000-40099", 100, load, "EADDRNOTAVAIL",
-        "Cannot assign requested address", "nc: x", "redis-cli: y", Optional.of(61.5));
+    var outcome = new PortExhaustion.Outcome("40000-40099", 100, Optional.of(load), "EADDRNOTAVAIL",
+        "Cannot assign requested address", "nc: x", "redis-cli: y", Optional.of(61.5), Optional.empty());
     ScenarioResult.Builder b = ScenarioResult.newBuilder();
 
     OutcomeMapper.fill(b, outcome);

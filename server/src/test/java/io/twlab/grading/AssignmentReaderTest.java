@@ -9,6 +9,7 @@ import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.TcpState;
 import io.twlab.grading.Assignment.Observed;
 import io.twlab.grading.Assignment.Target;
+import io.twlab.scenario.Program;
 import io.twlab.sysctl.SysctlPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -155,5 +156,58 @@ class AssignmentReaderTest {
               time-wait-peak: ten
               closer-states: [SYN_SENT, NOT_A_STATE]
             """, predictions)));
+  }
+
+  @Test
+  void theProgramExamplesNameTheirSlotsAndASubmittedProgramReplacesTheScenarios() throws IOException {
+    Assignment leak = example("leak-fix.assignment.yaml");
+    Assignment.ProgramSlot server = leak.programs().get(0);
+    assertEquals(new Assignment.ProgramSlot("server", "your server, in Python 3", 0, "server",
+        List.of(Program.Language.PYTHON), 64 * 1024, Duration.ofSeconds(90)), server);
+    byte[] code = Files.readAllBytes(COURSE.resolve("programs/leak-fix.correct.py"));
+    Experiment made = leak.experimentFor(AssignmentReader.submission("", leak,
+        List.of(new Submission.ProgramFile("server", "", "server.py", code))));
+    Program program = made.steps().get(0).programs().get("server");
+    assertEquals(Program.Language.PYTHON, program.language());
+    assertEquals(Duration.ofSeconds(90), program.timeLimit());
+    assertEquals(List.of(Program.Language.values()), example("linger.assignment.yaml").programs().get(0).languages());
+  }
+
+  @Test
+  void everyBadFieldOfAProgramSlotIsNamed() {
+    assertEquals(List.of("assignment.programs[0].languages", "assignment.programs[0].max_bytes",
+        "assignment.programs[0].time_limit", "assignment.programs[1].name", "assignment.programs[1].slot",
+        "assignment.programs[2].slot"), fields(() -> AssignmentReader.read("""
+        name: programs
+        lab: {topology: direct}
+        runs:
+          - scenario: close-wait-leak
+        assignment:
+          due: 2030-01-01T00:00:00Z
+          time_limit: 2m
+          programs:
+            - name: server
+              slot: server
+              languages: [python, cobol]
+              max_bytes: 100000
+              time_limit: 5m
+            - name: server
+            - name: again
+              slot: server
+        """, POLICY)));
+  }
+
+  @Test
+  void aSubmittedProgramIsRefusedByFieldWhenItCannotRunInItsSlot() throws IOException {
+    Assignment leak = example("leak-fix.assignment.yaml");
+    assertEquals(List.of("programs[server]"), fields(() -> AssignmentReader.submission("", leak, List.of())));
+    assertEquals(List.of("programs[server].language"), fields(() -> AssignmentReader.submission("", leak,
+        List.of(new Submission.ProgramFile("server", "", "server.sh", "echo hi".getBytes())))));
+    assertEquals(List.of("programs[client]", "programs[server]"), fields(() -> AssignmentReader.submission("", leak,
+        List.of(new Submission.ProgramFile("client", "python", "c.py", "print(1)".getBytes())))));
+    assertEquals(List.of("programs[server]"), fields(() -> AssignmentReader.submission("", leak,
+        List.of(new Submission.ProgramFile("server", "python", "s.py", new byte[70 * 1024])))));
+    assertEquals(List.of("programs[server]"), fields(() -> AssignmentReader.submission("", leak,
+        List.of(new Submission.ProgramFile("server", "python", "s.py", new byte[] {(byte) 0xff, (byte) 0xfe})))));
   }
 }

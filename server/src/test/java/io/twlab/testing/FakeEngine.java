@@ -4,8 +4,10 @@ import io.twlab.core.ExecResult;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
+import io.twlab.runtime.LabRuntime.ContainerState;
 import io.twlab.runtime.LabRuntime.ExecStream;
 import io.twlab.runtime.LabRuntime.NetworkInfo;
+import io.twlab.runtime.LabRuntime.ProgramRequest;
 import io.twlab.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,6 +95,26 @@ public final class FakeEngine implements LabRuntime {
     containers.put(request.name(), request);
     started.add(request.name());
     return request.name();
+  }
+
+  @Override
+  public String startProgram(ProgramRequest request) {
+    throw new UnsupportedOperationException("the fake engine runs no programs; ProgramGradingIT runs them on Docker");
+  }
+
+  @Override
+  public ContainerState state(String containerId) {
+    throw new UnsupportedOperationException("the fake engine runs no programs");
+  }
+
+  @Override
+  public String logs(String containerId, int lines) {
+    return "";
+  }
+
+  @Override
+  public void kill(String containerId) {
+    containers.remove(containerId);
   }
 
   @Override

@@ -37,8 +37,8 @@ public final class SampleRuns {
         Map.of("EADDRNOTAVAIL", 200L), Map.of("EADDRNOTAVAIL", "Cannot assign requested address"), 101,
         new LoadReport.Latency(0.1, 0.2, 0.3, 0.4, 0.5), Map.of("lt1ms", 100L), Optional.empty(),
         Map.of("TIME_WAIT", 99, "FIN_WAIT2", 1));
-    var outcome = new PortExhaustion.Outcome("40000-40099", 100, load, "EADDRNOTAVAIL",
-        "Cannot assign requested address", "nc: x", "redis: y", Optional.of(61.2));
+    var outcome = new PortExhaustion.Outcome("40000-40099", 100, Optional.of(load), "EADDRNOTAVAIL",
+        "Cannot assign requested address", "nc: x", "redis: y", Optional.of(61.2), Optional.empty());
     ScenarioResult result = new ScenarioResult("100 worked", outcome,
         Map.of("narrow-client", new KernelCounters(Map.of("TcpExtTWRecycled", 0L))),
         Map.of("narrow-client", Map.of("net.ipv4.ip_local_port_range", "40000 40099")));

@@ -58,7 +58,7 @@ public final class GrpcCourseService extends CourseServiceGrpc.CourseServiceImpl
   @Override
   public void submit(V1.SubmitRequest request, StreamObserver<V1.Job> response) {
     GrpcLabService.unary(response, () -> CourseMapper.job(courses.submit(principal(), request.getAssignmentId(),
-        request.getSubmission(), request.getStudent())));
+        request.getSubmission(), request.getStudent(), CourseMapper.programs(request.getProgramsList()))));
   }
 
   @Override

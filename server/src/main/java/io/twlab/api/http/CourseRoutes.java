@@ -49,10 +49,17 @@ final class CourseRoutes {
       HttpApi.proto(ctx, IdentityMapper.issued(courses.platformCredential(HttpApi.principal(ctx), ctx.pathParam("id"),
           request.getName())));
     });
-    // The body is the submission file itself; ?student= names the seat (a platform's own student id).
+    // The body is the submission file itself (application/yaml), or a SubmitRequest in JSON that brings
+    // programs too (their bytes in base64); ?student= names the seat (a platform's own student id).
     routes.post("/api/v1/assignments/{id}/submissions", ctx -> {
-      Courses.JobView job = courses.submit(HttpApi.principal(ctx), ctx.pathParam("id"), ctx.body(),
-          HttpApi.orEmpty(ctx.queryParam("student")));
+      V1.SubmitRequest.Builder request = V1.SubmitRequest.newBuilder().setStudent(HttpApi.orEmpty(ctx.queryParam("student")));
+      if ("application/json".equals(ctx.contentType() == null ? "" : ctx.contentType().split(";", 2)[0].trim())) {
+        HttpApi.parse(ctx, request);
+      } else {
+        request.setSubmission(ctx.body());
+      }
+      Courses.JobView job = courses.submit(HttpApi.principal(ctx), ctx.pathParam("id"), request.getSubmission(),
+          request.getStudent(), CourseMapper.programs(request.getProgramsList()));
       ctx.status(202).header("Location", "/api/v1/jobs/" + job.job().id());
       HttpApi.proto(ctx, CourseMapper.job(job));
     });

@@ -89,8 +89,11 @@ public final class HttpApi {
   private static final String COOKIE_ATTRIBUTES = "; Path=/api; HttpOnly; SameSite=Strict";
   private static final String CLASSROOM_EVENTS = "/api/v1/workshops/{id}/classroom/events";
   private static final int DEFAULT_AUDIT = 100;
-  /** A request's body: a lab spec, a workshop or an experiment file (at most 256 KiB of YAML) fits. */
-  private static final long MAX_BODY = 512 * 1024;
+  /**
+   * A request's body: a lab spec, a workshop, an experiment file (at most 256 KiB of YAML), or a
+   * submission whose program is a static binary of at most 2 MiB, sent in base64.
+   */
+  private static final long MAX_BODY = 4 * 1024 * 1024;
 
   private final Labs labs;
   private final Runs runs;

@@ -3,14 +3,17 @@ package io.twlab.runtime.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
@@ -35,6 +38,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +52,10 @@ public final class DockerRuntime implements LabRuntime {
    * no way to the host's own services (the control plane among them) even with NET_ADMIN.
    */
   private static final Map<String, String> NO_HOST_ADDRESS = Map.of("com.docker.network.bridge.inhibit_ipv4", "true");
+
+  /** A program's output is kept for its last lines only: one file of 1 MB, whatever it prints. */
+  private static final Map<String, String> PROGRAM_LOG = Map.of("max-size", "1m", "max-file", "1");
+  private static final int MAX_LOG_CHARS = 4096;
 
   private final DockerClient docker;
 
@@ -136,6 +145,103 @@ public final class DockerRuntime implements LabRuntime {
       return id;
     } catch (DockerException e) {
       throw new RuntimeFailure("cannot start container " + request.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String startProgram(ProgramRequest request) {
+    HostConfig host = confined(HostConfig.newHostConfig(), request.confinement())
+        .withNetworkMode("container:" + request.joins())
+        .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, PROGRAM_LOG));
+    List<String> env = request.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    String id;
+    try (CreateContainerCmd create = docker.createContainerCmd(request.image())) {
+      id = create
+          .withName(request.name())
+          .withLabels(request.labels())
+          .withEnv(env)
+          .withUser(request.user())
+          .withWorkingDir(Confinement.SCRATCH)
+          .withEntrypoint(request.command())
+          .withCmd(List.of())
+          .withVolumes(new Volume(request.directory()))
+          .withHostConfig(host)
+          .exec()
+          .getId();
+    } catch (DockerException e) {
+      throw new RuntimeFailure("cannot create the program container " + request.name() + ": " + e.getMessage(), e);
+    }
+    try {
+      // The root is read-only; the directory is a volume of the container's own, so the engine
+      // takes the files there before the program starts (and removes them with the container).
+      docker.copyArchiveToContainerCmd(id).withRemotePath(request.directory())
+          .withTarInputStream(new java.io.ByteArrayInputStream(tar(request.files()))).exec();
+      docker.startContainerCmd(id).exec();
+      return id;
+    } catch (DockerException e) {
+      removeContainer(id);
+      throw new RuntimeFailure("cannot start the program container " + request.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Root's files, readable and executable by everyone, writable by no one. */
+  private static byte[] tar(Map<String, byte[]> files) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+      for (Map.Entry<String, byte[]> file : files.entrySet()) {
+        TarArchiveEntry entry = new TarArchiveEntry(file.getKey());
+        entry.setSize(file.getValue().length);
+        entry.setMode(0100555);
+        entry.setIds(0, 0);
+        tar.putArchiveEntry(entry);
+        tar.write(file.getValue());
+        tar.closeArchiveEntry();
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  @Override
+  public ContainerState state(String containerId) {
+    try {
+      InspectContainerResponse.ContainerState state = docker.inspectContainerCmd(containerId).exec().getState();
+      Long exit = state.getExitCodeLong();
+      return new ContainerState(Boolean.TRUE.equals(state.getRunning()), exit == null ? -1 : exit.intValue(),
+          Boolean.TRUE.equals(state.getOOMKilled()));
+    } catch (NotFoundException e) {
+      throw new RuntimeFailure("container " + containerId + " is gone", e);
+    }
+  }
+
+  @Override
+  public String logs(String containerId, int lines) {
+    StringBuilder out = new StringBuilder();
+    try (ResultCallback.Adapter<Frame> callback = docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true)
+        .withTail(lines).exec(new ResultCallback.Adapter<>() {
+          @Override
+          public void onNext(Frame frame) {
+            if (out.length() < MAX_LOG_CHARS) {
+              out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+            }
+          }
+        })) {
+      callback.awaitCompletion(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | DockerException e) {
+      LOG.debug("logs of {}: {}", containerId, e.getMessage());
+    }
+    return out.length() > MAX_LOG_CHARS ? out.substring(out.length() - MAX_LOG_CHARS) : out.toString();
+  }
+
+  @Override
+  public void kill(String containerId) {
+    try {
+      docker.killContainerCmd(containerId).exec();
+    } catch (NotFoundException | com.github.dockerjava.api.exception.ConflictException e) {
+      LOG.debug("container {} no longer runs: {}", containerId, e.getMessage());
     }
   }
 

@@ -6,7 +6,11 @@ import io.twlab.core.TcpState;
 import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.ParameterSpec.EnumParam;
 import io.twlab.scenario.ParameterSpec.IntParam;
+import io.twlab.scenario.Program;
+import io.twlab.scenario.ProgramContract;
+import io.twlab.scenario.ProgramReport;
 import io.twlab.scenario.RunNodeTemplate;
+import io.twlab.scenario.RunningProgram;
 import io.twlab.scenario.Scenario;
 import io.twlab.scenario.ScenarioContext;
 import io.twlab.scenario.ScenarioFailure;
@@ -17,6 +21,7 @@ import io.twlab.scenario.kit.Background;
 import io.twlab.scenario.kit.ConnLoad;
 import io.twlab.scenario.kit.ConnServer;
 import io.twlab.scenario.kit.LabNodes;
+import io.twlab.scenario.kit.StudentPrograms;
 import io.twlab.scenario.kit.Waits;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -25,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * S7: a server that never closes its side after the peer's FIN. CLOSE_WAIT piles up on the
@@ -44,11 +50,18 @@ public final class CloseWaitLeak extends Scenario {
   private static final RunNodeTemplate<ScenarioParams> CLIENT = RunNodeTemplate.single("leak-client")
       .sysctlFromParam("net.ipv4.tcp_fin_timeout", FIN_TIMEOUT);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ProgramContract SERVER_PROGRAM = new ProgramContract("server", "the server",
+      "twlab-conn serve --mode never-close (the leaking server)", List.of("PORT"), "a listening socket on PORT",
+      "a server listens on the port it gets as its first argument, accepts every connection, reads each until the "
+          + "client closes, and keeps serving until twlab stops it");
+  /** How long a submitted server's sockets get to settle after the clients closed (it may close or not). */
+  private static final Duration PROGRAM_SETTLE = Duration.ofSeconds(3);
 
   public CloseWaitLeak() {
     super(define("close-wait-leak")
         .parameters(CONNECTIONS, CLIENT_CLOSE, FIN_TIMEOUT, NOFILE, PORT)
         .runNodes(CLIENT)
+        .programs(SERVER_PROGRAM)
         .title("A server that never closes: CLOSE_WAIT piles up")
         .teaches("""
             `connections` clients connect to a server that reads until end of file and then never \
@@ -69,16 +82,25 @@ public final class CloseWaitLeak extends Scenario {
     int nofile = params.get(NOFILE);
     boolean held = params.get(CLIENT_CLOSE).equals("held");
     ConnServer server = ConnServer.on(params.get(PORT)).mode("never-close").nofile(nofile);
-    server.start(ctx, "server").ifPresent(error -> {
-      throw new ScenarioFailure("the leaking server cannot listen on port " + server.port() + ": " + error);
-    });
+    Optional<Program> program = ctx.program(SERVER_PROGRAM);
+    Optional<RunningProgram> student = Optional.empty();
+    if (program.isPresent()) {
+      student = Optional.of(StudentPrograms.listening(ctx, SERVER_PROGRAM, program.get(), "server", server.port(),
+          List.of(String.valueOf(server.port()))));
+    } else {
+      server.start(ctx, "server").ifPresent(error -> {
+        throw new ScenarioFailure("the leaking server cannot listen on port " + server.port() + ": " + error);
+      });
+    }
     try {
       String client = CLIENT.addTo(ctx, params);
       ConnLoad load = ConnLoad.to(LabNodes.target(ctx.lab()), server.port()).count(connections)
           .close(held ? "hold" : "normal").holdSeconds(held ? finTimeout + 5 : 0);
       CompletableFuture<LoadReport> running = CompletableFuture.supplyAsync(() -> load.run(ctx, client, "connect"));
-      int finWait2 = awaitCount(ctx, client, TcpState.FIN_WAIT2, connections, Waits.STEP);
-      int closeWait = awaitCount(ctx, "server", TcpState.CLOSE_WAIT, connections, Waits.STEP);
+      // The leaking server's counts reach `connections`; a submitted one's may well not (it may close).
+      Duration settle = program.isPresent() ? PROGRAM_SETTLE : Waits.STEP;
+      int finWait2 = awaitCount(ctx, client, TcpState.FIN_WAIT2, connections, settle);
+      int closeWait = awaitCount(ctx, "server", TcpState.CLOSE_WAIT, connections, settle);
       Optional<Double> finWait2Seconds = Optional.empty();
       Optional<Integer> heldCountedAfter = Optional.empty();
       if (held) {
@@ -88,24 +110,32 @@ public final class CloseWaitLeak extends Scenario {
         finWait2 = ctx.counts(client).getOrDefault(TcpState.FIN_WAIT2, 0);
       } else {
         ctx.progress("fin-timeout", "orphaned FIN_WAIT_2 on " + client + " until tcp_fin_timeout=" + finTimeout + " s");
-        SocketChange entered = ctx.sockets().await("FIN_WAIT_2 on " + client, Waits.STEP,
-            c -> c.node().equals(client) && c.to() == TcpState.FIN_WAIT2);
-        Duration lasted = ctx.sockets().timeIn(entered, "the end of FIN_WAIT_2 on " + client,
-            Duration.ofSeconds(finTimeout + 15));
-        finWait2Seconds = Optional.of(Math.round(lasted.toMillis() / 100.0) / 10.0);
+        Predicate<SocketChange> enters = c -> c.node().equals(client) && c.to() == TcpState.FIN_WAIT2;
+        // A server that closes at once acks the client's FIN with its own: no FIN_WAIT_2 at all.
+        Optional<SocketChange> entered = program.isPresent() ? ctx.sockets().first(enters)
+            : Optional.of(ctx.sockets().await("FIN_WAIT_2 on " + client, Waits.STEP, enters));
+        if (entered.isPresent()) {
+          Duration lasted = ctx.sockets().timeIn(entered.get(), "the end of FIN_WAIT_2 on " + client,
+              Duration.ofSeconds(finTimeout + 15));
+          finWait2Seconds = Optional.of(Math.round(lasted.toMillis() / 100.0) / 10.0);
+        }
       }
       Background.await(running);
       int closeWaitAtEnd = ctx.counts("server").getOrDefault(TcpState.CLOSE_WAIT, 0);
       int listenQueue = listenQueue(ctx, server.port());
-      List<String> serverLines = server.stop(ctx, "server");
-      Map<String, Long> acceptErrors = acceptErrors(serverLines);
+      Optional<ProgramReport> report = student.map(p -> StudentPrograms.stillServing(SERVER_PROGRAM, program.get(), p));
+      List<String> serverLines = program.isPresent() ? List.of() : server.stop(ctx, "server");
+      Map<String, Long> acceptErrors = program.isPresent() ? Map.of() : acceptErrors(serverLines);
       String acceptMessage = serverLines.stream().filter(l -> l.startsWith("E ")).findFirst()
           .map(l -> l.split(" ", 3)).map(f -> f.length > 2 ? f[2] : "").orElse("");
       var figures = new Outcome(connections, closeWait, finWait2, held ? "held" : "orphan",
-          finTimeout, finWait2Seconds, heldCountedAfter, closeWaitAtEnd, nofile, acceptErrors, acceptMessage, listenQueue);
+          finTimeout, finWait2Seconds, heldCountedAfter, closeWaitAtEnd, nofile, acceptErrors, acceptMessage, listenQueue,
+          report);
       return new ScenarioResult(summary(figures), figures);
     } finally {
-      server.stop(ctx, "server");
+      if (student.isEmpty()) {
+        server.stop(ctx, "server");
+      }
     }
   }
 
@@ -146,7 +176,8 @@ public final class CloseWaitLeak extends Scenario {
   }
 
   private static String summary(Outcome f) {
-    StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+    StringBuilder s = new StringBuilder(f.program().map(p -> "the submitted server (" + p.language() + "): ").orElse(""));
+    s.append(String.format(Locale.ROOT,
         "%d connections: %d CLOSE_WAIT on the server (still %d at the end: CLOSE_WAIT has no timer), "
             + "%d FIN_WAIT_2 on the clients", f.connections(), f.closeWaitOnServer(), f.closeWaitAtEnd(),
         f.finWait2OnClients()));
@@ -167,7 +198,8 @@ public final class CloseWaitLeak extends Scenario {
   /** S7 close-wait-leak. */
   public record Outcome(int connections, int closeWaitOnServer, int finWait2OnClients, String clientClose,
       int finTimeoutSeconds, Optional<Double> finWait2Seconds, Optional<Integer> heldCountedAfterSeconds, int closeWaitAtEnd, int nofile,
-      Map<String, Long> acceptErrors, String acceptErrorMessage, int listenQueue) implements ScenarioOutcome {
+      Map<String, Long> acceptErrors, String acceptErrorMessage, int listenQueue, Optional<ProgramReport> program)
+      implements ScenarioOutcome {
     public Outcome {
       acceptErrors = Map.copyOf(acceptErrors);
     }

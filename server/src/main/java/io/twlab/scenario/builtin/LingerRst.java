@@ -4,6 +4,9 @@ import io.twlab.core.TcpState;
 import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.ParameterSpec.IntParam;
 import io.twlab.scenario.ParameterSpec.ListParam;
+import io.twlab.scenario.Program;
+import io.twlab.scenario.ProgramContract;
+import io.twlab.scenario.ProgramReport;
 import io.twlab.scenario.Scenario;
 import io.twlab.scenario.ScenarioContext;
 import io.twlab.scenario.ScenarioFailure;
@@ -16,11 +19,13 @@ import io.twlab.scenario.kit.LabNodes;
 import io.twlab.scenario.kit.Packet;
 import io.twlab.scenario.kit.PacketCapture;
 import io.twlab.scenario.kit.PacketCapture.Capture;
+import io.twlab.scenario.kit.StudentPrograms;
 import io.twlab.scenario.kit.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -33,10 +38,16 @@ public final class LingerRst extends Scenario {
   private static final IntParam PORT =
       new IntParam("port", "the echo server's first port (one port per case)", 7200, 1024, 65000);
   private static final Duration PEER_WAIT = Duration.ofSeconds(5);
+  private static final ProgramContract CLIENT_PROGRAM = new ProgramContract("client", "the lab's first client",
+      "twlab-conn load (one connection, closed as `close` says)", List.of("HOST", "PORT"), "",
+      "a client connects to HOST:PORT (its two arguments), sends one line, reads the echo, closes and exits");
+  /** The close of a case whose client is a submitted program. */
+  private static final String PROGRAM_CLOSE = "program";
 
   public LingerRst() {
     super(define("linger-rst")
         .parameters(CLOSE, PORT)
+        .programs(CLIENT_PROGRAM)
         .title("SO_LINGER {1,0}: RST instead of FIN, and no TIME_WAIT")
         .teaches("""
             The client connects to an echo server, sends one line, reads the echo and closes: once \
@@ -57,14 +68,15 @@ public final class LingerRst extends Scenario {
     String target = LabNodes.target(ctx.lab());
     List<LingerCase> cases = new ArrayList<>();
     int port = params.get(PORT);
-    for (String close : params.get(CLOSE)) {
+    Optional<Program> program = ctx.program(CLIENT_PROGRAM);
+    for (String close : program.isPresent() ? List.of(PROGRAM_CLOSE) : params.get(CLOSE)) {
       ConnServer server = ConnServer.on(port++).closeDelayMs(Waits.PASSIVE_CLOSE_MS);
       server.start(ctx, "server").ifPresent(error -> {
         throw new ScenarioFailure("the echo server cannot listen on port " + server.port() + ": " + error
             + "; choose another port");
       });
       try {
-        cases.add(closeOnce(ctx, client, target, server, close));
+        cases.add(closeOnce(ctx, client, target, server, close, program));
       } finally {
         server.stop(ctx, "server");
       }
@@ -78,12 +90,18 @@ public final class LingerRst extends Scenario {
   }
 
   private static LingerCase closeOnce(ScenarioContext ctx, String client, String target, ConnServer server,
-      String close) throws InterruptedException {
+      String close, Optional<Program> program) throws InterruptedException {
     ctx.progress("close", client + ": connect, echo one line, then a " + close + " close");
     PacketCapture capture = PacketCapture.start(ctx, client, "tcp port " + server.port());
-    LoadReport load = ConnLoad.to(target, server.port()).payload("hello\\n").close(close).run(ctx, client, close);
-    if (load.succeeded() != 1) {
-      throw new ScenarioFailure("the client could not talk to the echo server: " + load.errorMessages());
+    Optional<ProgramReport> report = Optional.empty();
+    if (program.isPresent()) {
+      report = Optional.of(StudentPrograms.toItsEnd(ctx, CLIENT_PROGRAM, program.get(), client,
+          List.of(target, String.valueOf(server.port()))));
+    } else {
+      LoadReport load = ConnLoad.to(target, server.port()).payload("hello\\n").close(close).run(ctx, client, close);
+      if (load.succeeded() != 1) {
+        throw new ScenarioFailure("the client could not talk to the echo server: " + load.errorMessages());
+      }
     }
     String peerEnd = awaitPeerEnd(ctx, server);
     PacketCapture.Capture packets = capture.stop(ctx);
@@ -93,7 +111,7 @@ public final class LingerRst extends Scenario {
         .isPresent();
     String[] end = peerEnd.split(" ", 2);
     return new LingerCase(close, !packets.matching(true, "F").isEmpty(), !packets.matching(true, "R").isEmpty(),
-        timeWait, end[0], end.length > 1 ? end[1] : "", packets.packets());
+        timeWait, end[0], end.length > 1 ? end[1] : "", packets.packets(), report);
   }
 
   /** The server's "D <peer> eof|ERRNO message" line, without the peer. */
@@ -120,7 +138,7 @@ public final class LingerRst extends Scenario {
 
   /** One close of S6. */
   public record LingerCase(String close, boolean finSent, boolean rstSent, boolean timeWaitSeen, String peerEnd,
-      String peerMessage, List<Packet> packets) {
+      String peerMessage, List<Packet> packets, Optional<ProgramReport> program) {
     public LingerCase {
       packets = List.copyOf(packets);
     }

@@ -5,6 +5,9 @@ import io.twlab.lab.Topologies;
 import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.ParameterSpec.BoolParam;
 import io.twlab.scenario.ParameterSpec.IntParam;
+import io.twlab.scenario.Program;
+import io.twlab.scenario.ProgramContract;
+import io.twlab.scenario.ProgramReport;
 import io.twlab.scenario.RunNodeTemplate;
 import io.twlab.scenario.Scenario;
 import io.twlab.scenario.ScenarioContext;
@@ -13,6 +16,7 @@ import io.twlab.scenario.ScenarioParams;
 import io.twlab.scenario.ScenarioResult;
 import io.twlab.scenario.kit.ConnLoad;
 import io.twlab.scenario.kit.LabNodes;
+import io.twlab.scenario.kit.StudentPrograms;
 import io.twlab.scenario.kit.Waits;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +45,11 @@ public final class PortExhaustion extends Scenario {
         int first = params.get(FIRST_PORT);
         return first + " " + Math.min(65_535, first + params.get(PORTS) - 1);
       });
+  private static final ProgramContract CLIENT_PROGRAM = new ProgramContract("client",
+      "the run's narrow-client (its ip_local_port_range holds `ports` ports)",
+      "twlab-conn load (short connections, each closed by the client first)", List.of("HOST", "PORT", "COUNT"), "",
+      "a client makes COUNT connections to redis at HOST:PORT one after the other, each sending one command and "
+          + "reading the reply, and exits");
   /** TIME_WAIT is 60 s; the timer wheel may fire it ~2 s late (docs/kernel-facts.md §3). */
   private static final int RECOVERY_WAIT_SECONDS = 80;
 
@@ -48,6 +57,7 @@ public final class PortExhaustion extends Scenario {
     super(define("port-exhaustion")
         .parameters(PORTS, FIRST_PORT, CONNECTIONS, RATE, OBSERVE_RECOVERY)
         .runNodes(CLIENT)
+        .programs(CLIENT_PROGRAM)
         .title("Short connections exhaust the local port range")
         .teaches("""
             A client whose ip_local_port_range holds only `ports` ports opens short connections to \
@@ -71,6 +81,18 @@ public final class PortExhaustion extends Scenario {
     String range = CLIENT.sysctls(params, params).get(LOCAL_PORT_RANGE);
     String target = LabNodes.target(ctx.lab());
     int connections = params.get(CONNECTIONS);
+    Optional<Program> program = ctx.program(CLIENT_PROGRAM);
+    if (program.isPresent()) {
+      // What the submitted client did is what the kernel shows: its sockets, redis' and their counters.
+      ProgramReport report = StudentPrograms.toItsEnd(ctx, CLIENT_PROGRAM, program.get(), client,
+          List.of(target, String.valueOf(Topologies.REDIS_PORT), String.valueOf(connections)));
+      Waits.forSamples();
+      var figures = new Outcome(range.replace(' ', '-'), ports, Optional.empty(), "", "", "", "", Optional.empty(),
+          Optional.of(report));
+      return new ScenarioResult("the submitted client (" + report.language() + ") " + report.ended() + " after "
+          + connections + " connections were asked of it, with " + ports + " local ports (" + figures.portRange() + ")",
+          figures);
+    }
     long started = System.nanoTime();
     ConnLoad exhaust = ConnLoad.to(target, Topologies.REDIS_PORT).count(connections).payload("PING\\r\\n").maxSeconds(120);
     int rate = params.get(RATE);
@@ -93,13 +115,13 @@ public final class PortExhaustion extends Scenario {
         recovered = retry.recoveredAfterSeconds().map(s -> Math.round((loopStart + s) * 10) / 10.0);
       }
     }
-    var figures = new Outcome(range.replace(' ', '-'), ports, load, firstError,
-        load.errorMessages().getOrDefault(firstError, ""), ncMessage, redisCliMessage, recovered);
+    var figures = new Outcome(range.replace(' ', '-'), ports, Optional.of(load), firstError,
+        load.errorMessages().getOrDefault(firstError, ""), ncMessage, redisCliMessage, recovered, Optional.empty());
     return new ScenarioResult(summary(figures), figures);
   }
 
   private static String summary(Outcome f) {
-    LoadReport load = f.load();
+    LoadReport load = f.load().orElseThrow();
     if (load.failed() == 0) {
       return String.format(Locale.ROOT, "all %d connections worked: %d ports were enough; raise `connections` above "
           + "`ports`", load.attempted(), f.ports());
@@ -122,16 +144,16 @@ public final class PortExhaustion extends Scenario {
   }
 
   /** S3 port-exhaustion. */
-  public record Outcome(String portRange, int ports, LoadReport load, String firstError, String firstErrorMessage,
-      String ncMessage, String redisCliMessage, Optional<Double> recoveredAfterSeconds)
-      implements ScenarioOutcome {
+  public record Outcome(String portRange, int ports, Optional<LoadReport> load, String firstError,
+      String firstErrorMessage, String ncMessage, String redisCliMessage, Optional<Double> recoveredAfterSeconds,
+      Optional<ProgramReport> program) implements ScenarioOutcome {
     @Override
     public List<LoadReport> loads() {
-      return List.of(load);
+      return load.stream().toList();
     }
 
     public int timeWaitAtFirstFailure() {
-      return load.socketsAtFirstFailure().getOrDefault(TcpState.TIME_WAIT.name(), 0);
+      return load.map(l -> l.socketsAtFirstFailure().getOrDefault(TcpState.TIME_WAIT.name(), 0)).orElse(0);
     }
 
     public boolean recoveryObserved() {

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
@@ -68,7 +69,7 @@ public class PlatformReportsTest {
     Job job = Job.queued("job-1", "assignment-1", 1, "platform-1", "s-42", NOW, "settings: {}").running(NOW.plusSeconds(1));
     job = card.map(c -> Job.State.GRADED).orElse(state) == Job.State.GRADED
         ? job.graded(card.orElseThrow(), List.of("run-1"), NOW.plusSeconds(5)) : job.ended(state, error, NOW.plusSeconds(5));
-    return new Courses.JobView(job, 0, "", card, new Courses.Published(stored, assignment, false));
+    return new Courses.JobView(job, 0, "", card, new Courses.Published(stored, assignment, false, Map.of()));
   }
 
   private static List<Courses.JobView> views() throws IOException {
