@@ -189,10 +189,12 @@ final class RunContext implements ScenarioContext, AutoCloseable {
     runNodes.clear();
   }
 
-  /** Removes the containers of the students' programs this run started, if it started any. */
+  synchronized boolean startedPrograms() {
+    return programsStarted;
+  }
+
+  /** Removes the containers of the students' programs this run started. */
   synchronized void removePrograms() {
-    if (programsStarted) {
-      provisioner.removeRunNodes(run.id());
-    }
+    provisioner.removeRunNodes(run.id());
   }
 }

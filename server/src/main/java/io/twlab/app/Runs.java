@@ -298,6 +298,7 @@ public final class Runs implements AutoCloseable {
     session.observer().addListener(recorder);
     RunContext context = new RunContext(runtime, labs.provisioner(), session, run, recorder, clock,
         scenario.runNodes(params), programs);
+    boolean released = false;
     try {
       Run finished;
       try (context) {
@@ -316,6 +317,13 @@ public final class Runs implements AutoCloseable {
         LOG.error("run={} crashed", run.id(), e);
         finished = run.failed("internal error: " + e, clock.instant());
       }
+      // A student's server still holds, when the scenario ends, what it is graded on (its CLOSE_WAIT):
+      // killing it earlier would close those sockets inside the run. It goes once run_finished is
+      // out, and only then is the lab free for the next run; without one, the lab is free at once.
+      if (!context.startedPrograms()) {
+        session.release();
+        released = true;
+      }
       try {
         // So that a watcher that stops at run_finished has seen every transition of the run.
         session.observer().awaitCaughtUp(CATCH_UP_LIMIT);
@@ -325,10 +333,15 @@ public final class Runs implements AutoCloseable {
       session.observer().removeListener(recorder);
       return finish(session, finished.withObservationIncomplete(audit(session, finished, recorder)));
     } finally {
-      // A student's server still holds, when the scenario ends, what it will be graded on (its CLOSE_WAIT):
-      // killing it earlier would close those sockets inside the run. It goes once run_finished is out.
-      context.removePrograms();
-      session.release();
+      if (!released) {
+        try {
+          if (context.startedPrograms()) {
+            context.removePrograms();
+          }
+        } finally {
+          session.release();
+        }
+      }
     }
   }
 
