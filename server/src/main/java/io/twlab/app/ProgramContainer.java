@@ -64,8 +64,8 @@ final class ProgramContainer implements RunningProgram {
     return exited().orElseGet(() -> end(false, true));
   }
 
-  @Override
-  public boolean pastTimeLimit() {
+  /** Whether its time limit has passed: it is then killed on the next look. */
+  private boolean pastTimeLimit() {
     return System.nanoTime() - deadlineNanos >= 0;
   }
 

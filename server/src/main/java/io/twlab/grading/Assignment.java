@@ -20,6 +20,7 @@ public record Assignment(Instant dueAt, Duration timeLimit, Experiment experimen
     List<Prediction> predictions, List<ProgramSlot> programs) {
   public static final Duration DEFAULT_TIME_LIMIT = Duration.ofMinutes(10);
   public static final Duration MAX_TIME_LIMIT = Duration.ofMinutes(30);
+  public static final Duration DEFAULT_PROGRAM_TIME_LIMIT = Duration.ofSeconds(60);
 
   public Assignment {
     settings = List.copyOf(settings);

@@ -36,7 +36,6 @@ public final class AssignmentReader {
   public static final int MAX_SLOTS = 20;
   private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
   private static final Set<String> FIELDS = Set.of("due", "time_limit", "settings", "predictions", "programs");
-  public static final Duration DEFAULT_PROGRAM_TIME_LIMIT = Duration.ofSeconds(60);
   private static final Set<String> OBSERVED = Set.of("count", "counter", "sequence");
 
   private final YamlTree tree = new YamlTree();
@@ -105,8 +104,7 @@ public final class AssignmentReader {
     List<Program.Language> languages = new ArrayList<>();
     YamlTree.optional(fields, "languages").ifPresentOrElse(n -> {
       List<String> given = tree.texts(n, path + ".languages");
-      for (int i = 0; i < given.size(); i++) {
-        String id = given.get(i);
+      for (String id : given) {
         Program.Language.of(id).ifPresentOrElse(languages::add, () -> tree.fail(path + ".languages", n,
             Bounded.quote(id) + " is not a language twlab runs; it runs " + Program.Language.ids()));
       }
@@ -130,8 +128,8 @@ public final class AssignmentReader {
             + Math.min(Program.MAX_TIME_LIMIT.toSeconds(), assignmentLimit.toSeconds())
             + " s (at most the assignment's time_limit)");
       }
-      return given == null ? DEFAULT_PROGRAM_TIME_LIMIT : given;
-    }).orElse(DEFAULT_PROGRAM_TIME_LIMIT);
+      return given == null ? Assignment.DEFAULT_PROGRAM_TIME_LIMIT : given;
+    }).orElse(Assignment.DEFAULT_PROGRAM_TIME_LIMIT);
     return slot.filter(x -> !languages.isEmpty()).map(x -> new Assignment.ProgramSlot(name, description, run, x,
         languages, maxBytes, limit));
   }

@@ -10,6 +10,11 @@ public record ProgramExit(int status, boolean outOfMemory, boolean pastTimeLimit
   /** 128 + SIGKILL. */
   private static final int KILLED = 137;
 
+  /** Killed before it could finish its work: past its time limit, or by the kernel (or itself) with SIGKILL. */
+  public boolean killed() {
+    return pastTimeLimit || outOfMemory || status == KILLED && !stoppedByTwlab;
+  }
+
   /** Words for the student: "exited with status 3", "was killed: out of memory (64 MiB)", … */
   public String describe() {
     if (pastTimeLimit) {

@@ -21,9 +21,6 @@ public interface RunningProgram {
   /** Kills it if it still runs; returns how it ended (killed by twlab when it was still running). */
   ProgramExit stop();
 
-  /** Whether its time limit has passed (it is then killed on the next look). */
-  boolean pastTimeLimit();
-
   /** The last lines it wrote (standard output and error), bounded. */
   String output();
 }

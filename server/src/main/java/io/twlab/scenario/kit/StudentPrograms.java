@@ -52,7 +52,7 @@ public final class StudentPrograms {
     ctx.progress("program", "waiting for the submitted " + slot.slot() + " to end (at most "
         + program.timeLimit().toSeconds() + " s)");
     ProgramExit exit = running.await(program.timeLimit());
-    if (exit.pastTimeLimit() || exit.outOfMemory()) {
+    if (exit.killed()) {
       throw failure(slot, program, running, exit, "");
     }
     return report(slot, program, running, exit);
