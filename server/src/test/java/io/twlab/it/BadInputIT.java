@@ -164,7 +164,7 @@ class BadInputIT {
         post("port range backwards", "/api/v1/labs", json, "{\"spec\":{\"topology\":\"direct\",\"nodes\":"
             + "{\"client\":{\"sysctls\":{\"net.ipv4.ip_local_port_range\":\"40100-40000\"}}}}}",
             "spec.nodes[client].sysctls[net.ipv4.ip_local_port_range]"),
-        post("huge body", "/api/v1/labs", json, "{\"spec\":{\"topology\":\"" + "x".repeat(2_000_000) + "\"}}",
+        post("huge body", "/api/v1/labs", json, "{\"spec\":{\"topology\":\"" + "x".repeat(5_000_000) + "\"}}",
             "body"),
         get("after is not a number", events + "?after=abc", "after"),
         get("after is below -1", events + "?after=-2", "after"),
