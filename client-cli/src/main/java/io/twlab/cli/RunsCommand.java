@@ -7,12 +7,17 @@ import io.twlab.proto.v1.V1.ListRunsRequest;
 import io.twlab.proto.v1.V1.ListRunsResponse;
 import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.WatchLabRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "runs", description = "The run history: every finished run, kept by the server across restarts.",
-    subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Diff.class})
+    subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Ladders.class,
+        RunsCommand.Diff.class})
 final class RunsCommand {
 
   @Command(name = "list", description = "List runs, newest first (runs in progress first).")
@@ -47,9 +52,17 @@ final class RunsCommand {
     @Option(names = "--speed", defaultValue = "0",
         description = "with --events: 0 at once (default), 1 at the pace they happened, 10 ten times faster")
     double speed;
+    @Option(names = "--pcap", paramLabel = "FILE", description = "write the packets the run kept of --node (a run "
+        + "with --param capture=true keeps every node's) to FILE, for Wireshark or tcpdump -r")
+    Path pcap;
+    @Option(names = "--node", description = "with --pcap: the node whose packets to write")
+    String node = "";
 
     @Override
     int call(ServerConnection server) {
+      if (pcap != null) {
+        return writePcap(server);
+      }
       if (!events) {
         Run run = server.blocking().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
         print(run, out -> Render.recordedRun(out, run));
@@ -72,6 +85,54 @@ final class RunsCommand {
           }
         }
         return true;
+      });
+      return 0;
+    }
+
+    private int writePcap(ServerConnection server) {
+      if (node.isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "--pcap needs --node: the node whose "
+            + "packets to write");
+      }
+      var chunks = server.blocking().getRunCapture(V1.GetRunCaptureRequest.newBuilder().setRunId(runId).setNode(node)
+          .build());
+      long written = 0;
+      try (var file = Files.newOutputStream(pcap)) {
+        while (chunks.hasNext()) {
+          var data = chunks.next().getData();
+          data.writeTo(file);
+          written += data.size();
+        }
+      } catch (IOException e) {
+        throw new ParameterException(spec.commandLine(), "cannot write " + pcap + ": " + e.getMessage());
+      }
+      out().println("wrote " + written + " bytes of pcap (" + node + " in run " + runId + ") to " + pcap);
+      return 0;
+    }
+  }
+
+  @Command(name = "ladder", description = "Draw the connections of a run as the packets one node captured, each with "
+      + "the states both ends entered with it (the four-way close diagram). The run needs --param capture=true.")
+  static final class Ladders extends ServerCommand {
+    @Parameters(paramLabel = "RUN")
+    String runId;
+    @Option(names = "--node", required = true, description = "the node whose capture to draw, e.g. client")
+    String node;
+    @Option(names = "--max", defaultValue = "3", description = "at most this many connections (default ${DEFAULT-VALUE})")
+    int max;
+
+    @Override
+    int call(ServerConnection server) {
+      V1.RunLadders ladders = server.blocking().getRunLadders(V1.GetRunLaddersRequest.newBuilder().setRunId(runId)
+          .setNode(node).setMax(max).build());
+      print(ladders, out -> {
+        if (ladders.getLaddersCount() == 0) {
+          out.println("the capture of " + node + " saw no TCP connection");
+        }
+        ladders.getLaddersList().forEach(l -> {
+          LadderDiagram.print(out, l);
+          out.println();
+        });
       });
       return 0;
     }

@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {LabsCommand.class, ScenariosCommand.class, RunCommand.class, WatchCommand.class, GradeCommand.class,
         SweepCommand.class, RunsCommand.class, LoginCommand.class, LogoutCommand.class,
         WorkshopsCommand.class, StudentsCommand.class, AuditCommand.class, AdminCommand.class, WhoAmICommand.class,
-        RotateCommand.class, AssignmentsCommand.class, SubmitCommand.class, JobsCommand.class,
+        RotateCommand.class, AssignmentsCommand.class, SubmitCommand.class, JobsCommand.class, CaptureCommand.class,
         CommandLine.HelpCommand.class})
 public final class Twlab {
 

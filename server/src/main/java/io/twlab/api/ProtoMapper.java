@@ -3,6 +3,7 @@ package io.twlab.api;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import io.twlab.app.Labs;
+import io.twlab.capture.Ladder;
 import io.twlab.core.Bounded;
 import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
@@ -132,6 +133,21 @@ public final class ProtoMapper {
     }
     d.sysctls().forEach(s -> b.addSysctls(ScenarioSysctl.newBuilder().setNode(s.node()).setKey(s.key()).setValue(s.value())));
     d.programs().forEach(c -> b.addPrograms(contract(c)));
+    return b.build();
+  }
+
+  public static V1.RunLadders ladders(List<Ladder> ladders) {
+    V1.RunLadders.Builder b = V1.RunLadders.newBuilder();
+    for (Ladder l : ladders) {
+      V1.Ladder.Builder lb = V1.Ladder.newBuilder().setNode(l.node()).setA(l.a()).setB(l.b());
+      for (Ladder.Rung r : l.rungs()) {
+        lb.addRungs(V1.Rung.newBuilder().setAtSeconds(r.atSeconds()).setFromA(r.fromA()).setFlags(r.flags())
+            .setSeq(r.seq()).setAck(r.ack()).setLength(r.length())
+            .addAllAEntered(r.aEntered().stream().map(ProtoMapper::tcpState).toList())
+            .addAllBEntered(r.bEntered().stream().map(ProtoMapper::tcpState).toList()));
+      }
+      b.addLadders(lb);
+    }
     return b.build();
   }
 

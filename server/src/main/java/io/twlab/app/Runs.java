@@ -1,5 +1,8 @@
 package io.twlab.app;
 
+import io.twlab.capture.CapturedPacket;
+import io.twlab.capture.Ladder;
+import io.twlab.capture.PcapReader;
 import io.twlab.core.Bounded;
 import io.twlab.core.Caller;
 import io.twlab.core.ConflictException;
@@ -7,6 +10,7 @@ import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.core.NotFoundException;
 import io.twlab.core.PermissionDeniedException;
+import io.twlab.core.SocketChange;
 import io.twlab.core.Tenant;
 import io.twlab.core.TooManyRequestsException;
 import io.twlab.event.EventLog;
@@ -60,6 +64,7 @@ public final class Runs implements AutoCloseable {
   private static final int EVENT_BATCH = 256;
   private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(5);
   private static final int RUNS_KEPT = 10_000;
+  private static final int MAX_LADDERS = 100;
   private static final String CANCELLED = "cancelled: the lab was deleted while the run was in progress";
 
   private final LabRuntime runtime;
@@ -180,7 +185,7 @@ public final class Runs implements AutoCloseable {
         admitted = admitted(ticket, session, run);
       } catch (InterruptedException e) {
         session.release();
-        return finish(session, run.failed(CANCELLED, clock.instant()));
+        return finish(session, run.failed(CANCELLED, clock.instant()), Map.of());
       }
       return admitted ? execute(session, scenario, params, programs, run) : notAdmitted(session, run);
     }
@@ -200,7 +205,7 @@ public final class Runs implements AutoCloseable {
     Run failed = run.failed("not started: no run slot came free within " + limits.queueWait().toMinutes()
         + " minutes; the server is busy, try again later", clock.instant());
     session.release();
-    return finish(session, failed);
+    return finish(session, failed, Map.of());
   }
 
   /**
@@ -287,6 +292,34 @@ public final class Runs implements AutoCloseable {
     return page.size() > query.limit() ? page.subList(0, query.limit()) : page;
   }
 
+  /** The pcap a run the caller sees kept of one node (its {@code capture} parameter). */
+  public byte[] capture(Caller caller, String runId, String node) {
+    get(caller, runId);
+    return history.capture(runId, node).orElseThrow(() -> new NotFoundException("capture", runId + " " + node,
+        capturedBy(runId)));
+  }
+
+  /**
+   * The first {@code max} connections one node's capture of the run saw, each a ladder: its packets
+   * with the states both ends entered with them, from the run's recorded transitions.
+   */
+  public List<Ladder> ladders(Caller caller, String runId, String node, int max) {
+    if (max < 1 || max > MAX_LADDERS) {
+      throw new InvalidArgumentException("max", "must be 1 to " + MAX_LADDERS + ", got " + max);
+    }
+    List<CapturedPacket> packets = PcapReader.read(capture(caller, runId, node));
+    List<SocketChange> changes = history.timeline(runId).stream()
+        .map(LabEvent::payload).filter(p -> p instanceof EventPayload.ConnectionTransition)
+        .map(p -> ((EventPayload.ConnectionTransition) p).change()).toList();
+    return Ladder.of(node, packets, changes, max);
+  }
+
+  private String capturedBy(String runId) {
+    List<String> nodes = history.capturedNodes(runId);
+    return nodes.isEmpty() ? "run " + runId + " kept no packets: run it with the parameter capture=true"
+        : "run " + runId + " kept the packets of " + String.join(", ", nodes);
+  }
+
   /** Attaches an experiment's verdicts to a recorded run. */
   public void recordVerdicts(Run run, String experiment, List<Verdict> verdicts) {
     history.grade(run.id(), experiment, verdicts);
@@ -299,10 +332,14 @@ public final class Runs implements AutoCloseable {
     RunContext context = new RunContext(runtime, labs.provisioner(), session, run, recorder, clock,
         scenario.runNodes(params), programs);
     boolean released = false;
+    RunCapture capture = null;
     try {
       Run finished;
       try (context) {
         context.begin();
+        if (params.get(Scenario.CAPTURE)) {
+          capture = RunCapture.start(runtime, session.lab());
+        }
         ScenarioResult result = context.complete(scenario.run(context, params));
         finished = run.succeeded(result, clock.instant());
       } catch (InterruptedException e) {
@@ -317,6 +354,7 @@ public final class Runs implements AutoCloseable {
         LOG.error("run={} crashed", run.id(), e);
         finished = run.failed("internal error: " + e, clock.instant());
       }
+      Map<String, byte[]> pcaps = capture == null ? Map.of() : capture.stop();
       // A student's server still holds, when the scenario ends, what it is graded on (its CLOSE_WAIT):
       // killing it earlier would close those sockets inside the run. It goes once run_finished is
       // out, and only then is the lab free for the next run; without one, the lab is free at once.
@@ -331,8 +369,14 @@ public final class Runs implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       session.observer().removeListener(recorder);
-      return finish(session, finished.withObservationIncomplete(audit(session, finished, recorder)));
+      return finish(session, finished.withObservationIncomplete(audit(session, finished, recorder)), pcaps);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return finish(session, run.failed(CANCELLED, clock.instant()), Map.of());
     } finally {
+      if (capture != null) {
+        capture.close();
+      }
       if (!released) {
         try {
           if (context.startedPrograms()) {
@@ -345,11 +389,11 @@ public final class Runs implements AutoCloseable {
     }
   }
 
-  /** Publishes a run's end on its lab's stream and records it. */
-  private Run finish(LabSession session, Run finished) {
+  /** Publishes a run's end on its lab's stream and records it, with its packets by node. */
+  private Run finish(LabSession session, Run finished, Map<String, byte[]> pcaps) {
     recent.put(finished.id(), finished);
     session.log().append(clock.instant(), new EventPayload.RunFinished(finished));
-    record(session, finished);
+    record(session, finished, pcaps);
     LOG.info("run={} lab={} scenario={} state={}", finished.id(), finished.labId(), finished.scenario(),
         finished.state());
     return finished;
@@ -374,9 +418,10 @@ public final class Runs implements AutoCloseable {
   }
 
   /** Into the history; a run whose recording failed still finished, so the failure is only logged. */
-  private void record(LabSession session, Run finished) {
+  private void record(LabSession session, Run finished, Map<String, byte[]> pcaps) {
     try {
       history.save(finished, effectiveSysctls(session.lab(), finished), eventsOf(session.log(), finished));
+      pcaps.forEach((node, pcap) -> history.saveCapture(finished.id(), node, pcap));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

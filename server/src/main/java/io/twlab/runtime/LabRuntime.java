@@ -61,6 +61,14 @@ public interface LabRuntime extends AutoCloseable {
   /** Runs a command and hands each line of its standard output to {@code lines} while it runs. */
   ExecStream execStream(String containerId, List<String> command, Consumer<String> lines);
 
+  /**
+   * Runs a command and hands its standard output to {@code bytes} as it comes, unsplit (a pcap
+   * stream), and each line of its standard error to {@code errors}; {@code ended} runs once when the
+   * command has ended, whether by itself or by the stream's close.
+   */
+  ExecStream execBytes(String containerId, List<String> command, Consumer<byte[]> bytes, Consumer<String> errors,
+      Runnable ended);
+
   List<ContainerInfo> containers(String labelKey, String labelValue);
 
   List<NetworkInfo> networks(String labelKey, String labelValue);

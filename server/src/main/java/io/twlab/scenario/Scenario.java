@@ -1,6 +1,7 @@
 package io.twlab.scenario;
 
 import io.twlab.lab.TopologyKind;
+import io.twlab.scenario.ParameterSpec.BoolParam;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,6 +16,12 @@ import java.util.Map;
  * from that.
  */
 public abstract class Scenario {
+  /**
+   * Every scenario takes it: the run keeps the packets of every node of its lab (tcp, a few MiB
+   * each) with its history, to download and to draw as ladders.
+   */
+  public static final BoolParam CAPTURE = new BoolParam("capture", "keep the packets of every lab node (tcp, at "
+      + "most 4 MiB each) with the run, for `twlab runs show RUN --pcap` and its ladders", false);
   private final ScenarioDescriptor descriptor;
   private final List<RunNodeTemplate<?>> runNodes;
   private final Class<? extends ScenarioOutcome> outcomeType;
@@ -23,8 +30,14 @@ public abstract class Scenario {
     this.runNodes = List.copyOf(definition.runNodes);
     this.outcomeType = outcomeOf(getClass());
     this.descriptor = new ScenarioDescriptor(definition.name, definition.title, definition.teaches,
-        definition.checksClaim, definition.topologies, definition.parameters,
+        definition.checksClaim, definition.topologies, withCapture(definition.parameters),
         runNodes.stream().flatMap(t -> t.uses().stream()).toList(), definition.programs);
+  }
+
+  private static List<ParameterSpec> withCapture(List<ParameterSpec> declared) {
+    List<ParameterSpec> all = new ArrayList<>(declared);
+    all.add(CAPTURE);
+    return all;
   }
 
   /** A scenario's outcome is the record named {@code Outcome} nested in it. */

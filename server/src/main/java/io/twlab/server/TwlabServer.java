@@ -16,6 +16,7 @@ import io.twlab.api.grpc.GrpcWorkshopService;
 import io.twlab.api.http.HttpApi;
 import io.twlab.app.Access;
 import io.twlab.app.AssignmentVersions;
+import io.twlab.app.Captures;
 import io.twlab.app.Classrooms;
 import io.twlab.app.Courses;
 import io.twlab.app.EventStreams;
@@ -132,7 +133,8 @@ public final class TwlabServer implements AutoCloseable {
       owned.push(grading);
       TwlabServices services = new TwlabServices(labs, runs, events, experiments, access,
           new Classrooms(access, labs, runs, events, clock),
-          new Courses(courseStore, access, identities, credentials, experiments, grading, assignments, clock));
+          new Courses(courseStore, access, identities, credentials, experiments, grading, assignments, clock),
+          new Captures(runtime, labs));
       ExecutorService watchers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "twlab-watch");
         t.setDaemon(true);

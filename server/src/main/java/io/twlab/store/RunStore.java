@@ -22,6 +22,15 @@ public interface RunStore extends AutoCloseable {
   /** The runs {@code caller} sees, newest first. */
   List<RecordedRun> list(Caller caller, RunQuery query);
 
+  /** Keeps a recorded run's packets on one node (a pcap file). */
+  void saveCapture(String runId, String node, byte[] pcap);
+
+  /** The pcap a run kept of one node, if it kept one. */
+  Optional<byte[]> capture(String runId, String node);
+
+  /** The nodes whose packets a run kept. */
+  List<String> capturedNodes(String runId);
+
   /** The run's events in order; empty when the run is not recorded. */
   List<LabEvent> timeline(String runId);
 

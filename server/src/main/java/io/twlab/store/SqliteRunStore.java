@@ -83,6 +83,50 @@ public final class SqliteRunStore implements RunStore {
   }
 
   @Override
+  public synchronized void saveCapture(String runId, String node, byte[] pcap) {
+    inTransaction(() -> {
+      try (PreparedStatement insert = connection.prepareStatement(
+          "INSERT OR REPLACE INTO run_captures (run_id, node, pcap) VALUES (?, ?, ?)")) {
+        insert.setString(1, runId);
+        insert.setString(2, node);
+        insert.setBytes(3, pcap);
+        insert.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public synchronized Optional<byte[]> capture(String runId, String node) {
+    try (PreparedStatement select = connection.prepareStatement(
+        "SELECT pcap FROM run_captures WHERE run_id = ? AND node = ?")) {
+      select.setString(1, runId);
+      select.setString(2, node);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next() ? Optional.of(rows.getBytes(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the packets of run " + runId + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized List<String> capturedNodes(String runId) {
+    List<String> nodes = new ArrayList<>();
+    try (PreparedStatement select = connection.prepareStatement(
+        "SELECT node FROM run_captures WHERE run_id = ? ORDER BY node")) {
+      select.setString(1, runId);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          nodes.add(rows.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the packets of run " + runId + ": " + e.getMessage(), e);
+    }
+    return nodes;
+  }
+
+  @Override
   public synchronized void grade(String runId, String experiment, List<Verdict> verdicts) {
     inTransaction(() -> {
       try (PreparedStatement update = connection.prepareStatement(

@@ -190,6 +190,13 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Like {@link #send} for a body that is not text (a pcap). */
+  HttpResponse<byte[]> sendBytes(Optional<String> token, HttpRequest.Builder request) throws IOException,
+      InterruptedException {
+    token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   /** Runs a scenario over gRPC to its end and checks that it succeeded. */
   ScenarioResult run(Lab lab, String scenario, Map<String, String> params) {
     return run(lab, scenario, params, Duration.ofSeconds(120));

@@ -163,6 +163,12 @@ public final class FakeEngine implements LabRuntime {
   }
 
   @Override
+  public ExecStream execBytes(String containerId, List<String> command, Consumer<byte[]> bytes,
+      Consumer<String> errors, Runnable ended) {
+    throw new UnsupportedOperationException("the fake engine captures nothing; CaptureIT captures on Docker");
+  }
+
+  @Override
   public List<ContainerInfo> containers(String labelKey, String labelValue) {
     List<ContainerInfo> found = new ArrayList<>();
     containers.forEach((name, request) -> {

@@ -1,6 +1,7 @@
 package io.twlab.api.grpc;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.QuotaFailure;
@@ -13,6 +14,7 @@ import io.grpc.stub.StreamObserver;
 import io.twlab.api.ApiError;
 import io.twlab.api.ApiError.Kind;
 import io.twlab.api.ProtoMapper;
+import io.twlab.app.Captures;
 import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
 import io.twlab.app.Labs;
@@ -24,10 +26,14 @@ import io.twlab.core.InvalidArgumentException;
 import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
 import io.twlab.proto.v1.LabServiceGrpc;
+import io.twlab.proto.v1.V1.CaptureChunk;
+import io.twlab.proto.v1.V1.CaptureRequest;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.DeleteLabRequest;
 import io.twlab.proto.v1.V1.DeleteLabResponse;
 import io.twlab.proto.v1.V1.GetLabRequest;
+import io.twlab.proto.v1.V1.GetRunCaptureRequest;
+import io.twlab.proto.v1.V1.GetRunLaddersRequest;
 import io.twlab.proto.v1.V1.GetRunRequest;
 import io.twlab.proto.v1.V1.GradeExperimentRequest;
 import io.twlab.proto.v1.V1.GradeReport;
@@ -40,10 +46,13 @@ import io.twlab.proto.v1.V1.ListRunsResponse;
 import io.twlab.proto.v1.V1.ListScenariosRequest;
 import io.twlab.proto.v1.V1.ListScenariosResponse;
 import io.twlab.proto.v1.V1.Run;
+import io.twlab.proto.v1.V1.RunLadders;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.proto.v1.V1.SweepReport;
 import io.twlab.proto.v1.V1.WatchLabRequest;
 import io.twlab.store.RunQuery;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -54,11 +63,15 @@ import org.slf4j.LoggerFactory;
 /** twlab.v1.LabService over gRPC: translation only. */
 public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcLabService.class);
+  /** A pcap goes out in chunks well under gRPC's 4 MiB message limit. */
+  private static final int CHUNK = 256 * 1024;
+  static final int DEFAULT_LADDERS = 10;
 
   private final Labs labs;
   private final Runs runs;
   private final EventStreams events;
   private final ExperimentService experiments;
+  private final Captures captures;
   private final ExecutorService watchers;
 
   /** {@code watchers} runs each WatchLab stream, so that gRPC's own threads are never blocked. */
@@ -67,7 +80,47 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
     this.runs = services.runs();
     this.events = services.events();
     this.experiments = services.experiments();
+    this.captures = services.captures();
     this.watchers = watchers;
+  }
+
+  @Override
+  public void getRunCapture(GetRunCaptureRequest request, StreamObserver<CaptureChunk> response) {
+    Caller caller = caller();
+    stream(response, watchers, (open, send) -> {
+      byte[] pcap = runs.capture(caller, request.getRunId(), request.getNode());
+      for (int at = 0; at < pcap.length && open.getAsBoolean(); at += CHUNK) {
+        send.accept(CaptureChunk.newBuilder().setData(ByteString.copyFrom(pcap, at, Math.min(CHUNK, pcap.length - at)))
+            .build());
+      }
+    });
+  }
+
+  @Override
+  public void getRunLadders(GetRunLaddersRequest request, StreamObserver<RunLadders> response) {
+    unary(response, () -> ProtoMapper.ladders(runs.ladders(caller(), request.getRunId(), request.getNode(),
+        request.getMax() == 0 ? DEFAULT_LADDERS : request.getMax())));
+  }
+
+  @Override
+  public void capture(CaptureRequest request, StreamObserver<CaptureChunk> response) {
+    Caller caller = caller();
+    stream(response, watchers, (open, send) -> captures.capture(caller, request.getLabId(), new Captures.Request(
+        request.getNode(), request.getFilter(), request.getSeconds() == 0 ? Captures.DEFAULT_SECONDS : request.getSeconds(),
+        request.getMaxBytes() == 0 ? Captures.DEFAULT_BYTES : request.getMaxBytes()), new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+          }
+
+          @Override
+          public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (!open.getAsBoolean()) {
+              throw new IOException("the client cancelled the capture");
+            }
+            send.accept(CaptureChunk.newBuilder().setData(ByteString.copyFrom(bytes, offset, length)).build());
+          }
+        }));
   }
 
   @Override

@@ -22,6 +22,7 @@ import io.twlab.api.ApiError.Kind;
 import io.twlab.api.IdentityMapper;
 import io.twlab.api.ProtoMapper;
 import io.twlab.app.Access;
+import io.twlab.app.Captures;
 import io.twlab.app.Classrooms;
 import io.twlab.app.Courses;
 import io.twlab.app.EventSink;
@@ -52,6 +53,8 @@ import io.twlab.proto.v1.V1.ListScenariosResponse;
 import io.twlab.proto.v1.V1.RevokeCredentialResponse;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.store.RunQuery;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,6 +109,7 @@ public final class HttpApi {
   private final BrowserGuard guard;
   private final CourseRoutes courseRoutes;
   private final Courses courses;
+  private final Captures captures;
 
   /**
    * {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one;
@@ -116,6 +120,7 @@ public final class HttpApi {
       Clock clock) {
     this.courseRoutes = new CourseRoutes(services.courses(), clock);
     this.courses = services.courses();
+    this.captures = services.captures();
     this.authenticator = authenticator;
     this.guard = new BrowserGuard(hosts);
     this.access = services.access();
@@ -151,6 +156,16 @@ public final class HttpApi {
       config.routes.get("/api/v1/scenarios", ctx -> proto(ctx, ListScenariosResponse.newBuilder()
           .addAllScenarios(runs.scenarios(caller(ctx)).stream().map(ProtoMapper::scenario).toList()).build()));
       config.routes.post("/api/v1/labs/{id}/runs", this::runScenario);
+      config.routes.get("/api/v1/labs/{id}/capture", this::capture);
+      config.routes.get("/api/v1/runs/{id}/pcap", ctx -> {
+        String node = orEmpty(ctx.queryParam("node"));
+        byte[] pcap = runs.capture(caller(ctx), ctx.pathParam("id"), node);
+        ctx.contentType("application/vnd.tcpdump.pcap").header("Content-Disposition", "attachment; filename=\""
+            + ctx.pathParam("id").replaceAll("[^a-z0-9-]", "") + "-" + node.replaceAll("[^a-z0-9-]", "") + ".pcap\"")
+            .result(pcap);
+      });
+      config.routes.get("/api/v1/runs/{id}/ladders", ctx -> proto(ctx, ProtoMapper.ladders(runs.ladders(caller(ctx),
+          ctx.pathParam("id"), orEmpty(ctx.queryParam("node")), number(ctx, "max", 10)))));
       config.routes.get("/api/v1/runs", this::listRuns);
       config.routes.get("/api/v1/runs/{id}", ctx -> proto(ctx, ProtoMapper.run(runs.get(caller(ctx), ctx.pathParam("id")))));
       // The body is the experiment file itself, YAML or JSON.
@@ -330,6 +345,41 @@ public final class HttpApi {
     var run = runs.start(caller(ctx), ctx.pathParam("id"), request.getScenario(), request.getParamsMap(), wait);
     ctx.status(wait ? 200 : 202);
     proto(ctx, ProtoMapper.run(run));
+  }
+
+  /**
+   * A pcap stream, as Wireshark reads it; the headers go out with the first bytes, so that a
+   * refused request is still a problem+json answer.
+   */
+  private void capture(Context ctx) throws Exception {
+    String node = orEmpty(ctx.queryParam("node"));
+    Captures.Request request = new Captures.Request(node, orEmpty(ctx.queryParam("filter")),
+        number(ctx, "seconds", Captures.DEFAULT_SECONDS), number(ctx, "max_bytes", (int) Captures.DEFAULT_BYTES));
+    captures.capture(caller(ctx), ctx.pathParam("id"), request, new OutputStream() {
+      private OutputStream body;
+
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] bytes, int offset, int length) throws IOException {
+        if (body == null) {
+          ctx.contentType("application/vnd.tcpdump.pcap").header("Content-Disposition",
+              "attachment; filename=\"" + ctx.pathParam("id") + "-" + node.replaceAll("[^a-z0-9-]", "") + ".pcap\"");
+          body = ctx.outputStream();
+        }
+        body.write(bytes, offset, length);
+      }
+
+      @Override
+      public void flush() throws IOException {
+        if (body != null) {
+          body.flush();
+        }
+      }
+    });
   }
 
   private void listRuns(Context ctx) throws Exception {

@@ -314,16 +314,23 @@ public final class DockerRuntime implements LabRuntime {
 
   @Override
   public ExecStream execStream(String containerId, List<String> command, Consumer<String> lines) {
-    // The command's PID inside the container is printed first so that close() can stop it:
-    // Docker has no call to end an exec.
-    List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "echo " + PID_MARK + "$$; exec \"$@\"", "sh"));
+    LineSplitter splitter = new LineSplitter(lines);
+    return execBytes(containerId, command, splitter::accept, line -> { }, () -> { });
+  }
+
+  @Override
+  public ExecStream execBytes(String containerId, List<String> command, Consumer<byte[]> bytes, Consumer<String> errors,
+      Runnable ended) {
+    // The command's PID inside the container is printed first, on standard error, so that close()
+    // can stop it: Docker has no call to end an exec.
+    List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "echo " + PID_MARK + "$$ >&2; exec \"$@\"", "sh"));
     wrapped.addAll(command);
     AtomicReference<String> pid = new AtomicReference<>();
-    LineSplitter splitter = new LineSplitter(line -> {
+    LineSplitter errorLines = new LineSplitter(line -> {
       if (pid.get() == null && line.startsWith(PID_MARK)) {
         pid.set(line.substring(PID_MARK.length()).trim());
       } else {
-        lines.accept(line);
+        errors.accept(line);
       }
     });
     ResultCallback.Adapter<Frame> callback = docker.execStartCmd(createExec(containerId, wrapped))
@@ -331,8 +338,22 @@ public final class DockerRuntime implements LabRuntime {
           @Override
           public void onNext(Frame frame) {
             if (frame.getStreamType() == StreamType.STDOUT) {
-              splitter.accept(frame.getPayload());
+              bytes.accept(frame.getPayload());
+            } else if (frame.getStreamType() == StreamType.STDERR) {
+              errorLines.accept(frame.getPayload());
             }
+          }
+
+          @Override
+          public void onComplete() {
+            super.onComplete();
+            ended.run();
+          }
+
+          @Override
+          public void onError(Throwable failure) {
+            super.onError(failure);
+            ended.run();
           }
         });
     return () -> {
