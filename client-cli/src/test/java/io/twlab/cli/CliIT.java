@@ -117,6 +117,37 @@ class CliIT {
   }
 
   @Test
+  void aRunsPacketsAreDrawnAsALadderAndWrittenAsPcapAndALabIsCapturedOnDemand(@TempDir Path dir) throws Exception {
+    Run run = run(twlab("run", "nc-timewait", "-p", "capture=true", "-o", "json"));
+    CommandRun ladder = twlab("runs", "ladder", run.getId(), "--node", "client");
+    assertEquals(0, ladder.exitCode(), ladder.err());
+    assertTrue(ladder.out().matches("(?s).*FIN_WAIT1\\s+-+ F\\. seq \\d+ ack \\d+ -+>\\s+CLOSE_WAIT.*"), ladder.out());
+    assertTrue(ladder.out().contains("TIME_WAIT") && ladder.out().contains("LAST_ACK"), ladder.out());
+    Path pcap = dir.resolve("client.pcap");
+    CommandRun written = twlab("runs", "show", run.getId(), "--pcap", pcap.toString(), "--node", "client");
+    assertEquals(0, written.exitCode(), written.err());
+    assertPcap(Files.readAllBytes(pcap));
+
+    CommandRun lab = twlab("labs", "create", "-o", "json");
+    assertEquals(0, lab.exitCode(), lab.err());
+    String labId = lab.out().replaceAll("(?s).*\"id\": ?\"(lab-[^\"]+)\".*", "$1");
+    Path live = dir.resolve("live.pcap");
+    CommandRun captured = twlab("capture", labId, "--node", "server", "--seconds", "1", "-w", live.toString());
+    assertEquals(0, captured.exitCode(), captured.err());
+    assertPcap(Files.readAllBytes(live));
+    CommandRun hostile = twlab("capture", labId, "--node", "server", "--filter", "port 5000; id", "-w", live.toString());
+    assertEquals(Twlab.INVALID_INPUT, hostile.exitCode());
+    assertTrue(hostile.err().contains("filter"), hostile.err());
+    assertEquals(0, twlab("labs", "delete", labId).exitCode());
+  }
+
+  /** A pcap file's magic number, as tcpdump writes it on x86 (little-endian, microseconds). */
+  private static void assertPcap(byte[] file) {
+    assertTrue(file.length >= 24 && (file[0] & 0xff) == 0xd4 && (file[1] & 0xff) == 0xc3 && (file[2] & 0xff) == 0xb2
+        && (file[3] & 0xff) == 0xa1, "a pcap file of " + file.length + " bytes");
+  }
+
+  @Test
   void jsonOutputIsTheRunMessage() throws Exception {
     CommandRun result = twlab("run", "nc-timewait", "--topology", "nat", "-p", "closer=server", "-o", "json");
 

@@ -9,6 +9,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import io.twlab.api.grpc.AuthInterceptor;
 import io.twlab.api.grpc.GrpcCourseService;
 import io.twlab.api.grpc.GrpcLabService;
@@ -44,8 +45,11 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +77,20 @@ public final class TwlabServer implements AutoCloseable {
     this.health = health;
     this.owned = owned;
   }
+  /**
+   * The HTTP API's routes as {@code METHOD path} ("GET /api/v1/labs/{id}"), a WebSocket as a GET:
+   * what the API's OpenAPI document describes.
+   */
+  public List<String> httpRoutes() {
+    Set<HandlerType> methods = Set.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH,
+        HandlerType.DELETE);
+    List<String> routes = new ArrayList<>();
+    http.unsafe.internalRouter.allHttpHandlers().stream().map(e -> e.endpoint)
+        .filter(e -> methods.contains(e.method)).forEach(e -> routes.add(e.method + " " + e.path));
+    http.unsafe.internalRouter.allWsHandlers().forEach(ws -> routes.add("GET " + ws.getPath()));
+    return routes;
+  }
+
 
   /** Starts on the Docker engine this host runs. */
   public static TwlabServer start(ServerConfig config) throws IOException {

@@ -63,6 +63,7 @@ class RunsCheckTest {
 
   @Test
   void aParameterThatWouldGiveARunNodeASysctlThePolicyRefusesIsRefusedBeforeTheRun() {
+    // Defaults are filled in, the capture parameter every scenario takes among them.
     Runs runs = runs(new ScenarioCatalog(List.of(new GenerousScenario())));
 
     InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
@@ -71,7 +72,7 @@ class RunsCheckTest {
     FieldViolation v = e.violations().get(0);
     assertEquals("params", v.field());
     assertTrue(v.reason().contains("generous-client net.ipv4.tcp_fin_timeout=900"), v.reason());
-    assertEquals(Map.of("fin-timeout", "600"),
+    assertEquals(Map.of("fin-timeout", "600", "capture", "false"),
         runs.check("generous", Map.of("fin-timeout", "600"), TopologyKind.DIRECT).values());
   }
 

@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -60,6 +61,11 @@ public final class InProcessTwlab implements AutoCloseable {
 
   public LabServiceGrpc.LabServiceStub asyncGrpc() {
     return LabServiceGrpc.newStub(channel);
+  }
+
+  /** The routes the server's HTTP API answers, as {@code METHOD path}. */
+  public List<String> httpRoutes() {
+    return server.httpRoutes();
   }
 
   public HttpResponse<String> get(String path) {

@@ -54,6 +54,7 @@ import io.twlab.proto.v1.V1.RevokeCredentialResponse;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.store.RunQuery;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,6 +89,8 @@ public final class HttpApi {
   private static final String LAB_EVENTS = "/api/v1/labs/{id}/events";
   private static final String RUN_EVENTS = "/api/v1/runs/{id}/events";
   private static final String SESSIONS = "/api/v1/sessions";
+  /** The REST API's description (public: it holds nothing of anyone's). */
+  static final String OPENAPI = "/api/v1/openapi.json";
   private static final String SESSION_COOKIE = "twlab_session";
   private static final String COOKIE_ATTRIBUTES = "; Path=/api; HttpOnly; SameSite=Strict";
   private static final String CLASSROOM_EVENTS = "/api/v1/workshops/{id}/classroom/events";
@@ -141,6 +144,12 @@ public final class HttpApi {
       config.routes.before(guard::checkSite);
       config.routes.wsBeforeUpgrade(guard::checkSite);
       config.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+      config.staticFiles.enableWebjars();
+      config.routes.get(OPENAPI, ctx -> ctx.contentType("application/json").result(resource("openapi.json")));
+      config.routes.get("/explorer", ctx -> ctx.contentType("text/html; charset=utf-8")
+          .result(resource("explorer/index.html")));
+      config.routes.get("/explorer/explorer.js", ctx -> ctx.contentType("text/javascript")
+          .result(resource("explorer/explorer.js")));
       // First of all handlers, so that no input of an unauthenticated call is read.
       config.routes.before("/api/*", this::authenticate);
       config.routes.wsBeforeUpgrade("/api/*", this::authenticate);
@@ -266,7 +275,7 @@ public final class HttpApi {
    * find them in the context.
    */
   private void authenticate(Context ctx) {
-    if (ctx.path().equals(JOIN)) {
+    if (ctx.path().equals(JOIN) || ctx.path().equals(OPENAPI)) {
       return;
     }
     String authorization = ctx.header("Authorization");
@@ -386,6 +395,16 @@ public final class HttpApi {
     RunQuery query = ProtoMapper.runQuery(orEmpty(ctx.queryParam("lab_id")), orEmpty(ctx.queryParam("scenario")),
         orEmpty(ctx.queryParam("experiment")), number(ctx, "page_size", 0), orEmpty(ctx.queryParam("page_token")));
     proto(ctx, ProtoMapper.runs(runs.list(caller(ctx), query), query));
+  }
+
+  /** A file packaged with the API (io/twlab/api/...). */
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = HttpApi.class.getResourceAsStream("/io/twlab/api/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("io/twlab/api/" + name + " is not packaged with the server: rebuild it");
+      }
+      return in.readAllBytes();
+    }
   }
 
   /** A whole-number query parameter, {@code otherwise} when it is absent. */
