@@ -21,6 +21,11 @@ public record CaptureFilter(List<String> words) {
     words = List.copyOf(words);
   }
 
+  /** TCP segments to or from {@code port}. */
+  public static CaptureFilter tcpPort(int port) {
+    return new CaptureFilter(List.of("tcp", "port", String.valueOf(port)));
+  }
+
   /** The filter written as {@code text} ({@code tcp} when blank), or a refusal that names {@code field}. */
   public static CaptureFilter parse(String field, String text) {
     String trimmed = text == null ? "" : text.strip();

@@ -1,5 +1,6 @@
 package io.twlab.scenario.builtin;
 
+import io.twlab.capture.CaptureFilter;
 import io.twlab.core.TcpState;
 import io.twlab.scenario.LoadReport;
 import io.twlab.scenario.ParameterSpec.IntParam;
@@ -92,7 +93,7 @@ public final class LingerRst extends Scenario {
   private static LingerCase closeOnce(ScenarioContext ctx, String client, String target, ConnServer server,
       String close, Optional<Program> program) throws InterruptedException {
     ctx.progress("close", client + ": connect, echo one line, then a " + close + " close");
-    PacketCapture capture = PacketCapture.start(ctx, client, "tcp port " + server.port());
+    PacketCapture capture = PacketCapture.start(ctx, client, CaptureFilter.tcpPort(server.port()));
     Optional<ProgramReport> report = Optional.empty();
     if (program.isPresent()) {
       report = Optional.of(StudentPrograms.toItsEnd(ctx, CLIENT_PROGRAM, program.get(), client,

@@ -1,5 +1,6 @@
 package io.twlab.scenario.builtin;
 
+import io.twlab.capture.CaptureFilter;
 import io.twlab.core.ExecResult;
 import io.twlab.core.TcpState;
 import io.twlab.scenario.ParameterSpec.IntParam;
@@ -85,7 +86,7 @@ public final class LostFinalAck extends Scenario {
     server.start(ctx, "server").ifPresent(error -> {
       throw new ScenarioFailure("the echo server cannot listen on port " + port + ": " + error);
     });
-    PacketCapture capture = PacketCapture.start(ctx, "server", "tcp port " + port);
+    PacketCapture capture = PacketCapture.start(ctx, "server", CaptureFilter.tcpPort(port));
     try {
       ctx.progress(client, client + " connects from port " + LOCAL_PORT + " and holds the connection");
       ctx.start(client, ConnLoad.to(LabNodes.target(ctx.lab()), port).bindPort(LOCAL_PORT).closeWhenFile(GO)

@@ -1,5 +1,6 @@
 package io.twlab.scenario.builtin;
 
+import io.twlab.capture.CaptureFilter;
 import io.twlab.core.ExecResult;
 import io.twlab.core.KernelCounters;
 import io.twlab.lab.Topologies;
@@ -133,7 +134,7 @@ public final class NatCollision extends Scenario {
       }
       KernelCounters redisBefore = ctx.counters("redis");
       KernelCounters gatewayBefore = ctx.counters("gateway");
-      PacketCapture capture = PacketCapture.start(ctx, "redis", "tcp port " + Topologies.REDIS_PORT);
+      PacketCapture capture = PacketCapture.start(ctx, "redis", CaptureFilter.tcpPort(Topologies.REDIS_PORT));
       ctx.progress("case", "timestamps " + (timestamps ? "on" : "off") + ": " + nodes.size() + " clients through SNAT ports "
           + ports);
       List<Future<LoadReport>> running = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.twlab.scenario.kit;
 
+import io.twlab.capture.CaptureFilter;
 import io.twlab.scenario.ScenarioContext;
 import io.twlab.scenario.ScenarioFailure;
 import java.time.Duration;
@@ -29,12 +30,17 @@ public final class PacketCapture {
     this.file = file;
   }
 
-  /** Starts capturing {@code filter} (a pcap expression) on every interface of {@code node}. */
-  public static PacketCapture start(ScenarioContext ctx, String node, String filter) throws InterruptedException {
-    String file = "/tmp/twlab-capture-" + Math.abs(filter.hashCode());
+  /**
+   * Starts capturing {@code filter} on every interface of {@code node}. The shell only redirects
+   * tcpdump's output to files: the filter's words reach tcpdump as its own arguments.
+   */
+  public static PacketCapture start(ScenarioContext ctx, String node, CaptureFilter filter) throws InterruptedException {
+    String file = "/tmp/twlab-capture-" + Math.abs(filter.text().hashCode());
     ctx.exec(node, List.of("rm", "-f", file, file + ".err"), Waits.STEP);
-    ctx.start(node, List.of("sh", "-c", "exec timeout " + LIFETIME_SECONDS + " tcpdump -Z root -nn -tt -l -p -i any "
-        + filter + " > " + file + " 2> " + file + ".err"));
+    List<String> command = new ArrayList<>(List.of("sh", "-c", "file=$1; shift; exec timeout " + LIFETIME_SECONDS
+        + " tcpdump -Z root -nn -tt -l -p -i any \"$@\" > \"$file\" 2> \"$file.err\"", "sh", file));
+    command.addAll(filter.words());
+    ctx.start(node, command);
     long deadline = System.nanoTime() + START_WAIT.toNanos();
     while (!ctx.exec(node, List.of("cat", file + ".err"), Waits.STEP).stdout().contains("listening on")) {
       if (System.nanoTime() > deadline) {
