@@ -33,14 +33,9 @@ final class CaptureCommand extends ServerCommand {
   int call(ServerConnection server) {
     Iterator<CaptureChunk> chunks = server.blocking().capture(CaptureRequest.newBuilder().setLabId(labId).setNode(node)
         .setFilter(filter).setSeconds(seconds).setMaxBytes(maxBytes).build());
-    long written = 0;
+    long written;
     try (OutputStream out = file.equals("-") ? new UnclosedOutput() : new FileOutputStream(file)) {
-      while (chunks.hasNext()) {
-        byte[] data = chunks.next().getData().toByteArray();
-        out.write(data);
-        out.flush();
-        written += data.length;
-      }
+      written = write(chunks, out);
     } catch (IOException e) {
       throw new ParameterException(spec.commandLine(), "cannot write " + file + ": " + e.getMessage());
     }
@@ -48,6 +43,18 @@ final class CaptureCommand extends ServerCommand {
       spec.commandLine().getErr().println("wrote " + written + " bytes of pcap to " + file);
     }
     return 0;
+  }
+
+  /** Writes a pcap's chunks as they come (a live capture is read by Wireshark meanwhile); returns its bytes. */
+  static long write(Iterator<CaptureChunk> chunks, OutputStream out) throws IOException {
+    long written = 0;
+    while (chunks.hasNext()) {
+      var data = chunks.next().getData();
+      data.writeTo(out);
+      out.flush();
+      written += data.size();
+    }
+    return written;
   }
 
   /** Standard output, flushed but left open for the rest of the process. */

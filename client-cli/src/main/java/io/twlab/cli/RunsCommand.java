@@ -96,13 +96,9 @@ final class RunsCommand {
       }
       var chunks = server.blocking().getRunCapture(V1.GetRunCaptureRequest.newBuilder().setRunId(runId).setNode(node)
           .build());
-      long written = 0;
+      long written;
       try (var file = Files.newOutputStream(pcap)) {
-        while (chunks.hasNext()) {
-          var data = chunks.next().getData();
-          data.writeTo(file);
-          written += data.size();
-        }
+        written = CaptureCommand.write(chunks, file);
       } catch (IOException e) {
         throw new ParameterException(spec.commandLine(), "cannot write " + pcap + ": " + e.getMessage());
       }
