@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RunCapture implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunCapture.class);
-  static final long BYTES_PER_NODE = 4L * 1024 * 1024;
+  private static final long BYTES_PER_NODE = 4L * 1024 * 1024;
   /** tcpdump outlives the longest run by far; the run stops it. */
   private static final int LIFETIME_SECONDS = 3600;
   private static final long START_SECONDS = 10;

@@ -22,6 +22,8 @@ import java.util.Optional;
  * schema kept by Flyway. One connection, used by one thread at a time: SQLite has one writer anyway.
  */
 public final class SqliteRunStore implements RunStore {
+  /** The newest runs with packets (capture=true) that keep them: at most ~100 × nodes × 4 MiB. */
+  private static final int CAPTURED_RUNS_KEPT = 100;
   private static final int INSERT_BATCH = 1_000;
 
   private final Connection connection;
@@ -91,6 +93,13 @@ public final class SqliteRunStore implements RunStore {
         insert.setString(2, node);
         insert.setBytes(3, pcap);
         insert.executeUpdate();
+      }
+      // Packets weigh far more than a run's events: only the newest captured runs keep theirs.
+      try (PreparedStatement prune = connection.prepareStatement("DELETE FROM run_captures WHERE run_id IN ("
+          + "SELECT c.run_id FROM run_captures c JOIN runs r ON r.id = c.run_id GROUP BY c.run_id "
+          + "ORDER BY MAX(r.started_ms) DESC LIMIT -1 OFFSET ?)")) {
+        prune.setInt(1, CAPTURED_RUNS_KEPT);
+        prune.executeUpdate();
       }
     });
   }
