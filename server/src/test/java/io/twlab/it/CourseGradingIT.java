@@ -248,11 +248,20 @@ class CourseGradingIT {
     }
     assertTrue(queued.stream().mapToInt(Job::getPosition).max().orElse(0) >= 20, "they waited in line: " + queued.stream()
         .map(Job::getPosition).toList());
+    int unjudged = 0;
     for (Job job : queued) {
       Job done = finished(platform, job.getId());
       assertEquals(JobState.JOB_STATE_GRADED, done.getState(), done.getError());
+      if (!done.getScorecard().getGradable()) {
+        // Under load the observer may miss a transition and say so: the check is "cannot be judged",
+        // never a wrong score, and the card tells the student to submit again, which they do.
+        assertTrue(done.getScorecard().getUngradable().contains("cannot be judged"), done.toString());
+        done = finished(platform, submit(platform, closer.getId(), "closer.correct.yaml", done.getStudent()).getId());
+        unjudged++;
+      }
       assertEquals(7, done.getScorecard().getScore(), done.toString());
     }
+    assertTrue(unjudged <= 2, unjudged + " of 30 could not be judged at first");
     assertEquals(List.of(), TwlabFixture.dockerObjects("io.twlab.owner=" + twlab.owner), "no lab outlived its job");
   }
 
