@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Duration;
 import com.google.rpc.BadRequest;
 import io.grpc.Metadata;
@@ -13,12 +14,15 @@ import io.grpc.protobuf.StatusProto;
 import io.twlab.proto.v1.CourseServiceGrpc.CourseServiceBlockingStub;
 import io.twlab.proto.v1.LabServiceGrpc.LabServiceBlockingStub;
 import io.twlab.proto.v1.V1.AddInstructorRequest;
+import io.twlab.proto.v1.V1.CaptureRequest;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.CreateWorkshopRequest;
 import io.twlab.proto.v1.V1.ExtendWorkshopRequest;
 import io.twlab.proto.v1.V1.GetJobReportRequest;
 import io.twlab.proto.v1.V1.GetJobRequest;
 import io.twlab.proto.v1.V1.GetLabRequest;
+import io.twlab.proto.v1.V1.GetRunCaptureRequest;
+import io.twlab.proto.v1.V1.GetRunLaddersRequest;
 import io.twlab.proto.v1.V1.GetRunRequest;
 import io.twlab.proto.v1.V1.GradeExperimentRequest;
 import io.twlab.proto.v1.V1.JoinWorkshopRequest;
@@ -30,6 +34,7 @@ import io.twlab.proto.v1.V1.ListJobsRequest;
 import io.twlab.proto.v1.V1.ListLabsRequest;
 import io.twlab.proto.v1.V1.ListRunsRequest;
 import io.twlab.proto.v1.V1.NodeConfig;
+import io.twlab.proto.v1.V1.ProgramFile;
 import io.twlab.proto.v1.V1.PublishAssignmentRequest;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.proto.v1.V1.SubmitRequest;
@@ -38,6 +43,7 @@ import io.twlab.proto.v1.WorkshopServiceGrpc.WorkshopServiceBlockingStub;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -214,7 +220,23 @@ class BadInputIT {
             + "/credentials", json, "{\"name\":\"gs\\u0007\"}", "name"),
         get("jobs limit overflow", "/api/v1/jobs?limit=99999999999", "limit"),
         get("report in an unknown format", "/api/v1/jobs/job-none/report?format=" + "m".repeat(3000), "format"),
-        get("job id of 5000 characters", "/api/v1/jobs/" + "x".repeat(5000), "job"));
+        get("job id of 5000 characters", "/api/v1/jobs/" + "x".repeat(5000), "job"),
+        post("submission bringing a program the assignment does not take", "/api/v1/assignments/" + assignmentId
+            + "/submissions", json, "{\"submission\":\"settings: {closer: server, server-tw-buckets: 1}\","
+            + "\"programs\":[{\"name\":\"x\",\"content\":\"cHJpbnQoMSk=\"}]}", "programs"),
+        post("run asking for capture=maybe", "/api/v1/labs/" + lab.getId() + "/runs", json,
+            "{\"scenario\":\"nc-timewait\",\"params\":{\"capture\":\"maybe\"}}", "params[capture]"),
+        get("capture with a shell in its filter", "/api/v1/labs/" + lab.getId() + "/capture?node=client&filter="
+            + URLEncoder.encode("port 5000; $(id)", StandardCharsets.UTF_8), "filter"),
+        get("capture with a filter tcpdump cannot compile", "/api/v1/labs/" + lab.getId()
+            + "/capture?node=client&filter=port%20banana", "filter"),
+        get("capture on a node of 5000 characters", "/api/v1/labs/" + lab.getId() + "/capture?node="
+            + "n".repeat(5000), "node"),
+        get("capture for 301 seconds", "/api/v1/labs/" + lab.getId() + "/capture?node=client&seconds=301", "seconds"),
+        get("capture of 99999999999 bytes", "/api/v1/labs/" + lab.getId() + "/capture?node=client&max_bytes=99999999999",
+            "max_bytes"),
+        get("packets of a run id of 5000 characters", "/api/v1/runs/" + "r".repeat(5000) + "/pcap?node=client", "run"),
+        get("ladders of 101 connections", "/api/v1/runs/run-none/ladders?node=client&max=101", "max"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -349,7 +371,19 @@ class BadInputIT {
         invalid("a report in an unknown format", s -> s.courses().getJobReport(GetJobReportRequest.newBuilder()
             .setJobId("job-none").setFormat("\u0000moodle").build()), "format"),
         new GrpcCase("watch a job id of 5000 characters", s -> s.courses().watchJob(GetJobRequest.newBuilder()
-            .setJobId("j".repeat(5000)).build()).hasNext(), Status.Code.NOT_FOUND, "job"));
+            .setJobId("j".repeat(5000)).build()).hasNext(), Status.Code.NOT_FOUND, "job"),
+        invalid("submit a program of 3 MiB", s -> s.courses().submit(SubmitRequest.newBuilder()
+            .setAssignmentId(assignmentId).setSubmission("settings: {closer: server, server-tw-buckets: 1}")
+            .addPrograms(ProgramFile.newBuilder().setName("x").setContent(ByteString.copyFrom(new byte[3 << 20])))
+            .build()), "programs"),
+        invalid("capture with backquotes in its filter", s -> s.labs().capture(CaptureRequest.newBuilder()
+            .setLabId(lab.getId()).setNode("client").setFilter("tcp and `id`").build()).hasNext(), "filter"),
+        invalid("capture of 100 bytes", s -> s.labs().capture(CaptureRequest.newBuilder().setLabId(lab.getId())
+            .setNode("client").setMaxBytes(100).build()).hasNext(), "max_bytes"),
+        new GrpcCase("packets of a run id of 5000 characters", s -> s.labs().getRunCapture(GetRunCaptureRequest
+            .newBuilder().setRunId("r".repeat(5000)).setNode("client").build()).hasNext(), Status.Code.NOT_FOUND, "run"),
+        invalid("ladders of -1 connections", s -> s.labs().getRunLadders(GetRunLaddersRequest.newBuilder()
+            .setRunId("run-none").setNode("client").setMax(-1).build()), "max"));
   }
 
   @ParameterizedTest(name = "{0}")
