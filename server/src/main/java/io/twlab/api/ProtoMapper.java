@@ -46,6 +46,7 @@ import io.twlab.proto.v1.V1.TransitionSummary;
 import io.twlab.proto.v1.V1.VerdictOutcome;
 import io.twlab.proto.v1.V1.WatchDetail;
 import io.twlab.proto.v1.V1.WatchLabRequest;
+import io.twlab.sysctl.SysctlRule;
 import io.twlab.scenario.ParameterSpec;
 import io.twlab.scenario.ParameterSpec.BoolParam;
 import io.twlab.scenario.ParameterSpec.EnumParam;
@@ -133,6 +134,22 @@ public final class ProtoMapper {
     }
     d.sysctls().forEach(s -> b.addSysctls(ScenarioSysctl.newBuilder().setNode(s.node()).setKey(s.key()).setValue(s.value())));
     d.programs().forEach(c -> b.addPrograms(contract(c)));
+    return b.build();
+  }
+
+  public static V1.ListSysctlsResponse sysctls(List<SysctlRule> rules) {
+    V1.ListSysctlsResponse.Builder b = V1.ListSysctlsResponse.newBuilder();
+    for (SysctlRule rule : rules) {
+      V1.SysctlKey.Builder key = V1.SysctlKey.newBuilder().setKey(rule.key());
+      if (rule instanceof SysctlRule.IntRange r) {
+        key.setType("int").setMin(r.min()).setMax(r.max()).setHelp(r.help());
+      } else if (rule instanceof SysctlRule.IntPair r) {
+        key.setType("pair").setMin(r.min()).setMax(r.max()).setHelp(r.help());
+      } else if (rule instanceof SysctlRule.Refused r) {
+        key.setType("refused").setHelp(r.reason());
+      }
+      b.addSysctls(key);
+    }
     return b.build();
   }
 

@@ -17,6 +17,7 @@ import io.twlab.observe.LabObserver;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
 import io.twlab.sysctl.SysctlPolicy;
+import io.twlab.sysctl.SysctlRule;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -75,6 +76,11 @@ public final class Labs implements AutoCloseable {
     adoptLeftovers();
     long every = settings.reapInterval().toMillis();
     reaper.scheduleWithFixedDelay(this::reapExpired, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /** What a lab node may set and what it may not, for any caller: the policy holds nothing of anyone's. */
+  public List<SysctlRule> sysctlRules() {
+    return policy.rules();
   }
 
   public Lab create(Caller caller, LabRequest request) {

@@ -21,18 +21,34 @@ import java.util.stream.Stream;
 public final class SysctlPolicy {
 
   private static final List<SysctlRule> ALLOWED = List.of(
-      new SysctlRule.IntRange("net.ipv4.tcp_tw_reuse", 0, 2),
-      new SysctlRule.IntRange("net.ipv4.tcp_tw_reuse_delay", 1, 2_000_000),
-      new SysctlRule.IntRange("net.ipv4.tcp_timestamps", 0, 2),
-      new SysctlRule.IntRange("net.ipv4.tcp_fin_timeout", 1, 600),
-      new SysctlRule.IntRange("net.ipv4.tcp_max_tw_buckets", 0, 4_000_000),
-      new SysctlRule.IntPair("net.ipv4.ip_local_port_range", 1024, 65535),
-      new SysctlRule.IntRange("net.ipv4.ip_forward", 0, 1),
-      new SysctlRule.IntRange("net.ipv4.tcp_rfc1337", 0, 1),
-      new SysctlRule.IntRange("net.ipv4.tcp_syn_retries", 1, 127),
-      new SysctlRule.IntRange("net.ipv4.tcp_orphan_retries", 0, 255),
-      new SysctlRule.IntRange("net.core.somaxconn", 1, 65535),
-      new SysctlRule.IntRange("net.netfilter.nf_conntrack_tcp_timeout_time_wait", 1, 600));
+      new SysctlRule.IntRange("net.ipv4.tcp_tw_reuse", 0, 2,
+          "Lets a new outgoing connection take a 4-tuple still in TIME_WAIT (needs timestamps): "
+              + "0 off, 1 on, 2 loopback only (the default)"),
+      new SysctlRule.IntRange("net.ipv4.tcp_tw_reuse_delay", 1, 2_000_000,
+          "How long (ms) a TIME_WAIT socket must have waited before tcp_tw_reuse may take it (default 1000)"),
+      new SysctlRule.IntRange("net.ipv4.tcp_timestamps", 0, 2,
+          "TCP timestamps (RFC 7323); tcp_tw_reuse relies on them to tell old segments from new: "
+              + "0 off, 1 on, 2 on without random offsets"),
+      new SysctlRule.IntRange("net.ipv4.tcp_fin_timeout", 1, 600,
+          "Seconds an orphaned FIN_WAIT_2 socket lives (default 60); it never shortens TIME_WAIT"),
+      new SysctlRule.IntRange("net.ipv4.tcp_max_tw_buckets", 0, 4_000_000,
+          "At most this many TIME_WAIT sockets; beyond it a closing socket skips TIME_WAIT (TcpExtTCPTimeWaitOverflow)"),
+      new SysctlRule.IntPair("net.ipv4.ip_local_port_range", 1024, 65535,
+          "The ephemeral ports a client's connect() picks from, LOW HIGH: "
+              + "its size bounds connections to one server address and port"),
+      new SysctlRule.IntRange("net.ipv4.ip_forward", 0, 1,
+          "Routes packets between interfaces (the NAT gateway needs 1)"),
+      new SysctlRule.IntRange("net.ipv4.tcp_rfc1337", 0, 1,
+          "1: a TIME_WAIT socket ignores RSTs (RFC 1337); 0 (default): an RST ends it early, TIME_WAIT assassination"),
+      new SysctlRule.IntRange("net.ipv4.tcp_syn_retries", 1, 127,
+          "How many times connect() resends its SYN before it gives up"),
+      new SysctlRule.IntRange("net.ipv4.tcp_orphan_retries", 0, 255,
+          "How many times an orphaned socket (closed by its program) "
+              + "retransmits before it is dropped; 0 means 8"),
+      new SysctlRule.IntRange("net.core.somaxconn", 1, 65535,
+          "The largest accept backlog a listen() may ask for"),
+      new SysctlRule.IntRange("net.netfilter.nf_conntrack_tcp_timeout_time_wait", 1, 600,
+          "Seconds the gateway's conntrack keeps a NAT mapping in TIME_WAIT (default 120)"));
 
   private static final String HOST_WIDE =
       "is host-wide, not per network namespace: a lab node cannot have its own value";

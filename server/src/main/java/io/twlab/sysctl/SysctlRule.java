@@ -14,8 +14,8 @@ public sealed interface SysctlRule {
   /** An acceptable value as the kernel itself writes it ({@code 40000-40100} becomes {@code 40000 40100}). */
   String normalised(String value);
 
-  /** An integer in [min, max]. */
-  record IntRange(String key, long min, long max) implements SysctlRule {
+  /** An integer in [min, max]; {@code help}: what the key does, in a sentence. */
+  record IntRange(String key, long min, long max, String help) implements SysctlRule {
     @Override
     public Optional<String> check(String value) {
       try {
@@ -34,7 +34,7 @@ public sealed interface SysctlRule {
   }
 
   /** Two integers "low high" with min <= low <= high <= max, like ip_local_port_range. */
-  record IntPair(String key, long min, long max) implements SysctlRule {
+  record IntPair(String key, long min, long max, String help) implements SysctlRule {
     @Override
     public Optional<String> check(String value) {
       long[] pair = pair(value);

@@ -20,8 +20,10 @@ import io.grpc.stub.StreamObserver;
 import io.twlab.proto.v1.V1.Lab;
 import io.twlab.proto.v1.V1.LabSpec;
 import io.twlab.proto.v1.V1.ListScenariosRequest;
+import io.twlab.proto.v1.V1.ListSysctlsRequest;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.proto.v1.V1.Scenario;
+import io.twlab.proto.v1.V1.SysctlKey;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +31,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** What any gRPC or HTTP tool finds: health, reflection, the scenario catalogue, parameter errors. */
+/**
+ * What any gRPC or HTTP tool finds: health, reflection, the scenario catalogue, the sysctl allow-list,
+ * parameter errors.
+ */
 class ApiDiscoveryIT {
   @RegisterExtension
   static final TwlabFixture twlab = new TwlabFixture();
@@ -99,6 +104,29 @@ class ApiDiscoveryIT {
     assertEquals("list", reuse.getType());
     assertEquals(List.of("0", "1", "2"), reuse.getAllowedValuesList());
     assertEquals(List.of("nat"), scenarios.get(8).getTopologiesList());
+  }
+
+  @Test
+  void theSysctlAllowListDescribesEachKeysBoundsAndHelpAndWhyOthersAreRefused() throws Exception {
+    List<SysctlKey> keys = twlab.grpc().listSysctls(ListSysctlsRequest.getDefaultInstance()).getSysctlsList();
+    SysctlKey finTimeout = keys.stream().filter(k -> k.getKey().equals("net.ipv4.tcp_fin_timeout")).findFirst()
+        .orElseThrow();
+    assertEquals(List.of("int", "1", "600"), List.of(finTimeout.getType(), String.valueOf(finTimeout.getMin()),
+        String.valueOf(finTimeout.getMax())));
+    assertTrue(finTimeout.getHelp().contains("never shortens TIME_WAIT"), finTimeout.getHelp());
+    SysctlKey ports = keys.stream().filter(k -> k.getKey().equals("net.ipv4.ip_local_port_range")).findFirst()
+        .orElseThrow();
+    assertEquals("pair", ports.getType());
+    SysctlKey recycle = keys.stream().filter(k -> k.getKey().equals("net.ipv4.tcp_tw_recycle")).findFirst()
+        .orElseThrow();
+    assertEquals("refused", recycle.getType());
+    assertTrue(recycle.getHelp().contains("removed in Linux 4.12"), recycle.getHelp());
+    keys.forEach(k -> assertFalse(k.getHelp().isEmpty(), k.getKey()));
+
+    HttpResponse<String> http = twlab.get("/api/v1/sysctls");
+    assertEquals(200, http.statusCode());
+    assertTrue(http.body().contains("\"key\":\"net.ipv4.tcp_fin_timeout\",\"type\":\"int\",\"min\":\"1\",\"max\":\"600\""),
+        http.body());
   }
 
   @Test

@@ -45,6 +45,8 @@ import io.twlab.proto.v1.V1.ListRunsRequest;
 import io.twlab.proto.v1.V1.ListRunsResponse;
 import io.twlab.proto.v1.V1.ListScenariosRequest;
 import io.twlab.proto.v1.V1.ListScenariosResponse;
+import io.twlab.proto.v1.V1.ListSysctlsRequest;
+import io.twlab.proto.v1.V1.ListSysctlsResponse;
 import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.RunLadders;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
@@ -145,6 +147,11 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
       labs.delete(caller(), request.getLabId());
       return DeleteLabResponse.newBuilder().setLabId(request.getLabId()).build();
     });
+  }
+
+  @Override
+  public void listSysctls(ListSysctlsRequest request, StreamObserver<ListSysctlsResponse> response) {
+    unary(response, () -> ProtoMapper.sysctls(labs.sysctlRules()));
   }
 
   @Override
