@@ -14,6 +14,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.sse.SseClient;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.router.Endpoint;
 import io.javalin.websocket.WsCloseStatus;
 import io.javalin.websocket.WsConnectContext;
@@ -96,6 +97,16 @@ public final class HttpApi {
   private static final String CLASSROOM_EVENTS = "/api/v1/workshops/{id}/classroom/events";
   private static final int DEFAULT_AUDIT = 100;
   /**
+   * The web console's pages run only the server's own scripts and styles and talk only to it (no
+   * CDN: workshop rooms may be offline), may not be framed, and are fetched again after an upgrade.
+   */
+  private static final Map<String, String> CONSOLE_HEADERS = Map.of(
+      "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+          + "frame-ancestors 'none'; form-action 'self'",
+      "X-Content-Type-Options", "nosniff",
+      "Referrer-Policy", "no-referrer",
+      "Cache-Control", "no-cache");
+  /**
    * A request's body: a lab spec, a workshop, an experiment file (at most 256 KiB of YAML), or a
    * submission whose program is a static binary of at most 2 MiB, sent in base64.
    */
@@ -150,6 +161,12 @@ public final class HttpApi {
           .result(resource("explorer/index.html")));
       config.routes.get("/explorer/explorer.js", ctx -> ctx.contentType("text/javascript")
           .result(resource("explorer/explorer.js")));
+      config.staticFiles.add(files -> {
+        files.hostedPath = "/";
+        files.directory = "/io/twlab/console";
+        files.location = Location.CLASSPATH;
+        files.headers = CONSOLE_HEADERS;
+      });
       // First of all handlers, so that no input of an unauthenticated call is read.
       config.routes.before("/api/*", this::authenticate);
       config.routes.wsBeforeUpgrade("/api/*", this::authenticate);
@@ -164,6 +181,7 @@ public final class HttpApi {
       });
       config.routes.get("/api/v1/scenarios", ctx -> proto(ctx, ListScenariosResponse.newBuilder()
           .addAllScenarios(runs.scenarios(caller(ctx)).stream().map(ProtoMapper::scenario).toList()).build()));
+      config.routes.get("/api/v1/sysctls", ctx -> proto(ctx, ProtoMapper.sysctls(labs.sysctlRules())));
       config.routes.post("/api/v1/labs/{id}/runs", this::runScenario);
       config.routes.get("/api/v1/labs/{id}/capture", this::capture);
       config.routes.get("/api/v1/runs/{id}/pcap", ctx -> {
