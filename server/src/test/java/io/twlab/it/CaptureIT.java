@@ -71,7 +71,7 @@ class CaptureIT {
   }
 
   /** Whether {@code flags} holds {@code wanted} in this order, other packets (data) between them. */
-  private static boolean inOrder(List<String> flags, List<String> wanted) {
+  static boolean inOrder(List<String> flags, List<String> wanted) {
     int at = 0;
     for (String f : flags) {
       if (at < wanted.size() && f.equals(wanted.get(at))) {
