@@ -4,11 +4,17 @@
 # grades, about 12 minutes) of the observation benchmarks (issues 4 and 12), default all of them;
 # or workshop alone (issue 14: 30 students join and run S1 at once, about 2 minutes), or grading alone
 # (issue 16: the grading queue's throughput, 40 submissions at the default concurrency against 8
-# one at a time, about 3 minutes; `grading N` grades N at once).
+# one at a time, about 3 minutes; `grading N` grades N at once), or console alone (issue 19: the web
+# console's frame rate during a 10 000-connection redis-flood against the same page idle, about a
+# minute; needs Debian's chromium and chromium-driver, which .ci/setup installs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -pl bench -am package -DskipTests
 classpath="bench/target/twlab-bench-0.1.0-SNAPSHOT.jar:server/target/twlab-server.jar"
+if [[ "${1:-}" == console ]]; then
+  ./mvnw -B -q -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null
+  exec java -cp "$classpath:$(cat bench/target/classpath.txt)" io.twlab.bench.ConsoleBench
+fi
 if [[ "${1:-}" == grading ]]; then
   exec java -cp "$classpath" io.twlab.bench.GradingBench "${@:2}"
 fi
