@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command on a fresh machine: prepares Docker and the lab images, builds twlab, starts the
-# control plane with docker compose, then runs a reproduction and streams its connection states.
+# control plane with docker compose, then runs a reproduction and streams its connection states,
+# and prints the web console's URL.
 #   ./demo.sh                                   # S1: the client closes first, TIME_WAIT on the client
 #   ./demo.sh nc-timewait --topology nat -p closer=server
 set -euo pipefail
@@ -44,3 +45,7 @@ echo "[demo]   students: twlab login --server THIS-HOST:9090 --insecure --join C
 echo "[demo]   (for a real class serve TLS and give students --ca: README, 'Running twlab for a workshop')" >&2
 echo "[demo]   bin/twlab workshops show WORKSHOP --watch                          # every seat, live" >&2
 echo "[demo] The admin's token: ${compose[*]} exec -T server cat /var/lib/twlab/admin.token" >&2
+echo "[demo] The web console: open http://localhost:8080 (from another machine http://THIS-HOST:8080, after" >&2
+echo "[demo]   setting TWLAB_PUBLIC_HOST in docker-compose.yml) and sign in with the token in $instructor_token;" >&2
+echo "[demo]   students join there with a workshop's code. The run above is the admin's: sign in with the admin's" >&2
+echo "[demo]   token to replay it under History." >&2

@@ -7,6 +7,9 @@ import com.google.protobuf.Duration;
 import io.twlab.proto.v1.V1.AddInstructorRequest;
 import io.twlab.proto.v1.V1.CreateWorkshopRequest;
 import io.twlab.proto.v1.V1.Workshop;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -55,6 +58,25 @@ class ConsoleIT {
   private static void accessible(String page) {
     String violations = browser.accessibilityViolations();
     assertEquals("", violations, page + " breaks WCAG 2 A/AA rules");
+  }
+
+  @Test
+  @Order(0)
+  void theConsoleRunsOnlyTheServersOwnScriptsCannotBeFramedAndServesNothingElseOfTheJar() throws Exception {
+    for (String page : List.of("/", "/js/app.js", "/style.css")) {
+      HttpResponse<String> response = twlab.send(Optional.empty(), HttpRequest.newBuilder(
+          URI.create(twlab.httpBase() + page)));
+      assertEquals(200, response.statusCode(), page);
+      String policy = response.headers().firstValue("Content-Security-Policy").orElse("");
+      assertTrue(policy.contains("default-src 'self'") && policy.contains("frame-ancestors 'none'"), page + ": " + policy);
+      assertEquals("nosniff", response.headers().firstValue("X-Content-Type-Options").orElse(""), page);
+    }
+    for (String outside : List.of("/io/twlab/api/openapi.json", "/META-INF/MANIFEST.MF",
+        "/js/%2e%2e/%2e%2e/io/twlab/lab-images/VERSION", "/js/..%2f..%2fio/twlab/api/openapi.json")) {
+      int status = twlab.send(Optional.empty(), HttpRequest.newBuilder(URI.create(twlab.httpBase() + outside)))
+          .statusCode();
+      assertTrue(status == 400 || status == 404, outside + ": " + status);
+    }
   }
 
   @Test
