@@ -32,8 +32,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Issue 19: the web console's frame rate while a nat lab's {@value #CONNECTIONS}-connection
  * redis-flood streams into its live view (counts, lanes, log), in Debian's headless Chromium at
  * 1280x800. The baseline, measured in the same run: the same flood while the console shows its labs
- * list (no stream), so that the machine's load is the same and only the live view differs. Also: the longest gap between frames, frames later than 50 ms, and whether the page received
- * every event. Run with {@code bench/run.sh console}; a screenshot goes to bench/target/.
+ * list (no stream), so that the machine's load is the same and only the live view differs. Also:
+ * the longest gap between frames, frames later than 50 ms, and whether the page received every
+ * event. Run with {@code bench/run.sh console}; a screenshot goes to bench/target/.
  */
 public final class ConsoleBench {
   private static final int CONNECTIONS = 10_000;

@@ -55,6 +55,10 @@ class ConsoleIT {
     }
   }
 
+  private static java.time.Duration seconds(int n) {
+    return java.time.Duration.ofSeconds(n);
+  }
+
   private static void accessible(String page) {
     String violations = browser.accessibilityViolations();
     assertEquals("", violations, page + " breaks WCAG 2 A/AA rules");
@@ -62,7 +66,7 @@ class ConsoleIT {
 
   @Test
   @Order(0)
-  void theConsoleRunsOnlyTheServersOwnScriptsCannotBeFramedAndServesNothingElseOfTheJar() throws Exception {
+  void theConsoleRunsOnlyTheServersOwnScriptsCannotBeFramedAndServesNothingElseWithoutAToken() throws Exception {
     for (String page : List.of("/", "/js/app.js", "/style.css")) {
       HttpResponse<String> response = twlab.send(Optional.empty(), HttpRequest.newBuilder(
           URI.create(twlab.httpBase() + page)));
@@ -71,6 +75,9 @@ class ConsoleIT {
       assertTrue(policy.contains("default-src 'self'") && policy.contains("frame-ancestors 'none'"), page + ": " + policy);
       assertEquals("nosniff", response.headers().firstValue("X-Content-Type-Options").orElse(""), page);
     }
+    HttpResponse<String> api = twlab.send(Optional.empty(), HttpRequest.newBuilder(
+        URI.create(twlab.httpBase() + "/api/v1/sysctls")));
+    assertEquals(401, api.statusCode(), "the pages are public, the API behind them is not: " + api.body());
     for (String outside : List.of("/io/twlab/api/openapi.json", "/META-INF/MANIFEST.MF",
         "/js/%2e%2e/%2e%2e/io/twlab/lab-images/VERSION", "/js/..%2f..%2fio/twlab/api/openapi.json")) {
       int status = twlab.send(Optional.empty(), HttpRequest.newBuilder(URI.create(twlab.httpBase() + outside)))
@@ -101,7 +108,7 @@ class ConsoleIT {
     accessible("the labs page");
     browser.screenshot("02-labs");
     browser.driver.findElement(By.xpath("//button[text()='Create lab']")).click();
-    browser.until(d -> d.getCurrentUrl().contains("#/labs/lab-") ? true : null, java.time.Duration.ofSeconds(90));
+    browser.until(d -> d.getCurrentUrl().contains("#/labs/lab-") ? true : null, seconds(90));
     browser.find(".topology svg g[data-node='client']");
     String sysctls = (String) browser.script("return document.querySelector('details table').textContent");
     assertTrue(sysctls.contains("net.ipv4.tcp_fin_timeout") && sysctls.contains("30"), sysctls);
@@ -113,12 +120,12 @@ class ConsoleIT {
     }
     browser.driver.findElement(By.xpath("//button[text()='Run']")).click();
     WebElement lane = browser.until(d -> d.findElements(By.cssSelector(".lane[data-node='client'][data-state='TIME_WAIT']"))
-        .stream().findFirst().orElse(null), java.time.Duration.ofSeconds(60));
+        .stream().findFirst().orElse(null), seconds(60));
     String now = lane.findElement(By.cssSelector(".lane-now")).getText();
     assertTrue(now.matches("TIME_WAIT \\d+ s left"), now);
     int first = Integer.parseInt(now.replaceAll("\\D", ""));
     browser.until(d -> Integer.parseInt(d.findElement(By.cssSelector(".lane[data-node='client'][data-state='TIME_WAIT'] .lane-now"))
-        .getText().replaceAll("\\D", "")) < first ? true : null, java.time.Duration.ofSeconds(5));
+        .getText().replaceAll("\\D", "")) < first ? true : null, seconds(5));
     List<String> states = segments(lane);
     assertTrue(states.containsAll(List.of("ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT")), states.toString());
     browser.find(".run-result table");
@@ -152,12 +159,12 @@ class ConsoleIT {
   void aReloadDuringARunLosesNoEvent() throws Exception {
     browser.driver.findElement(By.xpath("//button[text()='Run']")).click();
     browser.until(d -> d.findElement(By.cssSelector(".run-status")).getText().startsWith("Run ") ? true : null,
-        java.time.Duration.ofSeconds(20));
+        seconds(20));
     browser.driver.navigate().refresh();
     browser.until(d -> d.findElements(By.cssSelector(".lane[data-node='client']")).size() >= 2 ? true : null,
-        java.time.Duration.ofSeconds(60));
+        seconds(60));
     browser.until(d -> d.findElements(By.cssSelector(".lane[data-node='client'][data-state='TIME_WAIT']")).size() >= 2
-        ? true : null, java.time.Duration.ofSeconds(60));
+        ? true : null, seconds(60));
     String status = browser.find(".stream-status").getText();
     assertTrue(status.matches("events 1–\\d+ received in \\d+ messages, none missing"), status);
     for (WebElement lane : browser.all(".lane[data-node='client'][data-state='TIME_WAIT']")) {
@@ -174,7 +181,7 @@ class ConsoleIT {
     List<WebElement> runs = browser.until(d -> {
       List<WebElement> links = d.findElements(By.cssSelector("table.runs tbody tr"));
       return links.size() >= 2 ? links : null;
-    }, java.time.Duration.ofSeconds(20));
+    }, seconds(20));
     accessible("the history");
     runs.get(runs.size() - 1).findElement(By.tagName("a")).click();
     browser.find(".player input[type=range]");
@@ -185,7 +192,7 @@ class ConsoleIT {
     new Select(browser.driver.findElement(By.xpath("//label[text()='Speed']/following-sibling::select"))).selectByValue("30");
     browser.driver.findElement(By.xpath("//div[contains(@class,'player')]/button[text()='Play']")).click();
     browser.until(d -> d.findElements(By.cssSelector(".lane[data-node='client'][data-state='TIME_WAIT']")).isEmpty()
-        ? null : true, java.time.Duration.ofSeconds(30));
+        ? null : true, seconds(30));
     accessible("a replay");
     browser.screenshot("06-replay", ".player");
 
@@ -193,12 +200,12 @@ class ConsoleIT {
     List<WebElement> boxes = browser.until(d -> {
       List<WebElement> b = d.findElements(By.cssSelector("table.runs input[type=checkbox]"));
       return b.size() >= 2 ? b : null;
-    }, java.time.Duration.ofSeconds(20));
+    }, seconds(20));
     boxes.get(0).click();
     boxes.get(1).click();
     browser.driver.findElement(By.xpath("//button[text()='Compare the two chosen runs']")).click();
     browser.until(d -> d.findElements(By.cssSelector(".columns.ab .lane[data-state='TIME_WAIT']")).size() >= 2 ? true : null,
-        java.time.Duration.ofSeconds(30));
+        seconds(30));
     browser.screenshot("07-compare", ".columns.ab");
   }
 
@@ -220,7 +227,7 @@ class ConsoleIT {
         + "    expect:\n      - count: client TIME_WAIT >= 1 at peak\n      - count: server TIME_WAIT >= 1 at peak\n");
     browser.driver.findElement(By.xpath("//button[text()='Check and run']")).click();
     WebElement failed = browser.until(d -> d.findElements(By.cssSelector(".verdict-mark.failed")).stream().findFirst()
-        .orElse(null), java.time.Duration.ofSeconds(120));
+        .orElse(null), seconds(120));
     assertTrue(failed.getAttribute("aria-label").contains("server TIME_WAIT >= 1"), failed.getAttribute("aria-label"));
     assertEquals(1, browser.all(".verdict-mark.passed").size());
     accessible("a graded experiment");

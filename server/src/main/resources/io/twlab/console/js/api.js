@@ -37,7 +37,12 @@ export async function call(method, path, body, { type = 'application/json', bear
   remember(response);
   if (response.status === 204) return null;
   const text = await response.text();
-  const parsed = text ? JSON.parse(text) : {};
+  let parsed;
+  try {
+    parsed = text ? JSON.parse(text) : {};
+  } catch (e) {
+    parsed = { title: `HTTP ${response.status}`, detail: text.slice(0, 300) };
+  }
   if (!response.ok) throw new Problem(response.status, parsed);
   return parsed;
 }

@@ -12,7 +12,7 @@ import { gradeView } from './views/grade.js';
  */
 const main = document.getElementById('main');
 let leave = () => {};
-export let me = null;
+let me = null;
 
 const routes = [
   [/^#\/labs\/([\w-]+)$/, id => labView(id)],

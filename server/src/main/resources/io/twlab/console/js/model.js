@@ -6,12 +6,12 @@ const MAX_SERIES = 20000;
 const MAX_NAT = 1000;
 
 /** "59.800s" (a proto3 JSON Duration) → 59.8. */
-export function seconds(text) {
+function seconds(text) {
   return text ? parseFloat(String(text)) : 0;
 }
 
 /** "10.250.1.3:40000 -> 10.250.2.2:5000" → ["10.250.1.3:40000", "10.250.2.2:5000"]. */
-export function ends(text) {
+function ends(text) {
   return String(text || '').split(/\s*->\s*/);
 }
 
@@ -218,10 +218,4 @@ export class Timeline {
       return { ...m, client: byEnds.get(`${client}>${server}`), server: byEnds.get(`${serverSide}>${snat}`) };
     });
   }
-}
-
-/** The state a connection is in at time t (ms), or null before it began. */
-export function stateAt(conn, t) {
-  for (const s of conn.segments) if (s.from <= t && (s.to === null || t < s.to)) return s.state;
-  return conn.closedAt !== null && t >= conn.closedAt ? 'CLOSED' : null;
 }

@@ -2,7 +2,7 @@ import { h } from './dom.js';
 import { stateName } from './states.js';
 
 /** A field name of the proto3 JSON mapping in words: "timeWaitTimerAtEntry" → "time wait timer at entry". */
-export function words(name) {
+function words(name) {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }
 

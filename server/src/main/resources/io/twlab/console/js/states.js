@@ -1,7 +1,7 @@
 // TCP states as the console shows them: each has a colour AND a short label, so that nothing is
 // told by colour alone (colour-blind safe); the palette is Okabe and Ito's, darkened where white
 // text sits on it to keep a contrast of at least 4.5:1.
-export const STATES = {
+const STATES = {
   SYN_SENT: { short: 'SYN-S', colour: '#8a5a00', text: '#fff' },
   SYN_RECV: { short: 'SYN-R', colour: '#8a5a00', text: '#fff' },
   NEW_SYN_RECV: { short: 'NSYN', colour: '#8a5a00', text: '#fff' },

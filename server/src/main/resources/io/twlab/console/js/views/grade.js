@@ -143,7 +143,7 @@ async function verdictsOnTimeline(graded) {
  * its last state was first reached; a duration when that state first ended; counters, errors and
  * sysctls at the end, when they were read.
  */
-export function decidedAt(verdict, timeline, start, end) {
+function decidedAt(verdict, timeline, start, end) {
   const text = verdict.expectation;
   const [node, second] = text.split(' ');
   if (verdict.kind === 'count') {
