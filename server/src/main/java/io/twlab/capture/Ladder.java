@@ -24,6 +24,12 @@ public record Ladder(String node, String a, String b, List<Rung> rungs) {
       TcpState.LAST_ACK);
   /** A state change caused by sending comes before that packet by microseconds; far later is another cause. */
   private static final Duration SENT_WITHIN = Duration.ofMillis(50);
+  /**
+   * A sampled change is stamped when its sample's dump began, in whole milliseconds, and the
+   * socket is read later in the dump: it may be stamped before the packet that caused it (an
+   * orphan's FIN_WAIT2 entering TIME_WAIT when the peer's FIN arrives mid-dump, on a loaded host).
+   */
+  private static final Duration SAMPLE_STAMPED_EARLY = Duration.ofMillis(20);
   /** A change this long after the last packet is a timer's, not a packet's. */
   private static final Duration QUIET = Duration.ofSeconds(1);
 
@@ -96,7 +102,7 @@ public record Ladder(String node, String a, String b, List<Rung> rungs) {
   /**
    * The packet a state change goes with: for a state entered to send (SYN_SENT, FIN_WAIT1,
    * LAST_ACK), the first packet that end sent at or after it; for any other, the last packet that
-   * end received before it (what made it change). -1 for a change the capture did not see the cause
+   * end received before it (what made it change), a sampled change's stamp allowing for its dump. -1 for a change the capture did not see the cause
    * of: before its first packet, or a timer's long after its last (TIME_WAIT's end).
    */
   private static int rungOf(List<CapturedPacket> packets, String end, SocketChange c) {
@@ -112,8 +118,9 @@ public record Ladder(String node, String a, String b, List<Rung> rungs) {
         }
       }
     }
+    Instant latest = c.time().plus(c.traced() ? SKEW : SAMPLE_STAMPED_EARLY);
     int last = -1;
-    for (int i = 0; i < packets.size() && !packets.get(i).time().isAfter(c.time().plus(SKEW)); i++) {
+    for (int i = 0; i < packets.size() && !packets.get(i).time().isAfter(latest); i++) {
       if (packets.get(i).destination().equals(end)) {
         last = i;
       }

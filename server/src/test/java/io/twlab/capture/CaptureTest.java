@@ -141,6 +141,16 @@ class CaptureTest {
   }
 
   @Test
+  void aSampledTimeWaitStampedAsItsDumpBeganStillGoesWithThePeersFin() {
+    SocketChange sampled = new SocketChange("n", T0.plusNanos(499_000 * 1000L), new SocketKey(CLIENT, SERVER),
+        TcpState.FIN_WAIT2, TcpState.TIME_WAIT, Optional.empty(), false);
+    SocketChange traced = change(SERVER, CLIENT, 499_000, TcpState.ESTABLISHED, TcpState.CLOSE_WAIT);
+    List<Ladder.Rung> r = Ladder.of("client", S1, List.of(sampled, traced), 10).get(0).rungs();
+    assertEquals(List.of(TcpState.TIME_WAIT), r.get(5).aEntered(), "the server's FIN, 1 ms after the sample's stamp");
+    assertEquals(List.of(TcpState.CLOSE_WAIT), r.get(3).bEntered(), "a traced change is exact: the FIN before it");
+  }
+
+  @Test
   void aFilterTakesOnlyWhatPcapExpressionsUse() {
     assertEquals(List.of("tcp", "port", "5000", "and", "host", "10.250.1.3"),
         CaptureFilter.parse("filter", " tcp port 5000 and host 10.250.1.3 ").words());
