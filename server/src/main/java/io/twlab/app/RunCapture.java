@@ -27,6 +27,12 @@ final class RunCapture implements AutoCloseable {
   private static final long START_SECONDS = 10;
   /** The last packets of a run are written before tcpdump is stopped. */
   private static final long SETTLE_MS = 300;
+  /**
+   * Packets tcpdump wrote still travel through Docker's exec stream, later on a loaded host: the
+   * capture is stopped once no node's pcap grew for this long, at most {@link #MAX_SETTLE_CHECKS} times.
+   */
+  private static final long QUIET_MS = 250;
+  private static final int MAX_SETTLE_CHECKS = 12;
 
   private final Map<String, NodeCapture> nodes = new LinkedHashMap<>();
 
@@ -65,6 +71,15 @@ final class RunCapture implements AutoCloseable {
   /** Stops every tcpdump; returns each node's pcap. */
   Map<String, byte[]> stop() throws InterruptedException {
     Thread.sleep(SETTLE_MS);
+    long received = received();
+    for (int check = 0; check < MAX_SETTLE_CHECKS; check++) {
+      Thread.sleep(QUIET_MS);
+      long now = received();
+      if (now == received) {
+        break;
+      }
+      received = now;
+    }
     close();
     Map<String, byte[]> pcaps = new LinkedHashMap<>();
     nodes.forEach((node, c) -> {
@@ -73,6 +88,16 @@ final class RunCapture implements AutoCloseable {
       }
     });
     return pcaps;
+  }
+
+  private long received() {
+    long bytes = 0;
+    for (NodeCapture c : nodes.values()) {
+      synchronized (c.pcap()) {
+        bytes += c.pcap().size();
+      }
+    }
+    return bytes;
   }
 
   @Override
