@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Reads the line protocol of {@code twlab-sampler} (lab-images/base): batches of
  * {@code B <epoch_ms> <monotonic_ns>} ({@code S <epoch_ms> <monotonic_ns> <netns>} for the baseline),
  * {@code C <from> <to> <local> <remote> <timer_ms>}
- * and {@code K <counter> <delta>} lines, and {@code E}.
+ * and {@code K <counter> <delta>} lines, and {@code E <dumped_ns>} (the dump's end; when absent, its start).
  * Not thread-safe: one parser per sampler stream.
  */
 public final class SamplerParser {
@@ -59,7 +59,9 @@ public final class SamplerParser {
       }
       case "E" -> {
         if (batchTime != null) {
-          SamplerBatch batch = new SamplerBatch(batchTime, monotonicNanos, baseline, netns, deltas, counters);
+          long dumpedNanos = f.length > 1 ? Long.parseLong(f[1]) : monotonicNanos;
+          SamplerBatch batch = new SamplerBatch(batchTime, monotonicNanos, dumpedNanos, baseline, netns, deltas,
+              counters);
           batchTime = null;
           deltas.clear();
           counters.clear();

@@ -46,7 +46,7 @@ public final class TransitionJoiner {
 
   /**
    * A traced close that may be a handover; {@code seen}: how the first sample dumped after it showed
-   * the socket (empty: gone), dumped at {@code seenAt} (MIN_VALUE: no such sample yet).
+   * the socket (empty: gone), whose dump ended at {@code seenAt} (MIN_VALUE: no such sample yet).
    */
   private record Closing(TcpState from, Instant time, long monotonicNanos, Optional<Sampled> seen, long seenAt) {
     Closing(TcpState from, Instant time, long monotonicNanos) {
@@ -62,7 +62,7 @@ public final class TransitionJoiner {
     }
   }
 
-  /** A timewait socket a sample dumped at {@code goneAt} no longer had; {@code last}: its last sample. */
+  /** A timewait socket a sample whose dump ended at {@code goneAt} no longer had; {@code last}: its last sample. */
   private record Gone(Optional<Sampled> last, Instant time, long goneAt) {}
 
   private record Sampled(TcpState state, Optional<Duration> timer, Instant time, long monotonicNanos) {
@@ -96,7 +96,9 @@ public final class TransitionJoiner {
   private final Map<SocketKey, Reset> resets = new HashMap<>();
   /** Timewait sockets gone, waiting for the tracer to report up to the sample that found them gone. */
   private final Map<SocketKey, Gone> gone = new HashMap<>();
+  /** When the latest sample's dump began and ended. */
   private long sampledUpTo = Long.MIN_VALUE;
+  private long dumpedUpTo = Long.MIN_VALUE;
   /** The tracer has delivered everything before this kernel time: the RSTs too. */
   private long tracedUpTo = Long.MIN_VALUE;
   /** TIME_WAIT sockets reported from a sample alone since the last call of {@link #takeUntraced}. */
@@ -144,7 +146,7 @@ public final class TransitionJoiner {
       untracedTimeWaits.remove(key);
       Closing close = new Closing(from, time, event.monotonicNanos());
       closing.put(key, sampledUpTo >= close.monotonicNanos()
-          ? close.seenBy(Optional.ofNullable(sampled.get(key)), sampledUpTo) : close);
+          ? close.seenBy(Optional.ofNullable(sampled.get(key)), dumpedUpTo) : close);
       settleReady(out, time);
       return out;
     }
@@ -178,10 +180,10 @@ public final class TransitionJoiner {
     tracedUpTo = Math.max(tracedUpTo, tracerUpTo);
     Map<SocketKey, Sampled> lastOfGone = applySample(batch);
     closing.replaceAll((key, close) -> !close.sampled() && close.monotonicNanos() <= batch.monotonicNanos()
-        ? close.seenBy(Optional.ofNullable(sampled.get(key)), batch.monotonicNanos()) : close);
+        ? close.seenBy(Optional.ofNullable(sampled.get(key)), batch.dumpedNanos()) : close);
     for (SocketDelta d : batch.deltas()) {
       SocketKey key = d.socket();
-      Gone end = new Gone(Optional.ofNullable(lastOfGone.get(key)), batch.time(), batch.monotonicNanos());
+      Gone end = new Gone(Optional.ofNullable(lastOfGone.get(key)), batch.time(), batch.dumpedNanos());
       if (closing.containsKey(key)) {
         if (d.to() == TcpState.CLOSED && closing.get(key).seen().isPresent()) {
           gone.put(key, end); // a handover not settled yet, whose timewait socket is gone already
@@ -283,7 +285,10 @@ public final class TransitionJoiner {
         sampled.put(key, new Sampled(d.to(), d.timeWaitRemaining(), batch.time(), batch.monotonicNanos()));
       }
     }
-    sampledUpTo = Math.max(sampledUpTo, batch.monotonicNanos());
+    if (batch.monotonicNanos() > sampledUpTo) {
+      sampledUpTo = batch.monotonicNanos();
+      dumpedUpTo = batch.dumpedNanos();
+    }
     // A socket still there after the RST survived it (tcp_rfc1337=1, or the RST was out of window).
     resets.entrySet().removeIf(r -> r.getValue().monotonicNanos() + RST_IN_FLIGHT_NANOS <= batch.monotonicNanos()
         && sampled.containsKey(r.getKey()) && !closing.containsKey(r.getKey()));

@@ -28,7 +28,7 @@ class SamplerParserTest {
         "C - CLOSE 10.0.0.2:40001 10.0.0.3:5000 -1",
         "K TcpExtTW 1",
         "K conntrack.insert_failed 2",
-        "E");
+        "E 9424789500000");
     List<SamplerBatch> batches = lines.stream().map(parser::accept).flatMap(Optional::stream).toList();
 
     assertEquals(2, batches.size());
@@ -36,6 +36,8 @@ class SamplerParserTest {
     assertTrue(batches.get(0).baseline());
     assertEquals(4026532258L, batches.get(0).netns());
     assertEquals(9424786143000L, batches.get(1).monotonicNanos());
+    assertEquals(9424789500000L, batches.get(1).dumpedNanos(), "the dump's end");
+    assertEquals(9424662019667L, batches.get(0).dumpedNanos(), "an end not given is the start");
     assertFalse(batches.get(1).baseline());
     assertEquals(Map.of(), batches.get(0).counterDeltas());
     assertEquals(Map.of("TcpExtTW", 1L, "conntrack.insert_failed", 2L), batches.get(1).counterDeltas());

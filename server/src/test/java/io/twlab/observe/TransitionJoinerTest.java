@@ -198,6 +198,43 @@ class TransitionJoinerTest {
     assertEquals(Optional.of(TimeWaitEnd.RESET), out.get(1).timeWaitEnd());
   }
 
+  /**
+   * CI's failed TimeWaitAssassinationIT (2026-12-03): the RST came after the sample's dump began and
+   * before it read the TIME_WAIT sockets; the dump no longer had the socket, and the RST killed it.
+   */
+  @Test
+  void anRstThatCameDuringTheDumpThatFoundTheSocketGoneKilledIt() {
+    joiner.baseline(batch(0, true));
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sample(6, delta(CLIENT, SERVER, CLOSED, TIME_WAIT, 59_990));
+    reset(2_002, SERVER, CLIENT);
+    sampleDumped(2_000, 2_004, 2_004, delta(CLIENT, SERVER, TIME_WAIT, CLOSED, -1));
+    assertEquals(List.of("FIN_WAIT2>TIME_WAIT", "TIME_WAIT>CLOSED"), names());
+    assertEquals(Optional.of(TimeWaitEnd.RESET), out.get(1).timeWaitEnd());
+  }
+
+  @Test
+  void aHandoverWhoseTimeWaitAnRstKilledDuringTheFirstDumpAfterItIsReported() {
+    joiner.baseline(batch(0, true));
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    reset(51, SERVER, CLIENT);
+    sampleDumped(50, 53, 53);
+    assertEquals(List.of("FIN_WAIT2>TIME_WAIT", "TIME_WAIT>CLOSED"), names());
+    assertEquals(Optional.of(TimeWaitEnd.RESET), out.get(1).timeWaitEnd());
+  }
+
+  @Test
+  void aSampleWhoseDumpEndedAfterWhatTheTracerReportedWaitsForIt() {
+    joiner.baseline(batch(0, true));
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sample(6, delta(CLIENT, SERVER, CLOSED, TIME_WAIT, 59_990));
+    sampleDumped(2_000, 2_004, 2_001, delta(CLIENT, SERVER, TIME_WAIT, CLOSED, -1));
+    assertEquals(List.of("FIN_WAIT2>TIME_WAIT"), names(), "an RST may still come from before the dump's end");
+    reset(2_002, SERVER, CLIENT);
+    sample(2_100);
+    assertEquals(Optional.of(TimeWaitEnd.RESET), out.get(1).timeWaitEnd());
+  }
+
   @Test
   void aTimeWaitThatSurvivedAnRstLaterExpires() {
     joiner.baseline(batch(0, true));
@@ -266,8 +303,14 @@ class TransitionJoinerTest {
     out.addAll(joiner.sampled(batch(ms, false, deltas), tracedMs * 1_000_000));
   }
 
+  /** A sample whose dump began at {@code ms} and ended at {@code dumpedMs}, the tracer at {@code tracedMs}. */
+  private void sampleDumped(long ms, long dumpedMs, long tracedMs, SocketDelta... deltas) {
+    out.addAll(joiner.sampled(new SamplerBatch(T0.plusMillis(ms), ms * 1_000_000, dumpedMs * 1_000_000, false, 1,
+        List.of(deltas), Map.of()), tracedMs * 1_000_000));
+  }
+
   private static SamplerBatch batch(long ms, boolean baseline, SocketDelta... deltas) {
-    return new SamplerBatch(T0.plusMillis(ms), ms * 1_000_000, baseline, 1, List.of(deltas), Map.of());
+    return new SamplerBatch(T0.plusMillis(ms), ms * 1_000_000, ms * 1_000_000, baseline, 1, List.of(deltas), Map.of());
   }
 
   private static SocketDelta delta(String local, String remote, TcpState from, TcpState to, long timerMs) {
