@@ -17,6 +17,7 @@ import picocli.CommandLine.ScopeType;
         SweepCommand.class, RunsCommand.class, LoginCommand.class, LogoutCommand.class,
         WorkshopsCommand.class, StudentsCommand.class, AuditCommand.class, AdminCommand.class, WhoAmICommand.class,
         RotateCommand.class, AssignmentsCommand.class, SubmitCommand.class, JobsCommand.class, CaptureCommand.class,
+        ShellCommand.class,
         CommandLine.HelpCommand.class})
 public final class Twlab {
 

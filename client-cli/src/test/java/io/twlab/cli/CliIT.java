@@ -12,6 +12,7 @@ import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.RunState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -138,6 +139,33 @@ class CliIT {
     CommandRun hostile = twlab("capture", labId, "--node", "server", "--filter", "port 5000; id", "-w", live.toString());
     assertEquals(Twlab.INVALID_INPUT, hostile.exitCode());
     assertTrue(hostile.err().contains("filter"), hostile.err());
+    assertEquals(0, twlab("labs", "delete", labId).exitCode());
+  }
+
+  @Test
+  void aShellRunsAScriptInALabNodeAndExitsWithItsStatus() throws Exception {
+    CommandRun lab = twlab("labs", "create", "-o", "json");
+    assertEquals(0, lab.exitCode(), lab.err());
+    String labId = lab.out().replaceAll("(?s).*\"id\": ?\"(lab-[^\"]+)\".*", "$1");
+    assertEquals(0, twlab("run", "nc-timewait", "--lab", labId).exitCode());
+    java.io.InputStream stdin = System.in;
+    java.io.PrintStream stdout = System.out;
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    CommandRun shell;
+    try {
+      System.setIn(new java.io.ByteArrayInputStream("id -un\nss -tan\nexit 7\n".getBytes(StandardCharsets.UTF_8)));
+      System.setOut(new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
+      shell = twlab("shell", labId, "client");
+    } finally {
+      System.setIn(stdin);
+      System.setOut(stdout);
+    }
+    String out = printed.toString(StandardCharsets.UTF_8);
+    assertEquals(7, shell.exitCode(), shell.err() + out);
+    assertTrue(out.startsWith("student\n") && out.lines().anyMatch(l -> l.startsWith("TIME-WAIT")), out);
+    CommandRun nowhere = twlab("shell", labId, "router");
+    assertEquals(Twlab.INVALID_INPUT, nowhere.exitCode(), nowhere.err());
+    assertTrue(nowhere.err().contains("node"), nowhere.err());
     assertEquals(0, twlab("labs", "delete", labId).exitCode());
   }
 

@@ -1,5 +1,6 @@
 package io.twlab.api;
 
+import io.twlab.api.report.RoomGrades;
 import io.twlab.app.Access;
 import io.twlab.app.Classrooms;
 import io.twlab.core.Limits;
@@ -7,6 +8,7 @@ import io.twlab.grading.Verdict;
 import io.twlab.identity.AuditEntry;
 import io.twlab.identity.Principal;
 import io.twlab.identity.Workshop;
+import io.twlab.lab.Lab;
 import io.twlab.proto.v1.V1;
 import io.twlab.proto.v1.V1.Caller;
 import io.twlab.proto.v1.V1.IssuedCredential;
@@ -48,8 +50,9 @@ public final class IdentityMapper {
         .addAllStudents(students.stream().map(IdentityMapper::caller).toList())
         .setSeatLimits(V1.SeatLimits.newBuilder().setLabs(w.seatLimits().labs()).setNodes(w.seatLimits().nodes())
             .setRuns(w.seatLimits().runs())
-            .setWatchers(w.seatLimits().watchers()).setSweepCells(w.seatLimits().sweepCells()))
-        .addAllScenarios(new TreeSet<>(w.scenarios())).build();
+            .setWatchers(w.seatLimits().watchers()).setSweepCells(w.seatLimits().sweepCells())
+            .setShells(w.seatLimits().shells()))
+        .addAllScenarios(new TreeSet<>(w.scenarios())).setShellsWhileGraded(w.shellsWhileGraded()).build();
   }
 
   public static V1.ListAuditResponse audit(List<AuditEntry> entries) {
@@ -60,12 +63,25 @@ public final class IdentityMapper {
     return b.build();
   }
 
+  /** The labs a call on a whole workshop's labs extended or deleted. */
+  public static V1.WorkshopLabsResponse workshopLabs(String workshopId, List<Lab> labs) {
+    return V1.WorkshopLabsResponse.newBuilder().setWorkshopId(workshopId)
+        .addAllLabs(labs.stream().map(ProtoMapper::lab).toList()).build();
+  }
+
+  public static V1.GradesExport grades(RoomGrades.Export export) {
+    return V1.GradesExport.newBuilder().setFormat(export.format().id()).setContentType(export.format().contentType)
+        .setFileName(export.fileName()).setBody(export.body()).build();
+  }
+
   public static V1.Classroom classroom(Classrooms.Classroom classroom) {
     V1.Classroom.Builder b = V1.Classroom.newBuilder().setWorkshop(workshop(classroom.workshop(), "", List.of()));
     for (Classrooms.Seat seat : classroom.seats()) {
       V1.Seat.Builder s = V1.Seat.newBuilder().setStudent(caller(seat.student()))
           .addAllLabs(seat.labs().stream().map(ProtoMapper::lab).toList())
-          .addAllLatestRuns(seat.latest().stream().map(IdentityMapper::brief).toList());
+          .addAllLatestRuns(seat.latest().stream().map(IdentityMapper::brief).toList())
+          .addAllShells(seat.shells());
+      seat.sockets().forEach((state, n) -> s.putSockets(state.name(), n));
       seat.current().ifPresent(r -> s.setCurrentRun(brief(r)));
       b.addSeats(s);
     }
@@ -88,9 +104,9 @@ public final class IdentityMapper {
     V1.SeatLimits asked = request.getSeatLimits();
     Limits seat = new Limits(orDefault(asked.getLabs(), Limits.SEAT.labs()), orDefault(asked.getNodes(),
         Limits.SEAT.nodes()), orDefault(asked.getRuns(), Limits.SEAT.runs()), orDefault(asked.getWatchers(), Limits.SEAT.watchers()),
-        orDefault(asked.getSweepCells(), Limits.SEAT.sweepCells()));
+        orDefault(asked.getSweepCells(), Limits.SEAT.sweepCells()), orDefault(asked.getShells(), Limits.SEAT.shells()));
     return access.openWorkshop(caller, new Access.Plan(request.getName(), request.getSeats(), lasts, seat,
-        Set.copyOf(request.getScenariosList())));
+        Set.copyOf(request.getScenariosList()), request.getShellsWhileGraded()));
   }
 
   private static int orDefault(int asked, int otherwise) {

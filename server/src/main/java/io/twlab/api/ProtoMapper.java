@@ -261,6 +261,7 @@ public final class ProtoMapper {
     run.finishedAt().ifPresent(t -> b.setFinishedAt(timestamp(t)));
     run.error().ifPresent(b::setError);
     run.result().ifPresent(r -> b.setResult(result(r)));
+    b.addAllShellsOpen(run.shellsOpen());
     run.observationIncomplete().forEach(f -> b.addObservationIncomplete(V1.ObservationFinding.newBuilder()
         .setNode(f.node()).setCounter(f.counter()).setCounted(f.counted()).setObservedWhat(f.what())
         .setObserved(f.observed()).setMessage(f.message())));
@@ -341,7 +342,7 @@ public final class ProtoMapper {
     return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
 
-  static Duration duration(java.time.Duration d) {
+  public static Duration duration(java.time.Duration d) {
     return Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
   }
 }

@@ -93,14 +93,15 @@ public final class Access {
    * A workshop to open: its name, seats and length, what each seat may hold at once, the scenarios
    * its students may run (empty: all).
    */
-  public record Plan(String name, int seats, Duration lasts, Limits seatLimits, Set<String> scenarios) {
+  public record Plan(String name, int seats, Duration lasts, Limits seatLimits, Set<String> scenarios,
+      boolean shellsWhileGraded) {
     public Plan {
       scenarios = Set.copyOf(scenarios);
     }
 
     /** With a seat's default limits, every scenario allowed. */
     public static Plan of(String name, int seats, Duration lasts) {
-      return new Plan(name, seats, lasts, Limits.SEAT, Set.of());
+      return new Plan(name, seats, lasts, Limits.SEAT, Set.of(), false);
     }
   }
 
@@ -132,18 +133,18 @@ public final class Access {
     return switch (principal.role()) {
       case ADMIN -> Caller.admin(principal.id());
       case INSTRUCTOR -> new Caller(self, false, workshops.list(Optional.of(principal.id())).stream()
-          .map(Workshop::id).collect(Collectors.toSet()), Limits.STAFF, Set.of());
+          .map(Workshop::id).collect(Collectors.toSet()), Limits.STAFF, Set.of(), false);
       case STUDENT -> principal.workshopId().flatMap(workshops::get)
-          .map(w -> new Caller(self, false, Set.of(), w.seatLimits(), w.scenarios()))
+          .map(w -> new Caller(self, false, Set.of(), w.seatLimits(), w.scenarios(), w.shellsWhileGraded()))
           .orElseThrow(UnauthenticatedException::new);
-      case SUBMITTER -> new Caller(self, false, Set.of(), Limits.SUBMIT_ONLY, Set.of());
+      case SUBMITTER -> new Caller(self, false, Set.of(), Limits.SUBMIT_ONLY, Set.of(), false);
     };
   }
 
   /** What a seat of the workshop sees: the student's own labs and runs. */
   public static Caller seat(Principal student) {
     return new Caller(new Tenant(student.id(), student.workshopId().orElse("")), false, Set.of(), Limits.SEAT,
-        Set.of());
+        Set.of(), false);
   }
 
   public Issued addInstructor(Principal caller, String name) {
@@ -175,7 +176,8 @@ public final class Access {
     }
     String code = joinCode();
     Workshop workshop = new Workshop(Ids.newId("workshop"), name.trim(), caller.id(), plan.seats(),
-        clock.instant().plus(plan.lasts()), Optional.empty(), plan.seatLimits(), plan.scenarios());
+        clock.instant().plus(plan.lasts()), Optional.empty(), plan.seatLimits(), plan.scenarios(),
+        plan.shellsWhileGraded());
     workshops.save(workshop, Credentials.hash(normal(code)));
     return new Opened(workshop, code);
   }
@@ -266,6 +268,16 @@ public final class Access {
   /** One of the caller's workshops with its students. */
   public Roster roster(Principal caller, String workshopId) {
     return roster(owned(caller, workshopId));
+  }
+
+  /**
+   * A workshop's room, as only its instructor (and the admin) sees it: to anyone else, students
+   * included, it does not exist.
+   */
+  public Roster room(Principal caller, String workshopId) {
+    return roster(workshops.get(workshopId).filter(w -> caller.role() == Role.ADMIN
+            || caller.role() == Role.INSTRUCTOR && w.instructorId().equals(caller.id()))
+        .orElseThrow(() -> new NotFoundException("workshop", workshopId, "ListWorkshops names yours")));
   }
 
   private Roster roster(Workshop workshop) {

@@ -1,35 +1,50 @@
 package io.twlab.app;
 
 import io.twlab.core.Caller;
+import io.twlab.core.InvalidArgumentException;
+import io.twlab.core.TcpState;
+import io.twlab.grading.Verdict;
 import io.twlab.identity.Principal;
 import io.twlab.identity.Workshop;
 import io.twlab.lab.Lab;
+import io.twlab.lab.LabStatus;
 import io.twlab.scenario.RunState;
 import io.twlab.store.RecordedRun;
 import io.twlab.store.RunQuery;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** A workshop as its instructor watches it: every seat with its labs, its run in progress and its latest runs. */
 public final class Classrooms {
   /** How often a watched classroom is looked at again; it is sent only when it changed. */
   private static final Duration REFRESH = Duration.ofSeconds(1);
   private static final int LATEST_RUNS = 5;
+  /** The runs of a seat a grade export reads, newest first. */
+  private static final int GRADED_RUNS = RunQuery.MAX_LIMIT;
+  private static final Duration MIN_EXTENSION = Duration.ofMinutes(1);
+  private static final Duration MAX_EXTENSION = Duration.ofHours(12);
 
   private final Access access;
   private final Labs labs;
   private final Runs runs;
   private final EventStreams events;
+  private final Shells shells;
   private final Clock clock;
 
   /** {@code events} counts a classroom view among its caller's watchers. */
-  public Classrooms(Access access, Labs labs, Runs runs, EventStreams events, Clock clock) {
+  public Classrooms(Access access, Labs labs, Runs runs, EventStreams events, Shells shells, Clock clock) {
     this.access = access;
     this.labs = labs;
     this.runs = runs;
     this.events = events;
+    this.shells = shells;
     this.clock = clock;
   }
 
@@ -40,11 +55,25 @@ public final class Classrooms {
     }
   }
 
-  /** One student's seat: their labs, their run in progress, their newest finished runs. */
-  public record Seat(Principal student, List<Lab> labs, Optional<RecordedRun> current, List<RecordedRun> latest) {
+  /**
+   * One student's seat: their labs, their run in progress, their newest finished runs, their
+   * sockets in each state (all their labs' nodes together, as last sampled) and their open shells.
+   */
+  public record Seat(Principal student, List<Lab> labs, Optional<RecordedRun> current, List<RecordedRun> latest,
+      Map<TcpState, Integer> sockets, List<String> shells) {
     public Seat {
       labs = List.copyOf(labs);
       latest = List.copyOf(latest);
+      sockets = Map.copyOf(sockets);
+      shells = List.copyOf(shells);
+    }
+  }
+
+  /** One seat's latest graded attempt of one experiment: its verdicts counted. */
+  public record Grade(Principal student, String experiment, String runId, Instant at, int passed, int failed,
+      int errors) {
+    public int total() {
+      return passed + failed + errors;
     }
   }
 
@@ -66,9 +95,50 @@ public final class Classrooms {
     return ended;
   }
 
+  /** Every lab of the workshop's seats lives {@code by} longer, never past the workshop's end. */
+  public List<Lab> extendLabs(Principal principal, Caller caller, String workshopId, Duration by) {
+    Access.Roster roster = access.room(principal, workshopId);
+    if (by.compareTo(MIN_EXTENSION) < 0 || by.compareTo(MAX_EXTENSION) > 0) {
+      throw new InvalidArgumentException("by", "must be 1 minute to 12 hours, got " + by.toSeconds() + " s");
+    }
+    return seatLabs(caller, workshopId).stream()
+        .map(l -> labs.extend(caller, l.id(), by, roster.workshop().endsAt())).toList();
+  }
+
+  /** Deletes every lab of the workshop's seats; the workshop and its students' tokens stay. */
+  public List<Lab> endLabs(Principal principal, Caller caller, String workshopId) {
+    access.room(principal, workshopId);
+    return seatLabs(caller, workshopId).stream().map(l -> {
+      labs.delete(caller, l.id());
+      return l.withStatus(LabStatus.DELETED);
+    }).toList();
+  }
+
+  /** Each seat's latest graded attempt of each experiment it was graded on, seats in roster order. */
+  public List<Grade> grades(Principal principal, String workshopId) {
+    List<Grade> grades = new ArrayList<>();
+    for (Principal student : access.room(principal, workshopId).students()) {
+      Map<String, RecordedRun> latest = new TreeMap<>();
+      runs.list(Access.seat(student), new RunQuery("", "", "", 0, GRADED_RUNS)).stream()
+          .filter(RecordedRun::graded).forEach(r -> latest.putIfAbsent(r.experiment(), r));
+      latest.forEach((experiment, r) -> grades.add(new Grade(student, experiment, r.run().id(),
+          r.run().finishedAt().orElse(r.run().startedAt()), count(r, Verdict.Outcome.PASSED),
+          count(r, Verdict.Outcome.FAILED), count(r, Verdict.Outcome.ERROR))));
+    }
+    return grades;
+  }
+
+  private static int count(RecordedRun run, Verdict.Outcome outcome) {
+    return (int) run.verdicts().stream().filter(v -> v.outcome() == outcome).count();
+  }
+
+  private List<Lab> seatLabs(Caller caller, String workshopId) {
+    return labs.list(caller).stream().filter(l -> l.tenant().workshop().equals(workshopId)).toList();
+  }
+
   /** One of the caller's workshops (any for the admin) as it is now. */
   public Classroom view(Principal caller, String workshopId) {
-    Access.Roster roster = access.roster(caller, workshopId);
+    Access.Roster roster = access.room(caller, workshopId);
     return new Classroom(roster.workshop(), roster.students().stream().map(this::seat).toList());
   }
 
@@ -125,6 +195,9 @@ public final class Classrooms {
     Optional<RecordedRun> current = recent.stream().filter(r -> r.run().state() == RunState.RUNNING).findFirst();
     List<RecordedRun> finished = recent.stream().filter(r -> r.run().state() != RunState.RUNNING).limit(LATEST_RUNS)
         .toList();
-    return new Seat(student, labs.list(seat), current, finished);
+    List<Lab> held = labs.list(seat);
+    Map<TcpState, Integer> sockets = new EnumMap<>(TcpState.class);
+    held.forEach(l -> labs.sockets(l.id()).forEach((state, n) -> sockets.merge(state, n, Integer::sum)));
+    return new Seat(student, held, current, finished, sockets, shells.openBy(student.id()));
   }
 }

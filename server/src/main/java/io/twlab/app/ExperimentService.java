@@ -115,7 +115,7 @@ public final class ExperimentService {
   private GradeReport gradeCell(Caller caller, Experiment experiment, Map<String, String> cell,
       GradingProgress progress) throws InterruptedException {
     Instant started = clock.instant();
-    Lab lab = labs.create(caller, experiment.labIn(cell));
+    Lab lab = labs.createGraded(caller, experiment.labIn(cell));
     LOG.info("experiment='{}' lab={} grading {} run(s)", experiment.name(), lab.id(), experiment.steps().size());
     List<GradeReport.StepGrade> grades = new ArrayList<>();
     try {

@@ -28,6 +28,8 @@ final class LabLabels {
   static final String RUN = "io.twlab.run";
   /** On a student's program's container: the slot it fills. */
   static final String PROGRAM = "io.twlab.program";
+  /** On a shell's container: the shell's id. */
+  static final String SHELL = "io.twlab.shell";
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .registerModule(new JavaTimeModule())

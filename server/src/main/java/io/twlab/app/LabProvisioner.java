@@ -12,6 +12,7 @@ import io.twlab.lab.NodePlan;
 import io.twlab.lab.PortRange;
 import io.twlab.lab.Topologies;
 import io.twlab.lab.TopologyKind;
+import io.twlab.runtime.Confinement;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
@@ -27,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,6 +151,26 @@ final class LabProvisioner {
   }
 
   /**
+   * Starts a shell's terminal in {@code node}'s network namespace, as {@link Shells#USER} without
+   * capabilities, with the node's own tools. Labelled with the lab, so that the lab's end removes it.
+   */
+  LabRuntime.Terminal startShell(Lab lab, LabNode node, String shellId, boolean tty, int columns, int rows,
+      Consumer<byte[]> output, IntConsumer ended) {
+    Map<String, String> labels = new LinkedHashMap<>(LabLabels.lab(settings.owner(), lab.id()));
+    labels.put(LabLabels.SHELL, shellId);
+    return runtime.startTerminal(new LabRuntime.TerminalRequest(
+        dockerName(lab.id(), shellId),
+        settings.image(node.role().id()),
+        node.containerId(),
+        labels,
+        Map.of("TWLAB_LAB", lab.id(), "TWLAB_NODE", node.name(), "TERM", "xterm-256color", "HOME", Confinement.SCRATCH,
+            "LANG", "C.UTF-8"),
+        tty ? List.of("/bin/bash", "-i") : List.of("/bin/bash", "-s"),
+        Shells.USER,
+        tty, columns, rows, ServerSettings.SHELL), output, ended);
+  }
+
+  /**
    * Docker's embedded DNS listens on a TCP port in every container's network namespace, picked from
    * the kernel's default range before the container's sysctls apply, and connect() never takes a
    * bound port. A node given a narrow ip_local_port_range that happens to cover that port would
@@ -213,13 +236,16 @@ final class LabProvisioner {
 
   /**
    * Rebuilds a running lab from its containers' labels, or returns null if it cannot be used.
-   * Nodes that belonged to a run are removed: the run ended with the server that started it.
+   * Nodes that belonged to a run are removed: the run ended with the server that started it; so are
+   * shells, whose terminals ended with it.
    */
   Lab adopt(String labId, List<LabRuntime.ContainerInfo> allContainers) {
     allContainers.stream().map(c -> c.labels().get(LabLabels.RUN)).filter(java.util.Objects::nonNull).distinct()
         .forEach(this::removeRunNodes);
+    allContainers.stream().filter(c -> c.labels().containsKey(LabLabels.SHELL))
+        .forEach(c -> runtime.removeContainer(c.id()));
     List<LabRuntime.ContainerInfo> containers = allContainers.stream()
-        .filter(c -> !c.labels().containsKey(LabLabels.RUN)).toList();
+        .filter(c -> !c.labels().containsKey(LabLabels.RUN) && !c.labels().containsKey(LabLabels.SHELL)).toList();
     if (containers.isEmpty()) {
       return null;
     }

@@ -7,22 +7,60 @@ import io.twlab.lab.Lab;
 import io.twlab.lab.LabStatus;
 import io.twlab.observe.LabObserver;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Future;
 
-/** A live lab with the things it owns: its event log, its observer and its current run. */
+/**
+ * A live lab with the things it owns: its event log, its observer and its current run; and what a
+ * run must know of it: whether it was made to grade, and the shells open in it.
+ */
 final class LabSession implements AutoCloseable {
   private volatile Lab lab;
   private final EventLog log;
   private final LabObserver observer;
+  private final boolean graded;
   private volatile boolean deleting;
   private String activeRunId;
   private Future<?> activeRun;
+  /** Shells open, by node; and the nodes that had one open at some time since the current run began. */
+  private final Map<String, Integer> shells = new TreeMap<>();
+  private final Set<String> shellsDuringRun = new TreeSet<>();
 
-  LabSession(Lab lab, EventLog log, LabObserver observer) {
+  LabSession(Lab lab, EventLog log, LabObserver observer, boolean graded) {
     this.lab = lab;
     this.log = log;
     this.observer = observer;
+    this.graded = graded;
+  }
+
+  /** Whether it was made to grade an experiment (its runs decide a grade). */
+  boolean graded() {
+    return graded;
+  }
+
+  synchronized void shellOpened(String node) {
+    shells.merge(node, 1, Integer::sum);
+    if (activeRunId != null) {
+      shellsDuringRun.add(node);
+    }
+  }
+
+  synchronized void shellClosed(String node) {
+    shells.computeIfPresent(node, (n, open) -> open == 1 ? null : open - 1);
+  }
+
+  synchronized Set<String> openShells() {
+    return Set.copyOf(shells.keySet());
+  }
+
+  /** The nodes that had a shell open at some time since the current run claimed the lab. */
+  synchronized List<String> shellsDuringRun() {
+    return List.copyOf(shellsDuringRun);
   }
 
   Lab lab() {
@@ -37,6 +75,12 @@ final class LabSession implements AutoCloseable {
     return observer;
   }
 
+  /** Lives until {@code expiresAt}, as the lab's stream says. */
+  void extend(Instant expiresAt, Instant now) {
+    lab = lab.withExpiresAt(expiresAt);
+    log.append(now, new EventPayload.LabStatusChanged(lab.status(), "extended: expires at " + expiresAt));
+  }
+
   void status(LabStatus status, String message, Instant now) {
     lab = lab.withStatus(status);
     log.append(now, new EventPayload.LabStatusChanged(status, message));
@@ -48,6 +92,8 @@ final class LabSession implements AutoCloseable {
       return Optional.of(activeRunId);
     }
     activeRunId = runId;
+    shellsDuringRun.clear();
+    shellsDuringRun.addAll(shells.keySet());
     return Optional.empty();
   }
 

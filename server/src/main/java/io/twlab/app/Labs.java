@@ -3,6 +3,7 @@ package io.twlab.app;
 import io.twlab.core.Caller;
 import io.twlab.core.NotFoundException;
 import io.twlab.core.PermissionDeniedException;
+import io.twlab.core.TcpState;
 import io.twlab.core.TooManyRequestsException;
 import io.twlab.event.EventLog;
 import io.twlab.lab.Lab;
@@ -20,8 +21,10 @@ import io.twlab.sysctl.SysctlPolicy;
 import io.twlab.sysctl.SysctlRule;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,6 +92,18 @@ public final class Labs implements AutoCloseable {
 
   /** Creates a lab of the caller's from a spec already checked against this server's policy. */
   public Lab create(Caller caller, LabSpec spec) {
+    return create(caller, spec, false);
+  }
+
+  /**
+   * Creates a lab to grade an experiment in: it refuses its student's shells unless their workshop
+   * allows them ({@link Shells}).
+   */
+  public Lab createGraded(Caller caller, LabSpec spec) {
+    return create(caller, spec, true);
+  }
+
+  private Lab create(Caller caller, LabSpec spec, boolean graded) {
     String owner = caller.self().owner();
     int nodes = Topologies.plan(spec).size();
     reserve(caller, nodes);
@@ -98,7 +113,7 @@ public final class Labs implements AutoCloseable {
     try {
       Lab lab = provisioner.create(id, caller.self(), spec, clock.instant());
       try {
-        register(lab, "lab ready: " + lab.nodes().size() + " nodes");
+        register(lab, "lab ready: " + lab.nodes().size() + " nodes", graded);
       } catch (RuntimeException e) {
         LabSession session = sessions.remove(id);
         if (session != null) {
@@ -160,6 +175,28 @@ public final class Labs implements AutoCloseable {
         .sorted(Comparator.comparing(Lab::createdAt)).toList();
   }
 
+  /**
+   * Moves the expiry of a lab the caller sees {@code by} later, never past {@code latest}. A server
+   * restarted later re-adopts it with its first expiry: the engine's labels cannot change.
+   */
+  public Lab extend(Caller caller, String labId, Duration by, Instant latest) {
+    LabSession session = session(caller, labId);
+    Instant wanted = session.lab().expiresAt().plus(by);
+    session.extend(wanted.isAfter(latest) ? latest : wanted, clock.instant());
+    return session.lab();
+  }
+
+  /** A lab's sockets in each state, all its nodes together, as last sampled. */
+  Map<TcpState, Integer> sockets(String labId) {
+    LabSession session = sessions.get(labId);
+    Map<TcpState, Integer> total = new EnumMap<>(TcpState.class);
+    if (session != null) {
+      session.lab().nodes().forEach(n -> session.observer().counts(n.name()).forEach((state, count) ->
+          total.merge(state, count, Integer::sum)));
+    }
+    return total;
+  }
+
   /** Deletes a lab the caller sees: their own, a seat's of their workshop, or any for the admin. */
   public void delete(Caller caller, String labId) {
     session(caller, labId);
@@ -194,10 +231,10 @@ public final class Labs implements AutoCloseable {
     return provisioner;
   }
 
-  private void register(Lab lab, String message) {
+  private void register(Lab lab, String message, boolean graded) {
     EventLog log = new EventLog(lab.id(), settings.eventRetention());
     LabObserver observer = new LabObserver(runtime, lab, tracer, new EventLogWriter(log));
-    LabSession session = new LabSession(lab.withObservationMode(observer.mode()), log, observer);
+    LabSession session = new LabSession(lab.withObservationMode(observer.mode()), log, observer, graded);
     session.status(LabStatus.READY, message, clock.instant());
     sessions.put(lab.id(), session);
     observer.start();
@@ -216,7 +253,7 @@ public final class Labs implements AutoCloseable {
       if (lab != null && !lab.expired(clock.instant())) {
         held.take(lab.tenant().owner(), Integer.MAX_VALUE, used -> null);
         heldNodes.take(lab.tenant().owner(), lab.nodes().size(), Integer.MAX_VALUE, used -> null);
-        register(lab, "re-adopted by a restarted server");
+        register(lab, "re-adopted by a restarted server", false);
         LOG.info("lab={} re-adopted", labId);
       } else {
         LOG.info("lab={} left by an earlier server is broken or expired: removed {} objects", labId,

@@ -127,6 +127,10 @@ public final class Runs implements AutoCloseable {
       throw new PermissionDeniedException("lab " + labId + " is a seat of your workshop: you may watch and end it, "
           + "only its student runs in it");
     }
+    if (session.graded() && !caller.shellsWhileGraded() && !session.openShells().isEmpty()) {
+      throw new ConflictException("lab " + labId + " is graded and a shell is open in " + String.join(", ",
+          session.openShells()) + ": close it (exit) first, or ask your instructor to allow shells while graded");
+    }
     if (!caller.mayRun(scenarioName)) {
       throw new PermissionDeniedException("your workshop runs " + String.join(", ", new TreeSet<>(caller.scenarios()))
           + ", not " + scenarioName);
@@ -390,7 +394,8 @@ public final class Runs implements AutoCloseable {
   }
 
   /** Publishes a run's end on its lab's stream and records it, with its packets by node. */
-  private Run finish(LabSession session, Run finished, Map<String, byte[]> pcaps) {
+  private Run finish(LabSession session, Run run, Map<String, byte[]> pcaps) {
+    Run finished = run.withShellsOpen(session.shellsDuringRun());
     recent.put(finished.id(), finished);
     session.log().append(clock.instant(), new EventPayload.RunFinished(finished));
     record(session, finished, pcaps);

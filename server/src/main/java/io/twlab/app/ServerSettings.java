@@ -29,6 +29,9 @@ public record ServerSettings(String owner, String imageTag, String subnetPool, i
    */
   public static final Confinement PROGRAM = new Confinement(64 * Confinement.MIB, 64, 0.5, Set.of(), true);
 
+  /** A student's shell: a program's limits, for what they type and start there. */
+  public static final Confinement SHELL = PROGRAM;
+
   public static ServerSettings defaults() {
     String tag = labImageTag();
     return new ServerSettings("twlab", tag, "10.213", 100_000, Duration.ofSeconds(15), true, "twlab/tracer:" + tag,

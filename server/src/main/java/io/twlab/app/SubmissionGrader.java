@@ -68,6 +68,6 @@ final class SubmissionGrader implements GradingQueue.Grader {
 
   /** Who grades: the instructor's tenant, without a caller's quotas (the queue bounds how many at once). */
   private static Caller graders(StoredAssignment stored) {
-    return new Caller(new Tenant(stored.instructorId(), stored.workshopId()), false, Set.of(), Limits.NONE, Set.of());
+    return new Caller(new Tenant(stored.instructorId(), stored.workshopId()), false, Set.of(), Limits.NONE, Set.of(), false);
   }
 }

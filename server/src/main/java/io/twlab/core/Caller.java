@@ -7,9 +7,11 @@ import java.util.Set;
  * and their limits. The admin sees everything; anyone else what they made, and an instructor also
  * every seat of the workshops they teach, which they may watch and end but not run in. What a
  * caller does not see does not exist for them ({@link NotFoundException}). A workshop may narrow
- * the scenarios its students run ({@code scenarios}; empty: all).
+ * the scenarios its students run ({@code scenarios}; empty: all), and let a lab being graded accept
+ * their shells ({@code shellsWhileGraded}).
  */
-public record Caller(Tenant self, boolean everything, Set<String> teaches, Limits limits, Set<String> scenarios) {
+public record Caller(Tenant self, boolean everything, Set<String> teaches, Limits limits, Set<String> scenarios,
+    boolean shellsWhileGraded) {
   public Caller {
     teaches = Set.copyOf(teaches);
     scenarios = Set.copyOf(scenarios);
@@ -17,7 +19,7 @@ public record Caller(Tenant self, boolean everything, Set<String> teaches, Limit
 
   /** The admin, or the developer of a server without authentication. */
   public static Caller admin(String id) {
-    return new Caller(new Tenant(id, ""), true, Set.of(), Limits.NONE, Set.of());
+    return new Caller(new Tenant(id, ""), true, Set.of(), Limits.NONE, Set.of(), false);
   }
 
   public boolean mayRun(String scenario) {

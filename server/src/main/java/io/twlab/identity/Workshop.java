@@ -10,7 +10,7 @@ import java.util.Set;
  * once, and the scenarios its students may run (empty: all).
  */
 public record Workshop(String id, String name, String instructorId, int seats, Instant endsAt, Optional<Instant> endedAt,
-    Limits seatLimits, Set<String> scenarios) {
+    Limits seatLimits, Set<String> scenarios, boolean shellsWhileGraded) {
 
   public Workshop {
     scenarios = Set.copyOf(scenarios);

@@ -40,6 +40,10 @@ public record Lab(
     return new Lab(id, tenant, spec, newStatus, nodes, subnets, createdAt, expiresAt, observationMode);
   }
 
+  public Lab withExpiresAt(Instant newExpiry) {
+    return new Lab(id, tenant, spec, status, nodes, subnets, createdAt, newExpiry, observationMode);
+  }
+
   public Lab withObservationMode(String mode) {
     return new Lab(id, tenant, spec, status, nodes, subnets, createdAt, expiresAt, mode);
   }

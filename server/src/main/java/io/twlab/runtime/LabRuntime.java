@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * What twlab needs from a container engine. Every object carries labels so that a restarted
@@ -34,6 +35,15 @@ public interface LabRuntime extends AutoCloseable {
    * request.directory()} before it starts. Its output is kept, bounded, for {@link #logs}.
    */
   String startProgram(ProgramRequest request);
+
+  /**
+   * Starts a terminal: a container that shares the network namespace of {@code request.joins()}
+   * (and nothing else of it) and runs {@code request.command()} as {@code request.user()}, on a
+   * pseudo-terminal when {@code request.tty()}. Its output goes to {@code output} as it comes;
+   * {@code ended} gets its exit status (-1 when it was closed) once, when it has ended. What it
+   * prints is kept nowhere else. Closing the terminal removes its container.
+   */
+  Terminal startTerminal(TerminalRequest request, Consumer<byte[]> output, IntConsumer ended);
 
   /** Whether a container still runs, or how it ended. */
   ContainerState state(String containerId);
@@ -105,6 +115,31 @@ public interface LabRuntime extends AutoCloseable {
       command = List.copyOf(command);
       files = Map.copyOf(files);
     }
+  }
+
+  /** A terminal's container; {@code columns} and {@code rows}: its first window size. */
+  record TerminalRequest(String name, String image, String joins, Map<String, String> labels, Map<String, String> env,
+      List<String> command, String user, boolean tty, int columns, int rows, Confinement confinement) {
+    public TerminalRequest {
+      labels = Map.copyOf(labels);
+      env = Map.copyOf(env);
+      command = List.copyOf(command);
+    }
+  }
+
+  /** A running terminal: its input, its window, and its end. */
+  interface Terminal extends AutoCloseable {
+    /** Queues input; refused (false) when the terminal reads it more slowly than it comes. */
+    boolean write(byte[] input);
+
+    /** Ends its input, as Ctrl-D at the start of a line does for a script. */
+    void endInput();
+
+    void resize(int columns, int rows);
+
+    /** Ends it and removes its container. */
+    @Override
+    void close();
   }
 
   /** A container's state: running, or ended with {@code exitCode} ({@code outOfMemory}: killed by the kernel's OOM killer). */

@@ -36,6 +36,8 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
   private static final int MAX_RETENTION = 10_000_000;
   private static final int MAX_HISTORY_RUNS = 1_000_000;
   private static final int MAX_LABS = 1_000;
+  private static final int MIN_SHELL_IDLE = 5;
+  private static final int MAX_SHELL_IDLE = 86_400;
   private static final int MAX_RUNS = 200;
   private static final int DEFAULT_NODE_MIB = 64;
   private static final int MIN_NODE_MIB = 16;
@@ -208,6 +210,11 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
             + "more wait in the grading queue, fairly shared between students")
     String gradingJobs;
 
+    @Option(names = "--shell-idle", paramLabel = "SECONDS", defaultValue = "" + 900,
+        description = "a student's shell closes after this long without input or output (" + MIN_SHELL_IDLE + "-"
+            + MAX_SHELL_IDLE + ")")
+    String shellIdle;
+
     @Option(names = "--admin-token-file", paramLabel = "FILE", description = "the admin's token, from a secret "
         + "(default: made at the first start and written to admin.token in the data directory)")
     String adminTokenFile;
@@ -256,7 +263,9 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
           ServerLimits.DEFAULT.withLabs(within(source.apply("--max-labs"), maxLabs, 1, MAX_LABS, "a number of labs"))
               .withRuns(within(source.apply("--max-runs"), maxRuns, 1, MAX_RUNS, "a number of runs"))
               .withGrading(gradingJobs.isBlank() ? ServerLimits.gradingFittedToHost() : within(source.apply(
-                  "--grading-jobs"), gradingJobs, 1, ServerLimits.MAX_GRADING, "a number of submissions graded at once")),
+                  "--grading-jobs"), gradingJobs, 1, ServerLimits.MAX_GRADING, "a number of submissions graded at once"))
+              .withShellIdle(java.time.Duration.ofSeconds(within(source.apply("--shell-idle"), shellIdle,
+                  MIN_SHELL_IDLE, MAX_SHELL_IDLE, "a number of seconds"))),
           adminTokenFile == null || adminTokenFile.isBlank() ? Optional.empty() : Optional.of(Path.of(adminTokenFile)),
           new Confinement(Confinement.MIB * within(source.apply("--node-memory"), nodeMemory, MIN_NODE_MIB, MAX_NODE_MIB,
               "a memory size in MiB"),

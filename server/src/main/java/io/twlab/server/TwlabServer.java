@@ -26,6 +26,7 @@ import io.twlab.app.GradingQueue;
 import io.twlab.app.Labs;
 import io.twlab.app.Runs;
 import io.twlab.app.ServerSettings;
+import io.twlab.app.Shells;
 import io.twlab.app.TwlabServices;
 import io.twlab.identity.Authenticator;
 import io.twlab.identity.Credentials;
@@ -149,10 +150,12 @@ public final class TwlabServer implements AutoCloseable {
       GradingQueue grading = new GradingQueue(courseStore, Courses.grader(assignments, experiments, labs, courseStore),
           config.limits().grading(), clock);
       owned.push(grading);
+      Shells shells = new Shells(labs, access, config.limits(), clock);
+      owned.push(shells);
       TwlabServices services = new TwlabServices(labs, runs, events, experiments, access,
-          new Classrooms(access, labs, runs, events, clock),
+          new Classrooms(access, labs, runs, events, shells, clock),
           new Courses(courseStore, access, identities, credentials, experiments, grading, assignments, clock),
-          new Captures(runtime, labs));
+          new Captures(runtime, labs), shells);
       ExecutorService watchers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "twlab-watch");
         t.setDaemon(true);

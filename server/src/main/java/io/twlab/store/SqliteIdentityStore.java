@@ -27,7 +27,7 @@ import java.util.TreeSet;
  */
 public final class SqliteIdentityStore implements CredentialStore, WorkshopStore, AuditLog, AutoCloseable {
   private static final String WORKSHOP_COLUMNS = "id, name, instructor_id, seats, ends_ms, ended_ms, seat_labs, "
-      + "seat_nodes, seat_runs, seat_watchers, seat_sweep_cells, scenarios";
+      + "seat_nodes, seat_runs, seat_watchers, seat_sweep_cells, scenarios, seat_shells, shells_while_graded";
 
   /** The newest audit entries kept; older ones go, so that the log stays bounded. */
   private static final int AUDIT_KEPT = 1_000_000;
@@ -80,10 +80,11 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
   public synchronized void save(Workshop w, String joinCodeHash) {
     Limits seat = w.seatLimits();
     update("store workshop " + w.id(), "INSERT INTO workshops (id, name, instructor_id, seats, ends_ms, code_hash, "
-        + "seat_labs, seat_nodes, seat_runs, seat_watchers, seat_sweep_cells, scenarios) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        + "seat_labs, seat_nodes, seat_runs, seat_watchers, seat_sweep_cells, scenarios, seat_shells, "
+        + "shells_while_graded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         w.id(), w.name(), w.instructorId(), w.seats(), w.endsAt().toEpochMilli(), joinCodeHash, seat.labs(), seat.nodes(),
-        seat.runs(), seat.watchers(), seat.sweepCells(), String.join(",", new TreeSet<>(w.scenarios())));
+        seat.runs(), seat.watchers(), seat.sweepCells(), String.join(",", new TreeSet<>(w.scenarios())), seat.shells(),
+        w.shellsWhileGraded() ? 1 : 0);
   }
 
   @Override
@@ -185,8 +186,8 @@ public final class SqliteIdentityStore implements CredentialStore, WorkshopStore
         String scenarios = r.getString(12);
         found.add(new Workshop(r.getString(1), r.getString(2), r.getString(3), r.getInt(4),
             Instant.ofEpochMilli(r.getLong(5)), endedAt, new Limits(r.getInt(7), r.getInt(8), r.getInt(9), r.getInt(10),
-                r.getInt(11)),
-            scenarios.isEmpty() ? Set.of() : Set.of(scenarios.split(","))));
+                r.getInt(11), r.getInt(13)),
+            scenarios.isEmpty() ? Set.of() : Set.of(scenarios.split(",")), r.getInt(14) != 0));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read workshops: " + e.getMessage(), e);

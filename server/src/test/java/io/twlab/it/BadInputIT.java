@@ -237,7 +237,10 @@ class BadInputIT {
         get("capture of 99999999999 bytes", "/api/v1/labs/" + lab.getId() + "/capture?node=client&max_bytes=99999999999",
             "max_bytes"),
         get("packets of a run id of 5000 characters", "/api/v1/runs/" + "r".repeat(5000) + "/pcap?node=client", "run"),
-        get("ladders of 101 connections", "/api/v1/runs/run-none/ladders?node=client&max=101", "max"));
+        get("ladders of 101 connections", "/api/v1/runs/run-none/ladders?node=client&max=101", "max"),
+        post("a room's labs extended by 10 seconds", "/api/v1/workshops/" + workshopId + "/labs/extend", json,
+            "{\"by\":\"10s\"}", "by"),
+        get("a room's grades as a spreadsheet", "/api/v1/workshops/" + workshopId + "/grades?format=xls", "format"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -287,6 +290,24 @@ class BadInputIT {
           .map(h -> h.substring(h.indexOf(':') + 1).trim()).findFirst().orElse("");
       return new Answer(Integer.parseInt(head[0].split(" ")[1]), type, parts.length > 1 ? parts[1] : "");
     }
+  }
+
+  @Test
+  void aShellOfFiveColumnsIsRefusedNamingTheFieldAndStartsNothing() throws Exception {
+    java.util.concurrent.CompletableFuture<String> refusal = new java.util.concurrent.CompletableFuture<>();
+    java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+        .header("Authorization", "Bearer " + twlab.adminToken().orElseThrow())
+        .buildAsync(URI.create(twlab.httpBase().replace("http", "ws") + "/api/v1/labs/" + lab.getId()
+            + "/nodes/client/shell?columns=5&rows=24"), new java.net.http.WebSocket.Listener() {
+              @Override
+              public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data,
+                  boolean last) {
+                refusal.complete(data.toString());
+                return null;
+              }
+            }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    String problem = refusal.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertTrue(problem.contains("\"status\":400") && problem.contains("\"field\":\"columns\""), problem);
   }
 
   @Test
@@ -384,7 +405,12 @@ class BadInputIT {
         new GrpcCase("packets of a run id of 5000 characters", s -> s.labs().getRunCapture(GetRunCaptureRequest
             .newBuilder().setRunId("r".repeat(5000)).setNode("client").build()).hasNext(), Status.Code.NOT_FOUND, "run"),
         invalid("ladders of -1 connections", s -> s.labs().getRunLadders(GetRunLaddersRequest.newBuilder()
-            .setRunId("run-none").setNode("client").setMax(-1).build()), "max"));
+            .setRunId("run-none").setNode("client").setMax(-1).build()), "max"),
+        invalid("a room's labs extended by 13 hours", s -> s.workshops().extendWorkshopLabs(
+            io.twlab.proto.v1.V1.ExtendWorkshopLabsRequest.newBuilder().setWorkshopId(workshopId)
+                .setBy(Duration.newBuilder().setSeconds(13 * 3600)).build()), "by"),
+        invalid("a room's grades as a PDF", s -> s.workshops().exportGrades(io.twlab.proto.v1.V1.ExportGradesRequest
+            .newBuilder().setWorkshopId(workshopId).setFormat("pdf").build()), "format"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -120,6 +120,12 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     return adminToken.map(t -> stub.withCallCredentials(Bearer.of(t))).orElse(stub);
   }
 
+  /** The lab service's streams as the holder of {@code token} calls them. */
+  LabServiceGrpc.LabServiceStub asyncAs(Optional<String> token) {
+    LabServiceGrpc.LabServiceStub stub = LabServiceGrpc.newStub(channel);
+    return token.map(t -> stub.withCallCredentials(Bearer.of(t))).orElse(stub);
+  }
+
   LabServiceGrpc.LabServiceBlockingStub grpc() {
     return as(adminToken);
   }

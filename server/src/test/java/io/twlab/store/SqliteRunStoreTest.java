@@ -84,11 +84,11 @@ class SqliteRunStoreTest {
       RunQuery all = new RunQuery("", "", "", 0, 10);
 
       assertEquals(List.of("run-a"), ids(store.list(
-          new Caller(new Tenant("student-a", "workshop-1"), false, Set.of(), Limits.SEAT, Set.of()), all)));
+          new Caller(new Tenant("student-a", "workshop-1"), false, Set.of(), Limits.SEAT, Set.of(), false), all)));
       assertEquals(List.of("run-b", "run-a"), ids(store.list(
-          new Caller(new Tenant("instructor-1", ""), false, Set.of("workshop-1"), Limits.NONE, Set.of()), all)));
+          new Caller(new Tenant("instructor-1", ""), false, Set.of("workshop-1"), Limits.NONE, Set.of(), false), all)));
       assertEquals(List.of(), ids(store.list(
-          new Caller(new Tenant("instructor-3", ""), false, Set.of(), Limits.NONE, Set.of()), all)));
+          new Caller(new Tenant("instructor-3", ""), false, Set.of(), Limits.NONE, Set.of(), false), all)));
       assertEquals(List.of("run-c", "run-b", "run-a"), ids(store.list(ADMIN, all)));
       assertEquals(new Tenant("student-b", "workshop-1"), store.find("run-b").orElseThrow().run().tenant());
     }

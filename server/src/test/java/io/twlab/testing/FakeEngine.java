@@ -8,6 +8,8 @@ import io.twlab.runtime.LabRuntime.ContainerState;
 import io.twlab.runtime.LabRuntime.ExecStream;
 import io.twlab.runtime.LabRuntime.NetworkInfo;
 import io.twlab.runtime.LabRuntime.ProgramRequest;
+import io.twlab.runtime.LabRuntime.Terminal;
+import io.twlab.runtime.LabRuntime.TerminalRequest;
 import io.twlab.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * A container engine in memory, for tests of everything above the engine (bookkeeping, mapping,
@@ -100,6 +103,11 @@ public final class FakeEngine implements LabRuntime {
   @Override
   public String startProgram(ProgramRequest request) {
     throw new UnsupportedOperationException("the fake engine runs no programs; ProgramGradingIT runs them on Docker");
+  }
+
+  @Override
+  public Terminal startTerminal(TerminalRequest request, Consumer<byte[]> output, IntConsumer ended) {
+    throw new UnsupportedOperationException("the fake engine runs no terminals; ShellIT opens them on Docker");
   }
 
   @Override

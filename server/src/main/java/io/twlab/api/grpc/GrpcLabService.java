@@ -19,6 +19,7 @@ import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
 import io.twlab.app.Labs;
 import io.twlab.app.Runs;
+import io.twlab.app.Shells;
 import io.twlab.app.TwlabServices;
 import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
@@ -50,6 +51,8 @@ import io.twlab.proto.v1.V1.ListSysctlsResponse;
 import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.RunLadders;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
+import io.twlab.proto.v1.V1.ShellInput;
+import io.twlab.proto.v1.V1.ShellOutput;
 import io.twlab.proto.v1.V1.SweepReport;
 import io.twlab.proto.v1.V1.WatchLabRequest;
 import io.twlab.store.RunQuery;
@@ -74,6 +77,7 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   private final EventStreams events;
   private final ExperimentService experiments;
   private final Captures captures;
+  private final Shells shells;
   private final ExecutorService watchers;
 
   /** {@code watchers} runs each WatchLab stream, so that gRPC's own threads are never blocked. */
@@ -83,7 +87,13 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
     this.events = services.events();
     this.experiments = services.experiments();
     this.captures = services.captures();
+    this.shells = services.shells();
     this.watchers = watchers;
+  }
+
+  @Override
+  public StreamObserver<ShellInput> openShell(StreamObserver<ShellOutput> response) {
+    return new GrpcShellCall(shells, response);
   }
 
   @Override

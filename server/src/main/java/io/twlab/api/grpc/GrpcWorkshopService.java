@@ -3,6 +3,7 @@ package io.twlab.api.grpc;
 import io.grpc.stub.StreamObserver;
 import io.twlab.api.IdentityMapper;
 import io.twlab.api.ProtoMapper;
+import io.twlab.api.report.RoomGrades;
 import io.twlab.app.Access;
 import io.twlab.app.Classrooms;
 import io.twlab.app.Courses;
@@ -12,8 +13,12 @@ import io.twlab.proto.v1.V1.AddInstructorRequest;
 import io.twlab.proto.v1.V1.Caller;
 import io.twlab.proto.v1.V1.Classroom;
 import io.twlab.proto.v1.V1.CreateWorkshopRequest;
+import io.twlab.proto.v1.V1.EndWorkshopLabsRequest;
 import io.twlab.proto.v1.V1.EndWorkshopRequest;
+import io.twlab.proto.v1.V1.ExportGradesRequest;
+import io.twlab.proto.v1.V1.ExtendWorkshopLabsRequest;
 import io.twlab.proto.v1.V1.ExtendWorkshopRequest;
+import io.twlab.proto.v1.V1.GradesExport;
 import io.twlab.proto.v1.V1.IssuedCredential;
 import io.twlab.proto.v1.V1.JoinWorkshopRequest;
 import io.twlab.proto.v1.V1.ListAuditRequest;
@@ -26,6 +31,7 @@ import io.twlab.proto.v1.V1.RotateCredentialRequest;
 import io.twlab.proto.v1.V1.WatchClassroomRequest;
 import io.twlab.proto.v1.V1.WhoAmIRequest;
 import io.twlab.proto.v1.V1.Workshop;
+import io.twlab.proto.v1.V1.WorkshopLabsResponse;
 import io.twlab.proto.v1.WorkshopServiceGrpc;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -84,6 +90,24 @@ public final class GrpcWorkshopService extends WorkshopServiceGrpc.WorkshopServi
     GrpcLabService.unary(response,
         () -> IdentityMapper.workshop(classrooms.end(principal(), AuthInterceptor.CALLER.get(),
             request.getWorkshopId())));
+  }
+
+  @Override
+  public void extendWorkshopLabs(ExtendWorkshopLabsRequest request, StreamObserver<WorkshopLabsResponse> response) {
+    GrpcLabService.unary(response, () -> IdentityMapper.workshopLabs(request.getWorkshopId(), classrooms.extendLabs(principal(),
+        AuthInterceptor.CALLER.get(), request.getWorkshopId(), ProtoMapper.duration(request.getBy()))));
+  }
+
+  @Override
+  public void endWorkshopLabs(EndWorkshopLabsRequest request, StreamObserver<WorkshopLabsResponse> response) {
+    GrpcLabService.unary(response, () -> IdentityMapper.workshopLabs(request.getWorkshopId(), classrooms.endLabs(principal(),
+        AuthInterceptor.CALLER.get(), request.getWorkshopId())));
+  }
+
+  @Override
+  public void exportGrades(ExportGradesRequest request, StreamObserver<GradesExport> response) {
+    GrpcLabService.unary(response, () -> IdentityMapper.grades(RoomGrades.render(request.getWorkshopId(),
+        RoomGrades.Format.of(request.getFormat()), classrooms.grades(principal(), request.getWorkshopId()))));
   }
 
   @Override

@@ -22,6 +22,7 @@ import io.twlab.api.ApiError;
 import io.twlab.api.ApiError.Kind;
 import io.twlab.api.IdentityMapper;
 import io.twlab.api.ProtoMapper;
+import io.twlab.api.report.RoomGrades;
 import io.twlab.app.Access;
 import io.twlab.app.Captures;
 import io.twlab.app.Classrooms;
@@ -47,6 +48,7 @@ import io.twlab.proto.v1.V1.AddInstructorRequest;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.CreateWorkshopRequest;
 import io.twlab.proto.v1.V1.DeleteLabResponse;
+import io.twlab.proto.v1.V1.ExtendWorkshopLabsRequest;
 import io.twlab.proto.v1.V1.ExtendWorkshopRequest;
 import io.twlab.proto.v1.V1.JoinWorkshopRequest;
 import io.twlab.proto.v1.V1.ListLabsResponse;
@@ -101,8 +103,10 @@ public final class HttpApi {
    * CDN: workshop rooms may be offline), may not be framed, and are fetched again after an upgrade.
    */
   private static final Map<String, String> CONSOLE_HEADERS = Map.of(
-      "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-          + "frame-ancestors 'none'; form-action 'self'",
+      // xterm.js sets its theme and cell size in <style> elements it makes: styles may be inline,
+      // scripts never.
+      "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+          + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
       "X-Content-Type-Options", "nosniff",
       "Referrer-Policy", "no-referrer",
       "Cache-Control", "no-cache");
@@ -124,6 +128,7 @@ public final class HttpApi {
   private final CourseRoutes courseRoutes;
   private final Courses courses;
   private final Captures captures;
+  private final ShellSocket shellSocket;
 
   /**
    * {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one;
@@ -144,6 +149,7 @@ public final class HttpApi {
     this.events = services.events();
     this.experiments = services.experiments();
     this.watchers = watchers;
+    this.shellSocket = new ShellSocket(services.shells());
   }
 
   /** {@code jetty}: how the server listens, when not plaintext HTTP (TLS). */
@@ -219,6 +225,7 @@ public final class HttpApi {
         ws.onConnect(this::startWebSocketWatch);
         ws.onClose(ctx -> LOG.debug("websocket watcher {} closed", ctx.sessionId()));
       });
+      config.routes.ws("/api/v1/labs/{id}/nodes/{node}/shell", ws -> shellSocket.configure(ws, PRINCIPAL, CALLER));
       config.routes.get("/api/v1/whoami", ctx -> proto(ctx, IdentityMapper.caller(principal(ctx))));
       config.routes.post("/api/v1/instructors", ctx -> {
         AddInstructorRequest.Builder request = AddInstructorRequest.newBuilder();
@@ -281,6 +288,22 @@ public final class HttpApi {
       config.routes.before(CLASSROOM_EVENTS, ctx -> ctx.attribute(STREAM,
           classrooms.watch(principal(ctx), caller(ctx), ctx.pathParam("id"))));
       config.routes.sse(CLASSROOM_EVENTS, this::streamClassroom);
+      config.routes.post("/api/v1/workshops/{id}/labs/extend", ctx -> {
+        ExtendWorkshopLabsRequest.Builder request = ExtendWorkshopLabsRequest.newBuilder();
+        parse(ctx, request);
+        proto(ctx, IdentityMapper.workshopLabs(ctx.pathParam("id"), classrooms.extendLabs(principal(ctx), caller(ctx), ctx.pathParam("id"),
+            ProtoMapper.duration(request.getBy()))));
+      });
+      config.routes.delete("/api/v1/workshops/{id}/labs", ctx -> proto(ctx, IdentityMapper.workshopLabs(ctx.pathParam("id"),
+          classrooms.endLabs(principal(ctx), caller(ctx), ctx.pathParam("id")))));
+      // The file itself, to save or import into a gradebook.
+      config.routes.get("/api/v1/workshops/{id}/grades", ctx -> {
+        RoomGrades.Export export = RoomGrades.render(ctx.pathParam("id"), RoomGrades.Format.of(
+            ctx.queryParam("format")), classrooms.grades(principal(ctx), ctx.pathParam("id")));
+        ctx.contentType(export.format().contentType + "; charset=utf-8")
+            .header("Content-Disposition", "attachment; filename=\"" + export.fileName().replaceAll("[^A-Za-z0-9.-]",
+                "") + "\"").result(export.body());
+      });
       courseRoutes.addTo(config.routes);
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
       config.routes.exception(HttpResponseException.class, HttpApi::refusedByJavalin);

@@ -178,7 +178,7 @@ public final class PlatformReports {
     return n == Math.rint(n) ? String.valueOf((long) n) : String.valueOf(n);
   }
 
-  private static String xml(String s) {
+  static String xml(String s) {
     StringBuilder out = new StringBuilder();
     s.codePoints().forEach(c -> {
       switch (c) {

@@ -14,6 +14,7 @@ import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.api.model.WaitResponse;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
@@ -24,6 +25,8 @@ import io.twlab.runtime.LabRuntime.ContainerInfo;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
 import io.twlab.runtime.LabRuntime.ExecStream;
 import io.twlab.runtime.LabRuntime.NetworkInfo;
+import io.twlab.runtime.LabRuntime.Terminal;
+import io.twlab.runtime.LabRuntime.TerminalRequest;
 import io.twlab.runtime.RuntimeFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +39,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.slf4j.Logger;
@@ -54,6 +59,8 @@ public final class DockerRuntime implements LabRuntime {
   private static final Map<String, String> NO_HOST_ADDRESS = Map.of("com.docker.network.bridge.inhibit_ipv4", "true");
 
   /** A program's output is kept for its last lines only: one file of 1 MB, whatever it prints. */
+  /** How long a terminal's last output may trail its container's exit. */
+  private static final Duration LAST_OUTPUT = Duration.ofMillis(300);
   private static final Map<String, String> PROGRAM_LOG = Map.of("max-size", "1m", "max-file", "1");
   private static final int MAX_LOG_CHARS = 4096;
 
@@ -181,6 +188,151 @@ public final class DockerRuntime implements LabRuntime {
     } catch (DockerException e) {
       removeContainer(id);
       throw new RuntimeFailure("cannot start the program container " + request.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The engine never half-closes an attached input, so a script's shell would wait for more input
+   * for ever: without a terminal, its input goes through this relay, which ends it at a line only
+   * the server knows ($0) and hands the rest to the command.
+   */
+  private static final String INPUT_RELAY =
+      "while IFS= read -r line || [ -n \"$line\" ]; do [ \"$line\" = \"$0\" ] && break; printf '%s\\n' \"$line\";"
+      + " done | \"$@\"";
+
+  @Override
+  public Terminal startTerminal(TerminalRequest request, Consumer<byte[]> output, IntConsumer ended) {
+    String endOfInput = "twlab-end-of-input-" + java.util.UUID.randomUUID();
+    List<String> command = new ArrayList<>(request.command());
+    if (!request.tty()) {
+      command.addAll(0, List.of("/bin/bash", "-c", INPUT_RELAY, endOfInput));
+    }
+    HostConfig host = confined(HostConfig.newHostConfig(), request.confinement())
+        .withNetworkMode("container:" + request.joins())
+        // What is typed and printed in a shell is the student's: no log keeps it.
+        .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
+    List<String> env = request.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    String id;
+    try (CreateContainerCmd create = docker.createContainerCmd(request.image())) {
+      id = create
+          .withName(request.name())
+          .withLabels(request.labels())
+          .withEnv(env)
+          .withUser(request.user())
+          .withWorkingDir(Confinement.SCRATCH)
+          .withEntrypoint(command)
+          .withCmd(List.of())
+          .withTty(request.tty())
+          .withStdinOpen(true)
+          // The end of the client's input is the end of the shell's: a script's last line ran.
+          .withStdInOnce(true)
+          .withAttachStdin(true)
+          .withAttachStdout(true)
+          .withAttachStderr(true)
+          .withHostConfig(host)
+          .exec()
+          .getId();
+    } catch (DockerException e) {
+      throw new RuntimeFailure("cannot create the terminal container " + request.name() + ": " + e.getMessage(), e);
+    }
+    QueuedInput input = new QueuedInput();
+    AtomicBoolean closed = new AtomicBoolean();
+    AtomicBoolean reported = new AtomicBoolean();
+    IntConsumer end = exit -> {
+      if (reported.compareAndSet(false, true)) {
+        ended.accept(closed.get() ? -1 : exit);
+      }
+    };
+    ResultCallback.Adapter<Frame> attached = new ResultCallback.Adapter<>() {
+      @Override
+      public void onNext(Frame frame) {
+        output.accept(frame.getPayload());
+      }
+    };
+    try {
+      docker.attachContainerCmd(id).withStdIn(input).withStdOut(true).withStdErr(true).withFollowStream(true)
+          .exec(attached).awaitStarted(10, TimeUnit.SECONDS);
+      docker.startContainerCmd(id).exec();
+      // The attached stream outlives the shell while its input is held open: the container's exit
+      // ends the terminal, once what it printed last has had a moment to arrive. Not on the
+      // engine's callback thread, which its stream's close has interrupted.
+      docker.waitContainerCmd(id).exec(new ResultCallback.Adapter<WaitResponse>() {
+        private volatile int exit = -1;
+
+        @Override
+        public void onNext(WaitResponse response) {
+          exit = response.getStatusCode() == null ? -1 : response.getStatusCode();
+        }
+
+        @Override
+        public void onComplete() {
+          int status = exit;
+          Thread ending = new Thread(() -> {
+            try {
+              attached.awaitCompletion(LAST_OUTPUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            end.accept(status);
+          }, "twlab-terminal-end");
+          ending.setDaemon(true);
+          ending.start();
+          super.onComplete();
+        }
+      });
+    } catch (DockerException | InterruptedException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      closeQuietly(attached);
+      removeContainer(id);
+      throw new RuntimeFailure("cannot start the terminal container " + request.name() + ": " + e.getMessage(), e);
+    }
+    Terminal terminal = new Terminal() {
+      @Override
+      public boolean write(byte[] bytes) {
+        return input.offer(bytes);
+      }
+
+      @Override
+      public void endInput() {
+        if (!request.tty()) {
+          input.offer(("\n" + endOfInput + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        input.end();
+      }
+
+      @Override
+      public void resize(int columns, int rows) {
+        if (!request.tty()) {
+          return;
+        }
+        try {
+          docker.resizeContainerCmd(id).withSize(rows, columns).exec();
+        } catch (DockerException e) {
+          LOG.debug("terminal {} not resized: {}", request.name(), e.getMessage());
+        }
+      }
+
+      @Override
+      public void close() {
+        if (closed.compareAndSet(false, true)) {
+          input.end();
+          removeContainer(id);
+          closeQuietly(attached);
+          end.accept(-1);
+        }
+      }
+    };
+    terminal.resize(request.columns(), request.rows());
+    return terminal;
+  }
+
+  private static void closeQuietly(ResultCallback.Adapter<Frame> callback) {
+    try {
+      callback.close();
+    } catch (IOException e) {
+      LOG.debug("closing an attached stream: {}", e.getMessage());
     }
   }
 
