@@ -75,6 +75,11 @@ final class Browser implements AutoCloseable {
     return ((JavascriptExecutor) driver).executeScript(js, args);
   }
 
+  /** Runs {@code js}, which ends by calling its last argument with its result (a fetch's, say). */
+  Object asyncScript(String js, Object... args) {
+    return ((JavascriptExecutor) driver).executeAsyncScript(js, args);
+  }
+
   /** What the page wrote to its console: errors a test failure should show. */
   String log() {
     return driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(Object::toString)

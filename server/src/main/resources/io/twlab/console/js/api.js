@@ -93,3 +93,22 @@ export function stream(path, { onEvent, onProblem, onState, endsWith = 'run_fini
   });
   return { close: end };
 }
+
+/**
+ * A stream of one kind of SSE event (`name`) whose every message is the whole of something, as the
+ * classroom is: `onData(value)` for each; the browser reconnects by itself.
+ */
+export function watch(path, name, { onData, onProblem, onState }) {
+  const source = new EventSource(`/api/v1${path}`);
+  source.addEventListener(name, message => onData(JSON.parse(message.data)));
+  source.addEventListener('open', () => onState?.('open'));
+  source.addEventListener('error', message => {
+    if (message.data) {
+      onProblem?.(new Problem(0, JSON.parse(message.data)));
+      source.close();
+    } else {
+      onState?.(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+    }
+  });
+  return { close: () => source.close() };
+}

@@ -5,22 +5,25 @@ import { labsView } from './views/labs.js';
 import { labView } from './views/lab.js';
 import { runsView, replayView, compareView } from './views/runs.js';
 import { gradeView } from './views/grade.js';
+import { workshopsView, classroomView } from './views/classroom.js';
 
 /**
- * The console: a page per hash route (#/labs, #/labs/ID, #/runs, #/runs/ID, #/compare/A/B, #/grade),
- * all built from the public API. Leaving a page stops what it started (streams, timers).
+ * The console: a page per hash route (#/labs, #/labs/ID, #/runs, #/runs/ID, #/compare/A/B, #/grade,
+ * and for instructors #/workshops, #/workshops/ID), all built from the public API. Leaving a page stops what it started (streams, timers).
  */
 const main = document.getElementById('main');
 let leave = () => {};
 let me = null;
 
 const routes = [
-  [/^#\/labs\/([\w-]+)$/, id => labView(id)],
+  [/^#\/labs\/([\w-]+)$/, id => labView(id, me)],
   [/^#\/runs\/([\w-]+)$/, id => replayView(id)],
   [/^#\/compare\/([\w-]+)\/([\w-]+)$/, (a, b) => compareView(a, b)],
   [/^#\/runs$/, () => runsView()],
   [/^#\/grade$/, () => gradeView()],
   [/^#\/labs$/, () => labsView()],
+  [/^#\/workshops\/([\w-]+)$/, id => classroomView(id)],
+  [/^#\/workshops$/, () => workshopsView()],
 ];
 
 async function route() {
@@ -53,6 +56,7 @@ async function route() {
 
 function showWho() {
   const who = document.getElementById('who');
+  document.getElementById('nav-classroom').hidden = !['ROLE_INSTRUCTOR', 'ROLE_ADMIN'].includes(me?.role);
   if (!me) {
     clear(who, 'not signed in');
     return;

@@ -6,18 +6,22 @@ import { topology } from '../topology.js';
 import { parameterForm } from '../forms.js';
 import { resultTables, table } from '../results.js';
 import { connectionPanel } from './connection.js';
+import { ShellPanel } from '../terminal.js';
 
 /**
  * One lab: its topology, effective sysctls and observation mode; the form that runs a scenario,
- * its progress and typed result; and the live view of every event since the lab began (a reload
- * reads them again from the server's retained log, so nothing is lost).
+ * its progress and typed result; a shell in one of its nodes; and the live view of every event
+ * since the lab began (a reload reads them again from the server's retained log, so nothing is
+ * lost). A lab that is not the caller's own (an instructor watching a seat) is shown read-only.
  */
-export async function labView(id) {
+export async function labView(id, me) {
   const [lab, scenarios] = await Promise.all([get(`/labs/${id}`), get('/scenarios')]);
   const timeline = new Timeline();
   const selected = h('div.selected-conn', { 'aria-live': 'polite' });
   const live = new LiveView(timeline, { onSelect: conn => clear(selected, connectionPanel(conn)) });
   const runPanel = new RunPanel(lab, (scenarios.scenarios || []).filter(s => (s.topologies || []).includes(lab.spec.topology)), timeline);
+  const own = !me || me.id === lab.ownerId;
+  const shell = own ? new ShellPanel(lab) : null;
   const ttl = h('span.ttl');
   const status = h('span.status', (lab.status || '').replace('LAB_STATUS_', ''));
   const events = stream(`/labs/${id}/events?after=0&detail=auto`, {
@@ -41,17 +45,18 @@ export async function labView(id) {
   frame = requestAnimationFrame(draw);
   const el = h('div.lab-page',
     h('div.page-head', h('h1', `Lab ${lab.id}`), status, h('span', lab.spec.topology), ttl,
-      h('button.secondary', { type: 'button', on: { click: async () => {
+      own ? h('button.secondary', { type: 'button', on: { click: async () => {
         if (!confirm(`Delete lab ${lab.id}?`)) return;
         await del(`/labs/${lab.id}`);
         location.hash = '#/labs';
-      } } }, 'Delete lab')),
+      } } }, 'Delete lab') : h('span.read-only', `${lab.ownerId}'s lab, watched read-only`)),
     h('div.columns',
       h('div.col', h('section.card', { 'aria-labelledby': 'topo-title' }, h('h2#topo-title', 'Topology'), topology(lab),
         h('p.observation', h('b', 'Observation: '), lab.observationMode || 'unknown'),
-        h('details', h('summary', 'Effective sysctls, read back from each node'), sysctlTable(lab))), runPanel.el),
-      h('div.col.wide', live.el, selected)));
-  return { title: `Lab ${lab.id}`, el, leave: () => { events.close(); cancelAnimationFrame(frame); } };
+        h('details', h('summary', 'Effective sysctls, read back from each node'), sysctlTable(lab))),
+        own ? runPanel.el : null),
+      h('div.col.wide', live.el, selected, shell?.el)));
+  return { title: `Lab ${lab.id}`, el, leave: () => { events.close(); cancelAnimationFrame(frame); shell?.leave(); } };
 }
 
 function sysctlTable(lab) {
