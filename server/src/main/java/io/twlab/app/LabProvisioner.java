@@ -278,8 +278,32 @@ final class LabProvisioner {
   /** Fills in each node's addresses and the sysctls it really has. */
   private Lab withNodeFacts(Lab lab) {
     List<LabNode> nodes = lab.nodes().stream().map(node -> facts(lab.id(), node)).toList();
-    return new Lab(lab.id(), lab.tenant(), lab.spec(), lab.status(), nodes, lab.subnets(), lab.createdAt(), lab.expiresAt(),
-        lab.observationMode());
+    return new Lab(lab.id(), lab.tenant(), lab.spec(), lab.status(), nodes, lab.subnets(), lab.createdAt(),
+        nodesExpire(lab).orElse(lab.expiresAt()), lab.observationMode());
+  }
+
+  /**
+   * Moves the end of every node of the lab to {@code expiresAt}: each node's main process lives
+   * until the time in {@value #EXPIRES_FILE}, so that a node whose control plane is gone still stops.
+   */
+  void extend(Lab lab, Instant expiresAt) {
+    for (LabNode node : lab.nodes()) {
+      List<String> command = List.of("sh", "-c", "echo " + expiresAt.getEpochSecond() + " > " + EXPIRES_FILE);
+      check(node.name(), command, runtime.exec(node.containerId(), command, COMMAND_TIMEOUT));
+    }
+  }
+
+  /** When the lab's nodes stop by themselves: their labels say when it was made to, an extension later. */
+  private Optional<Instant> nodesExpire(Lab lab) {
+    if (lab.nodes().isEmpty()) {
+      return Optional.empty();
+    }
+    ExecResult read = runtime.exec(lab.nodes().get(0).containerId(), List.of("cat", EXPIRES_FILE), COMMAND_TIMEOUT);
+    try {
+      return read.ok() ? Optional.of(Instant.ofEpochSecond(Long.parseLong(read.stdout().trim()))) : Optional.empty();
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
   }
 
   private LabNode facts(String labId, LabNode node) {
@@ -302,6 +326,8 @@ final class LabProvisioner {
     }
     return values;
   }
+
+  static final String EXPIRES_FILE = "/run/twlab/expires";
 
   private static void check(String node, List<String> command, ExecResult result) {
     if (!result.ok()) {

@@ -54,10 +54,6 @@ final class LabSession implements AutoCloseable {
     shells.computeIfPresent(node, (n, open) -> open == 1 ? null : open - 1);
   }
 
-  synchronized Set<String> openShells() {
-    return Set.copyOf(shells.keySet());
-  }
-
   /** The nodes that had a shell open at some time since the current run claimed the lab. */
   synchronized List<String> shellsDuringRun() {
     return List.copyOf(shellsDuringRun);

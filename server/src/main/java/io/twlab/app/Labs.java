@@ -176,13 +176,16 @@ public final class Labs implements AutoCloseable {
   }
 
   /**
-   * Moves the expiry of a lab the caller sees {@code by} later, never past {@code latest}. A server
-   * restarted later re-adopts it with its first expiry: the engine's labels cannot change.
+   * Moves the expiry of a lab the caller sees {@code by} later, but not past {@code latest} (nor
+   * earlier than it was); its nodes' own end too.
    */
   public Lab extend(Caller caller, String labId, Duration by, Instant latest) {
     LabSession session = session(caller, labId);
-    Instant wanted = session.lab().expiresAt().plus(by);
-    session.extend(wanted.isAfter(latest) ? latest : wanted, clock.instant());
+    Instant now = session.lab().expiresAt();
+    Instant wanted = now.plus(by);
+    Instant expires = wanted.isAfter(latest) ? (latest.isAfter(now) ? latest : now) : wanted;
+    provisioner.extend(session.lab(), expires);
+    session.extend(expires, clock.instant());
     return session.lab();
   }
 

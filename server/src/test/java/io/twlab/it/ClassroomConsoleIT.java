@@ -7,6 +7,7 @@ import com.google.protobuf.Duration;
 import io.twlab.proto.v1.V1.AddInstructorRequest;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.CreateWorkshopRequest;
+import io.twlab.proto.v1.V1.GetLabRequest;
 import io.twlab.proto.v1.V1.JoinWorkshopRequest;
 import io.twlab.proto.v1.V1.Lab;
 import io.twlab.proto.v1.V1.LabSpec;
@@ -59,7 +60,7 @@ class ClassroomConsoleIT {
     instructor = Optional.of(twlab.workshops(twlab.adminToken()).addInstructor(AddInstructorRequest.newBuilder()
         .setName("Grace").build()).getToken());
     workshop = twlab.workshops(instructor).createWorkshop(CreateWorkshopRequest.newBuilder()
-        .setName("teardown, room 2").setSeats(2).setDuration(Duration.newBuilder().setSeconds(7200)).build());
+        .setName("teardown, room 2").setSeats(2).setDuration(Duration.newBuilder().setSeconds(4 * 3600)).build());
     ada = join("Ada");
     alan = join("Alan");
     adasLab = twlab.as(ada).createLab(CreateLabRequest.newBuilder().setSpec(DIRECT).build());
@@ -151,6 +152,11 @@ class ClassroomConsoleIT {
     browser.driver.findElement(By.xpath("//button[text()='Extend all labs']")).click();
     browser.until(d -> browser.find("#toast").getText().contains("2 lab(s) extended") ? true : null,
         java.time.Duration.ofSeconds(20));
+    Lab extended = twlab.as(ada).getLab(GetLabRequest.newBuilder().setLabId(adasLab.getId()).build());
+    assertEquals(adasLab.getExpiresAt().getSeconds() + 15 * 60, extended.getExpiresAt().getSeconds(),
+        "extended by the chosen 15 minutes");
+    assertEquals(List.of(String.valueOf(extended.getExpiresAt().getSeconds())), TwlabFixture.docker("exec",
+        TwlabFixture.container(extended, "client"), "cat", "/run/twlab/expires"), "the node lives as long itself");
 
     browser.find(".tile[data-student='Ada'] a").click();
     browser.until(d -> browser.all(".lab-page").isEmpty() ? null : true, java.time.Duration.ofSeconds(20));

@@ -156,6 +156,25 @@ class ShellIT {
   }
 
   @Test
+  void aLabBeingGradedRefusesTheStudentsShell() throws Exception {
+    String experiment = java.nio.file.Files.readString(java.nio.file.Path.of("..", "examples", "nc-timewait.yaml"));
+    CompletableFuture<io.twlab.proto.v1.V1.GradeReport> grading = CompletableFuture.supplyAsync(() -> twlab.as(alice)
+        .gradeExperiment(io.twlab.proto.v1.V1.GradeExperimentRequest.newBuilder().setExperiment(experiment).build()));
+    String graded = null;
+    for (int i = 0; i < 600 && graded == null && !grading.isDone(); i++) {
+      graded = twlab.as(alice).listLabs(io.twlab.proto.v1.V1.ListLabsRequest.getDefaultInstance()).getLabsList()
+          .stream().map(Lab::getId).filter(id -> !id.equals(lab.getId())).findFirst().orElse(null);
+      Thread.sleep(50);
+    }
+    assertTrue(graded != null, "the grading's lab was never listed");
+    String gradedLab = graded;
+    StatusRuntimeException refused = assertThrowsStatus(() -> Shell.open(alice, gradedLab, "client", true));
+    assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
+    assertTrue(refused.getStatus().getDescription().contains("being graded"), refused.getStatus().getDescription());
+    assertTrue(grading.get(120, TimeUnit.SECONDS).getPassed(), "the grading itself went on");
+  }
+
+  @Test
   void theConsolesWebSocketIsTheSameShell() throws Exception {
     List<String> texts = new ArrayList<>();
     StringBuilder output = new StringBuilder();
