@@ -44,6 +44,11 @@ final class WorkshopsCommand {
     int runs;
     @Option(names = "--watchers", description = "event streams a seat may have open (default 8)")
     int watchers;
+    @Option(names = "--shells", description = "shells a seat may have open at once (default 2)")
+    int shells;
+    @Option(names = "--shells-while-graded", description = "a lab being graded accepts its student's shell "
+        + "(default: refused, so that nothing typed by hand can change a grade)")
+    boolean shellsWhileGraded;
     @Option(names = "--scenarios", split = ",", paramLabel = "NAME", description = "the only scenarios its students "
         + "may run (default: all)")
     List<String> scenarios = List.of();
@@ -52,8 +57,9 @@ final class WorkshopsCommand {
     int call(ServerConnection server) {
       Workshop w = server.workshops().createWorkshop(CreateWorkshopRequest.newBuilder().setName(name).setSeats(seats)
           .setDuration(Duration.newBuilder().setSeconds(Math.round(hours * 3600)))
-          .setSeatLimits(SeatLimits.newBuilder().setLabs(labs).setNodes(nodes).setRuns(runs).setWatchers(watchers))
-          .addAllScenarios(scenarios).build());
+          .setSeatLimits(SeatLimits.newBuilder().setLabs(labs).setNodes(nodes).setRuns(runs).setWatchers(watchers)
+              .setShells(shells))
+          .setShellsWhileGraded(shellsWhileGraded).addAllScenarios(scenarios).build());
       print(w, out -> out.printf("workshop %s \"%s\": %d seats until %s%njoin code: %s   (students: twlab login "
           + "--join %s --name NAME)%n", w.getId(), w.getName(), w.getSeats(), Instant.ofEpochSecond(w.getEndsAt()
           .getSeconds()), w.getJoinCode(), w.getJoinCode()));
