@@ -112,6 +112,10 @@ final class Render {
     if (!run.getError().isEmpty()) {
       out.printf("error: %s%n", run.getError());
     }
+    if (run.getShellsOpenCount() > 0) {
+      out.printf("a shell was open in %s during this run: what was typed there may show in its results%n",
+          String.join(", ", run.getShellsOpenList()));
+    }
     if (run.hasResult()) {
       out.printf("result: %s%n", run.getResult().getSummary());
       ResultTables.print(out, run.getResult());

@@ -158,11 +158,22 @@ class ClassroomConsoleIT {
     assertEquals(List.of(String.valueOf(extended.getExpiresAt().getSeconds())), TwlabFixture.docker("exec",
         TwlabFixture.container(extended, "client"), "cat", "/run/twlab/expires"), "the node lives as long itself");
 
+    String grid = browser.driver.getCurrentUrl();
     browser.find(".tile[data-student='Ada'] a").click();
     browser.until(d -> browser.all(".lab-page").isEmpty() ? null : true, java.time.Duration.ofSeconds(20));
     assertTrue(browser.find(".read-only").getText().contains("read-only"));
     assertTrue(browser.all(".shell").isEmpty() && browser.all("#run-title").isEmpty(),
         "an instructor watches a seat's lab, neither runs nor opens a shell there");
+
+    browser.open(grid);
+    browser.find(".tile[data-student='Alan']");
+    browser.driver.findElement(By.xpath("//button[text()='End all labs']")).click();
+    browser.driver.switchTo().alert().accept();
+    browser.until(d -> browser.all(".tile .muted").size() == 2 ? true : null, java.time.Duration.ofSeconds(60));
+    assertEquals(List.of(), TwlabFixture.docker("ps", "-aq", "--filter", "label=io.twlab.owner=" + twlab.owner,
+        "--filter", "label=io.twlab.lab"), "every seat's lab is gone");
+    assertEquals(2, twlab.workshops(instructor).watchClassroom(io.twlab.proto.v1.V1.WatchClassroomRequest
+        .newBuilder().setWorkshopId(workshop.getId()).build()).next().getSeatsCount(), "the room stays");
   }
 
   /** Opens a browser session for {@code token}, as the sign-in page does. */

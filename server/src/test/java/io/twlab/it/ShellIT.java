@@ -66,12 +66,13 @@ class ShellIT {
   private static Optional<String> alice;
   private static Optional<String> bob;
   private static Lab lab;
+  private static Workshop workshop;
 
   @BeforeAll
   static void aWorkshopWithTwoStudents() {
     instructor = Optional.of(twlab.workshops(twlab.adminToken()).addInstructor(AddInstructorRequest.newBuilder()
         .setName("Grace").build()).getToken());
-    Workshop workshop = twlab.workshops(instructor).createWorkshop(CreateWorkshopRequest.newBuilder()
+    workshop = twlab.workshops(instructor).createWorkshop(CreateWorkshopRequest.newBuilder()
         .setName("shells").setSeats(2).setDuration(Duration.newBuilder().setSeconds(3600))
         .setSeatLimits(SeatLimits.newBuilder().setShells(1)).build());
     alice = join(workshop, "alice");
@@ -172,6 +173,17 @@ class ShellIT {
     assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
     assertTrue(refused.getStatus().getDescription().contains("being graded"), refused.getStatus().getDescription());
     assertTrue(grading.get(120, TimeUnit.SECONDS).getPassed(), "the grading itself went on");
+
+    String csv = twlab.workshops(instructor).exportGrades(io.twlab.proto.v1.V1.ExportGradesRequest.newBuilder()
+        .setWorkshopId(workshop.getId()).build()).getBody();
+    assertTrue(csv.lines().anyMatch(l -> l.contains(",alice,the active closer holds TIME_WAIT,") && l.endsWith(",pass")),
+        csv);
+    String canvas = twlab.workshops(instructor).exportGrades(io.twlab.proto.v1.V1.ExportGradesRequest.newBuilder()
+        .setWorkshopId(workshop.getId()).setFormat("canvas").build()).getBody();
+    assertTrue(canvas.startsWith("Student,ID,SIS User ID,Section,the active closer holds TIME_WAIT ("), canvas);
+    assertEquals(Status.Code.NOT_FOUND, assertThrowsStatus(() -> twlab.workshops(alice).exportGrades(
+        io.twlab.proto.v1.V1.ExportGradesRequest.newBuilder().setWorkshopId(workshop.getId()).build()))
+        .getStatus().getCode(), "a student has no room");
   }
 
   @Test

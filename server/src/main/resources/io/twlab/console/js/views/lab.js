@@ -123,6 +123,8 @@ class RunPanel {
     this.meter.max = 1;
     this.meter.value = 1;
     this.status.textContent = `Run ${run.id} ${run.state.replace('RUN_STATE_', '').toLowerCase()}${run.error ? `: ${run.error}` : ''}`;
-    clear(this.result, resultTables(run.result), h('p', h('a', { href: `#/runs/${run.id}` }, 'Replay this run')));
+    clear(this.result, (run.shellsOpen || []).length ? h('p.notice', `A shell was open in ${run.shellsOpen.join(', ')}`
+      + ' during this run: what was typed there may show in its results.') : null,
+    resultTables(run.result), h('p', h('a', { href: `#/runs/${run.id}` }, 'Replay this run')));
   }
 }
