@@ -68,8 +68,17 @@ public final class Shells implements AutoCloseable {
   /** Which node of which lab, and how: a terminal of {@code columns} × {@code rows}, or plain input and output. */
   public record Request(String labId, String node, boolean tty, int columns, int rows) {}
 
-  /** Why a shell ended: {@code reason} is exited, idle, lab-gone, closed or server-stopping. */
-  public record Ended(String reason, int exitCode, String message) {}
+  /** Why a shell ended; {@code exitCode}: its status when it exited by itself, else -1. */
+  public record Ended(Reason reason, int exitCode, String message) {
+    public enum Reason {
+      EXITED, IDLE, LAB_GONE, CLOSED, SERVER_STOPPING;
+
+      /** As the APIs spell it: exited, idle, lab-gone, closed, server-stopping. */
+      public String id() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      }
+    }
+  }
 
   /** Where a shell's output and end go; called on the engine's threads. */
   public interface Client {
@@ -168,7 +177,7 @@ public final class Shells implements AutoCloseable {
     Instant now = clock.instant();
     for (Shell shell : open.values()) {
       if (shell.lastActivity.plus(limits.shellIdle()).isBefore(now)) {
-        shell.end(new Ended("idle", -1, "no input or output for " + limits.shellIdle().toSeconds()
+        shell.end(new Ended(Ended.Reason.IDLE, -1, "no input or output for " + limits.shellIdle().toSeconds()
             + " s: the shell was closed; open it again to go on"));
       }
     }
@@ -177,7 +186,7 @@ public final class Shells implements AutoCloseable {
   @Override
   public void close() {
     idleReaper.shutdownNow();
-    open.values().forEach(s -> s.end(new Ended("server-stopping", -1, "the server is stopping: open the shell again "
+    open.values().forEach(s -> s.end(new Ended(Ended.Reason.SERVER_STOPPING, -1, "the server is stopping: open the shell again "
         + "once it is back")));
   }
 
@@ -258,7 +267,7 @@ public final class Shells implements AutoCloseable {
 
     /** Closed by its client (the page or the command went away). */
     public void close() {
-      end(new Ended("closed", -1, "closed by its client"));
+      end(new Ended(Ended.Reason.CLOSED, -1, "closed by its client"));
     }
 
     private void output(byte[] bytes) {
@@ -267,8 +276,8 @@ public final class Shells implements AutoCloseable {
     }
 
     private void terminalEnded(int exitCode) {
-      Ended end = session.deleting() ? new Ended("lab-gone", -1, "lab " + labId() + " was deleted or expired")
-          : new Ended("exited", exitCode, "the shell exited with status " + exitCode);
+      Ended end = session.deleting() ? new Ended(Ended.Reason.LAB_GONE, -1, "lab " + labId() + " was deleted or "
+          + "expired") : new Ended(Ended.Reason.EXITED, exitCode, "the shell exited with status " + exitCode);
       end(end);
     }
 
@@ -284,10 +293,11 @@ public final class Shells implements AutoCloseable {
       }
       seat.close();
       session.shellClosed(node);
-      access.audit(Optional.of(principal), address, "shell close", labId() + "/" + node, why.reason().equals("exited")
-          || why.reason().equals("closed") ? "OK" : why.reason().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+      boolean asked = why.reason() == Ended.Reason.EXITED || why.reason() == Ended.Reason.CLOSED;
+      access.audit(Optional.of(principal), address, "shell close", labId() + "/" + node,
+          asked ? "OK" : why.reason().name());
       LOG.info("shell={} lab={} node={} ended after {} s: {}", id, labId(), node,
-          Duration.between(openedAt, clock.instant()).toSeconds(), why.reason());
+          Duration.between(openedAt, clock.instant()).toSeconds(), why.reason().id());
       client.ended(why);
     }
   }

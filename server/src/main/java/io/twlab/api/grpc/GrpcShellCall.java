@@ -85,7 +85,7 @@ final class GrpcShellCall implements StreamObserver<ShellInput> {
 
           @Override
           public void ended(Shells.Ended end) {
-            send(ShellOutput.newBuilder().setClosed(ShellClosed.newBuilder().setReason(end.reason())
+            send(ShellOutput.newBuilder().setClosed(ShellClosed.newBuilder().setReason(end.reason().id())
                 .setExitCode(end.exitCode()).setMessage(end.message())).build());
             complete();
           }

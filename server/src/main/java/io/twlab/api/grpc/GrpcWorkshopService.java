@@ -94,14 +94,15 @@ public final class GrpcWorkshopService extends WorkshopServiceGrpc.WorkshopServi
 
   @Override
   public void extendWorkshopLabs(ExtendWorkshopLabsRequest request, StreamObserver<WorkshopLabsResponse> response) {
-    GrpcLabService.unary(response, () -> IdentityMapper.workshopLabs(request.getWorkshopId(), classrooms.extendLabs(principal(),
-        AuthInterceptor.CALLER.get(), request.getWorkshopId(), ProtoMapper.duration(request.getBy()))));
+    GrpcLabService.unary(response, () -> IdentityMapper.workshopLabs(request.getWorkshopId(),
+        classrooms.extendLabs(principal(), AuthInterceptor.CALLER.get(), request.getWorkshopId(),
+            ProtoMapper.duration(request.getBy()))));
   }
 
   @Override
   public void endWorkshopLabs(EndWorkshopLabsRequest request, StreamObserver<WorkshopLabsResponse> response) {
-    GrpcLabService.unary(response, () -> IdentityMapper.workshopLabs(request.getWorkshopId(), classrooms.endLabs(principal(),
-        AuthInterceptor.CALLER.get(), request.getWorkshopId())));
+    GrpcLabService.unary(response, () -> IdentityMapper.workshopLabs(request.getWorkshopId(),
+        classrooms.endLabs(principal(), AuthInterceptor.CALLER.get(), request.getWorkshopId())));
   }
 
   @Override

@@ -291,11 +291,11 @@ public final class HttpApi {
       config.routes.post("/api/v1/workshops/{id}/labs/extend", ctx -> {
         ExtendWorkshopLabsRequest.Builder request = ExtendWorkshopLabsRequest.newBuilder();
         parse(ctx, request);
-        proto(ctx, IdentityMapper.workshopLabs(ctx.pathParam("id"), classrooms.extendLabs(principal(ctx), caller(ctx), ctx.pathParam("id"),
-            ProtoMapper.duration(request.getBy()))));
+        proto(ctx, IdentityMapper.workshopLabs(ctx.pathParam("id"), classrooms.extendLabs(principal(ctx), caller(ctx),
+            ctx.pathParam("id"), ProtoMapper.duration(request.getBy()))));
       });
-      config.routes.delete("/api/v1/workshops/{id}/labs", ctx -> proto(ctx, IdentityMapper.workshopLabs(ctx.pathParam("id"),
-          classrooms.endLabs(principal(ctx), caller(ctx), ctx.pathParam("id")))));
+      config.routes.delete("/api/v1/workshops/{id}/labs", ctx -> proto(ctx, IdentityMapper.workshopLabs(
+          ctx.pathParam("id"), classrooms.endLabs(principal(ctx), caller(ctx), ctx.pathParam("id")))));
       // The file itself, to save or import into a gradebook.
       config.routes.get("/api/v1/workshops/{id}/grades", ctx -> {
         RoomGrades.Export export = RoomGrades.render(ctx.pathParam("id"), RoomGrades.Format.of(

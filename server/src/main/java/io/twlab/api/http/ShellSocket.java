@@ -67,9 +67,9 @@ final class ShellSocket {
                 @Override
                 public void ended(Shells.Ended end) {
                   ObjectNode closed = JSON.createObjectNode();
-                  closed.putObject("closed").put("reason", end.reason()).put("exitCode", end.exitCode())
+                  closed.putObject("closed").put("reason", end.reason().id()).put("exitCode", end.exitCode())
                       .put("message", end.message());
-                  finish(ctx, closed.toString(), WsCloseStatus.NORMAL_CLOSURE, end.reason());
+                  finish(ctx, closed.toString(), WsCloseStatus.NORMAL_CLOSURE, end.reason().id());
                 }
               });
       open.put(ctx.sessionId(), shell);
@@ -108,7 +108,8 @@ final class ShellSocket {
         throw new InvalidArgumentException("message", "must carry input or resize");
       }
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      ctx.send(HttpApi.problemBody("shell", ApiError.of(new InvalidArgumentException("message", "not JSON"))).toString());
+      ctx.send(HttpApi.problemBody("shell", ApiError.of(new InvalidArgumentException("message", "not JSON")))
+          .toString());
     } catch (RuntimeException e) {
       ctx.send(HttpApi.problemBody("shell", ApiError.of(e)).toString());
     }

@@ -62,8 +62,8 @@ public final class RoomGrades {
   }
 
   private static String csv(List<Grade> grades) {
-    return print(List.of("student_id", "student_name", "experiment", "run_id", "graded_at", "passed", "failed", "errors",
-        "total", "verdict"), grades.stream().map(g -> List.<Object>of(g.student().id(), g.student().name(),
+    return print(List.of("student_id", "student_name", "experiment", "run_id", "graded_at", "passed", "failed",
+        "errors", "total", "verdict"), grades.stream().map(g -> List.<Object>of(g.student().id(), g.student().name(),
             g.experiment(), g.runId(), g.at().toString(), g.passed(), g.failed(), g.errors(), g.total(), verdict(g)))
         .toList());
   }

@@ -157,22 +157,12 @@ public final class DockerRuntime implements LabRuntime {
 
   @Override
   public String startProgram(ProgramRequest request) {
-    HostConfig host = confined(HostConfig.newHostConfig(), request.confinement())
-        .withNetworkMode("container:" + request.joins())
-        .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, PROGRAM_LOG));
-    List<String> env = request.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     String id;
-    try (CreateContainerCmd create = docker.createContainerCmd(request.image())) {
+    try (CreateContainerCmd create = joining(request.image(), request.name(), request.joins(), request.labels(),
+        request.env(), request.user(), request.command(), request.confinement(),
+        new LogConfig(LogConfig.LoggingType.JSON_FILE, PROGRAM_LOG))) {
       id = create
-          .withName(request.name())
-          .withLabels(request.labels())
-          .withEnv(env)
-          .withUser(request.user())
-          .withWorkingDir(Confinement.SCRATCH)
-          .withEntrypoint(request.command())
-          .withCmd(List.of())
           .withVolumes(new Volume(request.directory()))
-          .withHostConfig(host)
           .exec()
           .getId();
     } catch (DockerException e) {
@@ -207,21 +197,11 @@ public final class DockerRuntime implements LabRuntime {
     if (!request.tty()) {
       command.addAll(0, List.of("/bin/bash", "-c", INPUT_RELAY, endOfInput));
     }
-    HostConfig host = confined(HostConfig.newHostConfig(), request.confinement())
-        .withNetworkMode("container:" + request.joins())
-        // What is typed and printed in a shell is the student's: no log keeps it.
-        .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
-    List<String> env = request.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     String id;
-    try (CreateContainerCmd create = docker.createContainerCmd(request.image())) {
+    // What is typed and printed in a shell is the student's: no log keeps it.
+    try (CreateContainerCmd create = joining(request.image(), request.name(), request.joins(), request.labels(),
+        request.env(), request.user(), command, request.confinement(), new LogConfig(LogConfig.LoggingType.NONE))) {
       id = create
-          .withName(request.name())
-          .withLabels(request.labels())
-          .withEnv(env)
-          .withUser(request.user())
-          .withWorkingDir(Confinement.SCRATCH)
-          .withEntrypoint(command)
-          .withCmd(List.of())
           .withTty(request.tty())
           .withStdinOpen(true)
           // The end of the client's input is the end of the shell's: a script's last line ran.
@@ -229,7 +209,6 @@ public final class DockerRuntime implements LabRuntime {
           .withAttachStdin(true)
           .withAttachStdout(true)
           .withAttachStderr(true)
-          .withHostConfig(host)
           .exec()
           .getId();
     } catch (DockerException e) {
@@ -334,6 +313,26 @@ public final class DockerRuntime implements LabRuntime {
     } catch (IOException e) {
       LOG.debug("closing an attached stream: {}", e.getMessage());
     }
+  }
+
+  /**
+   * A container to create that shares the network namespace of {@code joins} and nothing else of
+   * it, and runs {@code command} as {@code user} from the scratch directory, confined.
+   */
+  private CreateContainerCmd joining(String image, String name, String joins, Map<String, String> labels,
+      Map<String, String> env, String user, List<String> command, Confinement confinement, LogConfig log) {
+    HostConfig host = confined(HostConfig.newHostConfig(), confinement)
+        .withNetworkMode("container:" + joins)
+        .withLogConfig(log);
+    return docker.createContainerCmd(image)
+        .withName(name)
+        .withLabels(labels)
+        .withEnv(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+        .withUser(user)
+        .withWorkingDir(Confinement.SCRATCH)
+        .withEntrypoint(command)
+        .withCmd(List.of())
+        .withHostConfig(host);
   }
 
   /** Root's files, readable and executable by everyone, writable by no one. */
