@@ -49,3 +49,5 @@ echo "[demo] The web console: open http://localhost:8080 (from another machine h
 echo "[demo]   setting TWLAB_PUBLIC_HOST in docker-compose.yml) and sign in with the token in $instructor_token;" >&2
 echo "[demo]   students join there with a workshop's code. The run above is the admin's: sign in with the admin's" >&2
 echo "[demo]   token to replay it under History." >&2
+echo "[demo] An instructor follows the room under Classroom (a tile per seat, extend or end every lab, export the" >&2
+echo "[demo]   grades); a student opens a shell in a node from their lab's page, or: bin/twlab shell LAB client" >&2
