@@ -4,7 +4,10 @@ import com.google.protobuf.Duration;
 import io.twlab.proto.v1.V1.Caller;
 import io.twlab.proto.v1.V1.Classroom;
 import io.twlab.proto.v1.V1.CreateWorkshopRequest;
+import io.twlab.proto.v1.V1.EndWorkshopLabsRequest;
 import io.twlab.proto.v1.V1.EndWorkshopRequest;
+import io.twlab.proto.v1.V1.ExportGradesRequest;
+import io.twlab.proto.v1.V1.ExtendWorkshopLabsRequest;
 import io.twlab.proto.v1.V1.ExtendWorkshopRequest;
 import io.twlab.proto.v1.V1.Lab;
 import io.twlab.proto.v1.V1.ListWorkshopsRequest;
@@ -14,6 +17,7 @@ import io.twlab.proto.v1.V1.Seat;
 import io.twlab.proto.v1.V1.SeatLimits;
 import io.twlab.proto.v1.V1.WatchClassroomRequest;
 import io.twlab.proto.v1.V1.Workshop;
+import io.twlab.proto.v1.V1.WorkshopLabsResponse;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Iterator;
@@ -25,7 +29,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "workshops", description = "Instructors: open workshops, see who joined and what each seat does, end a "
     + "workshop.", subcommands = {WorkshopsCommand.Create.class, WorkshopsCommand.ListWorkshops.class,
-        WorkshopsCommand.Show.class, WorkshopsCommand.Extend.class, WorkshopsCommand.End.class})
+        WorkshopsCommand.Show.class, WorkshopsCommand.Extend.class, WorkshopsCommand.End.class,
+        WorkshopsCommand.ExtendLabs.class, WorkshopsCommand.EndLabs.class, WorkshopsCommand.Grades.class})
 final class WorkshopsCommand {
 
   @Command(name = "create", description = "Open a workshop and print its join code (shown this once).")
@@ -111,6 +116,57 @@ final class WorkshopsCommand {
     int call(ServerConnection server) {
       Workshop w = server.workshops().endWorkshop(EndWorkshopRequest.newBuilder().setWorkshopId(id).build());
       print(w, out -> out.println("workshop " + w.getId() + " ended; " + w.getStudentsCount() + " students logged out"));
+      return 0;
+    }
+  }
+
+  @Command(name = "extend-labs", description = "Every lab of the workshop's seats lives longer (never past the "
+      + "workshop's end).")
+  static final class ExtendLabs extends ServerCommand {
+    @Parameters(paramLabel = "WORKSHOP")
+    String id;
+    @Option(names = "--minutes", required = true, description = "how much longer, 1 to 720")
+    int minutes;
+
+    @Override
+    int call(ServerConnection server) {
+      WorkshopLabsResponse labs = server.workshops().extendWorkshopLabs(ExtendWorkshopLabsRequest.newBuilder()
+          .setWorkshopId(id).setBy(Duration.newBuilder().setSeconds(minutes * 60L)).build());
+      print(labs, out -> labs.getLabsList().forEach(l -> out.println(l.getId() + " now expires at "
+          + Instant.ofEpochSecond(l.getExpiresAt().getSeconds()))));
+      return 0;
+    }
+  }
+
+  @Command(name = "end-labs", description = "Delete every lab of the workshop's seats; the workshop and its students' "
+      + "tokens stay.")
+  static final class EndLabs extends ServerCommand {
+    @Parameters(paramLabel = "WORKSHOP")
+    String id;
+
+    @Override
+    int call(ServerConnection server) {
+      WorkshopLabsResponse labs = server.workshops().endWorkshopLabs(EndWorkshopLabsRequest.newBuilder()
+          .setWorkshopId(id).build());
+      print(labs, out -> out.println(labs.getLabsCount() + " lab(s) ended"));
+      return 0;
+    }
+  }
+
+  @Command(name = "grades", description = "The room's grades: each seat's latest graded attempt of each experiment, "
+      + "as CSV or a gradebook's import (canvas, moodle) or JUnit XML.")
+  static final class Grades extends ServerCommand {
+    @Parameters(paramLabel = "WORKSHOP")
+    String id;
+    @Option(names = "--format", defaultValue = "csv", description = "csv, canvas, moodle or junit (default csv)")
+    String format;
+    @Option(names = "--out", paramLabel = "FILE", description = "write it there (default: standard output)")
+    java.nio.file.Path file;
+
+    @Override
+    int call(ServerConnection server) {
+      writeReport(file, server.workshops().exportGrades(ExportGradesRequest.newBuilder().setWorkshopId(id)
+          .setFormat(format).build()).getBody());
       return 0;
     }
   }

@@ -169,6 +169,24 @@ class CliIT {
     assertEquals(0, twlab("labs", "delete", labId).exitCode());
   }
 
+  @Test
+  void theRoomsLabsAndGradesFromTheCommandLine() {
+    CommandRun opened = twlab("-o", "json", "workshops", "create", "room", "--seats", "2", "--shells", "1");
+    assertEquals(0, opened.exitCode(), opened.err());
+    String workshop = opened.out().replaceAll("(?s).*\"id\": ?\"(workshop-[^\"]+)\".*", "$1");
+    assertTrue(opened.out().contains("\"shells\": 1"), opened.out());
+    CommandRun grades = twlab("workshops", "grades", workshop);
+    assertEquals(0, grades.exitCode(), grades.err());
+    assertTrue(grades.out().startsWith("student_id,student_name,experiment,run_id,graded_at"), grades.out());
+    assertEquals(0, twlab("workshops", "extend-labs", workshop, "--minutes", "30").exitCode());
+    CommandRun ended = twlab("workshops", "end-labs", workshop);
+    assertEquals(0, ended.exitCode(), ended.err());
+    assertTrue(ended.out().contains("0 lab(s) ended"), ended.out());
+    CommandRun spreadsheet = twlab("workshops", "grades", workshop, "--format", "xls");
+    assertEquals(Twlab.INVALID_INPUT, spreadsheet.exitCode(), spreadsheet.err());
+    assertTrue(spreadsheet.err().contains("format"), spreadsheet.err());
+  }
+
   /** A pcap file's magic number, as tcpdump writes it on x86 (little-endian, microseconds). */
   private static void assertPcap(byte[] file) {
     assertTrue(file.length >= 24 && (file[0] & 0xff) == 0xd4 && (file[1] & 0xff) == 0xc3 && (file[2] & 0xff) == 0xb2

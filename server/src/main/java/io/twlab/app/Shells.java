@@ -62,7 +62,7 @@ public final class Shells implements AutoCloseable {
     this.limits = limits;
     this.clock = clock;
     long every = Math.max(200, Math.min(5_000, limits.shellIdle().toMillis() / 5));
-    idleReaper.scheduleWithFixedDelay(this::closeIdle, every, every, TimeUnit.MILLISECONDS);
+    idleReaper.scheduleWithFixedDelay(this::closeStale, every, every, TimeUnit.MILLISECONDS);
   }
 
   /** Which node of which lab, and how: a terminal of {@code columns} × {@code rows}, or plain input and output. */
@@ -173,12 +173,23 @@ public final class Shells implements AutoCloseable {
     }
   }
 
-  private void closeIdle() {
+  /**
+   * Closes the shells idle for too long, and those whose lab is going: its removal ends their
+   * containers too, but the engine's report of that is not something to count on.
+   */
+  private void closeStale() {
     Instant now = clock.instant();
     for (Shell shell : open.values()) {
-      if (shell.lastActivity.plus(limits.shellIdle()).isBefore(now)) {
-        shell.end(new Ended(Ended.Reason.IDLE, -1, "no input or output for " + limits.shellIdle().toSeconds()
-            + " s: the shell was closed; open it again to go on"));
+      try {
+        if (shell.session.deleting()) {
+          shell.end(shell.labGone());
+        } else if (shell.lastActivity.plus(limits.shellIdle()).isBefore(now)) {
+          shell.end(new Ended(Ended.Reason.IDLE, -1, "no input or output for " + limits.shellIdle().toSeconds()
+              + " s: the shell was closed; open it again to go on"));
+        }
+      } catch (RuntimeException e) {
+        // One shell's failure must not stop the reaper for every other one.
+        LOG.warn("shell={} could not be closed: {}", shell.id, e.toString(), e);
       }
     }
   }
@@ -276,9 +287,12 @@ public final class Shells implements AutoCloseable {
     }
 
     private void terminalEnded(int exitCode) {
-      Ended end = session.deleting() ? new Ended(Ended.Reason.LAB_GONE, -1, "lab " + labId() + " was deleted or "
-          + "expired") : new Ended(Ended.Reason.EXITED, exitCode, "the shell exited with status " + exitCode);
-      end(end);
+      end(session.deleting() ? labGone()
+          : new Ended(Ended.Reason.EXITED, exitCode, "the shell exited with status " + exitCode));
+    }
+
+    private Ended labGone() {
+      return new Ended(Ended.Reason.LAB_GONE, -1, "lab " + labId() + " was deleted or expired");
     }
 
     /** Ends it once, whoever asks first: its terminal goes, its seat is given back, its client hears why. */
@@ -288,8 +302,13 @@ public final class Shells implements AutoCloseable {
       }
       open.remove(id);
       LabRuntime.Terminal t = terminal;
-      if (t != null) {
-        t.close();
+      try {
+        if (t != null) {
+          t.close();
+        }
+      } catch (RuntimeException e) {
+        // Its seat, its lab's count and its client are told all the same.
+        LOG.warn("shell={} terminal not removed: {}", id, e.toString());
       }
       seat.close();
       session.shellClosed(node);

@@ -187,6 +187,30 @@ class ShellIT {
   }
 
   @Test
+  void aWorkshopMayAllowShellsWhileGradedAndTheGradedRunSaysSo() throws Exception {
+    Workshop allowing = twlab.workshops(instructor).createWorkshop(CreateWorkshopRequest.newBuilder()
+        .setName("shells while graded").setSeats(1).setDuration(Duration.newBuilder().setSeconds(3600))
+        .setShellsWhileGraded(true).build());
+    assertTrue(allowing.getShellsWhileGraded());
+    Optional<String> carol = join(allowing, "carol");
+    String experiment = java.nio.file.Files.readString(java.nio.file.Path.of("..", "examples", "nc-timewait.yaml"));
+    CompletableFuture<io.twlab.proto.v1.V1.GradeReport> grading = CompletableFuture.supplyAsync(() -> twlab.as(carol)
+        .gradeExperiment(io.twlab.proto.v1.V1.GradeExperimentRequest.newBuilder().setExperiment(experiment).build()));
+    String graded = null;
+    for (int i = 0; i < 600 && graded == null && !grading.isDone(); i++) {
+      graded = twlab.as(carol).listLabs(io.twlab.proto.v1.V1.ListLabsRequest.getDefaultInstance()).getLabsList()
+          .stream().map(Lab::getId).findFirst().orElse(null);
+      Thread.sleep(50);
+    }
+    assertTrue(graded != null, "the grading's lab was never listed");
+    Shell shell = Shell.open(carol, graded, "client", true);
+    io.twlab.proto.v1.V1.GradeReport report = grading.get(120, TimeUnit.SECONDS);
+    shell.closed();
+    assertEquals(List.of("client"), report.getRuns(0).getRun().getShellsOpenList(),
+        "the graded run names the node whose shell was open");
+  }
+
+  @Test
   void theConsolesWebSocketIsTheSameShell() throws Exception {
     List<String> texts = new ArrayList<>();
     StringBuilder output = new StringBuilder();

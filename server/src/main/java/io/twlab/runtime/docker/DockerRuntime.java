@@ -245,7 +245,19 @@ public final class DockerRuntime implements LabRuntime {
 
         @Override
         public void onComplete() {
-          int status = exit;
+          ended(exit);
+          super.onComplete();
+        }
+
+        /** The container was removed (its lab was deleted) or the engine went away. */
+        @Override
+        public void onError(Throwable failure) {
+          ended(-1);
+          super.onError(failure);
+        }
+
+        private void ended(int status) {
+          LOG.debug("terminal {} ended with status {}", request.name(), status);
           Thread ending = new Thread(() -> {
             try {
               attached.awaitCompletion(LAST_OUTPUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -256,7 +268,6 @@ public final class DockerRuntime implements LabRuntime {
           }, "twlab-terminal-end");
           ending.setDaemon(true);
           ending.start();
-          super.onComplete();
         }
       });
     } catch (DockerException | InterruptedException e) {
@@ -562,6 +573,9 @@ public final class DockerRuntime implements LabRuntime {
       docker.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
     } catch (NotFoundException e) {
       LOG.debug("container {} already removed", containerId);
+    } catch (com.github.dockerjava.api.exception.ConflictException e) {
+      // A forced removal conflicts only with another one: a lab's removal took a shell's container.
+      LOG.debug("container {} is being removed already: {}", containerId, e.getMessage());
     }
   }
 
