@@ -79,7 +79,7 @@ final class LabProvisioner {
             LabLabels.node(settings.owner(), labId, tenant, plan.name(), plan.role().id(), spec, now, expires),
             plan.sysctls(),
             Map.of("TWLAB_LAB", labId, "TWLAB_NODE", plan.name()),
-            List.of(String.valueOf(spec.ttl().toSeconds())),
+            List.of(String.valueOf(expires.getEpochSecond())),
             settings.nodes().with(plan.role().capabilities(false))));
         nodes.add(new LabNode(plan.name(), plan.role(), containerId, Map.of(), Map.of()));
       }
@@ -120,7 +120,7 @@ final class LabProvisioner {
         LabLabels.runNode(settings.owner(), lab.id(), request.name(), like.role().id(), runId),
         sysctls,
         Map.of("TWLAB_LAB", lab.id(), "TWLAB_NODE", request.name()),
-        List.of(String.valueOf(Math.max(1, Duration.between(now, lab.expiresAt()).toSeconds()))),
+        List.of(String.valueOf(lab.expiresAt().getEpochSecond())),
         settings.nodes().with(like.role().capabilities(request.netAdmin()))));
     return facts(lab.id(), new LabNode(request.name(), like.role(), containerId, Map.of(), Map.of()));
   }
@@ -267,8 +267,13 @@ final class LabProvisioner {
       }
       nodes.add(new LabNode(node.name(), node.role(), container.id(), Map.of(), Map.of()));
     }
+    // The labels hold the expiry the lab was made with; its nodes the same in whole seconds, or a
+    // later one when it was extended.
+    Instant labelled = Instant.parse(first.get(LabLabels.EXPIRES));
+    Instant expires = nodeExpires(nodes.get(0)).filter(e -> e.getEpochSecond() > labelled.getEpochSecond())
+        .orElse(labelled);
     return withNodeFacts(new Lab(labId, LabLabels.tenant(first), spec, LabStatus.READY, nodes, networkSubnets,
-        Instant.parse(first.get(LabLabels.CREATED)), Instant.parse(first.get(LabLabels.EXPIRES)), UNOBSERVED));
+        Instant.parse(first.get(LabLabels.CREATED)), expires, UNOBSERVED));
   }
 
   int remove(String labId) {
@@ -279,7 +284,7 @@ final class LabProvisioner {
   private Lab withNodeFacts(Lab lab) {
     List<LabNode> nodes = lab.nodes().stream().map(node -> facts(lab.id(), node)).toList();
     return new Lab(lab.id(), lab.tenant(), lab.spec(), lab.status(), nodes, lab.subnets(), lab.createdAt(),
-        nodesExpire(lab).orElse(lab.expiresAt()), lab.observationMode());
+        lab.expiresAt(), lab.observationMode());
   }
 
   /**
@@ -293,12 +298,9 @@ final class LabProvisioner {
     }
   }
 
-  /** When the lab's nodes stop by themselves: their labels say when it was made to, an extension later. */
-  private Optional<Instant> nodesExpire(Lab lab) {
-    if (lab.nodes().isEmpty()) {
-      return Optional.empty();
-    }
-    ExecResult read = runtime.exec(lab.nodes().get(0).containerId(), List.of("cat", EXPIRES_FILE), COMMAND_TIMEOUT);
+  /** When a lab's node stops by itself. */
+  private Optional<Instant> nodeExpires(LabNode node) {
+    ExecResult read = runtime.exec(node.containerId(), List.of("cat", EXPIRES_FILE), COMMAND_TIMEOUT);
     try {
       return read.ok() ? Optional.of(Instant.ofEpochSecond(Long.parseLong(read.stdout().trim()))) : Optional.empty();
     } catch (NumberFormatException e) {

@@ -1,5 +1,6 @@
 package io.twlab.app;
 
+import io.twlab.core.Bounded;
 import io.twlab.core.Caller;
 import io.twlab.core.ConflictException;
 import io.twlab.core.FieldViolation;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,7 +77,7 @@ public final class Shells implements AutoCloseable {
 
       /** As the APIs spell it: exited, idle, lab-gone, closed, server-stopping. */
       public String id() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
       }
     }
   }
@@ -101,10 +103,10 @@ public final class Shells implements AutoCloseable {
     }
     LabNode node = lab.nodes().stream().filter(n -> n.name().equals(request.node())).findFirst()
         .orElseThrow(() -> new InvalidArgumentException("node", "lab " + lab.id() + " has no node "
-            + io.twlab.core.Bounded.quote(request.node()) + "; its nodes are "
+            + Bounded.quote(request.node()) + "; its nodes are "
             + String.join(", ", lab.nodes().stream().map(LabNode::name).toList())));
     if (lab.status() != LabStatus.READY || session.deleting()) {
-      throw new ConflictException("lab " + lab.id() + " is " + lab.status().name().toLowerCase(java.util.Locale.ROOT)
+      throw new ConflictException("lab " + lab.id() + " is " + lab.status().name().toLowerCase(Locale.ROOT)
           + ": a shell opens in a ready lab");
     }
     if (session.graded() && !caller.shellsWhileGraded()) {

@@ -9,6 +9,7 @@ import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
 import io.twlab.api.ApiError;
 import io.twlab.app.Shells;
+import io.twlab.core.Bounded;
 import io.twlab.core.Caller;
 import io.twlab.core.InvalidArgumentException;
 import io.twlab.identity.Principal;
@@ -89,7 +90,7 @@ final class ShellSocket {
     try {
       return text == null || text.isBlank() ? otherwise : Integer.parseInt(text.trim());
     } catch (NumberFormatException e) {
-      throw new InvalidArgumentException(name, io.twlab.core.Bounded.quote(text) + " is not a number");
+      throw new InvalidArgumentException(name, Bounded.quote(text) + " is not a number");
     }
   }
 

@@ -5,12 +5,14 @@ import io.twlab.core.Bounded;
 import io.twlab.core.InvalidArgumentException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -70,15 +72,15 @@ public final class RoomGrades {
 
   /** One row per seat, a column per experiment holding its verdicts passed (empty: never graded). */
   private static String gradebook(List<Grade> grades, List<String> identity,
-      java.util.function.Function<Grade, List<String>> who) {
+      Function<Grade, List<String>> who) {
     TreeSet<String> experiments = grades.stream().map(Grade::experiment).collect(Collectors.toCollection(TreeSet::new));
     Map<String, List<Grade>> bySeat = new LinkedHashMap<>();
-    grades.forEach(g -> bySeat.computeIfAbsent(g.student().id(), s -> new java.util.ArrayList<>()).add(g));
-    List<String> header = new java.util.ArrayList<>(identity);
+    grades.forEach(g -> bySeat.computeIfAbsent(g.student().id(), s -> new ArrayList<>()).add(g));
+    List<String> header = new ArrayList<>(identity);
     experiments.forEach(e -> header.add(e + " (" + grades.stream().filter(g -> g.experiment().equals(e))
         .mapToInt(Grade::total).max().orElse(0) + ")"));
     List<List<Object>> rows = bySeat.values().stream().map(seat -> {
-      List<Object> row = new java.util.ArrayList<>(who.apply(seat.get(0)));
+      List<Object> row = new ArrayList<>(who.apply(seat.get(0)));
       experiments.forEach(e -> row.add(seat.stream().filter(g -> g.experiment().equals(e)).findFirst()
           .map(g -> (Object) g.passed()).orElse("")));
       return row;
@@ -108,7 +110,7 @@ public final class RoomGrades {
     StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"")
         .append(PlatformReports.xml(workshopId)).append("\">\n");
     Map<String, List<Grade>> bySeat = new LinkedHashMap<>();
-    grades.forEach(g -> bySeat.computeIfAbsent(g.student().id(), s -> new java.util.ArrayList<>()).add(g));
+    grades.forEach(g -> bySeat.computeIfAbsent(g.student().id(), s -> new ArrayList<>()).add(g));
     bySeat.forEach((id, seat) -> {
       xml.append("  <testsuite name=\"").append(PlatformReports.xml(seat.get(0).student().name() + " (" + id + ")"))
           .append("\" tests=\"").append(seat.size()).append("\" failures=\"")
