@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -58,6 +59,19 @@ final class Browser implements AutoCloseable {
     return until(d -> d.findElement(By.cssSelector(css)), Duration.ofSeconds(20));
   }
 
+  /** The text of {@code css}'s first element, read again if the page redrew it meanwhile. */
+  String text(String css) {
+    return until(d -> d.findElement(By.cssSelector(css)).getText(), Duration.ofSeconds(20));
+  }
+
+  /** Clicks {@code css}'s first element, found again if the page redrew it meanwhile. */
+  void click(String css) {
+    until(d -> {
+      d.findElement(By.cssSelector(css)).click();
+      return true;
+    }, Duration.ofSeconds(20));
+  }
+
   List<WebElement> all(String css) {
     return driver.findElements(By.cssSelector(css));
   }
@@ -65,7 +79,10 @@ final class Browser implements AutoCloseable {
   /** Waits up to {@code timeout} for {@code condition} to be true or non-null; fails with the page's console. */
   <T> T until(Function<WebDriver, T> condition, Duration timeout) {
     try {
-      return new WebDriverWait(driver, timeout, Duration.ofMillis(200)).until(condition);
+      // The console redraws what it shows (a classroom's tiles at each message): an element found
+      // a moment ago may be gone, and is looked for again.
+      return new WebDriverWait(driver, timeout, Duration.ofMillis(200))
+          .ignoring(StaleElementReferenceException.class).until(condition);
     } catch (RuntimeException e) {
       throw new AssertionError("the console did not get there; its log:\n" + log() + "\n" + e.getMessage(), e);
     }

@@ -130,16 +130,16 @@ class ClassroomConsoleIT {
     signIn(instructor.get());
     browser.open(twlab.httpBase() + "/#/workshops/" + workshop.getId());
     browser.until(d -> browser.all(".tile").size() == 2 ? true : null, java.time.Duration.ofSeconds(30));
-    String adaTile = browser.find(".tile[data-student='Ada']").getText();
+    String adaTile = browser.text(".tile[data-student='Ada']");
     assertTrue(adaTile.contains(adasLab.getId()) && adaTile.contains("nc-timewait"), adaTile);
-    assertTrue(browser.find(".tile[data-student='Alan']").getText().contains("no run in progress"));
+    assertTrue(browser.text(".tile[data-student='Alan']").contains("no run in progress"));
 
     CompletableFuture<Run> run = CompletableFuture.supplyAsync(() -> twlab.as(alan).runScenario(
         RunScenarioRequest.newBuilder().setLabId(alansLab.getId()).setScenario("nc-timewait").setWait(true).build()));
-    browser.until(d -> browser.find(".tile[data-student='Alan']").getText().contains("nc-timewait") ? true : null,
+    browser.until(d -> browser.text(".tile[data-student='Alan']").contains("nc-timewait") ? true : null,
         java.time.Duration.ofSeconds(60));
     assertEquals(RunState.RUN_STATE_SUCCEEDED, run.get(90, TimeUnit.SECONDS).getState());
-    browser.until(d -> browser.find(".tile[data-student='Alan'] .verdicts").getText().contains("nc-timewait: done")
+    browser.until(d -> browser.text(".tile[data-student='Alan'] .verdicts").contains("nc-timewait: done")
         ? true : null, java.time.Duration.ofSeconds(30));
     String violations = browser.accessibilityViolations();
     assertEquals("", violations, "the grid breaks WCAG 2 A/AA rules");
@@ -159,7 +159,7 @@ class ClassroomConsoleIT {
         TwlabFixture.container(extended, "client"), "cat", "/run/twlab/expires"), "the node lives as long itself");
 
     String grid = browser.driver.getCurrentUrl();
-    browser.find(".tile[data-student='Ada'] a").click();
+    browser.click(".tile[data-student='Ada'] a");
     browser.until(d -> browser.all(".lab-page").isEmpty() ? null : true, java.time.Duration.ofSeconds(20));
     assertTrue(browser.find(".read-only").getText().contains("read-only"));
     assertTrue(browser.all(".shell").isEmpty() && browser.all("#run-title").isEmpty(),
@@ -169,7 +169,10 @@ class ClassroomConsoleIT {
     browser.find(".tile[data-student='Alan']");
     browser.driver.findElement(By.xpath("//button[text()='End all labs']")).click();
     browser.driver.switchTo().alert().accept();
-    browser.until(d -> browser.all(".tile .muted").size() == 2 ? true : null, java.time.Duration.ofSeconds(60));
+    // The toast comes with the answer, once every lab is removed; the tiles may say so before.
+    browser.until(d -> browser.text("#toast").contains("2 lab(s) ended") ? true : null,
+        java.time.Duration.ofSeconds(60));
+    browser.until(d -> browser.all(".tile .muted").size() == 2 ? true : null, java.time.Duration.ofSeconds(30));
     assertEquals(List.of(), TwlabFixture.docker("ps", "-aq", "--filter", "label=io.twlab.owner=" + twlab.owner,
         "--filter", "label=io.twlab.lab"), "every seat's lab is gone");
     assertEquals(2, twlab.workshops(instructor).watchClassroom(io.twlab.proto.v1.V1.WatchClassroomRequest
