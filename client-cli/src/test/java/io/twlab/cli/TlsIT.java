@@ -63,7 +63,7 @@ class TlsIT {
     if (server != null) {
       server.close();
     }
-    TwlabFixture.docker("rm", "-f", "twlab-tracer-" + OWNER);
+    TwlabFixture.docker("rm", "-f", "twlab-observer-" + OWNER);
   }
 
   @Test

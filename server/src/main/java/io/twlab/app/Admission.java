@@ -32,6 +32,10 @@ final class Admission {
     return new Ticket(queued);
   }
 
+  synchronized int queued() {
+    return queued;
+  }
+
   private synchronized void left() {
     queued--;
   }

@@ -14,6 +14,9 @@ import io.twlab.store.RunStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /** A lab's live events and a finished run's recorded ones, streamed to a watcher as it asks for them. */
 public final class EventStreams {
@@ -30,6 +33,9 @@ public final class EventStreams {
   private final RunStore history;
   /** Streams open (classroom views too), per tenant owner. */
   private final Holdings open = new Holdings();
+  private final LongAdder delivered = new LongAdder();
+  /** Each live lab watcher's lag: events of its lab's log it has not read yet. */
+  private final Map<Object, Long> lags = new ConcurrentHashMap<>();
 
   public EventStreams(Labs labs, Runs runs, RunStore history) {
     this.labs = labs;
@@ -67,7 +73,14 @@ public final class EventStreams {
    */
   public Stream lab(Caller caller, String labId) {
     EventLog log = labs.session(caller, labId).log();
-    return counted(caller, (afterSequence, filter, detail, sink) -> watch(log, afterSequence, filter, detail, sink));
+    return counted(caller, (afterSequence, filter, detail, sink) -> {
+      Object watcher = new Object();
+      try {
+        watch(log, afterSequence, filter, detail, sink, watcher);
+      } finally {
+        lags.remove(watcher);
+      }
+    });
   }
 
   /** A finished run's recorded events, at {@code speed} times the pace they happened (0: at once). */
@@ -82,6 +95,21 @@ public final class EventStreams {
     }
     return counted(caller, (afterSequence, filter, detail, sink) -> replay(runId, afterSequence, filter, detail,
         speed, sink));
+  }
+
+  /** Events sent to watchers since the start (the server's metrics). */
+  public long eventsDelivered() {
+    return delivered.sum();
+  }
+
+  /** Lab watchers streaming now (the server's metrics). */
+  public int watching() {
+    return lags.size();
+  }
+
+  /** The most events any watcher is behind its lab's log (the server's metrics). */
+  public long maxLag() {
+    return lags.values().stream().mapToLong(Long::longValue).max().orElse(0);
   }
 
   private interface Source {
@@ -99,7 +127,7 @@ public final class EventStreams {
             "close another watch (each browser tab, `twlab watch` or classroom view is one)", 5));
   }
 
-  private static void watch(EventLog log, long afterSequence, EventFilter filter, Detail detail, EventSink sink)
+  private void watch(EventLog log, long afterSequence, EventFilter filter, Detail detail, EventSink sink, Object watcher)
       throws Exception {
     WatchStream stream = new WatchStream(filter, detail);
     long last = afterSequence == FROM_NOW ? log.lastSequence() : afterSequence;
@@ -113,9 +141,11 @@ public final class EventStreams {
         }
         sink.send(event);
       }
+      delivered.add(deliver.size());
       if (!batch.isEmpty()) {
         last = batch.get(batch.size() - 1).sequence();
       }
+      lags.put(watcher, Math.max(0, log.lastSequence() - last));
       if (!deliver.isEmpty()) {
         lastDelivery = System.nanoTime();
       } else if (batch.isEmpty() && log.isClosed()) {

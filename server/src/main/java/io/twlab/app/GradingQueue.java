@@ -118,7 +118,7 @@ public final class GradingQueue implements AutoCloseable {
 
   /** Accepts a job: recorded at once, then graded in its turn; refused when its student or the queue is full. */
   public synchronized Snapshot submit(Job job) {
-    long waiting = live.values().stream().filter(e -> e.job.state() == Job.State.QUEUED).count();
+    long waiting = queued();
     if (waiting >= MAX_QUEUED) {
       throw TooManyRequestsException.quota("grading queue", (int) waiting, MAX_QUEUED,
           "the server grades " + workers + " at a time and that many wait already; submit again later", 60);
@@ -140,6 +140,11 @@ public final class GradingQueue implements AutoCloseable {
   }
 
   /** A job that is queued or running now; empty when it is finished (the store has it then). */
+  /** Jobs waiting for a worker (the server's metrics). */
+  public synchronized long queued() {
+    return live.values().stream().filter(e -> e.job.state() == Job.State.QUEUED).count();
+  }
+
   public synchronized Optional<Snapshot> live(String jobId) {
     return Optional.ofNullable(live.get(jobId)).map(this::snapshot);
   }

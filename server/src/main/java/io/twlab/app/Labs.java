@@ -12,8 +12,7 @@ import io.twlab.lab.LabSpec;
 import io.twlab.lab.LabStatus;
 import io.twlab.lab.Role;
 import io.twlab.lab.Topologies;
-import io.twlab.observe.KernelTracer;
-import io.twlab.observe.KernelTracer.Setup;
+import io.twlab.observe.HostObserver;
 import io.twlab.observe.LabObserver;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
@@ -31,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +47,8 @@ public final class Labs implements AutoCloseable {
   private final SysctlPolicy policy;
   private final Clock clock;
   private final LabProvisioner provisioner;
-  private final KernelTracer tracer;
+  private final HostObserver observer;
+  private final LongAdder eventsAppended = new LongAdder();
   private final ServerLimits limits;
   private final Map<String, LabSession> sessions = new ConcurrentHashMap<>();
   /** Labs made or being made, per tenant owner: one being made counts before it exists. */
@@ -64,8 +65,8 @@ public final class Labs implements AutoCloseable {
     this.policy = policy;
     this.clock = clock;
     this.provisioner = new LabProvisioner(runtime, settings, policy);
-    this.tracer = new KernelTracer(runtime, new KernelTracer.Setup(settings.tracer(), settings.tracerImage(),
-        "twlab-tracer-" + settings.owner(), Map.of(LabLabels.TRACER, settings.owner())));
+    this.observer = new HostObserver(runtime, new HostObserver.Setup(settings.tracer(), settings.tracerImage(),
+        "twlab-observer-" + settings.owner(), Map.of(LabLabels.TRACER, settings.owner())));
   }
 
   /** Checks the lab images, re-adopts or removes what an earlier server left, starts the TTL reaper. */
@@ -230,17 +231,32 @@ public final class Labs implements AutoCloseable {
     return session;
   }
 
+  /** The labs held now, by status (the server's metrics). */
+  public Map<LabStatus, Long> countByStatus() {
+    return sessions.values().stream().collect(Collectors.groupingBy(s -> s.lab().status(), Collectors.counting()));
+  }
+
+  /** Events appended to every lab's log since the start (the server's metrics). */
+  public long eventsAppended() {
+    return eventsAppended.sum();
+  }
+
+  /** The host observer's own figures (the server's metrics). */
+  public HostObserver.Usage observerUsage() {
+    return observer.usage();
+  }
+
   LabProvisioner provisioner() {
     return provisioner;
   }
 
   private void register(Lab lab, String message, boolean graded) {
-    EventLog log = new EventLog(lab.id(), settings.eventRetention());
-    LabObserver observer = new LabObserver(runtime, lab, tracer, new EventLogWriter(log));
-    LabSession session = new LabSession(lab.withObservationMode(observer.mode()), log, observer, graded);
+    EventLog log = new EventLog(lab.id(), settings.eventRetention(), eventsAppended);
+    LabObserver labObserver = new LabObserver(runtime, lab, observer, new EventLogWriter(log));
+    LabSession session = new LabSession(lab.withObservationMode(labObserver.mode()), log, labObserver, graded);
     session.status(LabStatus.READY, message, clock.instant());
     sessions.put(lab.id(), session);
-    observer.start();
+    labObserver.start();
   }
 
   private void adoptLeftovers() {
@@ -294,6 +310,6 @@ public final class Labs implements AutoCloseable {
     reaper.shutdownNow();
     sessions.values().forEach(LabSession::close);
     sessions.clear();
-    tracer.close();
+    observer.close();
   }
 }

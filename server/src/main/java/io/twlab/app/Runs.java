@@ -50,10 +50,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +87,7 @@ public final class Runs implements AutoCloseable {
   private final Admission admission;
   /** Runs started and not finished (queued ones too), per tenant owner. */
   private final Holdings running = new Holdings();
+  private final List<Consumer<Run>> finishedListeners = new CopyOnWriteArrayList<>();
 
   /** {@code history} records every finished run; its owner closes it after this. */
   public Runs(LabRuntime runtime, Labs labs, ScenarioCatalog catalog, SysctlPolicy policy, RunStore history,
@@ -97,6 +100,23 @@ public final class Runs implements AutoCloseable {
     this.policy = policy;
     this.history = history;
     this.clock = clock;
+  }
+
+  /** Tells {@code listener} of every run that finishes from now on (the server's metrics), on the run's thread. */
+  public void onFinished(Consumer<Run> listener) {
+    finishedListeners.add(listener);
+  }
+
+  /** Runs executing now (the server's metrics). */
+  public int running() {
+    synchronized (recent) {
+      return (int) recent.values().stream().filter(r -> r.state() == RunState.RUNNING).count();
+    }
+  }
+
+  /** Runs waiting for a slot (the server's metrics). */
+  public int queued() {
+    return admission.queued();
   }
 
   public List<ScenarioDescriptor> scenarios() {
@@ -397,6 +417,7 @@ public final class Runs implements AutoCloseable {
     record(session, finished, pcaps);
     LOG.info("run={} lab={} scenario={} state={}", finished.id(), finished.labId(), finished.scenario(),
         finished.state());
+    finishedListeners.forEach(l -> l.accept(finished));
     return finished;
   }
 

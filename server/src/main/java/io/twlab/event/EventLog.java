@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -26,13 +27,20 @@ public final class EventLog {
   private final int retention;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition appended = lock.newCondition();
+  private final LongAdder appendedTotal;
   private LabEvent[] ring;
   private long lastSequence;
   private boolean closed;
 
   public EventLog(String labId, int retention) {
+    this(labId, retention, new LongAdder());
+  }
+
+  /** {@code appendedTotal}: counts every event appended here, with other logs' (the server's metrics). */
+  public EventLog(String labId, int retention, LongAdder appendedTotal) {
     this.labId = labId;
     this.retention = retention;
+    this.appendedTotal = appendedTotal;
     this.ring = new LabEvent[Math.min(retention, INITIAL_CAPACITY)];
   }
 
@@ -44,6 +52,7 @@ public final class EventLog {
         grow();
       }
       ring[slot(event.sequence())] = event;
+      appendedTotal.increment();
       appended.signalAll();
       return event;
     } finally {

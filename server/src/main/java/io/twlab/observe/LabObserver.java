@@ -5,13 +5,11 @@ import io.twlab.core.TcpState;
 import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
 import io.twlab.lab.Role;
-import io.twlab.observe.KernelTracer.Subscriber;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ExecStream;
 import io.twlab.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,37 +22,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches every node of a lab with one long-lived sampler process each (one exec per node, not
- * one per sample: docs/kernel-facts.md §4) and, when the host's {@link KernelTracer} runs, with the traced
- * changes of the node's network namespace; turns them into transition and state-count events.
+ * Watches every node of a lab through the {@link HostObserver}: the samples of the node's socket
+ * table and, while the tracer runs, the traced changes of its network namespace; turns them into
+ * transition and state-count events. A gateway's NAT mappings come from one {@code conntrack -E}
+ * stream in it.
  */
 public final class LabObserver implements AutoCloseable {
   /** How the observation mode of a traced lab begins. */
   public static final String TRACING_MODE = "tracing:";
   private static final String TRACING = TRACING_MODE + " every transition from the kernel tracepoint sock:inet_sock_set_state;"
-      + " TIME_WAIT entry, timers and expiry from a netlink sock_diag dump every 100 ms per node";
+      + " TIME_WAIT entry, timers and expiry from a netlink sock_diag dump of a node within 100 ms of its changes";
   private static final String SAMPLING =
       "sampling: a netlink sock_diag dump every 100 ms per node (states shorter than 100 ms can be missed)";
   private static final Logger LOG = LoggerFactory.getLogger(LabObserver.class);
-  private static final int INTERVAL_MS = 100;
   private static final Duration BASELINE_WAIT = Duration.ofSeconds(15);
   private static final Duration NOTICE_EVERY = Duration.ofSeconds(1);
 
   private final LabRuntime runtime;
   private final Lab lab;
   private final List<ObservationListener> listeners = new CopyOnWriteArrayList<>();
-  private final Map<String, List<LabRuntime.ExecStream>> streams = new LinkedHashMap<>();
+  private final Map<String, LabRuntime.ExecStream> natStreams = new LinkedHashMap<>();
   private final Map<String, NodeStream> nodes = new ConcurrentHashMap<>();
-  private final KernelTracer tracer;
+  private final HostObserver host;
   private final Optional<String> untraced;
 
   /** {@code logWriter} hears everything first, before the listeners added later (a run's recorder). */
-  public LabObserver(LabRuntime runtime, Lab lab, KernelTracer tracer, ObservationListener logWriter) {
+  public LabObserver(LabRuntime runtime, Lab lab, HostObserver host, ObservationListener logWriter) {
     this.runtime = runtime;
     this.lab = lab;
     this.listeners.add(logWriter);
-    this.tracer = tracer;
-    this.untraced = tracer.unavailable();
+    this.host = host;
+    this.untraced = host.unavailable();
   }
 
   /** How this lab is observed, for its clients: tracing, or sampling and why. */
@@ -63,8 +61,8 @@ public final class LabObserver implements AutoCloseable {
   }
 
   /**
-   * Starts one sampler per node and returns once every node's baseline arrived, so that what
-   * happens after this call is seen as transitions.
+   * Watches every node and returns once every node's baseline arrived, so that what happens after
+   * this call is seen as transitions.
    */
   public void start() {
     observe(lab.nodes());
@@ -76,8 +74,10 @@ public final class LabObserver implements AutoCloseable {
   }
 
   public synchronized void removeNode(String node) {
-    streams.getOrDefault(node, List.of()).forEach(LabRuntime.ExecStream::close);
-    streams.remove(node);
+    LabRuntime.ExecStream nat = natStreams.remove(node);
+    if (nat != null) {
+      nat.close();
+    }
     NodeStream stream = nodes.remove(node);
     if (stream != null) {
       stream.close();
@@ -97,25 +97,15 @@ public final class LabObserver implements AutoCloseable {
       NodeStream stream = new NodeStream(node.name(), baselines);
       nodes.put(node.name(), stream);
       boolean gateway = node.role() == Role.GATEWAY;
-      List<String> sampler = new ArrayList<>(List.of("twlab-sampler", "--interval-ms", String.valueOf(INTERVAL_MS),
-          "--duration", String.valueOf(lifetime)));
+      stream.watching = host.watch(node.containerId(), lab.id(), gateway, stream);
       if (gateway) {
-        sampler.add("--conntrack");
-      }
-      if (untraced.isEmpty()) {
-        sampler.add("--every-tick");
-      }
-      List<LabRuntime.ExecStream> nodeStreams = new ArrayList<>();
-      nodeStreams.add(runtime.execStream(node.containerId(), sampler, stream::accept));
-      if (gateway) {
-        nodeStreams.add(runtime.execStream(node.containerId(), List.of("timeout", String.valueOf(lifetime),
+        natStreams.put(node.name(), runtime.execStream(node.containerId(), List.of("timeout", String.valueOf(lifetime),
             "conntrack", "-E", "-p", "tcp", "-e", "NEW,DESTROY"), line -> natEvent(node.name(), line)));
       }
-      streams.put(node.name(), nodeStreams);
     }
     try {
       if (!baselines.await(BASELINE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
-        throw new RuntimeFailure("the socket samplers of lab " + lab.id() + " did not report within "
+        throw new RuntimeFailure("the host observer did not report the sockets of lab " + lab.id() + " within "
             + BASELINE_WAIT.toSeconds() + " s; check that the lab images are current (lab-images/build.sh)");
       }
     } catch (InterruptedException e) {
@@ -126,16 +116,16 @@ public final class LabObserver implements AutoCloseable {
 
   /**
    * Waits, at most {@code limit}, until every change that happened before this call is in the
-   * log: the tracer and every node's sampler have reported past it (so a handover to TIME_WAIT
+   * log: the tracer and every node's samples have reported past it (so a handover to TIME_WAIT
    * is settled too). Without the tracer there is nothing to wait for: samples come only on change.
    */
   public void awaitCaughtUp(Duration limit) throws InterruptedException {
-    if (untraced.isPresent() || !tracer.alive()) {
+    if (untraced.isPresent() || !host.alive()) {
       return;
     }
-    long now = tracer.monotonicNow();
+    long now = host.monotonicNow();
     long deadline = System.nanoTime() + limit.toNanos();
-    while (tracer.reportedUpTo() < now || nodes.values().stream().anyMatch(n -> n.joinedUpTo < now)) {
+    while (host.reportedUpTo() < now || nodes.values().stream().anyMatch(n -> n.joinedUpTo < now)) {
       if (System.nanoTime() > deadline) {
         LOG.debug("lab={} observation still behind after {} ms", lab.id(), limit.toMillis());
         return;
@@ -162,17 +152,17 @@ public final class LabObserver implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    streams.values().forEach(s -> s.forEach(LabRuntime.ExecStream::close));
-    streams.clear();
+    natStreams.values().forEach(LabRuntime.ExecStream::close);
+    natStreams.clear();
     nodes.values().forEach(NodeStream::close);
     nodes.clear();
   }
 
   /**
-   * One node's sampler output and, when tracing, its traced changes. The sampler's thread and the
-   * tracer's call in; the node's state is guarded by this object.
+   * One node's samples and, when tracing, its traced changes (the observer stream's thread calls
+   * in; the node's state is guarded by this object).
    */
-  private final class NodeStream implements KernelTracer.Subscriber {
+  private final class NodeStream implements HostObserver.Subscriber, HostObserver.Watcher {
     private final String node;
     private final CountDownLatch baselines;
     private final SamplerParser parser = new SamplerParser();
@@ -185,6 +175,9 @@ public final class LabObserver implements AutoCloseable {
      */
     private volatile long joinedUpTo = Long.MIN_VALUE;
     private AutoCloseable subscription;
+    private AutoCloseable watching;
+    private boolean sampled;
+    private long lastDumped = Long.MIN_VALUE;
     private long lost;
     private long late;
     private long untracedTimeWaits;
@@ -199,12 +192,34 @@ public final class LabObserver implements AutoCloseable {
       this.wasTracing = untraced.isEmpty();
     }
 
-    void accept(String line) {
+    @Override
+    public void onSample(String line) {
       try {
         parser.accept(line).ifPresent(this::onBatch);
       } catch (RuntimeException e) {
-        LOG.warn("lab={} node={} unreadable sampler line '{}': {}", lab.id(), node, line, e.toString());
+        LOG.warn("lab={} node={} unreadable sample line '{}': {}", lab.id(), node, line, e.toString());
       }
+    }
+
+    /**
+     * An unchanged table is a sample too: the joiner settles what waited for a later one. Every
+     * node hears this ten times a second; one with nothing waiting only notes how far it is joined.
+     */
+    @Override
+    public synchronized void onUnchangedUpTo(long monotonicNanos, Instant time) {
+      if (!sampled || monotonicNanos <= lastDumped) {
+        return;
+      }
+      if (joiner.awaitsSample()) {
+        onBatch(new SamplerBatch(time, monotonicNanos, monotonicNanos, false, 0, List.of(), Map.of()));
+      } else {
+        joinedUpTo = Math.min(monotonicNanos, host.reportedUpTo());
+      }
+    }
+
+    @Override
+    public synchronized void onGone(String why) {
+      notice(Instant.now(), "this node's sockets are no longer observed: " + why);
     }
 
     @Override
@@ -257,13 +272,15 @@ public final class LabObserver implements AutoCloseable {
     }
 
     private synchronized void onBatch(SamplerBatch batch) {
+      sampled = true;
+      lastDumped = Math.max(lastDumped, batch.dumpedNanos());
       sockets.apply(batch);
-      boolean tracing = untraced.isEmpty() && tracer.alive();
-      long tracerUpTo = tracer.reportedUpTo();
+      boolean tracing = untraced.isEmpty() && host.alive();
+      long tracerUpTo = host.reportedUpTo();
       if (batch.baseline()) {
         joiner.baseline(batch);
         if (untraced.isEmpty()) {
-          subscription = tracer.subscribe(batch.netns(), this);
+          subscription = host.subscribe(batch.netns(), this);
         }
       } else {
         if (tracing != wasTracing) {
@@ -308,6 +325,14 @@ public final class LabObserver implements AutoCloseable {
     }
 
     synchronized void close() {
+      if (watching != null) {
+        try {
+          watching.close();
+        } catch (Exception e) {
+          LOG.debug("lab={} node={} observer watch: {}", lab.id(), node, e.toString());
+        }
+        watching = null;
+      }
       if (subscription != null) {
         try {
           subscription.close();

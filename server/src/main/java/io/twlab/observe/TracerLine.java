@@ -5,7 +5,7 @@ import io.twlab.core.TcpState;
 import java.util.Optional;
 
 /**
- * The line protocol of {@code twlab-tracer} (lab-images/tracer): an anchor mapping the kernel's
+ * The tracer's lines in the host observer's output ({@code twlab-observer}, lab-images/tracer): an anchor mapping the kernel's
  * monotonic clock to wall-clock time, a heartbeat per CPU every 50 ms, one line per state change and
  * per RST sent, and bpftrace's report of changes the kernel dropped.
  */

@@ -106,6 +106,11 @@ public final class TransitionJoiner {
   /** Timewait sockets the kernel made (handovers, orphans' included) since {@link #takeTimeWaitSocketsMade}. */
   private int madeTimeWaitSockets;
 
+  /** Whether a later sample would settle anything: a close, an RST or a TIME_WAIT's end waits for one. */
+  public boolean awaitsSample() {
+    return !closing.isEmpty() || !resets.isEmpty() || !gone.isEmpty() || !untracedTimeWaits.isEmpty();
+  }
+
   /** Joins the changes of the node named {@code node}. */
   public TransitionJoiner(String node) {
     this.node = node;

@@ -54,6 +54,9 @@ public interface LabRuntime extends AutoCloseable {
   /** Kills a container's processes (SIGKILL) if it still runs; it stays until removed. */
   void kill(String containerId);
 
+  /** The host's process id of a container's first process (its namespaces are that process's). */
+  long pid(String containerId);
+
   /** Address of a container on each network it joined, by network name. */
   Map<String, String> addresses(String containerId);
 
@@ -72,6 +75,12 @@ public interface LabRuntime extends AutoCloseable {
   ExecStream execStream(String containerId, List<String> command, Consumer<String> lines);
 
   /**
+   * Runs a command that reads lines from the returned channel and hands each line of its standard
+   * output to {@code lines} while it runs; {@code ended} runs once when it has ended.
+   */
+  ExecChannel execChannel(String containerId, List<String> command, Consumer<String> lines, Runnable ended);
+
+  /**
    * Runs a command and hands its standard output to {@code bytes} as it comes, unsplit (a pcap
    * stream), and each line of its standard error to {@code errors}; {@code ended} runs once when the
    * command has ended, whether by itself or by the stream's close.
@@ -88,19 +97,32 @@ public interface LabRuntime extends AutoCloseable {
   /** Removes every container, then every network, that has the label; returns how many objects. */
   int removeLabelled(String labelKey, String labelValue);
 
+  /** The calls made to the engine so far, by kind (the server's metrics); none for an engine that makes none. */
+  default List<EngineCall> engineCalls() {
+    return List.of();
+  }
+
   @Override
   void close();
 
   /**
    * {@code networks}: the first is the container's network mode ({@link #NO_NETWORK} for none), it
    * joins the others after. {@code confinement}: its limits and the only capabilities it has.
+   * {@code hostProcesses}: it sees every process of the host (the host observer, to reach each
+   * node's network namespace).
    */
   record ContainerRequest(String name, String image, List<String> networks, Map<String, String> labels,
-      Map<String, String> sysctls, Map<String, String> env, List<String> command, Confinement confinement) {
+      Map<String, String> sysctls, Map<String, String> env, List<String> command, Confinement confinement,
+      boolean hostProcesses) {
     public static final String NO_NETWORK = "none";
 
     public ContainerRequest {
       networks = List.copyOf(networks);
+    }
+
+    public ContainerRequest(String name, String image, List<String> networks, Map<String, String> labels,
+        Map<String, String> sysctls, Map<String, String> env, List<String> command, Confinement confinement) {
+      this(name, image, networks, labels, sysctls, env, command, confinement, false);
     }
   }
 
@@ -153,5 +175,11 @@ public interface LabRuntime extends AutoCloseable {
   interface ExecStream extends AutoCloseable {
     @Override
     void close();
+  }
+
+  /** A streamed command that also reads what is sent to it. */
+  interface ExecChannel extends ExecStream {
+    /** Queues one line of input; refused (false) when the command reads more slowly than lines come. */
+    boolean send(String line);
   }
 }

@@ -49,12 +49,14 @@ class HardeningIT {
       assertEquals(node.getRole().equals("gateway") ? Set.of("NET_ADMIN", "NET_RAW", "SETGID", "SETUID")
           : Set.of("NET_RAW", "SETGID", "SETUID"), capabilities(container), node.getName());
     }
-    String tracer = "twlab-tracer-" + twlab.owner;
-    assertEquals(List.of("[ALL] [no-new-privileges] true none map[/tmp:rw,noexec,nosuid,size="
-        + 16 * 1024 * 1024 + "] " + 256L * 1024 * 1024 + " 64"), inspect(tracer, "{{.HostConfig.CapDrop}} "
+    // The host observer sees the host's processes (to reach each node's namespace), but has no network
+    // (the engine turns SELinux labels off for a container in the host's PID namespace).
+    String observer = "twlab-observer-" + twlab.owner;
+    assertEquals(List.of("[ALL] [no-new-privileges label=disable] true none map[/tmp:rw,noexec,nosuid,size="
+        + 16 * 1024 * 1024 + "] " + 256L * 1024 * 1024 + " 64 host"), inspect(observer, "{{.HostConfig.CapDrop}} "
         + "{{.HostConfig.SecurityOpt}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.NetworkMode}} "
-        + "{{.HostConfig.Tmpfs}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}"));
-    assertEquals(Set.of("IPC_LOCK", "SYS_ADMIN"), capabilities(tracer));
+        + "{{.HostConfig.Tmpfs}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.PidMode}}"));
+    assertEquals(Set.of("IPC_LOCK", "SYS_ADMIN", "SYS_PTRACE"), capabilities(observer));
     for (String network : TwlabFixture.docker("network", "ls", "-q", "--filter", "label=io.twlab.lab=" + lab.getId())) {
       assertEquals(List.of("true true"), TwlabFixture.docker("network", "inspect", "--format",
           "{{.Internal}} {{index .Options \"com.docker.network.bridge.inhibit_ipv4\"}}", network));

@@ -36,10 +36,14 @@ class ObservationHoleIT {
 
   @Test
   void whatOnlyTheTracerCanSeeIsAnErrorWhileItIsSilent() throws Exception {
-    // The tracer starts with the first lab; a SYN_SENT lasts well under the sampler's 100 ms.
+    // The tracer starts with the first lab; a SYN_SENT lasts well under the sampler's 100 ms. The
+    // host observer's bpftrace is stopped, not the observer: its samples go on.
     twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
-    String tracer = "twlab-tracer-" + twlab.owner;
-    TwlabFixture.docker("pause", tracer);
+    String observer = "twlab-observer-" + twlab.owner;
+    String bpftrace = TwlabFixture.docker("top", observer, "-o", "pid,comm").stream()
+        .filter(l -> l.trim().endsWith(" bpftrace")).map(l -> l.trim().split("\\s+")[0]).findFirst()
+        .orElseThrow(() -> new AssertionError("the observer runs bpftrace"));
+    TwlabFixture.docker("exec", observer, "kill", "-STOP", bpftrace);
     try {
       Thread.sleep(2_500);
       HttpResponse<String> response = twlab.post("/api/v1/grades", EXPERIMENT);
@@ -61,7 +65,7 @@ class ObservationHoleIT {
       assertEquals(1, finding.getCounted());
       assertEquals(0, finding.getObserved());
     } finally {
-      TwlabFixture.docker("unpause", tracer);
+      TwlabFixture.docker("exec", observer, "kill", "-CONT", bpftrace);
     }
   }
 }

@@ -96,8 +96,8 @@ class ShellIT {
         id -un
         ss -tan
         grep CapEff /proc/self/status
-        echo "observers seen: $(pgrep -c -f twlab-sampler)"
-        pkill -f twlab-sampler; echo "pkill: $?"
+        echo "observers seen: $(pgrep -c -f twlab-observer)"
+        pkill -f twlab-observer; echo "pkill: $?"
         iptables -t nat -A POSTROUTING -j MASQUERADE 2>&1; echo "iptables: $?"
         """ + reachControlPlane + "\n");
     shell.endInput();

@@ -21,7 +21,7 @@ class TracingIT {
   @RegisterExtension
   static final TwlabFixture twlab = new TwlabFixture();
   @RegisterExtension
-  static final TwlabFixture untraced = new TwlabFixture().tracerImage("twlab/no-such-tracer:0");
+  static final TwlabFixture untraced = new TwlabFixture().untraced();
 
   private static final int CONNECTIONS = 5;
   private static final int PORT = 7000;
@@ -61,7 +61,7 @@ class TracingIT {
   void withoutTheTracerTheLabSaysItSamplesAndWhy() throws Exception {
     Lab lab = untraced.createLab(LabSpec.newBuilder().setTopology("direct").build());
     assertTrue(lab.getObservationMode().startsWith("sampling:"), lab.getObservationMode());
-    assertTrue(lab.getObservationMode().contains("twlab/no-such-tracer:0 is missing"), lab.getObservationMode());
+    assertTrue(lab.getObservationMode().contains("tracing is off (--tracer off)"), lab.getObservationMode());
     try (LabWatch watch = LabWatch.of(untraced, lab)) {
       String port = connect(lab).get(0);
       List<ConnectionTransition> clientSide = watch.await(t -> t.getNode().equals("client")

@@ -57,7 +57,7 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
   private ManagedChannel channel;
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<String> labs = new ArrayList<>();
-  private String tracerImage = "";
+  private boolean tracing = true;
   /** The server's run history: kept across {@link #stopServer()} and {@link #start()}, removed after all. */
   private Path dataDir;
 
@@ -86,9 +86,9 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     return this;
   }
 
-  /** The server's kernel tracer comes from this image (one that does not exist: the tracer cannot start). */
-  TwlabFixture tracerImage(String image) {
-    tracerImage = image;
+  /** The server runs with {@code --tracer off}: its host observer samples. */
+  TwlabFixture untraced() {
+    tracing = false;
     return this;
   }
 
@@ -101,7 +101,7 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     if (dataDir == null) {
       dataDir = Files.createTempDirectory(owner + "-data");
     }
-    server = TwlabServer.start(new ServerConfig(0, 0, owner).withTracer(true, tracerImage).withDataDir(dataDir)
+    server = TwlabServer.start(new ServerConfig(0, 0, owner).withTracer(tracing, "").withDataDir(dataDir)
         .withAccess(bind, authenticated).withLimits(limits));
     channel = Grpc.newChannelBuilderForAddress("localhost", server.grpcPort(), InsecureChannelCredentials.create()).build();
     if (authenticated) {

@@ -5,6 +5,7 @@ import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
 import io.twlab.runtime.LabRuntime.ContainerState;
+import io.twlab.runtime.LabRuntime.ExecChannel;
 import io.twlab.runtime.LabRuntime.ExecStream;
 import io.twlab.runtime.LabRuntime.NetworkInfo;
 import io.twlab.runtime.LabRuntime.ProgramRequest;
@@ -26,7 +27,7 @@ import java.util.function.IntConsumer;
 /**
  * A container engine in memory, for tests of everything above the engine (bookkeeping, mapping,
  * errors): networks and containers with their labels, each container's sysctls read back as set,
- * and a socket sampler that reports an empty baseline at once, so that a lab becomes READY. Its
+ * and a host observer that reports an empty baseline at once, so that a lab becomes READY. Its
  * labs have no sockets: what the kernel does is for the integration tests on the real engine.
  */
 public final class FakeEngine implements LabRuntime {
@@ -155,19 +156,41 @@ public final class FakeEngine implements LabRuntime {
   @Override
   public void execDetached(String containerId, List<String> command) {}
 
-  /** The socket sampler reports an empty baseline; every other stream says nothing. */
+  /** Streams say nothing. */
   @Override
   public ExecStream execStream(String containerId, List<String> command, Consumer<String> lines) {
-    if (command.get(0).equals("twlab-sampler")) {
-      long now = System.currentTimeMillis();
-      Thread baseline = new Thread(() -> {
-        lines.accept("S " + now + " " + System.nanoTime() + " 4026531840");
-        lines.accept("E");
-      }, "fake-sampler");
-      baseline.setDaemon(true);
-      baseline.start();
-    }
     return () -> { };
+  }
+
+  /** The host observer: it runs, and reports an empty baseline for each node it is told to watch. */
+  @Override
+  public ExecChannel execChannel(String containerId, List<String> command, Consumer<String> lines, Runnable ended) {
+    lines.accept("O 1");
+    return new ExecChannel() {
+      @Override
+      public boolean send(String line) {
+        String[] f = line.split(" ");
+        if (f[0].equals("+")) {
+          Thread baseline = new Thread(() -> {
+            lines.accept("S " + f[1] + " " + System.currentTimeMillis() + " " + System.nanoTime() + " 4026531840");
+            lines.accept("E " + System.nanoTime());
+          }, "fake-observer");
+          baseline.setDaemon(true);
+          baseline.start();
+        }
+        return true;
+      }
+
+      @Override
+      public void close() {
+        ended.run();
+      }
+    };
+  }
+
+  @Override
+  public long pid(String containerId) {
+    return 1;
   }
 
   @Override

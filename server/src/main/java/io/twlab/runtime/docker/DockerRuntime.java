@@ -3,6 +3,7 @@ package io.twlab.runtime.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.ExecStartCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -20,9 +21,11 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.twlab.core.ExecResult;
 import io.twlab.runtime.Confinement;
+import io.twlab.runtime.EngineCall;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
+import io.twlab.runtime.LabRuntime.ExecChannel;
 import io.twlab.runtime.LabRuntime.ExecStream;
 import io.twlab.runtime.LabRuntime.NetworkInfo;
 import io.twlab.runtime.LabRuntime.Terminal;
@@ -65,20 +68,22 @@ public final class DockerRuntime implements LabRuntime {
   private static final int MAX_LOG_CHARS = 4096;
 
   private final DockerClient docker;
+  private final TimedHttpClient http;
 
-  private DockerRuntime(DockerClient docker) {
+  private DockerRuntime(DockerClient docker, TimedHttpClient http) {
     this.docker = docker;
+    this.http = http;
   }
 
   /** Connects to the engine named by DOCKER_HOST, or the local socket. */
   public static DockerRuntime connect() {
     DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-    ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+    TimedHttpClient http = new TimedHttpClient(new ApacheDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
         .sslConfig(config.getSSLConfig())
         .maxConnections(512)
         .connectionTimeout(Duration.ofSeconds(10))
-        .build();
+        .build());
     DockerClient client = DockerClientImpl.getInstance(config, http);
     try {
       client.pingCmd().exec();
@@ -86,7 +91,12 @@ public final class DockerRuntime implements LabRuntime {
       throw new RuntimeFailure("cannot reach the Docker engine at " + config.getDockerHost()
           + ": start dockerd (or run .ci/setup) and retry", e);
     }
-    return new DockerRuntime(client);
+    return new DockerRuntime(client, http);
+  }
+
+  @Override
+  public List<EngineCall> engineCalls() {
+    return http.calls();
   }
 
   @Override
@@ -134,6 +144,9 @@ public final class DockerRuntime implements LabRuntime {
     HostConfig host = confined(HostConfig.newHostConfig(), request.confinement())
         .withNetworkMode(request.networks().get(0))
         .withSysctls(request.sysctls());
+    if (request.hostProcesses()) {
+      host = host.withPidMode("host");
+    }
     List<String> env = request.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     try (CreateContainerCmd create = docker.createContainerCmd(request.image())) {
       String id = create
@@ -423,6 +436,19 @@ public final class DockerRuntime implements LabRuntime {
   }
 
   @Override
+  public long pid(String containerId) {
+    try {
+      Long pid = docker.inspectContainerCmd(containerId).exec().getState().getPidLong();
+      if (pid == null || pid <= 0) {
+        throw new RuntimeFailure("container " + containerId + " does not run");
+      }
+      return pid;
+    } catch (DockerException e) {
+      throw new RuntimeFailure("cannot inspect container " + containerId + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public Map<String, String> addresses(String containerId) {
     Map<String, ContainerNetwork> networks =
         docker.inspectContainerCmd(containerId).exec().getNetworkSettings().getNetworks();
@@ -437,7 +463,7 @@ public final class DockerRuntime implements LabRuntime {
     bounded.addAll(command);
     StringBuilder out = new StringBuilder();
     StringBuilder err = new StringBuilder();
-    String execId = createExec(containerId, bounded);
+    String execId = createExec(containerId, bounded, false);
     LineSplitter splitter = new LineSplitter(lines);
     try (ResultCallback.Adapter<Frame> callback = docker.execStartCmd(execId).exec(new ResultCallback.Adapter<>() {
       @Override
@@ -465,7 +491,7 @@ public final class DockerRuntime implements LabRuntime {
 
   @Override
   public void execDetached(String containerId, List<String> command) {
-    String execId = createExec(containerId, command);
+    String execId = createExec(containerId, command, false);
     try {
       docker.execStartCmd(execId).withDetach(true).exec(new ResultCallback.Adapter<Frame>()).awaitCompletion();
     } catch (InterruptedException e) {
@@ -481,8 +507,32 @@ public final class DockerRuntime implements LabRuntime {
   }
 
   @Override
+  public ExecChannel execChannel(String containerId, List<String> command, Consumer<String> lines, Runnable ended) {
+    QueuedInput input = new QueuedInput();
+    ExecStream stream = exec(containerId, command, new LineSplitter(lines)::accept, line -> { }, ended, input);
+    return new ExecChannel() {
+      @Override
+      public boolean send(String line) {
+        return input.offer((line + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public void close() {
+        input.end();
+        stream.close();
+      }
+    };
+  }
+
+  @Override
   public ExecStream execBytes(String containerId, List<String> command, Consumer<byte[]> bytes, Consumer<String> errors,
       Runnable ended) {
+    return exec(containerId, command, bytes, errors, ended, null);
+  }
+
+  /** {@code input}: the command's standard input, null for none. */
+  private ExecStream exec(String containerId, List<String> command, Consumer<byte[]> bytes, Consumer<String> errors,
+      Runnable ended, QueuedInput input) {
     // The command's PID inside the container is printed first, on standard error, so that close()
     // can stop it: Docker has no call to end an exec.
     List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "echo " + PID_MARK + "$$ >&2; exec \"$@\"", "sh"));
@@ -495,7 +545,11 @@ public final class DockerRuntime implements LabRuntime {
         errors.accept(line);
       }
     });
-    ResultCallback.Adapter<Frame> callback = docker.execStartCmd(createExec(containerId, wrapped))
+    ExecStartCmd start = docker.execStartCmd(createExec(containerId, wrapped, input != null));
+    if (input != null) {
+      start = start.withStdIn(input);
+    }
+    ResultCallback.Adapter<Frame> callback = start
         .exec(new ResultCallback.Adapter<>() {
           @Override
           public void onNext(Frame frame) {
@@ -535,9 +589,10 @@ public final class DockerRuntime implements LabRuntime {
     };
   }
 
-  private String createExec(String containerId, List<String> command) {
+  private String createExec(String containerId, List<String> command, boolean input) {
     try {
       return docker.execCreateCmd(containerId)
+          .withAttachStdin(input)
           .withAttachStdout(true)
           .withAttachStderr(true)
           .withCmd(command.toArray(String[]::new))

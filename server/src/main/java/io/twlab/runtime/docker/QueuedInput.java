@@ -5,7 +5,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * A terminal's standard input as the engine's client reads it: the chunks {@link #offer}ed, in
+ * A command's standard input (a terminal's, the host observer's) as the engine's client reads it: the chunks {@link #offer}ed, in
  * order, then the end once {@link #end} is called. Bounded, so that a client typing faster than the
  * terminal reads is refused rather than held in memory.
  */
