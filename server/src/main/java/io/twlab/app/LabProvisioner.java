@@ -28,8 +28,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,22 +62,29 @@ final class LabProvisioner {
     this.subnets = new SubnetAllocator(settings.subnetPool(), runtime::usedSubnets);
   }
 
-  /** Creates every object of the lab; if any step fails, removes what it made and rethrows. */
+  /**
+   * Creates every object of the lab, the networks at once and then the nodes at once (the engine
+   * makes independent objects in parallel); if any step fails, removes what it made and rethrows.
+   */
   Lab create(String labId, Tenant tenant, LabSpec spec, Instant now) {
     List<String> networkNames = Topologies.networks(spec.topology());
     List<String> allocated = subnets.allocate(networkNames.size());
     try {
       Map<String, String> networkSubnets = new LinkedHashMap<>();
+      List<Supplier<String>> networks = new ArrayList<>();
       for (int i = 0; i < networkNames.size(); i++) {
         Map<String, String> labels = new LinkedHashMap<>(LabLabels.lab(settings.owner(), labId));
         labels.put(LabLabels.NETWORK, networkNames.get(i));
-        runtime.createNetwork(dockerName(labId, networkNames.get(i)), allocated.get(i), labels);
-        networkSubnets.put(networkNames.get(i), allocated.get(i));
+        String name = dockerName(labId, networkNames.get(i));
+        String subnet = allocated.get(i);
+        networks.add(() -> runtime.createNetwork(name, subnet, labels));
+        networkSubnets.put(networkNames.get(i), subnet);
       }
+      concurrently(networks);
       Instant expires = now.plus(spec.ttl());
-      List<LabNode> nodes = new ArrayList<>();
+      List<Supplier<LabNode>> starts = new ArrayList<>();
       for (NodePlan plan : Topologies.plan(spec)) {
-        String containerId = startNode(plan.name(), new ContainerRequest(
+        ContainerRequest request = new ContainerRequest(
             dockerName(labId, plan.name()),
             settings.image(plan.role().id()),
             plan.networks().stream().map(n -> dockerName(labId, n)).toList(),
@@ -80,11 +92,13 @@ final class LabProvisioner {
             plan.sysctls(),
             Map.of("TWLAB_LAB", labId, "TWLAB_NODE", plan.name()),
             List.of(String.valueOf(expires.getEpochSecond())),
-            settings.nodes().with(plan.role().capabilities(false))));
-        nodes.add(new LabNode(plan.name(), plan.role(), containerId, Map.of(), Map.of()));
+            settings.nodes().with(plan.role().capabilities(false)));
+        starts.add(() -> facts(labId, new LabNode(plan.name(), plan.role(), startNode(plan.name(), request), Map.of(),
+            Map.of())));
       }
-      Lab lab = withNodeFacts(new Lab(labId, tenant, spec, LabStatus.READY, nodes, networkSubnets, now, expires,
-          UNOBSERVED));
+      List<LabNode> nodes = concurrently(starts);
+      Lab lab = new Lab(labId, tenant, spec, LabStatus.READY, nodes, networkSubnets, now, expires,
+          UNOBSERVED);
       if (spec.topology() == TopologyKind.NAT) {
         for (List<String> rule : Topologies.gatewayRules(lab)) {
           check("gateway", rule, runtime.exec(lab.node("gateway").containerId(), rule, COMMAND_TIMEOUT));
@@ -330,6 +344,41 @@ final class LabProvisioner {
   }
 
   static final String EXPIRES_FILE = "/run/twlab/expires";
+
+  /**
+   * Runs independent engine calls at once and returns their results in order; once all have ended,
+   * rethrows the first failure (the caller removes whatever the others made).
+   */
+  private static <T> List<T> concurrently(List<Supplier<T>> calls) {
+    if (calls.size() == 1) {
+      return List.of(calls.get(0).get());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(calls.size(), runnable -> {
+      Thread thread = new Thread(runnable, "twlab-provision");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      List<CompletableFuture<T>> futures = calls.stream().map(c -> CompletableFuture.supplyAsync(c, pool)).toList();
+      List<T> results = new ArrayList<>();
+      RuntimeException failure = null;
+      for (CompletableFuture<T> future : futures) {
+        try {
+          results.add(future.join());
+        } catch (CompletionException e) {
+          if (failure == null) {
+            failure = e.getCause() instanceof RuntimeException r ? r : new RuntimeFailure(e.getCause().toString(), e);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 
   private static void check(String node, List<String> command, ExecResult result) {
     if (!result.ok()) {
