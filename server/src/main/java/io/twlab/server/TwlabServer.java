@@ -15,6 +15,7 @@ import io.twlab.api.grpc.GrpcCourseService;
 import io.twlab.api.grpc.GrpcLabService;
 import io.twlab.api.grpc.GrpcWorkshopService;
 import io.twlab.api.http.HttpApi;
+import io.twlab.api.http.MetricsEndpoint;
 import io.twlab.app.Access;
 import io.twlab.app.AssignmentVersions;
 import io.twlab.app.Captures;
@@ -178,9 +179,13 @@ public final class TwlabServer implements AutoCloseable {
       owned.push(watchers::shutdownNow);
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus("twlab.v1.LabService", ServingStatus.SERVING);
-      Javalin http = new HttpApi(services, watchers, authenticator, config.allowedHosts(), clock).create(jetty ->
-          tls.ifPresent(t -> jetty.addConnector((server, http1) -> t.https(server, http1, config.bind(),
-              config.httpPort())))).start(config.bind(), config.httpPort());
+      ServerMetrics metrics = new ServerMetrics(runtime, labs, runs, events, grading);
+      owned.push(metrics);
+      MetricsEndpoint metricsEndpoint = new MetricsEndpoint(metrics::scrape,
+          config.auth() ? Optional.of(ScrapeToken.ensure(config.dataDir())) : Optional.empty());
+      Javalin http = new HttpApi(services, watchers, authenticator, config.allowedHosts(), metricsEndpoint, clock)
+          .create(jetty -> tls.ifPresent(t -> jetty.addConnector((server, http1) -> t.https(server, http1,
+              config.bind(), config.httpPort())))).start(config.bind(), config.httpPort());
       owned.push(http::stop);
       LOG.info("twlab listening on {}: gRPC port {}, HTTP port {} ({}), owner {}, run history in {}", config.bind(),
           grpc.getPort(), http.port(), tls.isPresent() ? "TLS" : "plaintext", config.owner(), config.dataDir());

@@ -129,6 +129,7 @@ public final class HttpApi {
   private final Courses courses;
   private final Captures captures;
   private final ShellSocket shellSocket;
+  private final MetricsEndpoint metrics;
 
   /**
    * {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one;
@@ -136,7 +137,8 @@ public final class HttpApi {
    * addresses) clients reach the server by, the only Host headers it answers.
    */
   public HttpApi(TwlabServices services, ExecutorService watchers, Authenticator authenticator, List<String> hosts,
-      Clock clock) {
+      MetricsEndpoint metrics, Clock clock) {
+    this.metrics = metrics;
     this.courseRoutes = new CourseRoutes(services.courses(), clock);
     this.courses = services.courses();
     this.captures = services.captures();
@@ -161,6 +163,7 @@ public final class HttpApi {
       config.routes.before(guard::checkSite);
       config.routes.wsBeforeUpgrade(guard::checkSite);
       config.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+      config.routes.get(MetricsEndpoint.PATH, ctx -> metrics.serve(ctx, authenticator));
       config.staticFiles.enableWebjars();
       config.routes.get(OPENAPI, ctx -> ctx.contentType("application/json").result(resource("openapi.json")));
       config.routes.get("/explorer", ctx -> ctx.contentType("text/html; charset=utf-8")
