@@ -75,8 +75,8 @@ public interface LabRuntime extends AutoCloseable {
   ExecStream execStream(String containerId, List<String> command, Consumer<String> lines);
 
   /**
-   * Runs a command that reads lines from the returned channel and hands each line of its standard
-   * output to {@code lines} while it runs; {@code ended} runs once when it has ended.
+   * Runs a command that reads lines from the returned channel and hands each line it writes
+   * (standard output and error) to {@code lines} while it runs; {@code ended} runs once when it has ended.
    */
   ExecChannel execChannel(String containerId, List<String> command, Consumer<String> lines, Runnable ended);
 

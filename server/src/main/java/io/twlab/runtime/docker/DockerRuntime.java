@@ -509,7 +509,8 @@ public final class DockerRuntime implements LabRuntime {
   @Override
   public ExecChannel execChannel(String containerId, List<String> command, Consumer<String> lines, Runnable ended) {
     QueuedInput input = new QueuedInput();
-    ExecStream stream = exec(containerId, command, new LineSplitter(lines)::accept, line -> { }, ended, input);
+    LineSplitter output = new LineSplitter(lines);
+    ExecStream stream = exec(containerId, command, output::accept, lines, ended, input);
     return new ExecChannel() {
       @Override
       public boolean send(String line) {
