@@ -150,6 +150,7 @@ class BadInputIT {
         withHeader(get("foreign Host", "/api/v1/labs", "Host"), "Host", "evil.example"),
         withHeader(get("foreign Host on healthz", "/healthz", "Host"), "Host", "rebound.example:8080"),
         withHeader(get("foreign Host on the web console", "/js/app.js", "Host"), "Host", "rebound.example"),
+        withHeader(get("foreign Host on metrics", "/metrics", "Host"), "Host", "rebound.example"),
         withHeader(get("foreign Origin", "/api/v1/labs", "Origin"), "Origin", "http://evil.example"),
         withHeader(post("foreign Origin POST", "/api/v1/labs", json, "{}", "Origin"), "Origin", "null"),
         post("YAML alias bomb", "/api/v1/grades", yaml, aliasBomb(), "runs"),

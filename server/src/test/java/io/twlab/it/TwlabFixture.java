@@ -150,6 +150,11 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
         .withCallCredentials(Bearer.of(token));
   }
 
+  /** The server's data directory (its tokens, its databases). */
+  Path dataDir() {
+    return dataDir;
+  }
+
   Optional<String> adminToken() {
     return adminToken;
   }
