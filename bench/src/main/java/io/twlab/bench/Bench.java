@@ -47,8 +47,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The observation benchmarks of issue 4, each against a baseline measured in the same run, on a
- * real server (in this process) and real labs. Run with {@code bench/run.sh}; prints a report.
+ * The observation benchmarks of issues 4 and 21, each against a baseline measured in the same run,
+ * on a real server (in this process) and real labs. Run with {@code bench/run.sh}; prints a report.
  */
 public final class Bench {
   private static final int LATENCY_CONNECTIONS = 30;
@@ -66,39 +66,189 @@ public final class Bench {
   /** A traced 10 000-connection flood makes about 100 000 events: all of them stay retained. */
   private static final int RETENTION = 1_000_000;
 
+  /** Idle labs of the capacity part; {@code capacity N} picks another number. */
+  private static final int IDLE_LABS = 10;
+  private static final int IDLE_WINDOW_SECONDS = 20;
+  private static final int REPEATS = 3;
+
   private final LabServiceGrpc.LabServiceBlockingStub lab;
-  private final String tracer;
+  private final String observer;
 
   private Bench(LabServiceGrpc.LabServiceBlockingStub lab, String owner) {
     this.lab = lab;
-    this.tracer = "twlab-tracer-" + owner;
+    this.observer = "twlab-observer-" + owner;
   }
 
   public static void main(String[] args) throws Exception {
-    String owner = "twlab-bench-" + UUID.randomUUID().toString().substring(0, 8);
-    try (TwlabServer server = TwlabServer.start(new ServerConfig(0, 0, owner, RETENTION, true, "",
-        Path.of("target", "history"), ServerConfig.DEFAULT_HISTORY_RUNS, ServerConfig.LOOPBACK, false,
-        // The loads below measure twlab, not its admission queue.
-        ServerLimits.DEFAULT.withLabs(200).withRuns(100), Optional.empty(), ServerSettings.NODE, Optional.empty(),
-        List.of()))) {
-      ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + server.grpcPort(),
-          InsecureChannelCredentials.create()).build();
-      try {
-        Bench bench = new Bench(LabServiceGrpc.newBlockingStub(channel), owner);
-        List<String> parts = args.length == 0 ? List.of("latency", "fanout", "teardown") : List.of(args);
-        if (parts.contains("latency")) {
-          bench.latencyAndCpu();
+    List<String> parts = args.length == 0 ? List.of("capacity", "flood", "create", "latency", "fanout", "teardown")
+        : List.of(args);
+    try (Served traced = Served.start(true)) {
+      Bench bench = new Bench(traced.stub(), traced.owner());
+      if (parts.contains("capacity")) {
+        int at = parts.indexOf("capacity");
+        bench.capacity(at + 1 < parts.size() && parts.get(at + 1).matches("\\d+")
+            ? Integer.parseInt(parts.get(at + 1)) : IDLE_LABS);
+      }
+      if (parts.contains("flood")) {
+        try (Served untraced = Served.start(false)) {
+          bench.flood(new Bench(untraced.stub(), untraced.owner()));
         }
-        if (parts.contains("fanout")) {
-          bench.fanOut();
-        }
-        if (parts.contains("teardown")) {
-          bench.teardown();
-        }
-      } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      if (parts.contains("create")) {
+        bench.create();
+      }
+      if (parts.contains("latency")) {
+        bench.latencyAndCpu();
+      }
+      if (parts.contains("fanout")) {
+        bench.fanOut();
+      }
+      if (parts.contains("teardown")) {
+        bench.teardown();
       }
     }
+  }
+
+  /** A server in this process and a channel to it. */
+  private record Served(TwlabServer server, ManagedChannel channel, String owner) implements AutoCloseable {
+    static Served start(boolean tracing) throws IOException {
+      String owner = "twlab-bench-" + UUID.randomUUID().toString().substring(0, 8);
+      TwlabServer server = TwlabServer.start(new ServerConfig(0, 0, owner, RETENTION, tracing, "",
+          Path.of("target", "history-" + owner), ServerConfig.DEFAULT_HISTORY_RUNS, ServerConfig.LOOPBACK, false,
+          // The loads below measure twlab, not its admission queue.
+          ServerLimits.DEFAULT.withLabs(200).withRuns(100), Optional.empty(), ServerSettings.NODE, Optional.empty(),
+          List.of()));
+      return new Served(server, Grpc.newChannelBuilder("localhost:" + server.grpcPort(),
+          InsecureChannelCredentials.create()).build(), owner);
+    }
+
+    LabServiceGrpc.LabServiceBlockingStub stub() {
+      return LabServiceGrpc.newBlockingStub(channel);
+    }
+
+    @Override
+    public void close() throws Exception {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      server.close();
+    }
+  }
+
+  /**
+   * Issue 21: the host's CPU with {@code labs} idle nat labs (4 nodes each) against the same host
+   * with none, both with the server and its observer up, from /proc/stat over a fixed window.
+   */
+  private void capacity(int labs) throws Exception {
+    deleteLab(createLab("nat")); // the observer starts with the first lab and stays
+    Thread.sleep(2_000);
+    double none = hostCpu(IDLE_WINDOW_SECONDS);
+    List<Lab> made = new ArrayList<>();
+    try {
+      for (int i = 0; i < labs; i++) {
+        made.add(createLab("nat"));
+      }
+      Thread.sleep(5_000);
+      double with = hostCpu(IDLE_WINDOW_SECONDS);
+      double perLab = (with - none) / labs;
+      System.out.printf(Locale.ROOT, "%n## Capacity: host CPU (share of one core, /proc/stat over %d s) with idle nat labs%n",
+          IDLE_WINDOW_SECONDS);
+      System.out.printf(Locale.ROOT, "twlab, %d idle nat labs: %.1f%% in all, %.2f%% per lab (target: <= 0.5%% per lab)%n",
+          labs, with * 100, perLab * 100);
+      System.out.printf(Locale.ROOT, "baseline, no lab (server and observer up): %.1f%%%n", none * 100);
+      System.out.printf(Locale.ROOT, "ratio with/without: %.2f; 60 idle nat labs would cost about %.0f%% of a core "
+          + "(target: <= 30%%)%n", ratio(with, none), perLab * 60 * 100);
+    } finally {
+      made.forEach(this::deleteLab);
+    }
+  }
+
+  /** The share of one core the whole host used over {@code seconds} (all but idle and iowait). */
+  private static double hostCpu(int seconds) throws Exception {
+    long[] before = hostTicks();
+    Thread.sleep(seconds * 1_000L);
+    long[] after = hostTicks();
+    return (after[0] - before[0]) / CLOCK_TICKS / seconds;
+  }
+
+  private static long[] hostTicks() throws IOException {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long busy = 0;
+    for (int i = 1; i < f.length && i <= 8; i++) {
+      busy += i == 4 || i == 5 ? 0 : Long.parseLong(f[i]); // idle, iowait
+    }
+    return new long[] {busy};
+  }
+
+  /** Issue 21: the same {@value #FLOOD}-connection redis-flood with the tracer on, and on a server with it off. */
+  private void flood(Bench untraced) throws Exception {
+    Lab tracedLab = createLab("direct");
+    Lab untracedLab = untraced.createLab("direct");
+    List<Double> on = new ArrayList<>();
+    List<Double> off = new ArrayList<>();
+    try {
+      for (int i = 0; i < REPEATS; i++) {
+        on.add(floodRate(tracedLab));
+        off.add(untraced.floodRate(untracedLab));
+      }
+    } finally {
+      deleteLab(tracedLab);
+      untraced.deleteLab(untracedLab);
+    }
+    double onMedian = median(on);
+    double offMedian = median(off);
+    System.out.printf(Locale.ROOT, "%n## Flood: %d-connection redis-flood, %d runs each, alternating%n", FLOOD, REPEATS);
+    System.out.printf(Locale.ROOT, "twlab, tracer on: %s conn/s (median %.0f)%n", on, onMedian);
+    System.out.printf(Locale.ROOT, "baseline, --tracer off: %s conn/s (median %.0f)%n", off, offMedian);
+    System.out.printf(Locale.ROOT, "ratio on/off: %.2f (target: >= 0.85)%n", ratio(onMedian, offMedian));
+  }
+
+  private double floodRate(Lab l) {
+    Run run = lab.runScenario(RunScenarioRequest.newBuilder().setLabId(l.getId()).setScenario("redis-flood")
+        .putParams("connections", String.valueOf(FLOOD)).setWait(true).build());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("at (\\d+) conn/s").matcher(run.getResult().getSummary());
+    if (!m.find()) {
+      throw new IllegalStateException("no rate in the flood's summary: " + run.getResult().getSummary() + run.getError());
+    }
+    return Double.parseDouble(m.group(1));
+  }
+
+  /**
+   * Issue 21: a nat lab created to READY by twlab against the same two networks and four
+   * containers made by sequential {@code docker} commands.
+   */
+  private void create() throws Exception {
+    List<Long> ours = new ArrayList<>();
+    List<Long> baseline = new ArrayList<>();
+    deleteLab(createLab("nat")); // the observer's start is not a lab's
+    String tag = Files.readString(Path.of("lab-images", "VERSION")).trim();
+    for (int i = 0; i < REPEATS; i++) {
+      long started = System.nanoTime();
+      Lab l = createLab("nat");
+      ours.add((System.nanoTime() - started) / 1_000_000);
+      deleteLab(l);
+      String name = "twlab-bench-create-" + i;
+      started = System.nanoTime();
+      docker("network", "create", "--internal", "--subnet", "10.254.1.0/24", name + "-lan");
+      docker("network", "create", "--internal", "--subnet", "10.254.2.0/24", name + "-wan");
+      docker("run", "-d", "--name", name + "-client", "--network", name + "-lan", "twlab/client:" + tag);
+      docker("run", "-d", "--name", name + "-gateway", "--cap-add", "NET_ADMIN", "--network", name + "-lan",
+          "twlab/gateway:" + tag);
+      docker("network", "connect", name + "-wan", name + "-gateway");
+      docker("run", "-d", "--name", name + "-server", "--network", name + "-wan", "twlab/server:" + tag);
+      docker("run", "-d", "--name", name + "-redis", "--network", name + "-wan", "twlab/redis:" + tag);
+      baseline.add((System.nanoTime() - started) / 1_000_000);
+      docker("rm", "-f", name + "-client", name + "-gateway", name + "-server", name + "-redis");
+      docker("network", "rm", name + "-lan", name + "-wan");
+    }
+    System.out.printf(Locale.ROOT, "%n## Create: a nat lab (2 networks, 4 containers) to READY, %d times each%n", REPEATS);
+    System.out.printf(Locale.ROOT, "twlab: %s ms (median %.0f)%n", ours, median(ours));
+    System.out.printf(Locale.ROOT, "baseline, the same networks and containers by sequential docker commands: %s ms "
+        + "(median %.0f)%n", baseline, median(baseline));
+    System.out.printf(Locale.ROOT, "ratio: %.2f (target: <= 1.1)%n", ratio(median(ours), median(baseline)));
+  }
+
+  private static double median(List<? extends Number> values) {
+    List<Double> sorted = values.stream().map(Number::doubleValue).sorted().toList();
+    return sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2);
   }
 
   /**
@@ -183,7 +333,7 @@ public final class Bench {
     }
   }
 
-  /** Transition-to-watcher latency vs polling with `docker exec ss`; sampler CPU idle vs 10 000 sockets. */
+  /** Transition-to-watcher latency vs polling with `docker exec ss`; observer CPU idle vs 10 000 sockets. */
   private void latencyAndCpu() throws Exception {
     Lab l = createLab();
     try {
@@ -245,21 +395,22 @@ public final class Bench {
       System.out.printf(Locale.ROOT, "ratio twlab/baseline: p50 %.2f, p95 %.2f (target: p95 <= 250 ms)%n",
           ratio(pct(ours, 0.5), pct(baseline, 0.5)), ratio(pct(ours, 0.95), pct(baseline, 0.95)));
 
-      double idle = cpu(client, "twlab-sampler", CPU_SECONDS);
-      double tracerIdle = cpu(tracer, "bpftrace", CPU_SECONDS);
-      String tracerPid = pid(tracer, "bpftrace");
-      long tracerBefore = cpuTicks(tracer, tracerPid);
+      double idle = cpu(observer, "twlab-observer", CPU_SECONDS);
+      double tracerIdle = cpu(observer, "bpftrace", CPU_SECONDS);
+      String tracerPid = pid(observer, "bpftrace");
+      long tracerBefore = cpuTicks(observer, tracerPid);
       long floodStarted = System.nanoTime();
       Run flood = lab.runScenario(RunScenarioRequest.newBuilder().setLabId(l.getId()).setScenario("redis-flood")
           .putParams("connections", String.valueOf(FLOOD)).setWait(true).build());
       double floodSeconds = (System.nanoTime() - floodStarted) / 1e9;
-      double tracerFlood = (cpuTicks(tracer, tracerPid) - tracerBefore) / CLOCK_TICKS / floodSeconds;
+      double tracerFlood = (cpuTicks(observer, tracerPid) - tracerBefore) / CLOCK_TICKS / floodSeconds;
       int sockets = docker("exec", client, "ss", "-tanH").size();
-      double loaded = cpu(client, "twlab-sampler", CPU_SECONDS);
+      double loaded = cpu(observer, "twlab-observer", CPU_SECONDS);
       String floodSummary = flood.getResult().getSummary().replaceAll(";.*", "");
       System.out.printf(Locale.ROOT, "%n## Observation CPU, as a share of one core%n");
-      System.out.printf(Locale.ROOT, "client's sampler, baseline (idle node, %d s): %.1f%%%n", CPU_SECONDS, idle * 100);
-      System.out.printf(Locale.ROOT, "client's sampler, %d sockets (after %s, %d s): %.1f%%; ratio %.1fx idle "
+      System.out.printf(Locale.ROOT, "host observer's sampling, baseline (one idle lab, %d s): %.1f%%%n", CPU_SECONDS,
+          idle * 100);
+      System.out.printf(Locale.ROOT, "host observer's sampling, client with %d sockets (after %s, %d s): %.1f%%; ratio %.1fx idle "
           + "(target: <= 10%%)%n", sockets, floodSummary, CPU_SECONDS, loaded * 100, ratio(loaded, idle));
       System.out.printf(Locale.ROOT, "host's tracer (one for all labs), baseline (idle host, %d s): %.1f%%%n",
           CPU_SECONDS, tracerIdle * 100);
@@ -394,7 +545,11 @@ public final class Bench {
   }
 
   private Lab createLab() {
-    return lab.createLab(CreateLabRequest.newBuilder().setSpec(LabSpec.newBuilder().setTopology("direct")).build());
+    return createLab("direct");
+  }
+
+  private Lab createLab(String topology) {
+    return lab.createLab(CreateLabRequest.newBuilder().setSpec(LabSpec.newBuilder().setTopology(topology)).build());
   }
 
   private void deleteLab(Lab l) {
