@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Benchmarks, each with its baseline measured in the same run. Needs Docker and the lab images
-# (.ci/setup). Arguments pick parts: latency (latency and CPU), fanout, teardown (500 concurrent S1
-# grades, about 12 minutes) of the observation benchmarks (issues 4 and 12), default all of them;
-# or workshop alone (issue 14: 30 students join and run S1 at once, about 2 minutes), or grading alone
-# (issue 16: the grading queue's throughput, 40 submissions at the default concurrency against 8
-# one at a time, about 3 minutes; `grading N` grades N at once), or console alone (issue 19: the web
-# console's frame rate during a 10 000-connection redis-flood against the same page idle, about a
-# minute; needs Debian's chromium and chromium-driver, which .ci/setup installs).
+# (.ci/setup). Arguments pick parts, default all of them: capacity [N] (host CPU with N idle nat
+# labs, default 10, against none), flood (a redis-flood with the tracer on against --tracer off),
+# create (a nat lab against the same objects by sequential docker commands) of issue 21; latency
+# (latency and CPU), fanout, teardown (500 concurrent S1 grades, about 12 minutes) of issues 4 and
+# 12; or workshop alone (issue 14: 30 students join and run S1 at once, about 2 minutes), or
+# grading alone (issue 16: the grading queue's throughput, 40 submissions at the default
+# concurrency against 8 one at a time, about 3 minutes; `grading N` grades N at once), or console
+# alone (issue 19: the web console's frame rate during a 10 000-connection redis-flood against the
+# same page idle, about a minute; needs Debian's chromium and chromium-driver, which .ci/setup
+# installs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -pl bench -am package -DskipTests

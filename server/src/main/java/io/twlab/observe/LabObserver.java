@@ -325,21 +325,20 @@ public final class LabObserver implements AutoCloseable {
     }
 
     synchronized void close() {
-      if (watching != null) {
-        try {
-          watching.close();
-        } catch (Exception e) {
-          LOG.debug("lab={} node={} observer watch: {}", lab.id(), node, e.toString());
-        }
-        watching = null;
+      release(watching, "observer watch");
+      watching = null;
+      release(subscription, "tracer subscription");
+      subscription = null;
+    }
+
+    private void release(AutoCloseable handle, String what) {
+      if (handle == null) {
+        return;
       }
-      if (subscription != null) {
-        try {
-          subscription.close();
-        } catch (Exception e) {
-          LOG.debug("lab={} node={} tracer subscription: {}", lab.id(), node, e.toString());
-        }
-        subscription = null;
+      try {
+        handle.close();
+      } catch (Exception e) {
+        LOG.debug("lab={} node={} {}: {}", lab.id(), node, what, e.toString());
       }
     }
   }

@@ -171,9 +171,12 @@ public final class FakeEngine implements LabRuntime {
       public boolean send(String line) {
         String[] f = line.split(" ");
         if (f[0].equals("+")) {
+          // One stream, as the engine's: a batch's lines are never interleaved with another's.
           Thread baseline = new Thread(() -> {
-            lines.accept("S " + f[1] + " " + System.currentTimeMillis() + " " + System.nanoTime() + " 4026531840");
-            lines.accept("E " + System.nanoTime());
+            synchronized (lines) {
+              lines.accept("S " + f[1] + " " + System.currentTimeMillis() + " " + System.nanoTime() + " 4026531840");
+              lines.accept("E " + System.nanoTime());
+            }
           }, "fake-observer");
           baseline.setDaemon(true);
           baseline.start();
