@@ -135,11 +135,11 @@ public final class EventStreams {
     while (sink.isOpen()) {
       List<LabEvent> batch = log.readAfter(last, WATCH_BATCH, WATCH_WAIT);
       List<LabEvent> deliver = batch.isEmpty() ? stream.flush() : stream.accept(batch);
-      for (LabEvent event : deliver) {
-        if (!sink.isOpen()) {
-          return;
-        }
-        sink.send(event);
+      if (!sink.isOpen()) {
+        return;
+      }
+      if (!deliver.isEmpty()) {
+        sink.sendAll(deliver);
       }
       delivered.add(deliver.size());
       if (!batch.isEmpty()) {

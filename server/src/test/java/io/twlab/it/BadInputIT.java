@@ -359,6 +359,8 @@ class BadInputIT {
             .setLabId(lab.getId()).setAfterSequence(-2).build()).hasNext(), "after_sequence"),
         invalid("watch ports out of range", s -> s.labs().watchLab(WatchLabRequest.newBuilder()
             .setLabId(lab.getId()).addPorts(70000).build()).hasNext(), "ports"),
+        invalid("batched watch after a sequence below -1", s -> s.labs().watchLabBatched(WatchLabRequest.newBuilder()
+            .setLabId(lab.getId()).setAfterSequence(-2).build()).hasNext(), "after_sequence"),
         invalid("replay at a negative speed", s -> s.labs().watchLab(WatchLabRequest.newBuilder()
             .setRunId("run-none").setReplaySpeed(-2).build()).hasNext(), "replay_speed"),
         new GrpcCase("watch a lab id of 5000 characters", s -> s.labs().watchLab(WatchLabRequest.newBuilder()

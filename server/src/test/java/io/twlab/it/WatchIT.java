@@ -11,6 +11,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.twlab.proto.v1.V1.Lab;
 import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.LabEventBatch;
 import io.twlab.proto.v1.V1.LabSpec;
 import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
@@ -64,6 +65,35 @@ class WatchIT {
         .count(), "every client socket entering TIME_WAIT, once");
     assertTrue(transitions.stream().allMatch(e -> e.getTransition().getNode().equals("client")));
     assertTrue(events.stream().noneMatch(LabEvent::hasSummary));
+  }
+
+  @Test
+  void aBatchedWatcherThatIsBehindGetsTheSameEventsInFewerMessagesAndResumesAfterABatch() {
+    WatchLabRequest.Builder request = WatchLabRequest.newBuilder().setDetail(WatchDetail.WATCH_DETAIL_CONNECTIONS);
+    List<LabEvent> one = grpcUntilFinished(request.clone());
+    Iterator<LabEventBatch> batches = twlab.grpc().withDeadlineAfter(60, TimeUnit.SECONDS).watchLabBatched(
+        request.clone().setLabId(lab.getId()).setAfterSequence(flood.getStartSequence()).build());
+    List<LabEvent> batched = new ArrayList<>();
+    int messages = 0;
+    int largest = 0;
+    long resumeAfter = -1;
+    while (batched.isEmpty() || !finishes(batched.get(batched.size() - 1))) {
+      LabEventBatch batch = batches.next();
+      messages++;
+      largest = Math.max(largest, batch.getEventsCount());
+      batched.addAll(batch.getEventsList());
+      if (messages == 1) {
+        resumeAfter = batch.getEvents(batch.getEventsCount() - 1).getSequence();
+      }
+    }
+    assertEquals(one, batched, "the same events in the same order");
+    assertTrue(largest > 1 && largest <= 256, "a watcher behind by thousands gets up to 256 at once: " + largest);
+    assertTrue(messages < one.size() / 10, messages + " messages for " + one.size() + " events");
+
+    long after = resumeAfter;
+    LabEventBatch resumed = twlab.grpc().withDeadlineAfter(60, TimeUnit.SECONDS).watchLabBatched(
+        request.clone().setLabId(lab.getId()).setAfterSequence(after).build()).next();
+    assertEquals(after + 1, resumed.getEvents(0).getSequence(), "resumes right after the last event of a batch");
   }
 
   @Test

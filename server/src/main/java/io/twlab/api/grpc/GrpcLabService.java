@@ -40,6 +40,7 @@ import io.twlab.proto.v1.V1.GradeExperimentRequest;
 import io.twlab.proto.v1.V1.GradeReport;
 import io.twlab.proto.v1.V1.Lab;
 import io.twlab.proto.v1.V1.LabEvent;
+import io.twlab.proto.v1.V1.LabEventBatch;
 import io.twlab.proto.v1.V1.ListLabsRequest;
 import io.twlab.proto.v1.V1.ListLabsResponse;
 import io.twlab.proto.v1.V1.ListRunsRequest;
@@ -79,6 +80,7 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   private final Captures captures;
   private final Shells shells;
   private final ExecutorService watchers;
+  private final MappedEvents mapped = new MappedEvents();
 
   /** {@code watchers} runs each WatchLab stream, so that gRPC's own threads are never blocked. */
   public GrpcLabService(TwlabServices services, ExecutorService watchers) {
@@ -203,7 +205,16 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   @Override
   public void watchLab(WatchLabRequest request, StreamObserver<LabEvent> response) {
     ServerCallStreamObserver<LabEvent> stream = (ServerCallStreamObserver<LabEvent>) response;
-    GrpcEventSink sink = new GrpcEventSink(stream);
+    watch(request, stream, GrpcEventSink.single(stream, mapped));
+  }
+
+  @Override
+  public void watchLabBatched(WatchLabRequest request, StreamObserver<LabEventBatch> response) {
+    ServerCallStreamObserver<LabEventBatch> stream = (ServerCallStreamObserver<LabEventBatch>) response;
+    watch(request, stream, GrpcEventSink.batches(stream, mapped));
+  }
+
+  private void watch(WatchLabRequest request, ServerCallStreamObserver<?> stream, GrpcEventSink<?> sink) {
     EventFilter filter;
     EventStreams.Stream source;
     try {
@@ -215,7 +226,7 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
       source = request.getRunId().isEmpty() ? events.lab(caller(), request.getLabId())
           : events.replay(caller(), request.getRunId(), request.getReplaySpeed());
     } catch (RuntimeException e) {
-      response.onError(toStatus(e));
+      stream.onError(toStatus(e));
       return;
     }
     Detail detail = ProtoMapper.detail(request.getDetail());
