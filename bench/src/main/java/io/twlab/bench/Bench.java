@@ -470,7 +470,9 @@ public final class Bench {
           watchBatched(WatchLabRequest.newBuilder().setLabId(l.getId()).setAfterSequence(-1)
               .setDetail(WatchDetail.WATCH_DETAIL_CONNECTIONS).build(), subscribed, done, e -> {
                 w.accept(e);
-                done.set(e.hasRunFinished());
+                if (e.hasRunFinished()) {
+                  done.set(true);
+                }
               });
           return w;
         }));
