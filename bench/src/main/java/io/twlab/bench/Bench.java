@@ -467,7 +467,8 @@ public final class Bench {
         results.add(pool.submit(() -> {
           Watched w = new Watched();
           AtomicBoolean done = new AtomicBoolean();
-          watchBatched(WatchLabRequest.newBuilder().setLabId(l.getId()).setAfterSequence(-1)
+          // From the lab's first event: every watcher gets the same events, whenever its stream started.
+          watchBatched(WatchLabRequest.newBuilder().setLabId(l.getId()).setAfterSequence(0)
               .setDetail(WatchDetail.WATCH_DETAIL_CONNECTIONS).build(), subscribed, done, e -> {
                 w.accept(e);
                 if (e.hasRunFinished()) {
@@ -512,12 +513,17 @@ public final class Bench {
     long finishedAt;
 
     void accept(LabEvent e) {
+      if (finishedAt > 0) {
+        return; // after run_finished: what else its batch held is not the run's
+      }
       if (e.hasGap()) {
         gaps++;
         return;
       }
       if (firstSequence < 0) {
         firstSequence = e.getSequence();
+      } else if (e.getSequence() != lastSequence + 1) {
+        gaps++; // an event missing in between (detail=connections passes every event)
       }
       lastSequence = e.getSequence();
       delivered++;

@@ -167,7 +167,7 @@ public final class TwlabServer implements AutoCloseable {
       HealthStatusManager health = new HealthStatusManager();
       AuthInterceptor auth = new AuthInterceptor(authenticator, access);
       Server grpc = grpcBuilder
-          .addService(ServerInterceptors.intercept(new GrpcLabService(services, watchers), auth))
+          .addService(ServerInterceptors.intercept(new GrpcLabService(services, watchers).definition(), auth))
           .addService(ServerInterceptors.intercept(new GrpcWorkshopService(services, watchers), auth))
           .addService(ServerInterceptors.intercept(new GrpcCourseService(services, watchers, clock), auth))
           .addService(health.getHealthService())

@@ -7,6 +7,10 @@ import com.google.rpc.Code;
 import com.google.rpc.QuotaFailure;
 import com.google.rpc.ResourceInfo;
 import com.google.rpc.RetryInfo;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -59,6 +63,8 @@ import io.twlab.proto.v1.V1.WatchLabRequest;
 import io.twlab.store.RunQuery;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -200,6 +206,35 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   @Override
   public void gradeExperiment(GradeExperimentRequest request, StreamObserver<GradeReport> response) {
     unary(response, () -> ProtoMapper.grade(experiments.grade(caller(), request.getExperiment())));
+  }
+
+  /**
+   * What a server adds: the generated binding, but WatchLabBatched writes its batches from the
+   * events' shared encodings.
+   */
+  public ServerServiceDefinition definition() {
+    ServerServiceDefinition generated = bindService();
+    String batched = LabServiceGrpc.getWatchLabBatchedMethod().getFullMethodName();
+    ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(generated.getServiceDescriptor().getName())
+        .setSchemaDescriptor(generated.getServiceDescriptor().getSchemaDescriptor());
+    List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
+    for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
+      methods.add(method.getMethodDescriptor().getFullMethodName().equals(batched)
+          ? sharedEncodings(LabServiceGrpc.getWatchLabBatchedMethod(), method) : method);
+    }
+    methods.forEach(m -> descriptor.addMethod(m.getMethodDescriptor()));
+    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
+    methods.forEach(definition::addMethod);
+    return definition.build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private ServerMethodDefinition<WatchLabRequest, LabEventBatch> sharedEncodings(
+      MethodDescriptor<WatchLabRequest, LabEventBatch> generated, ServerMethodDefinition<?, ?> method) {
+    MethodDescriptor<WatchLabRequest, LabEventBatch> descriptor = generated.toBuilder()
+        .setResponseMarshaller(new SharedBatchMarshaller(generated.getResponseMarshaller(), mapped)).build();
+    return ServerMethodDefinition.create(descriptor,
+        ((ServerMethodDefinition<WatchLabRequest, LabEventBatch>) method).getServerCallHandler());
   }
 
   @Override

@@ -1,30 +1,42 @@
 package io.twlab.api.grpc;
 
+import com.google.protobuf.ByteString;
 import io.twlab.api.ProtoMapper;
 import io.twlab.event.LabEvent;
 import io.twlab.proto.v1.V1;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Maps each event of a lab's log to its message once for all its watchers: a flood's hundred
+ * Maps and encodes each event of a lab's log once for all its watchers: a flood's hundred
  * thousand events go to hundreds of them. The watchers of a log read the same event objects, so
- * an event is found again by identity; a slot taken by another event is mapped anew.
+ * an event (and its message) is found again by identity; a slot taken by another event is mapped
+ * and encoded anew.
  */
 final class MappedEvents {
   private static final int SLOTS = 16_384;
 
   private final AtomicReferenceArray<Mapped> slots = new AtomicReferenceArray<>(SLOTS);
 
-  private record Mapped(LabEvent event, V1.LabEvent message) {}
+  private record Mapped(LabEvent event, V1.LabEvent message, ByteString encoded) {}
 
   V1.LabEvent of(LabEvent event) {
-    int slot = Math.floorMod(31 * event.labId().hashCode() + Long.hashCode(event.sequence()), SLOTS);
+    int slot = slot(event.labId(), event.sequence());
     Mapped mapped = slots.get(slot);
     if (mapped != null && mapped.event() == event) {
       return mapped.message();
     }
     V1.LabEvent message = ProtoMapper.event(event);
-    slots.set(slot, new Mapped(event, message));
+    slots.set(slot, new Mapped(event, message, message.toByteString()));
     return message;
+  }
+
+  /** The message's encoding: made once, when it was mapped here. */
+  ByteString encoded(V1.LabEvent message) {
+    Mapped mapped = slots.get(slot(message.getLabId(), message.getSequence()));
+    return mapped != null && mapped.message() == message ? mapped.encoded() : message.toByteString();
+  }
+
+  private static int slot(String labId, long sequence) {
+    return Math.floorMod(31 * labId.hashCode() + Long.hashCode(sequence), SLOTS);
   }
 }
