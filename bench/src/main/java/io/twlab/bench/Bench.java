@@ -536,28 +536,24 @@ public final class Bench {
   /** Follows a lab's events until {@code done}; counts down {@code subscribed} once the stream is open. */
   private void watch(WatchLabRequest request, CountDownLatch subscribed, AtomicBoolean done,
       java.util.function.Consumer<LabEvent> handler) {
-    try (Context.CancellableContext call = Context.current().withCancellation()) {
-      call.run(() -> {
-        Iterator<LabEvent> events = lab.watchLab(request);
-        subscribed.countDown();
-        while (!done.get() && events.hasNext()) {
-          handler.accept(events.next());
-        }
-      });
-    }
+    follow(() -> lab.watchLab(request), List::of, subscribed, done, handler);
   }
 
   /** Like {@link #watch} over WatchLabBatched: the events a watcher is behind by come in one message. */
   private void watchBatched(WatchLabRequest request, CountDownLatch subscribed, AtomicBoolean done,
       java.util.function.Consumer<LabEvent> handler) {
+    follow(() -> lab.watchLabBatched(request), LabEventBatch::getEventsList, subscribed, done, handler);
+  }
+
+  private static <T> void follow(java.util.function.Supplier<Iterator<T>> open,
+      java.util.function.Function<T, List<LabEvent>> events, CountDownLatch subscribed, AtomicBoolean done,
+      java.util.function.Consumer<LabEvent> handler) {
     try (Context.CancellableContext call = Context.current().withCancellation()) {
       call.run(() -> {
-        Iterator<LabEventBatch> batches = lab.watchLabBatched(request);
+        Iterator<T> messages = open.get();
         subscribed.countDown();
-        while (!done.get() && batches.hasNext()) {
-          for (LabEvent event : batches.next().getEventsList()) {
-            handler.accept(event);
-          }
+        while (!done.get() && messages.hasNext()) {
+          events.apply(messages.next()).forEach(handler);
         }
       });
     }

@@ -7,17 +7,21 @@ import io.twlab.proto.v1.V1;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Maps and encodes each event of a lab's log once for all its watchers: a flood's hundred
- * thousand events go to hundreds of them. The watchers of a log read the same event objects, so
- * an event (and its message) is found again by identity; a slot taken by another event is mapped
- * and encoded anew.
+ * Maps each event of a lab's log once for all its watchers, and encodes it once for all batches:
+ * a flood's hundred thousand events go to hundreds of them. The watchers of a log read the same
+ * event objects, so an event (and its message) is found again by identity; a slot taken by
+ * another event is mapped and encoded anew.
  */
 final class MappedEvents {
   private static final int SLOTS = 16_384;
 
   private final AtomicReferenceArray<Mapped> slots = new AtomicReferenceArray<>(SLOTS);
 
-  private record Mapped(LabEvent event, V1.LabEvent message, ByteString encoded) {}
+  private record Mapped(LabEvent event, V1.LabEvent message, ByteString encoded) {
+    Mapped encodedOnce() {
+      return encoded != null ? this : new Mapped(event, message, message.toByteString());
+    }
+  }
 
   V1.LabEvent of(LabEvent event) {
     int slot = slot(event.labId(), event.sequence());
@@ -26,14 +30,20 @@ final class MappedEvents {
       return mapped.message();
     }
     V1.LabEvent message = ProtoMapper.event(event);
-    slots.set(slot, new Mapped(event, message, message.toByteString()));
+    slots.set(slot, new Mapped(event, message, null));
     return message;
   }
 
-  /** The message's encoding: made once, when it was mapped here. */
+  /** The message's encoding, made once for every batch that carries it (WatchLab needs none). */
   ByteString encoded(V1.LabEvent message) {
-    Mapped mapped = slots.get(slot(message.getLabId(), message.getSequence()));
-    return mapped != null && mapped.message() == message ? mapped.encoded() : message.toByteString();
+    int slot = slot(message.getLabId(), message.getSequence());
+    Mapped mapped = slots.get(slot);
+    if (mapped == null || mapped.message() != message) {
+      return message.toByteString();
+    }
+    Mapped encoded = mapped.encodedOnce();
+    slots.compareAndSet(slot, mapped, encoded);
+    return encoded.encoded();
   }
 
   private static int slot(String labId, long sequence) {
