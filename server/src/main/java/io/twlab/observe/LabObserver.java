@@ -292,7 +292,8 @@ public final class LabObserver implements AutoCloseable {
         untracedTimeWaits += joiner.takeUntraced();
       }
       wasTracing = tracing;
-      joinedUpTo = Math.min(batch.monotonicNanos(), tracerUpTo);
+      // A close this batch shows is reported only once the tracer has passed the batch's dump.
+      joinedUpTo = Math.min(Math.min(batch.monotonicNanos(), tracerUpTo), joiner.reportedBefore());
       noticeHoles(batch.time());
       if (!batch.counterDeltas().isEmpty()) {
         listeners.forEach(l -> l.onCounterDeltas(node, batch.time(), batch.counterDeltas()));

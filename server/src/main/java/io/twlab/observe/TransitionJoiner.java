@@ -111,6 +111,23 @@ public final class TransitionJoiner {
     return !closing.isEmpty() || !resets.isEmpty() || !gone.isEmpty() || !untracedTimeWaits.isEmpty();
   }
 
+  /**
+   * The kernel time before which every change this joiner has seen is reported: a close or a
+   * TIME_WAIT's end still waiting to be settled happened after it. {@code Long.MAX_VALUE}: nothing
+   * waits. A TIME_WAIT found without its traced close, or gone unsampled before, holds everything
+   * until it is settled (at most {@link #PENDING_LIMIT}).
+   */
+  public long reportedBefore() {
+    long before = Long.MAX_VALUE;
+    for (Closing close : closing.values()) {
+      before = Math.min(before, close.monotonicNanos());
+    }
+    for (Gone end : gone.values()) {
+      before = Math.min(before, end.last().map(Sampled::monotonicNanos).orElse(Long.MIN_VALUE));
+    }
+    return untracedTimeWaits.isEmpty() ? before : Long.MIN_VALUE;
+  }
+
   /** Joins the changes of the node named {@code node}. */
   public TransitionJoiner(String node) {
     this.node = node;

@@ -236,6 +236,30 @@ class TransitionJoinerTest {
   }
 
   @Test
+  void aHandoverASampleShowsIsNotReportedBeforeTheTracerPassesTheSamplesDump() {
+    joiner.baseline(batch(0, true));
+    assertEquals(Long.MAX_VALUE, joiner.reportedBefore());
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sampleDumped(6, 8, 7, delta(CLIENT, SERVER, CLOSED, TIME_WAIT, 59_990));
+    assertEquals(List.of(), names(), "the sample's dump ended after what the tracer reported");
+    assertEquals(5_000_000L, joiner.reportedBefore(), "what began before the sample is not all reported yet");
+    sample(9);
+    assertEquals(List.of("FIN_WAIT2>TIME_WAIT"), names());
+    assertEquals(Long.MAX_VALUE, joiner.reportedBefore());
+  }
+
+  @Test
+  void aTimeWaitGoneBetweenSamplesHoldsWhatFollowsItsLastSampleUntilSettled() {
+    joiner.baseline(batch(0, true));
+    trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
+    sample(6, delta(CLIENT, SERVER, CLOSED, TIME_WAIT, 59_990));
+    sampleDumped(2_000, 2_004, 2_001, delta(CLIENT, SERVER, TIME_WAIT, CLOSED, -1));
+    assertEquals(6_000_000L, joiner.reportedBefore(), "it ended after its last sample, at 6 ms");
+    sample(2_100);
+    assertEquals(Long.MAX_VALUE, joiner.reportedBefore());
+  }
+
+  @Test
   void aTimeWaitThatSurvivedAnRstLaterExpires() {
     joiner.baseline(batch(0, true));
     trace(5, CLIENT, SERVER, FIN_WAIT2, CLOSED);
