@@ -281,6 +281,7 @@ final class LabProvisioner {
       }
       nodes.add(new LabNode(node.name(), node.role(), container.id(), Map.of(), Map.of()));
     }
+    nodes.forEach(node -> resetLeftovers(labId, node));
     // The labels hold the expiry the lab was made with; its nodes the same in whole seconds, or a
     // later one when it was extended.
     Instant labelled = Instant.parse(first.get(LabLabels.EXPIRES));
@@ -288,6 +289,19 @@ final class LabProvisioner {
         .orElse(labelled);
     return withNodeFacts(new Lab(labId, LabLabels.tenant(first), spec, LabStatus.READY, nodes, networkSubnets,
         Instant.parse(first.get(LabLabels.CREATED)), expires, UNOBSERVED));
+  }
+
+  /**
+   * Ends what a run interrupted with its server left in a node: the processes the server started
+   * there and the firewall rules runs tag (lab-images/base/twlab-reset).
+   */
+  private void resetLeftovers(String labId, LabNode node) {
+    ExecResult reset = runtime.exec(node.containerId(), List.of("twlab-reset"), COMMAND_TIMEOUT);
+    if (!reset.ok()) {
+      throw new RuntimeFailure("node " + node.name() + " could not be reset: " + reset.stderr().trim());
+    }
+    reset.stdout().lines().forEach(line -> LOG.info("lab={} node={} left by an interrupted run, removed: {}", labId,
+        node.name(), line));
   }
 
   int remove(String labId) {

@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -214,12 +215,25 @@ public final class Labs implements AutoCloseable {
     }
     session.status(LabStatus.DELETING, "deleting", clock.instant());
     session.cancelRunForDeletion();
-    int removed = provisioner.remove(labId);
+    int removed;
+    try {
+      removed = provisioner.remove(labId);
+    } catch (RuntimeException e) {
+      // Still held, so that deleting it again (or the reaper) finishes the job.
+      session.status(LabStatus.FAILED, "deleting failed: " + e.getMessage() + "; delete the lab again", clock.instant());
+      sessions.put(labId, session);
+      throw e;
+    }
     session.status(LabStatus.DELETED, "deleted: " + removed + " Docker objects removed", clock.instant());
     session.close();
     held.give(session.lab().tenant().owner());
     heldNodes.give(session.lab().tenant().owner(), session.lab().nodes().size());
     LOG.info("lab={} deleted ({} objects)", labId, removed);
+  }
+
+  /** The session of a lab this server holds, whoever's it is (the server's own bookkeeping). */
+  Optional<LabSession> held(String labId) {
+    return Optional.ofNullable(sessions.get(labId));
   }
 
   /** The session of a lab the caller sees; one they do not see does not exist for them. */

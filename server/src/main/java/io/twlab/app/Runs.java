@@ -44,7 +44,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +54,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -68,6 +68,15 @@ public final class Runs implements AutoCloseable {
   private static final int RUNS_KEPT = 10_000;
   private static final int MAX_LADDERS = 100;
   private static final String CANCELLED = "cancelled: the lab was deleted while the run was in progress";
+  /**
+   * How long a stopping server lets its runs finish (compose gives it 30 s before SIGKILL); runs
+   * still going then end INTERRUPTED.
+   */
+  static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
+  private static final String SHUT_DOWN = "interrupted: the server shut down while the run was in progress "
+      + "(it waits " + SHUTDOWN_GRACE.toSeconds() + " s for runs); start it again in the same lab";
+  static final String DIED = "interrupted: the server stopped while the run was in progress (killed, or its host "
+      + "went down); the next server reset its lab: processes and rules the run left were removed";
 
   private final LabRuntime runtime;
   private final Labs labs;
@@ -88,6 +97,8 @@ public final class Runs implements AutoCloseable {
   /** Runs started and not finished (queued ones too), per tenant owner. */
   private final Holdings running = new Holdings();
   private final List<Consumer<Run>> finishedListeners = new CopyOnWriteArrayList<>();
+  /** Set once the shutdown grace ran out: a run interrupted now was interrupted by the server, not a deletion. */
+  private volatile boolean shuttingDown;
 
   /** {@code history} records every finished run; its owner closes it after this. */
   public Runs(LabRuntime runtime, Labs labs, ScenarioCatalog catalog, SysctlPolicy policy, RunStore history,
@@ -180,6 +191,14 @@ public final class Runs implements AutoCloseable {
     }
     Run run = Run.started(runId, labId, tenant, scenario.name(), params, clock.instant(),
         session.log().lastSequence());
+    try {
+      history.accepted(run, effectiveSysctls(session.lab(), run));
+    } catch (RuntimeException e) {
+      ticket.close();
+      held.close();
+      session.release();
+      throw e;
+    }
     recent.put(run.id(), run);
     Future<Run> future = executor.submit(() -> {
       try (held) {
@@ -205,10 +224,30 @@ public final class Runs implements AutoCloseable {
         admitted = admitted(ticket, session, run);
       } catch (InterruptedException e) {
         session.release();
-        return finish(session, run.failed(CANCELLED, clock.instant()), Map.of());
+        return finish(session, cancelled(run), Map.of());
       }
       return admitted ? execute(session, scenario, params, programs, run) : notAdmitted(session, run);
     }
+  }
+
+  /** A run stopped from outside: its lab deleted, or the server shutting down. */
+  private Run cancelled(Run run) {
+    return shuttingDown ? run.interrupted(SHUT_DOWN, clock.instant()) : run.failed(CANCELLED, clock.instant());
+  }
+
+  /**
+   * The runs an earlier server on this history was in when it stopped: INTERRUPTED, each told on
+   * its lab's stream if this server re-adopted the lab (whose leftovers it has reset).
+   */
+  public List<Run> interruptLeftovers() {
+    List<Run> interrupted = history.interruptUnfinished(DIED, clock.instant());
+    for (Run run : interrupted) {
+      LOG.info("run={} lab={} interrupted: an earlier server stopped during it", run.id(), run.labId());
+      labs.held(run.labId()).ifPresent(session ->
+          session.log().append(clock.instant(), new EventPayload.RunFinished(run)));
+      finishedListeners.forEach(l -> l.accept(run));
+    }
+    return interrupted;
   }
 
   /** Waits in the server's queue, saying so on the lab's stream; false if no slot came in time. */
@@ -297,19 +336,9 @@ public final class Runs implements AutoCloseable {
         .orElseThrow(() -> new NotFoundException("run", runId, "`twlab runs list` shows the recorded runs"));
   }
 
-  /** The runs the caller sees: those in progress (on the first page), then the history, newest first. */
+  /** The runs the caller sees, newest first: every run is in the history from the moment it is accepted. */
   public List<RecordedRun> list(Caller caller, RunQuery query) {
-    List<RecordedRun> page = new ArrayList<>();
-    if (query.offset() == 0) {
-      synchronized (recent) {
-        recent.values().stream().filter(r -> r.state() == RunState.RUNNING && caller.sees(r.tenant()))
-            .map(RecordedRun::of).filter(query::matches)
-            .sorted(Comparator.comparing((RecordedRun r) -> r.run().startedAt()).reversed())
-            .forEach(page::add);
-      }
-    }
-    page.addAll(history.list(caller, query));
-    return page.size() > query.limit() ? page.subList(0, query.limit()) : page;
+    return history.list(caller, query);
   }
 
   /** The pcap a run the caller sees kept of one node (its {@code capture} parameter). */
@@ -363,9 +392,9 @@ public final class Runs implements AutoCloseable {
         ScenarioResult result = context.complete(scenario.run(context, params));
         finished = run.succeeded(result, clock.instant());
       } catch (InterruptedException e) {
-        finished = run.failed(CANCELLED, clock.instant());
+        finished = cancelled(run);
       } catch (ProgramFailure e) {
-        finished = session.deleting() ? run.failed(CANCELLED, clock.instant()) : run.failedByProgram(e.getMessage(),
+        finished = session.deleting() ? cancelled(run) : run.failedByProgram(e.getMessage(),
             clock.instant());
       } catch (ScenarioFailure | RuntimeFailure e) {
         // A run interrupted by the lab's deletion fails on whatever it touched next: say why.
@@ -392,7 +421,7 @@ public final class Runs implements AutoCloseable {
       return finish(session, finished.withObservationIncomplete(audit(session, finished, recorder)), pcaps);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return finish(session, run.failed(CANCELLED, clock.instant()), Map.of());
+      return finish(session, cancelled(run), Map.of());
     } finally {
       if (capture != null) {
         capture.close();
@@ -451,9 +480,18 @@ public final class Runs implements AutoCloseable {
     }
   }
 
-  /** Stops running: runs in progress are interrupted. */
+  /**
+   * Lets the runs in progress finish for {@link #SHUTDOWN_GRACE}, then interrupts the rest: they end
+   * INTERRUPTED, recorded, before the history closes.
+   */
   @Override
-  public void close() {
-    executor.shutdownNow();
+  public void close() throws InterruptedException {
+    executor.shutdown();
+    if (!executor.awaitTermination(SHUTDOWN_GRACE.toSeconds(), TimeUnit.SECONDS)) {
+      LOG.info("runs still in progress after {} s: interrupting them", SHUTDOWN_GRACE.toSeconds());
+      shuttingDown = true;
+      executor.shutdownNow();
+      executor.awaitTermination(CATCH_UP_LIMIT.toSeconds() + 5, TimeUnit.SECONDS);
+    }
   }
 }

@@ -210,6 +210,8 @@ public final class LabObserver implements AutoCloseable {
       if (!sampled || monotonicNanos <= lastDumped) {
         return;
       }
+      // The observer says how far it has traced only while its tracer reports.
+      noteTracing(untraced.isEmpty() && host.alive(), time);
       if (joiner.awaitsSample()) {
         onBatch(new SamplerBatch(time, monotonicNanos, monotonicNanos, false, 0, List.of(), Map.of()));
       } else {
@@ -247,6 +249,15 @@ public final class LabObserver implements AutoCloseable {
       late++;
     }
 
+    /** Says on the lab's stream when the tracer stops reporting, and when it reports again. */
+    private void noteTracing(boolean tracing, Instant time) {
+      if (tracing != wasTracing) {
+        notice(time, tracing ? "the kernel tracer reports again"
+            : "the kernel tracer stopped reporting: transitions are sampled from now on (see the server's log)");
+        wasTracing = tracing;
+      }
+    }
+
     /** At most one notice per second of each kind: a flood's overrun comes as hundreds of reports. */
     private void noticeHoles(Instant now) {
       if ((lost == 0 && late == 0 && untracedTimeWaits == 0)
@@ -282,16 +293,13 @@ public final class LabObserver implements AutoCloseable {
         if (untraced.isEmpty()) {
           subscription = host.subscribe(batch.netns(), this);
         }
+        wasTracing = tracing;
       } else {
-        if (tracing != wasTracing) {
-          notice(batch.time(), tracing ? "the kernel tracer reports again"
-              : "the kernel tracer stopped reporting: transitions are sampled from now on (see the server's log)");
-        }
+        noteTracing(tracing, batch.time());
         report(tracing ? joiner.sampled(batch, tracerUpTo)
             : batch.deltas().stream().map(d -> d.sampledOn(node, batch.time())).toList());
         untracedTimeWaits += joiner.takeUntraced();
       }
-      wasTracing = tracing;
       // A close this batch shows is reported only once the tracer has passed the batch's dump.
       joinedUpTo = Math.min(Math.min(batch.monotonicNanos(), tracerUpTo), joiner.reportedBefore());
       noticeHoles(batch.time());

@@ -60,6 +60,12 @@ public record Run(
         Optional.of(why), Optional.empty(), startSequence, observationIncomplete, true, shellsOpen);
   }
 
+  /** Ended by the server's stop or death, not by anything in the run; {@code why} says which. */
+  public Run interrupted(String why, Instant now) {
+    return new Run(id, labId, tenant, scenario, params, RunState.INTERRUPTED, startedAt, Optional.of(now),
+        Optional.of(why), Optional.empty(), startSequence, observationIncomplete, false, shellsOpen);
+  }
+
   /**
    * The run with what its audit found: where what was traced disagrees with the kernel's counters,
    * what depends on transitions cannot be judged.

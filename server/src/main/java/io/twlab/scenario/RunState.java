@@ -1,3 +1,4 @@
 package io.twlab.scenario;
 
-public enum RunState { RUNNING, SUCCEEDED, FAILED }
+/** INTERRUPTED: the server stopped (or died) while the run was in progress; its error says which. */
+public enum RunState { RUNNING, SUCCEEDED, FAILED, INTERRUPTED }

@@ -25,6 +25,7 @@ import io.twlab.app.EventStreams;
 import io.twlab.app.ExperimentService;
 import io.twlab.app.GradingQueue;
 import io.twlab.app.Labs;
+import io.twlab.app.OwnerLock;
 import io.twlab.app.Runs;
 import io.twlab.app.ServerSettings;
 import io.twlab.app.Shells;
@@ -136,6 +137,7 @@ public final class TwlabServer implements AutoCloseable {
           .withTracer(config.tracer(), config.tracerImage().isEmpty() ? defaults.tracerImage() : config.tracerImage())
           .withNodes(config.nodes());
       Clock clock = Clock.systemUTC();
+      owned.push(OwnerLock.acquire(runtime, settings, holder(), clock));
       SysctlPolicy policy = new SysctlPolicy();
       Labs labs = new Labs(runtime, settings, config.limits(), policy, clock);
       owned.push(labs);
@@ -163,6 +165,7 @@ public final class TwlabServer implements AutoCloseable {
         return t;
       });
       labs.start();
+      runs.interruptLeftovers();
       grading.start();
       HealthStatusManager health = new HealthStatusManager();
       AuthInterceptor auth = new AuthInterceptor(authenticator, access);
@@ -194,6 +197,12 @@ public final class TwlabServer implements AutoCloseable {
       closeAll(owned);
       throw e;
     }
+  }
+
+  /** How the owner lock names this server to another that finds it held. */
+  private static String holder() {
+    return "server process " + ProcessHandle.current().pid() + " on host "
+        + Optional.ofNullable(System.getenv("HOSTNAME")).orElse("?");
   }
 
   /** Bearer tokens from the database, with the admin's written to the data directory; or, on loopback, none. */

@@ -12,10 +12,4 @@ public record RunQuery(String labId, String scenario, String experiment, int off
       throw new IllegalArgumentException("offset >= 0 and 1 <= limit <= " + MAX_LIMIT);
     }
   }
-
-  public boolean matches(RecordedRun recorded) {
-    return (labId.isEmpty() || labId.equals(recorded.run().labId()))
-        && (scenario.isEmpty() || scenario.equals(recorded.run().scenario()))
-        && (experiment.isEmpty() || experiment.equals(recorded.experiment()));
-  }
 }

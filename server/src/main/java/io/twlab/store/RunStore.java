@@ -4,12 +4,25 @@ import io.twlab.core.Caller;
 import io.twlab.event.LabEvent;
 import io.twlab.grading.Verdict;
 import io.twlab.scenario.Run;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The history of finished runs: what they did, what they showed over time, how they were graded. */
+/**
+ * The history of runs: each from the moment it is accepted, then what it did, what it showed over
+ * time, how it was graded.
+ */
 public interface RunStore extends AutoCloseable {
+
+  /** Records a run the server has just accepted (RUNNING), so that its id is known even if the server dies. */
+  void accepted(Run run, Map<String, Map<String, String>> sysctls);
+
+  /**
+   * Marks every run still RUNNING as INTERRUPTED: a server starting on this history finds the runs
+   * an earlier one was in when it stopped. Returns them.
+   */
+  List<Run> interruptUnfinished(String why, Instant now);
 
   /** Records a finished run with its lab's sysctls and its events (run_finished last). */
   void save(Run run, Map<String, Map<String, String>> sysctls, List<LabEvent> timeline);

@@ -4,6 +4,7 @@ import io.twlab.core.Caller;
 import io.twlab.event.LabEvent;
 import io.twlab.grading.Verdict;
 import io.twlab.scenario.Run;
+import io.twlab.scenario.RunState;
 import io.twlab.scenario.ScenarioOutcome;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -45,21 +46,39 @@ public final class SqliteRunStore implements RunStore {
   }
 
   @Override
+  public synchronized void accepted(Run run, Map<String, Map<String, String>> sysctls) {
+    inTransaction(() -> writeRun(run, sysctls));
+  }
+
+  @Override
+  public synchronized List<Run> interruptUnfinished(String why, Instant now) {
+    List<Run> interrupted = new ArrayList<>();
+    inTransaction(() -> {
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT run_json, sysctls_json FROM runs WHERE state = ?")) {
+        select.setString(1, RunState.RUNNING.name());
+        List<Run> unfinished = new ArrayList<>();
+        List<String> sysctls = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            unfinished.add(json.read(rows.getString(1), Run.class));
+            sysctls.add(rows.getString(2));
+          }
+        }
+        for (int i = 0; i < unfinished.size(); i++) {
+          Run run = unfinished.get(i).interrupted(why, now);
+          writeRun(run, json.read(sysctls.get(i), json.sysctlsType()));
+          interrupted.add(run);
+        }
+      }
+    });
+    return interrupted;
+  }
+
+  @Override
   public synchronized void save(Run run, Map<String, Map<String, String>> sysctls, List<LabEvent> timeline) {
     inTransaction(() -> {
-      try (PreparedStatement insert = connection.prepareStatement("INSERT OR REPLACE INTO runs (id, lab_id, scenario, state,"
-          + " started_ms, run_json, sysctls_json, owner_id, workshop_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        insert.setString(1, run.id());
-        insert.setString(2, run.labId());
-        insert.setString(3, run.scenario());
-        insert.setString(4, run.state().name());
-        insert.setLong(5, run.startedAt().toEpochMilli());
-        insert.setString(6, json.write(run));
-        insert.setString(7, json.write(sysctls));
-        insert.setString(8, run.tenant().owner());
-        insert.setString(9, run.tenant().workshop());
-        insert.executeUpdate();
-      }
+      writeRun(run, sysctls);
       try (PreparedStatement insert = connection.prepareStatement(
           "INSERT OR REPLACE INTO run_events (run_id, sequence, at, payload_json) VALUES (?, ?, ?, ?)")) {
         int pending = 0;
@@ -82,6 +101,23 @@ public final class SqliteRunStore implements RunStore {
         prune.executeUpdate();
       }
     });
+  }
+
+  /** Writes the run's row, replacing the one written when it was accepted. */
+  private void writeRun(Run run, Map<String, Map<String, String>> sysctls) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement("INSERT OR REPLACE INTO runs (id, lab_id, scenario, state,"
+        + " started_ms, run_json, sysctls_json, owner_id, workshop_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      insert.setString(1, run.id());
+      insert.setString(2, run.labId());
+      insert.setString(3, run.scenario());
+      insert.setString(4, run.state().name());
+      insert.setLong(5, run.startedAt().toEpochMilli());
+      insert.setString(6, json.write(run));
+      insert.setString(7, json.write(sysctls));
+      insert.setString(8, run.tenant().owner());
+      insert.setString(9, run.tenant().workshop());
+      insert.executeUpdate();
+    }
   }
 
   @Override

@@ -15,6 +15,7 @@ import io.twlab.grading.Expectation.Sequence;
 import io.twlab.grading.Expectation.StateCount;
 import io.twlab.grading.Verdict;
 import io.twlab.scenario.Run;
+import io.twlab.scenario.RunState;
 import io.twlab.scenario.builtin.BuiltInScenarios;
 import io.twlab.testing.SampleRuns;
 import java.nio.file.Path;
@@ -54,6 +55,29 @@ class SqliteRunStoreTest {
       assertEquals(timeline, store.timeline("run-1"));
       assertEquals(Optional.empty(), store.find("run-2"));
       assertEquals(List.of(), store.timeline("run-2"));
+    }
+  }
+
+  @Test
+  void aRunIsKeptFromItsAcceptanceAndTheNextServerFindsItInterrupted() {
+    Run accepted = Run.started("run-1", "lab-a", Tenant.NOBODY, "redis-flood",
+        BuiltInScenarios.catalog().byName("redis-flood").descriptor().resolve(Map.of()), T0, 7);
+    Map<String, Map<String, String>> sysctls = Map.of("client", Map.of("net.ipv4.tcp_tw_reuse", "1"));
+    try (SqliteRunStore store = SqliteRunStore.open(dataDir, 10, BuiltInScenarios.catalog().outcomeTypes())) {
+      store.accepted(accepted, sysctls);
+      store.save(SampleRuns.finished("run-2", "lab-b", "nc-timewait", T0.plusSeconds(1)), Map.of(), List.of());
+      assertEquals(List.of("run-2", "run-1"), ids(store.list(ADMIN, new RunQuery("", "", "", 0, 10))));
+      assertEquals(RunState.RUNNING, store.find("run-1").orElseThrow().run().state());
+    }
+    try (SqliteRunStore store = SqliteRunStore.open(dataDir, 10, BuiltInScenarios.catalog().outcomeTypes())) {
+      List<Run> interrupted = store.interruptUnfinished("interrupted: the server died", T0.plusSeconds(60));
+      assertEquals(List.of("run-1"), interrupted.stream().map(Run::id).toList(), "only the run in progress");
+      RecordedRun found = store.find("run-1").orElseThrow();
+      assertEquals(RunState.INTERRUPTED, found.run().state());
+      assertEquals(Optional.of("interrupted: the server died"), found.run().error());
+      assertEquals(Optional.of(T0.plusSeconds(60)), found.run().finishedAt());
+      assertEquals(sysctls, found.sysctls());
+      assertEquals(List.of(), store.interruptUnfinished("again", T0.plusSeconds(61)), "once");
     }
   }
 

@@ -93,7 +93,7 @@ public final class LostFinalAck extends Scenario {
           .maxSeconds(60).command());
       ctx.sockets().await("the connection from " + client + " port " + LOCAL_PORT, Waits.STEP,
           c -> c.node().equals(client) && c.to() == TcpState.ESTABLISHED && c.socket().localPort(LOCAL_PORT));
-      List<String> rule = List.of("OUTPUT", "-p", "tcp", "--sport", String.valueOf(LOCAL_PORT),
+      List<String> rule = LabNodes.runRule("OUTPUT", "-p", "tcp", "--sport", String.valueOf(LOCAL_PORT),
           "--tcp-flags", "ALL", "ACK", "-j", "DROP");
       check(ctx, client, iptables("-A", rule));
       ctx.progress(client, client + " closes; its final ACKs are dropped for " + observeSeconds + " s");

@@ -125,7 +125,7 @@ public final class NatCollision extends Scenario {
   private static NatCase runCase(ScenarioContext ctx, ScenarioParams params, ExecutorService pool, boolean timestamps,
       String ports) throws InterruptedException {
     String wan = ctx.lab().subnets().get(Topologies.WAN);
-    List<String> rule = List.of("POSTROUTING", "-d", wan, "-p", "tcp", "-j", "MASQUERADE", "--to-ports", ports);
+    List<String> rule = LabNodes.runRule("POSTROUTING", "-d", wan, "-p", "tcp", "-j", "MASQUERADE", "--to-ports", ports);
     iptables(ctx, "-I", rule);
     List<String> nodes = new ArrayList<>();
     try {

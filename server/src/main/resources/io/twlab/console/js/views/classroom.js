@@ -94,13 +94,16 @@ function tile(seat, points, countdowns) {
     spark(points));
 }
 
+const ENDED_IN_ERROR = ['RUN_STATE_FAILED', 'RUN_STATE_INTERRUPTED'];
+
 function verdictClass(run) {
-  if (run.state === 'RUN_STATE_FAILED') return 'error';
+  if (ENDED_IN_ERROR.includes(run.state)) return 'error';
   if (!(run.passed || run.failed)) return 'plain';
   return run.failed ? 'fail' : 'pass';
 }
 
 function verdictText(run) {
+  if (run.state === 'RUN_STATE_INTERRUPTED') return 'interrupted';
   if (run.state === 'RUN_STATE_FAILED') return 'error';
   if (!(run.passed || run.failed)) return run.state === 'RUN_STATE_SUCCEEDED' ? 'done' : 'running';
   return run.failed ? `fail (${run.passed || 0} of ${(run.passed || 0) + run.failed})` : `pass (${run.passed})`;

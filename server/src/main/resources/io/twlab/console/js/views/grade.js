@@ -78,7 +78,7 @@ export function gradeView() {
 async function graded(runId) {
   for (let attempt = 0; attempt < 20; attempt++) {
     const run = await get(`/runs/${runId}`);
-    if (run.verdicts?.length || run.state === 'RUN_STATE_FAILED') return run;
+    if (run.verdicts?.length || ['RUN_STATE_FAILED', 'RUN_STATE_INTERRUPTED'].includes(run.state)) return run;
     await new Promise(resolve => setTimeout(resolve, 500));
   }
   return get(`/runs/${runId}`);
