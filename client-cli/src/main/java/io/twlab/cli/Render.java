@@ -236,8 +236,10 @@ final class Render {
                 .map(x -> x.getKey().replace("->", "→") + " " + x.getValue()).collect(Collectors.joining(", ")));
       }
       case NOTICE -> String.format("%s  %s ! %s", time, Table.pad(e.getNotice().getNode(), 8), e.getNotice().getMessage());
-      case GAP -> String.format("%s  (events %d..%d no longer retained)", time, e.getGap().getFromSequence(),
-          e.getGap().getToSequence());
+      case GAP -> e.getGap().getReason().isEmpty()
+          ? String.format("%s  (events %d..%d no longer retained)", time, e.getGap().getFromSequence(),
+              e.getGap().getToSequence())
+          : String.format("%s  (%s)", time, e.getGap().getReason());
       default -> null;
     };
   }

@@ -311,7 +311,8 @@ public final class ProtoMapper {
       b.setSummary(TransitionSummary.newBuilder().setNode(t.node()).putAllTransitions(t.transitions())
           .setFromSequence(t.fromSequence()).setToSequence(t.toSequence()));
     } else if (payload instanceof EventPayload.EventGap g) {
-      b.setGap(EventGap.newBuilder().setFromSequence(g.fromSequence()).setToSequence(g.toSequence()));
+      b.setGap(EventGap.newBuilder().setFromSequence(g.fromSequence()).setToSequence(g.toSequence())
+          .setReason(g.reason()));
     }
     return b.build();
   }

@@ -115,7 +115,8 @@ public final class Labs implements AutoCloseable {
     try {
       Lab lab = provisioner.create(id, caller.self(), spec, clock.instant());
       try {
-        register(lab, "lab ready: " + lab.nodes().size() + " nodes", graded);
+        register(lab, new EventLog(lab.id(), settings.eventRetention(), eventsAppended),
+            "lab ready: " + lab.nodes().size() + " nodes", graded);
       } catch (RuntimeException e) {
         LabSession session = sessions.remove(id);
         if (session != null) {
@@ -264,8 +265,7 @@ public final class Labs implements AutoCloseable {
     return provisioner;
   }
 
-  private void register(Lab lab, String message, boolean graded) {
-    EventLog log = new EventLog(lab.id(), settings.eventRetention(), eventsAppended);
+  private void register(Lab lab, EventLog log, String message, boolean graded) {
     LabObserver labObserver = new LabObserver(runtime, lab, observer, new EventLogWriter(log));
     LabSession session = new LabSession(lab.withObservationMode(labObserver.mode()), log, labObserver, graded);
     session.status(LabStatus.READY, message, clock.instant());
@@ -286,7 +286,8 @@ public final class Labs implements AutoCloseable {
       if (lab != null && !lab.expired(clock.instant())) {
         held.take(lab.tenant().owner(), Integer.MAX_VALUE, used -> null);
         heldNodes.take(lab.tenant().owner(), lab.nodes().size(), Integer.MAX_VALUE, used -> null);
-        register(lab, "re-adopted by a restarted server", false);
+        register(lab, EventLog.continuing(lab.id(), settings.eventRetention(), eventsAppended, clock.instant()),
+            "re-adopted by a restarted server: processes and rules its runs left were removed", false);
         LOG.info("lab={} re-adopted", labId);
       } else {
         LOG.info("lab={} left by an earlier server is broken or expired: removed {} objects", labId,

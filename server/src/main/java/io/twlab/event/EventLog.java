@@ -19,6 +19,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Sequences are contiguous, so the retained events sit in a ring indexed by sequence: finding
  * where a watcher resumes costs nothing however long the log is. The ring grows by doubling up to
  * the retention, so a quiet lab holds a small array.
+ *
+ * <p>A lab re-adopted by a restarted server gets a new log whose sequences start above any the
+ * earlier server's could have reached ({@link #continuing}): a watcher resuming from one of those
+ * gets a gap saying the server restarted, never a wait or another lab history's events.
  */
 public final class EventLog {
   private static final int INITIAL_CAPACITY = 256;
@@ -28,6 +32,9 @@ public final class EventLog {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition appended = lock.newCondition();
   private final LongAdder appendedTotal;
+  /** The sequence before this log's first event: 0, or where a restarted server's log begins. */
+  private final long base;
+  private final String baseReason;
   private LabEvent[] ring;
   private long lastSequence;
   private boolean closed;
@@ -38,17 +45,35 @@ public final class EventLog {
 
   /** {@code appendedTotal}: counts every event appended here, with other logs' (the server's metrics). */
   public EventLog(String labId, int retention, LongAdder appendedTotal) {
+    this(labId, retention, appendedTotal, 0, "");
+  }
+
+  private EventLog(String labId, int retention, LongAdder appendedTotal, long base, String baseReason) {
     this.labId = labId;
     this.retention = retention;
     this.appendedTotal = appendedTotal;
+    this.base = base;
+    this.baseReason = baseReason;
+    this.lastSequence = base;
     this.ring = new LabEvent[Math.min(retention, INITIAL_CAPACITY)];
+  }
+
+  /**
+   * The log of a lab an earlier server kept a log of until {@code restartedAt}: its sequences start
+   * at the restart's epoch microsecond, above any the earlier log reached unless it averaged over a
+   * million events a second of its life.
+   */
+  public static EventLog continuing(String labId, int retention, LongAdder appendedTotal, Instant restartedAt) {
+    long base = restartedAt.getEpochSecond() * 1_000_000 + restartedAt.getNano() / 1_000;
+    return new EventLog(labId, retention, appendedTotal, base, "the server restarted at " + restartedAt
+        + ": what happened in the lab between the sequence you resumed from and the restart was not kept");
   }
 
   public LabEvent append(Instant time, EventPayload payload) {
     lock.lock();
     try {
       LabEvent event = new LabEvent(++lastSequence, labId, time, payload);
-      if (lastSequence > ring.length && ring.length < retention) {
+      if (lastSequence - base > ring.length && ring.length < retention) {
         grow();
       }
       ring[slot(event.sequence())] = event;
@@ -76,8 +101,11 @@ public final class EventLog {
         appended.await(left, TimeUnit.NANOSECONDS);
       }
       List<LabEvent> out = new ArrayList<>();
-      long firstRetained = Math.max(1, lastSequence - ring.length + 1);
-      long from = after + 1;
+      long firstRetained = Math.max(base + 1, lastSequence - ring.length + 1);
+      long from = Math.max(after, base) + 1;
+      if (after > 0 && after < base) {
+        out.add(new LabEvent(base, labId, Instant.now(), new EventPayload.EventGap(after + 1, base, baseReason)));
+      }
       if (from < firstRetained) {
         out.add(new LabEvent(firstRetained - 1, labId, Instant.now(), new EventPayload.EventGap(from, firstRetained - 1)));
         from = firstRetained;
@@ -121,10 +149,10 @@ public final class EventLog {
   }
 
   private int slot(long sequence) {
-    return (int) ((sequence - 1) % ring.length);
+    return (int) ((sequence - base - 1) % ring.length);
   }
 
-  /** Called only while every sequence so far still fits: the ring is full from sequence 1 on. */
+  /** Called only while every sequence so far still fits: the ring is full from the first sequence on. */
   private void grow() {
     ring = Arrays.copyOf(ring, (int) Math.min(retention, (long) ring.length * 2));
   }

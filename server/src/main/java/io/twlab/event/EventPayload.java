@@ -52,6 +52,17 @@ public sealed interface EventPayload {
     }
   }
 
-  /** Events from {@code fromSequence} to {@code toSequence} are no longer retained. */
-  record EventGap(long fromSequence, long toSequence) implements EventPayload {}
+  /**
+   * Events from {@code fromSequence} to {@code toSequence} are no longer retained; {@code reason}
+   * empty: the log's retention, else why (a restarted server).
+   */
+  record EventGap(long fromSequence, long toSequence, String reason) implements EventPayload {
+    public EventGap {
+      reason = reason == null ? "" : reason;
+    }
+
+    public EventGap(long fromSequence, long toSequence) {
+      this(fromSequence, toSequence, "");
+    }
+  }
 }

@@ -39,6 +39,30 @@ class EventLogTest {
   }
 
   @Test
+  void aRestartedServersLogStartsAboveTheOldOneAndTellsAWatcherResumingFromItWhatWasLost() throws Exception {
+    Instant restart = Instant.parse("2026-12-04T00:00:00.000123Z");
+    EventLog log = EventLog.continuing("lab-1", 3, new java.util.concurrent.atomic.LongAdder(), restart);
+    long base = 1_796_342_400_000_123L;
+    for (int i = 0; i < 5; i++) {
+      log.append(Instant.EPOCH, READY);
+    }
+    assertEquals(base + 5, log.lastSequence());
+    List<LabEvent> resumed = log.readAfter(42, 10, Duration.ZERO);
+    EventGap reset = assertInstanceOf(EventGap.class, resumed.get(0).payload());
+    assertEquals(List.of(43L, base), List.of(reset.fromSequence(), reset.toSequence()));
+    assertEquals(true, reset.reason().contains("the server restarted at 2026-12-04T00:00:00.000123Z"), reset.reason());
+    EventGap retention = assertInstanceOf(EventGap.class, resumed.get(1).payload());
+    assertEquals(List.of(base + 1, base + 2, ""), List.of(retention.fromSequence(), retention.toSequence(),
+        retention.reason()));
+    assertEquals(List.of(base + 3, base + 4, base + 5), resumed.subList(2, 5).stream().map(LabEvent::sequence).toList());
+    List<LabEvent> fresh = log.readAfter(0, 10, Duration.ZERO);
+    assertEquals(base + 2, fresh.get(0).sequence(), "a new watcher is told only of what retention dropped");
+    assertEquals("", assertInstanceOf(EventGap.class, fresh.get(0).payload()).reason());
+    assertEquals(List.of(base + 5), log.readAfter(base + 4, 10, Duration.ZERO).stream().map(LabEvent::sequence)
+        .toList(), "one resuming within this log just continues");
+  }
+
+  @Test
   void theRingGrowsToTheRetentionThenWrapsKeepingTheNewestInOrder() throws Exception {
     EventLog log = new EventLog("lab-1", 300);
     for (int i = 0; i < 1000; i++) {

@@ -71,8 +71,9 @@ export class Timeline {
     else if (event.summary) this.summary(t, event.summary);
     else if (event.runProgress) this.progress(t, event.runProgress);
     else if (event.runFinished) this.finished(t, event.runFinished.run);
+    else if (event.gap?.reason) this.notices.push({ t, node: '', message: event.gap.reason });
     else if (event.gap) {
-      this.missing += Number(event.gap.toSequence) - Number(event.gap.fromSequence) + 1;
+      this.lost += Number(event.gap.toSequence) - Number(event.gap.fromSequence) + 1;
       this.notices.push({ t, node: '', message: `events ${event.gap.fromSequence}–${event.gap.toSequence} are no longer retained` });
     } else if (event.notice) this.notices.push({ t, node: event.notice.node, message: event.notice.message });
     else if (event.labStatus) this.status = event.labStatus.status.replace('LAB_STATUS_', '');
