@@ -25,6 +25,7 @@ final class LabSession implements AutoCloseable {
   private final LabObserver observer;
   private final boolean graded;
   private volatile boolean deleting;
+  private volatile String stoppedNode;
   private String activeRunId;
   private Future<?> activeRun;
   /** Shells open, by node; and the nodes that had one open at some time since the current run began. */
@@ -100,6 +101,24 @@ final class LabSession implements AutoCloseable {
   synchronized void release() {
     activeRunId = null;
     activeRun = null;
+  }
+
+  /**
+   * Marks the lab as broken by a node that stopped ({@code what}: which, and how) and interrupts
+   * its run, which then fails saying so.
+   */
+  synchronized void nodeStopped(String what) {
+    if (stoppedNode == null) {
+      stoppedNode = what;
+    }
+    if (activeRun != null) {
+      activeRun.cancel(true);
+    }
+  }
+
+  /** The node that stopped under this lab, and how; empty while every node runs. */
+  Optional<String> stoppedNode() {
+    return Optional.ofNullable(stoppedNode);
   }
 
   /** Marks the lab as going away and interrupts its run, which then reports itself cancelled. */

@@ -3,10 +3,12 @@ package io.twlab.app;
 import io.twlab.core.Caller;
 import io.twlab.core.NotFoundException;
 import io.twlab.core.PermissionDeniedException;
+import io.twlab.core.SocketChange;
 import io.twlab.core.TcpState;
 import io.twlab.core.TooManyRequestsException;
 import io.twlab.event.EventLog;
 import io.twlab.lab.Lab;
+import io.twlab.lab.LabNode;
 import io.twlab.lab.LabRequest;
 import io.twlab.lab.LabSpec;
 import io.twlab.lab.LabStatus;
@@ -14,8 +16,10 @@ import io.twlab.lab.Role;
 import io.twlab.lab.Topologies;
 import io.twlab.observe.HostObserver;
 import io.twlab.observe.LabObserver;
+import io.twlab.observe.ObservationListener;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
+import io.twlab.runtime.RuntimeFailure;
 import io.twlab.sysctl.SysctlPolicy;
 import io.twlab.sysctl.SysctlRule;
 import java.time.Clock;
@@ -232,6 +236,41 @@ public final class Labs implements AutoCloseable {
     LOG.info("lab={} deleted ({} objects)", labId, removed);
   }
 
+  /**
+   * Checks whether a node of the lab stopped (a run failed, or its observation ended); if one did,
+   * marks the lab FAILED, interrupts its run and returns what happened to the node.
+   */
+  Optional<String> stoppedNode(LabSession session) {
+    for (LabNode node : session.lab().nodes()) {
+      String stopped;
+      try {
+        LabRuntime.ContainerState state = runtime.state(node.containerId());
+        if (state.running()) {
+          continue;
+        }
+        stopped = node.name() + " stopped (exit code " + state.exitCode() + (state.outOfMemory() ? ", out of memory" : "")
+            + ")";
+      } catch (RuntimeFailure e) {
+        stopped = node.name() + " is gone (its container was removed)";
+      } catch (RuntimeException e) {
+        LOG.debug("lab={} node={} state unknown: {}", session.lab().id(), node.name(), e.toString());
+        continue;
+      }
+      nodeStopped(session, stopped);
+      return Optional.of("node " + stopped);
+    }
+    return Optional.empty();
+  }
+
+  private void nodeStopped(LabSession session, String what) {
+    session.nodeStopped("node " + what);
+    if (session.lab().status() == LabStatus.READY) {
+      LOG.warn("lab={} node {}", session.lab().id(), what);
+      session.status(LabStatus.FAILED, "node " + what + ": the lab cannot run scenarios any more; delete it and "
+          + "create another", clock.instant());
+    }
+  }
+
   /** The session of a lab this server holds, whoever's it is (the server's own bookkeeping). */
   Optional<LabSession> held(String labId) {
     return Optional.ofNullable(sessions.get(labId));
@@ -268,6 +307,17 @@ public final class Labs implements AutoCloseable {
   private void register(Lab lab, EventLog log, String message, boolean graded) {
     LabObserver labObserver = new LabObserver(runtime, lab, observer, new EventLogWriter(log));
     LabSession session = new LabSession(lab.withObservationMode(labObserver.mode()), log, labObserver, graded);
+    labObserver.addListener(new ObservationListener() {
+      @Override
+      public void onChanges(List<SocketChange> changes) {}
+
+      @Override
+      public void onNodeGone(String node, Instant time, String why) {
+        if (stoppedNode(session).isEmpty()) {
+          nodeStopped(session, node + " can no longer be observed (" + why + ")");
+        }
+      }
+    });
     session.status(LabStatus.READY, message, clock.instant());
     sessions.put(lab.id(), session);
     labObserver.start();

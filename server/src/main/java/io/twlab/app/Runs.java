@@ -20,6 +20,7 @@ import io.twlab.event.EventPayload.RunFinished;
 import io.twlab.event.LabEvent;
 import io.twlab.grading.Verdict;
 import io.twlab.lab.Lab;
+import io.twlab.lab.LabStatus;
 import io.twlab.lab.TopologyKind;
 import io.twlab.observe.LabObserver;
 import io.twlab.observe.ObservationAudit;
@@ -162,6 +163,10 @@ public final class Runs implements AutoCloseable {
       throw new PermissionDeniedException("your workshop runs " + String.join(", ", new TreeSet<>(caller.scenarios()))
           + ", not " + scenarioName);
     }
+    if (session.lab().status() != LabStatus.READY) {
+      throw new ConflictException("lab " + labId + " is " + session.lab().status() + " and runs nothing: `twlab watch "
+          + labId + "` says why; delete it and create another");
+    }
     Scenario scenario = catalog.byName(scenarioName);
     ScenarioParams params = check(scenarioName, rawParams, session.lab().spec().topology());
     programs.keySet().stream().filter(slot -> scenario.descriptor().program(slot).isEmpty()).findFirst()
@@ -203,6 +208,10 @@ public final class Runs implements AutoCloseable {
     Future<Run> future = executor.submit(() -> {
       try (held) {
         return admitThenExecute(ticket, session, scenario, params, programs, run);
+      } catch (RuntimeException | Error e) {
+        // Its future may be cancelled (the lab deleted, a node stopped): nobody else would see this.
+        LOG.error("run={} crashed", run.id(), e);
+        throw e;
       }
     });
     session.running(future);
@@ -224,15 +233,20 @@ public final class Runs implements AutoCloseable {
         admitted = admitted(ticket, session, run);
       } catch (InterruptedException e) {
         session.release();
-        return finish(session, cancelled(run), Map.of());
+        return finish(session, cancelled(session, run), Map.of());
       }
       return admitted ? execute(session, scenario, params, programs, run) : notAdmitted(session, run);
     }
   }
 
-  /** A run stopped from outside: its lab deleted, or the server shutting down. */
-  private Run cancelled(Run run) {
-    return shuttingDown ? run.interrupted(SHUT_DOWN, clock.instant()) : run.failed(CANCELLED, clock.instant());
+  /** A run stopped from outside: its lab deleted, a node of its lab stopped, or the server shutting down. */
+  private Run cancelled(LabSession session, Run run) {
+    if (shuttingDown) {
+      return run.interrupted(SHUT_DOWN, clock.instant());
+    }
+    return session.stoppedNode().filter(stopped -> !session.deleting())
+        .map(stopped -> run.failed(stopped + " during the run", clock.instant()))
+        .orElseGet(() -> run.failed(CANCELLED, clock.instant()));
   }
 
   /**
@@ -392,13 +406,16 @@ public final class Runs implements AutoCloseable {
         ScenarioResult result = context.complete(scenario.run(context, params));
         finished = run.succeeded(result, clock.instant());
       } catch (InterruptedException e) {
-        finished = cancelled(run);
+        finished = cancelled(session, run);
       } catch (ProgramFailure e) {
-        finished = session.deleting() ? cancelled(run) : run.failedByProgram(e.getMessage(),
-            clock.instant());
+        finished = session.deleting() || session.stoppedNode().isPresent() ? cancelled(session, run)
+            : run.failedByProgram(e.getMessage(), clock.instant());
       } catch (ScenarioFailure | RuntimeFailure e) {
-        // A run interrupted by the lab's deletion fails on whatever it touched next: say why.
-        finished = run.failed(session.deleting() ? CANCELLED : e.getMessage(), clock.instant());
+        // A run interrupted by the lab's deletion, or by a node that stopped, fails on whatever it
+        // touched next: say why.
+        finished = session.deleting() || session.stoppedNode().isPresent() ? cancelled(session, run)
+            : run.failed(labs.stoppedNode(session).map(node -> node + " during the run; it failed on: "
+                + e.getMessage()).orElse(e.getMessage()), clock.instant());
       } catch (RuntimeException e) {
         LOG.error("run={} crashed", run.id(), e);
         finished = run.failed("internal error: " + e, clock.instant());
@@ -421,7 +438,7 @@ public final class Runs implements AutoCloseable {
       return finish(session, finished.withObservationIncomplete(audit(session, finished, recorder)), pcaps);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return finish(session, cancelled(run), Map.of());
+      return finish(session, cancelled(session, run), Map.of());
     } finally {
       if (capture != null) {
         capture.close();

@@ -221,7 +221,9 @@ public final class LabObserver implements AutoCloseable {
 
     @Override
     public synchronized void onGone(String why) {
-      notice(Instant.now(), "this node's sockets are no longer observed: " + why);
+      Instant now = Instant.now();
+      notice(now, "this node's sockets are no longer observed: " + why);
+      listeners.forEach(l -> l.onNodeGone(node, now, why));
     }
 
     @Override

@@ -23,6 +23,9 @@ public interface ObservationListener {
 
   default void onNotice(String node, Instant time, String message) {}
 
+  /** The node's process is gone (its container stopped or was removed): nothing more comes from it. */
+  default void onNodeGone(String node, Instant time, String why) {}
+
   /**
    * The kernel made {@code count} timewait sockets on the node (TIME_WAIT entries, and orphans'
    * FIN_WAIT2 handed over, which show no change), as far as observation saw.
