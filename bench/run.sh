@@ -9,7 +9,9 @@
 # concurrency against 8 one at a time, about 3 minutes; `grading N` grades N at once), or console
 # alone (issue 19: the web console's frame rate during a 10 000-connection redis-flood against the
 # same page idle, about a minute; needs Debian's chromium and chromium-driver, which .ci/setup
-# installs).
+# installs); cycles [N] (issue 22: N nat labs created and deleted, default 200, about 6 minutes:
+# the heap and a cycle's time at the end against the start, what the engine keeps) runs only when
+# named.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -pl bench -am package -DskipTests

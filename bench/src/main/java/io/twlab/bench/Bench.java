@@ -69,14 +69,17 @@ public final class Bench {
 
   /** Idle labs of the capacity part; {@code capacity N} picks another number. */
   private static final int IDLE_LABS = 10;
+  private static final int CYCLES = 200;
   private static final int IDLE_WINDOW_SECONDS = 20;
   private static final int REPEATS = 3;
 
   private final LabServiceGrpc.LabServiceBlockingStub lab;
+  private final String owner;
   private final String observer;
 
   private Bench(LabServiceGrpc.LabServiceBlockingStub lab, String owner) {
     this.lab = lab;
+    this.owner = owner;
     this.observer = "twlab-observer-" + owner;
   }
 
@@ -105,6 +108,11 @@ public final class Bench {
       if (parts.contains("teardown")) {
         bench.teardown();
       }
+      if (parts.contains("cycles")) {
+        int at = parts.indexOf("cycles");
+        bench.cycles(at + 1 < parts.size() && parts.get(at + 1).matches("\\d+")
+            ? Integer.parseInt(parts.get(at + 1)) : CYCLES);
+      }
     }
   }
 
@@ -130,6 +138,35 @@ public final class Bench {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       server.close();
     }
+  }
+
+  /**
+   * Issue 22: {@code n} nat labs made and deleted one after another. twlab's figures: the heap after
+   * a full GC and the time a cycle takes at the end; the baselines, the same at the start of the run.
+   * The engine keeps none of the owner's containers or networks.
+   */
+  private void cycles(int n) throws Exception {
+    deleteLab(createLab("nat")); // the observer starts with the first lab and stays
+    long heapBefore = heapMb();
+    List<Long> millis = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      long started = System.nanoTime();
+      deleteLab(createLab("nat"));
+      millis.add((System.nanoTime() - started) / 1_000_000);
+    }
+    long heapAfter = heapMb();
+    int window = Math.max(1, n / 10);
+    double first = millis.subList(0, window).stream().mapToLong(Long::longValue).average().orElse(0);
+    double last = millis.subList(n - window, n).stream().mapToLong(Long::longValue).average().orElse(0);
+    int leaked = docker("ps", "-aq", "--filter", "label=io.twlab.owner=" + owner).size()
+        + docker("network", "ls", "-q", "--filter", "label=io.twlab.owner=" + owner).size();
+    System.out.printf(Locale.ROOT, "%n## Cycles: %d nat labs created and deleted one after another%n", n);
+    System.out.printf(Locale.ROOT, "twlab, after: heap %d MiB after a full GC, %.0f ms a cycle (last %d), %d containers "
+        + "or networks left (target: 0, heap within 10%%)%n", heapAfter, last, window, leaked);
+    System.out.printf(Locale.ROOT, "baseline, before: heap %d MiB, %.0f ms a cycle (first %d)%n", heapBefore, first,
+        window);
+    System.out.printf(Locale.ROOT, "ratio after/before: heap %.2f, cycle time %.2f%n", ratio(heapAfter, heapBefore),
+        ratio(last, first));
   }
 
   /**
