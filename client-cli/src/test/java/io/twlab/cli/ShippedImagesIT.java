@@ -37,8 +37,8 @@ class ShippedImagesIT {
             .withNetwork(network).withNetworkAliases("server")
             .withFileSystemBind("/var/run/docker.sock", "/var/run/docker.sock")
             .withEnv("TWLAB_OWNER", owner).withEnv("TWLAB_DATA_DIR", "/var/lib/twlab")
-            .withExposedPorts(8080)
-            .waitingFor(Wait.forHttp("/healthz").forPort(8080).withStartupTimeout(Duration.ofSeconds(120)))) {
+            // Its HTTP API answers only the host names it serves: it says when it listens.
+            .waitingFor(Wait.forLogMessage(".*twlab listening on.*", 1).withStartupTimeout(Duration.ofSeconds(120)))) {
       server.start();
       String token = server.copyFileFromContainer("/var/lib/twlab/admin.token",
           in -> new String(in.readAllBytes(), StandardCharsets.UTF_8)).trim();
