@@ -53,6 +53,9 @@ class ServerCrashIT {
       assertEquals(RunState.RUN_STATE_RUNNING, first.grpc().getRun(GetRunRequest.newBuilder().setRunId(runId).build())
           .getState(), "the flood is under way when the server dies");
       lastSeen = sequences.get(sequences.size() - 1);
+      // What nat-collision's narrowed SNAT pool would be if the server died during it.
+      TwlabFixture.docker("exec", TwlabFixture.container(lab, "gateway"), "iptables", "-t", "nat", "-I", "POSTROUTING", "-m", "comment",
+          "--comment", "twlab-run", "-p", "tcp", "-j", "MASQUERADE", "--to-ports", "40000-40001");
       startedByTheKilledServer = startedByExec(lab);
       assertTrue(startedByTheKilledServer.stream().anyMatch(p -> p.endsWith(" timeout")), "its conntrack stream, at least: "
           + startedByTheKilledServer);
@@ -72,6 +75,9 @@ class ServerCrashIT {
           "the run's nodes are gone");
       List<String> left = startedByExec(lab);
       assertTrue(startedByTheKilledServer.stream().noneMatch(left::contains), "left: " + left);
+      List<String> natRules = TwlabFixture.docker("exec", TwlabFixture.container(lab, "gateway"), "iptables", "-t", "nat", "-S", "POSTROUTING");
+      assertTrue(natRules.stream().noneMatch(r -> r.contains("twlab-run")), "run rules are removed: " + natRules);
+      assertTrue(natRules.stream().anyMatch(r -> r.contains("MASQUERADE")), "the lab's own rule stays: " + natRules);
 
       // A watcher resuming from where the killed server's stream stopped is told what was lost.
       List<LabEvent> resumed = new CopyOnWriteArrayList<>();
