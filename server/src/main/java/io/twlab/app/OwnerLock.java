@@ -27,8 +27,8 @@ public final class OwnerLock implements AutoCloseable {
   static final String LABEL = "io.twlab.lock";
   private static final String HOLDER = "io.twlab.lock.holder";
   private static final String SINCE = "io.twlab.lock.since";
-  /** A lock this young is held even before its holder's {@code cat} runs: another server is taking it. */
-  private static final Duration TAKING = Duration.ofSeconds(10);
+  /** A lock this young may be another server's that has not started its {@code cat} yet. */
+  private static final Duration TAKING = Duration.ofSeconds(5);
   private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(10);
   private static final Confinement CONFINEMENT = new Confinement(16 * Confinement.MIB, 16, 0.1, Set.of(), false);
   private static final long CENTURY_SECONDS = Duration.ofDays(36_500).toSeconds();
@@ -83,18 +83,34 @@ public final class OwnerLock implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether a server holds {@code lock}: its {@code cat} runs. A lock made moments ago may not have
+   * one yet: it is watched until it is {@link #TAKING} old.
+   */
   private static boolean held(LabRuntime runtime, ContainerInfo lock, Clock clock) {
     if (!lock.running()) {
       return false;
     }
+    Instant since;
     try {
-      if (Instant.parse(lock.labels().getOrDefault(SINCE, "")).plus(TAKING).isAfter(clock.instant())) {
-        return true;
-      }
+      since = Instant.parse(lock.labels().getOrDefault(SINCE, ""));
     } catch (DateTimeParseException e) {
       return false;
     }
-    return runtime.exec(lock.id(), List.of("pgrep", "-x", "cat"), CHECK_TIMEOUT).ok();
+    while (true) {
+      if (runtime.exec(lock.id(), List.of("pgrep", "-x", "cat"), CHECK_TIMEOUT).ok()) {
+        return true;
+      }
+      if (!since.plus(TAKING).isAfter(clock.instant())) {
+        return false;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return true;
+      }
+    }
   }
 
   @Override

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The server killed with SIGKILL during a flood, then started again on the same data directory:
  * what the users of the killed one hold (a run id, a lab, a stream position) still means something.
+ * Then stopped with SIGTERM during a run, which it lets finish.
  */
 class ServerCrashIT {
   private final String owner = "twlab-it-" + UUID.randomUUID().toString().substring(0, 8);
@@ -42,6 +43,7 @@ class ServerCrashIT {
     String runId;
     long lastSeen;
     List<String> startedByTheKilledServer;
+    String graceful;
     try (ServerProcess first = ServerProcess.start(owner, dataDir)) {
       lab = first.grpc().createLab(CreateLabRequest.newBuilder().setSpec(LabSpec.newBuilder().setTopology("nat"))
           .build());
@@ -104,7 +106,15 @@ class ServerCrashIT {
       assertTrue(refusal.output().contains("another twlab server with owner " + owner + " is running on this Docker "
           + "engine (server process "), refusal.output());
 
-      second.grpc().deleteLab(DeleteLabRequest.newBuilder().setLabId(lab.getId()).build());
+      // Stopped with SIGTERM (as `docker stop` does) during a run: the run has its grace to finish.
+      graceful = second.grpc().runScenario(RunScenarioRequest.newBuilder().setLabId(lab.getId())
+          .setScenario("nc-timewait").build()).getId();
+    }
+
+    try (ServerProcess third = ServerProcess.start(owner, dataDir)) {
+      Run finished = third.grpc().getRun(GetRunRequest.newBuilder().setRunId(graceful).build());
+      assertEquals(RunState.RUN_STATE_SUCCEEDED, finished.getState(), finished.getError());
+      third.grpc().deleteLab(DeleteLabRequest.newBuilder().setLabId(lab.getId()).build());
     }
     assertEquals(List.of(), TwlabFixture.docker("ps", "-aq", "--filter", "label=io.twlab.lock=" + owner),
         "a server that stops releases its lock");
