@@ -19,6 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -55,6 +57,13 @@ public final class HostObserver implements AutoCloseable {
   /** The longest a change waits for another CPU's earlier ones. */
   private static final Duration REORDER_LIMIT = Duration.ofSeconds(1);
   private static final Duration LOST_LOG_EVERY = Duration.ofSeconds(1);
+  /** An observer that ended by itself is started again with the next lab, at most this often. */
+  private static final Duration RESTART_EVERY = Duration.ofSeconds(5);
+  /**
+   * The observer reports its usage every 5 s: this long without any line, it is gone (a removed
+   * container's exec stream may not end while its standard input is open).
+   */
+  private static final Duration SILENT_LIMIT = Duration.ofSeconds(15);
 
   /** A change of a subscribed namespace, with its wall-clock time. */
   public interface Subscriber {
@@ -116,6 +125,17 @@ public final class HostObserver implements AutoCloseable {
   private LabRuntime.ExecChannel channel;
   private volatile Optional<String> unavailable;
   private volatile String stopped;
+  /** Which start the current channel is of: a channel's end reported after a later start is stale. */
+  private volatile int generation;
+  private volatile boolean closed;
+  private long lastStart = System.nanoTime() - RESTART_EVERY.toNanos();
+  /** When the observer last said anything; 0 until its first usage report. */
+  private volatile long lastLine;
+  private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "twlab-observer-watchdog");
+    t.setDaemon(true);
+    return t;
+  });
   private volatile String lastMessage = "";
 
   private record Anchor(long monotonicNanos, long epochNanos) {}
@@ -123,6 +143,15 @@ public final class HostObserver implements AutoCloseable {
   public HostObserver(LabRuntime runtime, Setup setup) {
     this.runtime = runtime;
     this.setup = setup;
+    watchdog.scheduleWithFixedDelay(this::checkSilence, 2, 2, TimeUnit.SECONDS);
+  }
+
+  private void checkSilence() {
+    long last = lastLine;
+    if (last != 0 && stopped == null && System.nanoTime() - last > SILENT_LIMIT.toNanos()) {
+      lastMessage = "it said nothing for " + SILENT_LIMIT.toSeconds() + " s";
+      ended(generation);
+    }
   }
 
   /** Empty while tracing; otherwise why not. Starts the observer on the first call. */
@@ -146,12 +175,7 @@ public final class HostObserver implements AutoCloseable {
    * gateway's conntrack statistics.
    */
   public AutoCloseable watch(String containerId, String group, boolean conntrack, Watcher watcher) {
-    unavailable();
-    LabRuntime.ExecChannel to = channel;
-    if (to == null || stopped != null) {
-      throw new RuntimeFailure("the host observer does not run (" + (stopped != null ? stopped : lastMessage)
-          + "); check that the lab images are current (lab-images/build.sh) and see the server's log");
-    }
+    LabRuntime.ExecChannel to = running();
     String key = String.valueOf(keys.incrementAndGet());
     long pid = runtime.pid(containerId);
     watchers.put(key, watcher);
@@ -166,7 +190,44 @@ public final class HostObserver implements AutoCloseable {
     };
   }
 
+  /** The observer's channel; an observer that ended by itself (killed, or the engine restarted) starts again. */
+  private synchronized LabRuntime.ExecChannel running() {
+    unavailable();
+    if (stopped != null && !closed && System.nanoTime() - lastStart > RESTART_EVERY.toNanos()) {
+      LOG.info("observer={} starting again ({})", setup.containerName(), stopped);
+      stop();
+      stopped = null;
+      unavailable = start();
+    }
+    LabRuntime.ExecChannel to = channel;
+    if (to == null || stopped != null) {
+      throw new RuntimeFailure("the host observer does not run (" + (stopped != null ? stopped : lastMessage)
+          + "); check that the lab images are current (lab-images/build.sh) and see the server's log");
+    }
+    return to;
+  }
+
+  /**
+   * The observer's stream ended by itself: every node it watched can no longer be observed, and
+   * its watcher hears so (its lab fails).
+   */
+  private void ended(int of) {
+    if (of != generation || closed) {
+      return;
+    }
+    stopped = "it ended" + (lastMessage.isEmpty() ? "" : " (" + lastMessage + ")");
+    LOG.warn("observer={} {}: the labs it watched are no longer observed; it starts again with the next lab",
+        setup.containerName(), stopped);
+    List<Watcher> gone = List.copyOf(watchers.values());
+    watchers.clear();
+    subscribers.clear();
+    gone.forEach(w -> w.onGone("the host observer " + stopped.substring(3)));
+  }
+
   private Optional<String> start() {
+    lastStart = System.nanoTime();
+    lastLine = 0;
+    int of = ++generation;
     removeLeftover();
     if (!runtime.imageExists(setup.image())) {
       stopped = "its image " + setup.image() + " is missing";
@@ -184,8 +245,7 @@ public final class HostObserver implements AutoCloseable {
       containerId = runtime.startContainer(new ContainerRequest(setup.containerName(), setup.image(),
           List.of(ContainerRequest.NO_NETWORK), setup.labels(), Map.of(), Map.of("TINI_SUBREAPER", "1"), List.of(),
           CONFINEMENT, true));
-      channel = runtime.execChannel(containerId, command, line -> accept(line, running, attached),
-          () -> stopped = "it ended" + (lastMessage.isEmpty() ? "" : ": " + lastMessage));
+      channel = runtime.execChannel(containerId, command, line -> accept(line, running, attached), () -> ended(of));
       if (!running.await(START_WAIT.toSeconds(), TimeUnit.SECONDS)) {
         stopped = "it did not start within " + START_WAIT.toSeconds() + " s"
             + (lastMessage.isEmpty() ? "" : " (" + lastMessage + ")");
@@ -224,6 +284,9 @@ public final class HostObserver implements AutoCloseable {
   }
 
   private void accept(String line, CountDownLatch running, CountDownLatch attached) {
+    if (lastLine != 0) {
+      lastLine = System.nanoTime();
+    }
     if (sample(line, running)) {
       return;
     }
@@ -299,6 +362,7 @@ public final class HostObserver implements AutoCloseable {
       }
       case 'O' -> running.countDown();
       case 'U' -> {
+        lastLine = System.nanoTime();
         String[] f = line.split(" ");
         usage = new Usage(lostTotal.get(), Double.parseDouble(f[1]), Double.parseDouble(f[2]), Integer.parseInt(f[3]));
       }
@@ -362,7 +426,9 @@ public final class HostObserver implements AutoCloseable {
     }));
   }
 
+  /** Ends the observer on purpose: the end of its stream is then no news. */
   private void stop() {
+    generation++;
     if (channel != null) {
       channel.close();
       channel = null;
@@ -379,6 +445,8 @@ public final class HostObserver implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
+    watchdog.shutdownNow();
     subscribers.clear();
     watchers.clear();
     stop();

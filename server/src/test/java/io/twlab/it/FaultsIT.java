@@ -25,7 +25,10 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Faults the test injects into a running server's world: a node dies mid-run, the kernel tracer dies. */
+/**
+ * Faults the test injects into a running server's world: a node dies mid-run, the kernel tracer
+ * dies, the host observer's container is removed.
+ */
 class FaultsIT {
   @RegisterExtension
   static final TwlabFixture twlab = new TwlabFixture();
@@ -91,6 +94,24 @@ class FaultsIT {
     } finally {
       call.cancel(null);
     }
+  }
+
+  @Test
+  void aRemovedObserverFailsTheLabsItWatchedAndStartsAgainForTheNextLab() throws Exception {
+    Lab watched = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
+    TwlabFixture.docker("rm", "-f", "twlab-observer-" + twlab.owner);
+    Lab marked = watched;
+    for (int i = 0; i < 300 && marked.getStatus() != LabStatus.LAB_STATUS_FAILED; i++) {
+      Thread.sleep(100);
+      marked = twlab.grpc().getLab(GetLabRequest.newBuilder().setLabId(watched.getId()).build());
+    }
+    assertEquals(LabStatus.LAB_STATUS_FAILED, marked.getStatus(), "a lab nothing observes any more cannot be graded");
+
+    Lab next = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
+    Run run = twlab.grpc().runScenario(RunScenarioRequest.newBuilder().setLabId(next.getId())
+        .setScenario("nc-timewait").setWait(true).build());
+    assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState(), run.getError());
+    assertEquals(List.of(), run.getObservationIncompleteList(), "traced again: " + run.getObservationIncompleteList());
   }
 
   private static void await(List<String> notices, Predicate<String> wanted) throws InterruptedException {
