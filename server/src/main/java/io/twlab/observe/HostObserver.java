@@ -260,6 +260,7 @@ public final class HostObserver implements AutoCloseable {
             + " s" + (lastMessage.isEmpty() ? "" : " (" + lastMessage + ")") + "; it needs CAP_SYS_ADMIN and tracefs");
       }
       LOG.info("observer={} attached: exact transitions from sock:inet_sock_set_state", setup.containerName());
+      lastMessage = ""; // what it said while starting says nothing of a later end
       return Optional.empty();
     } catch (RuntimeFailure e) {
       stopped = e.getMessage();
