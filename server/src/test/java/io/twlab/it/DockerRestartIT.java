@@ -3,16 +3,13 @@ package io.twlab.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.twlab.proto.v1.V1.DeleteLabRequest;
-import io.twlab.proto.v1.V1.GetLabRequest;
 import io.twlab.proto.v1.V1.Lab;
 import io.twlab.proto.v1.V1.LabSpec;
 import io.twlab.proto.v1.V1.LabStatus;
-import io.twlab.proto.v1.V1.Run;
-import io.twlab.proto.v1.V1.RunScenarioRequest;
-import io.twlab.proto.v1.V1.RunState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -37,18 +34,9 @@ class DockerRestartIT {
     } finally {
       dockerd();
     }
-    Lab stopped = before;
-    for (int i = 0; i < 600 && stopped.getStatus() != LabStatus.LAB_STATUS_FAILED; i++) {
-      Thread.sleep(100);
-      stopped = twlab.grpc().getLab(GetLabRequest.newBuilder().setLabId(before.getId()).build());
-    }
-    assertEquals(LabStatus.LAB_STATUS_FAILED, stopped.getStatus(), "its nodes stopped with the engine");
-
-    Lab after = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
-    Run run = twlab.grpc().runScenario(RunScenarioRequest.newBuilder().setLabId(after.getId())
-        .setScenario("nc-timewait").setWait(true).build());
-    assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState(), run.getError());
-    assertEquals(List.of(), run.getObservationIncompleteList(), "traced again");
+    // Its nodes stopped with the engine.
+    twlab.awaitStatus(before, LabStatus.LAB_STATUS_FAILED, Duration.ofSeconds(60));
+    twlab.tracedS1InANewLab();
 
     twlab.grpc().deleteLab(DeleteLabRequest.newBuilder().setLabId(before.getId()).build());
     twlab.forget(before.getId());

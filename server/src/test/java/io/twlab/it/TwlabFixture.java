@@ -11,8 +11,10 @@ import io.twlab.proto.v1.CourseServiceGrpc;
 import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.proto.v1.V1.CreateLabRequest;
 import io.twlab.proto.v1.V1.DeleteLabRequest;
+import io.twlab.proto.v1.V1.GetLabRequest;
 import io.twlab.proto.v1.V1.Lab;
 import io.twlab.proto.v1.V1.LabSpec;
+import io.twlab.proto.v1.V1.LabStatus;
 import io.twlab.proto.v1.V1.Run;
 import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.proto.v1.V1.RunState;
@@ -239,6 +241,28 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     assertEquals(List.of(), SummaryFigures.unfounded(result.getSummary(), result.toBuilder().clearSummary().build(),
         params), "figures the summary states but the result does not hold: " + result.getSummary());
     return result;
+  }
+
+  /** The lab once its status is {@code status}, asked every 100 ms for at most {@code limit}. */
+  Lab awaitStatus(Lab lab, LabStatus status, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    Lab now = grpc().getLab(GetLabRequest.newBuilder().setLabId(lab.getId()).build());
+    while (now.getStatus() != status && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      now = grpc().getLab(GetLabRequest.newBuilder().setLabId(lab.getId()).build());
+    }
+    assertEquals(status, now.getStatus(), "lab " + lab.getId() + " after " + limit.toSeconds() + " s");
+    return now;
+  }
+
+  /** Makes a direct lab and runs S1 in it, which must succeed with nothing the tracer missed. */
+  Run tracedS1InANewLab() {
+    Lab lab = createLab(LabSpec.newBuilder().setTopology("direct").build());
+    Run run = grpc().runScenario(RunScenarioRequest.newBuilder().setLabId(lab.getId()).setScenario("nc-timewait")
+        .setWait(true).build());
+    assertEquals(RunState.RUN_STATE_SUCCEEDED, run.getState(), run.getError());
+    assertEquals(List.of(), run.getObservationIncompleteList(), "traced: " + run.getObservationIncompleteList());
+    return run;
   }
 
   void forget(String labId) {
