@@ -13,6 +13,9 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,21 +36,41 @@ public final class OwnerLock implements AutoCloseable {
   private static final Confinement CONFINEMENT = new Confinement(16 * Confinement.MIB, 16, 0.1, Set.of(), false);
   private static final long CENTURY_SECONDS = Duration.ofDays(36_500).toSeconds();
 
-  private final LabRuntime runtime;
-  private final String containerId;
-  private final LabRuntime.ExecChannel holding;
+  /** The lock is looked at this often: the engine may have restarted (its container then stopped). */
+  private static final Duration KEEP_EVERY = Duration.ofSeconds(10);
 
-  private OwnerLock(LabRuntime runtime, String containerId, LabRuntime.ExecChannel holding) {
+  private final LabRuntime runtime;
+  private final ServerSettings settings;
+  private final String holder;
+  private final Clock clock;
+  private final ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "twlab-owner-lock");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Guarded by this. */
+  private String containerId;
+  private LabRuntime.ExecChannel holding;
+
+  private OwnerLock(LabRuntime runtime, ServerSettings settings, String holder, Clock clock) {
     this.runtime = runtime;
-    this.containerId = containerId;
-    this.holding = holding;
+    this.settings = settings;
+    this.holder = holder;
+    this.clock = clock;
   }
 
   /**
-   * Takes the lock of {@code settings}' owner, or refuses to, naming the server that holds it.
-   * {@code holder}: how the lock names this server (host and process).
+   * Takes the lock of {@code settings}' owner, or refuses to, naming the server that holds it, and
+   * keeps it: taken again if the engine lost it. {@code holder}: how the lock names this server.
    */
   public static OwnerLock acquire(LabRuntime runtime, ServerSettings settings, String holder, Clock clock) {
+    OwnerLock lock = new OwnerLock(runtime, settings, holder, clock);
+    lock.take();
+    lock.keeper.scheduleWithFixedDelay(lock::keep, KEEP_EVERY.toSeconds(), KEEP_EVERY.toSeconds(), TimeUnit.SECONDS);
+    return lock;
+  }
+
+  private synchronized void take() {
     String owner = settings.owner();
     for (int attempt = 1; ; attempt++) {
       for (ContainerInfo lock : runtime.containers(LABEL, owner)) {
@@ -64,11 +87,10 @@ public final class OwnerLock implements AutoCloseable {
           LOG.debug("owner lock {} already gone: {}", lock.name(), e.getMessage());
         }
       }
-      String id;
       try {
         // Any lab image runs the base's main process, which idles: the client's.
-        id = runtime.startContainer(new ContainerRequest("twlab-lock-" + owner, settings.image(Role.CLIENT.id()),
-            List.of(ContainerRequest.NO_NETWORK), Map.of(LABEL, owner, HOLDER, holder,
+        containerId = runtime.startContainer(new ContainerRequest("twlab-lock-" + owner,
+            settings.image(Role.CLIENT.id()), List.of(ContainerRequest.NO_NETWORK), Map.of(LABEL, owner, HOLDER, holder,
                 SINCE, clock.instant().toString()), Map.of(), Map.of(),
             List.of(String.valueOf(clock.instant().getEpochSecond() + CENTURY_SECONDS)), CONFINEMENT));
       } catch (RuntimeFailure e) {
@@ -77,9 +99,29 @@ public final class OwnerLock implements AutoCloseable {
         }
         throw e;
       }
-      LabRuntime.ExecChannel holding = runtime.execChannel(id, List.of("cat"), line -> { },
+      holding = runtime.execChannel(containerId, List.of("cat"), line -> { },
           () -> LOG.debug("owner lock of {} released", owner));
-      return new OwnerLock(runtime, id, holding);
+      return;
+    }
+  }
+
+  /** Takes the lock again when its container stopped under this server (the engine restarted). */
+  private synchronized void keep() {
+    try {
+      if (runtime.state(containerId).running()) {
+        return;
+      }
+    } catch (RuntimeFailure e) {
+      LOG.debug("owner lock container {} is gone: {}", containerId, e.getMessage());
+    } catch (RuntimeException e) {
+      return; // the engine does not answer now: look again later
+    }
+    LOG.warn("owner lock of {} lost (did the engine restart?): taking it again", settings.owner());
+    release();
+    try {
+      take();
+    } catch (RuntimeException e) {
+      LOG.error("owner lock of {} could not be taken again: {}", settings.owner(), e.getMessage());
     }
   }
 
@@ -114,12 +156,20 @@ public final class OwnerLock implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    holding.close();
+  public synchronized void close() {
+    keeper.shutdownNow();
+    release();
+  }
+
+  private void release() {
+    if (holding != null) {
+      holding.close();
+      holding = null;
+    }
     try {
       runtime.removeContainer(containerId);
     } catch (RuntimeFailure e) {
-      LOG.warn("owner lock container {} could not be removed: {}", containerId, e.getMessage());
+      LOG.debug("owner lock container {} already gone: {}", containerId, e.getMessage());
     }
   }
 }

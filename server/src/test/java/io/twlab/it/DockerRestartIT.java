@@ -27,7 +27,7 @@ class DockerRestartIT {
   static final TwlabFixture twlab = new TwlabFixture();
 
   @Test
-  void labsTheRestartStoppedFailAndANewLabWorks() throws Exception {
+  void labsTheRestartStoppedFailANewLabWorksAndTheOwnerLockIsTakenAgain() throws Exception {
     Lab before = twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
     try {
       dockerd("restart");
@@ -37,6 +37,12 @@ class DockerRestartIT {
     // Its nodes stopped with the engine.
     twlab.awaitStatus(before, LabStatus.LAB_STATUS_FAILED, Duration.ofSeconds(60));
     twlab.tracedS1InANewLab();
+    List<String> lock = List.of();
+    for (int i = 0; i < 300 && lock.isEmpty(); i++) {
+      Thread.sleep(100);
+      lock = TwlabFixture.docker("ps", "-q", "--filter", "label=io.twlab.lock=" + twlab.owner);
+    }
+    assertEquals(1, lock.size(), "the server takes its owner lock again");
 
     twlab.grpc().deleteLab(DeleteLabRequest.newBuilder().setLabId(before.getId()).build());
     twlab.forget(before.getId());
