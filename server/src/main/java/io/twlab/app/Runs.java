@@ -73,10 +73,10 @@ public final class Runs implements AutoCloseable {
    * How long a stopping server lets its runs finish (compose gives it 30 s before SIGKILL); runs
    * still going then end INTERRUPTED.
    */
-  static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
   private static final String SHUT_DOWN = "interrupted: the server shut down while the run was in progress "
       + "(it waits " + SHUTDOWN_GRACE.toSeconds() + " s for runs); start it again in the same lab";
-  static final String DIED = "interrupted: the server stopped while the run was in progress (killed, or its host "
+  private static final String DIED = "interrupted: the server stopped while the run was in progress (killed, or its host "
       + "went down); the next server reset its lab: processes and rules the run left were removed";
 
   private final LabRuntime runtime;
@@ -253,15 +253,13 @@ public final class Runs implements AutoCloseable {
    * The runs an earlier server on this history was in when it stopped: INTERRUPTED, each told on
    * its lab's stream if this server re-adopted the lab (whose leftovers it has reset).
    */
-  public List<Run> interruptLeftovers() {
-    List<Run> interrupted = history.interruptUnfinished(DIED, clock.instant());
-    for (Run run : interrupted) {
+  public void interruptLeftovers() {
+    for (Run run : history.interruptUnfinished(DIED, clock.instant())) {
       LOG.info("run={} lab={} interrupted: an earlier server stopped during it", run.id(), run.labId());
       labs.held(run.labId()).ifPresent(session ->
           session.log().append(clock.instant(), new EventPayload.RunFinished(run)));
       finishedListeners.forEach(l -> l.accept(run));
     }
-    return interrupted;
   }
 
   /** Waits in the server's queue, saying so on the lab's stream; false if no slot came in time. */
