@@ -60,8 +60,9 @@ public final class HostObserver implements AutoCloseable {
   /** An observer that ended by itself is started again with the next lab, at most this often. */
   private static final Duration RESTART_EVERY = Duration.ofSeconds(5);
   /**
-   * The observer reports its usage every 5 s: this long without any line, it is gone (a removed
-   * container's exec stream may not end while its standard input is open).
+   * The observer reports its usage every 5 s (and its watermark ten times a second while tracing):
+   * this long without either, it is gone (a removed container's exec stream may not end while its
+   * standard input is open).
    */
   private static final Duration SILENT_LIMIT = Duration.ofSeconds(15);
 
@@ -129,7 +130,7 @@ public final class HostObserver implements AutoCloseable {
   private volatile int generation;
   private volatile boolean closed;
   private long lastStart = System.nanoTime() - RESTART_EVERY.toNanos();
-  /** When the observer last said anything; 0 until its first usage report. */
+  /** When the observer last reported its usage or watermark; 0 until its first usage report. */
   private volatile long lastLine;
   private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "twlab-observer-watchdog");
@@ -215,13 +216,14 @@ public final class HostObserver implements AutoCloseable {
     if (of != generation || closed) {
       return;
     }
-    stopped = "it ended" + (lastMessage.isEmpty() ? "" : " (" + lastMessage + ")");
+    String why = "ended" + (lastMessage.isEmpty() ? "" : " (" + lastMessage + ")");
+    stopped = "it " + why;
     LOG.warn("observer={} {}: the labs it watched are no longer observed; it starts again with the next lab",
-        setup.containerName(), stopped);
+        setup.containerName(), why);
     List<Watcher> gone = List.copyOf(watchers.values());
     watchers.clear();
     subscribers.clear();
-    gone.forEach(w -> w.onGone("the host observer " + stopped.substring(3)));
+    gone.forEach(w -> w.onGone("the host observer " + why));
   }
 
   private Optional<String> start() {
@@ -285,9 +287,6 @@ public final class HostObserver implements AutoCloseable {
   }
 
   private void accept(String line, CountDownLatch running, CountDownLatch attached) {
-    if (lastLine != 0) {
-      lastLine = System.nanoTime();
-    }
     if (sample(line, running)) {
       return;
     }
@@ -350,6 +349,7 @@ public final class HostObserver implements AutoCloseable {
         batchOf = null;
       }
       case 'W' -> {
+        lastLine = System.nanoTime();
         long upTo = Long.parseLong(line.substring(2).trim());
         Instant time = wallTime(upTo);
         watchers.values().forEach(w -> w.onUnchangedUpTo(upTo, time));
