@@ -210,8 +210,13 @@ public final class LabObserver implements AutoCloseable {
       if (!sampled || monotonicNanos <= lastDumped) {
         return;
       }
-      // The observer says how far it has traced only while its tracer reports.
-      noteTracing(untraced.isEmpty() && host.alive(), time);
+      // The observer says how far it has traced only while its tracer reports: an idle lab hears
+      // here that tracing is back. That it stopped is said by batches alone (the observer dumps
+      // every lab while its tracer is silent), as the server's and the observer's view of a
+      // heartbeat 2 s old may differ for a moment.
+      if (!wasTracing && untraced.isEmpty() && host.alive()) {
+        noteTracing(true, time);
+      }
       if (joiner.awaitsSample()) {
         onBatch(new SamplerBatch(time, monotonicNanos, monotonicNanos, false, 0, List.of(), Map.of()));
       } else {
