@@ -48,6 +48,11 @@ final class LabLabels {
         ROLE, role, SPEC, specJson(spec), CREATED, created.toString(), EXPIRES, expires.toString());
   }
 
+  /** The lab an object belongs to; empty for none. */
+  static String labOf(Map<String, String> labels) {
+    return labels.getOrDefault(LAB, "");
+  }
+
   /** A lab made before twlab had identities has no tenant labels: only the admin sees it. */
   static Tenant tenant(Map<String, String> labels) {
     return new Tenant(labels.getOrDefault(TENANT, ""), labels.getOrDefault(WORKSHOP, ""));

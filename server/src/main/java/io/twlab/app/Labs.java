@@ -19,7 +19,7 @@ import io.twlab.observe.LabObserver;
 import io.twlab.observe.ObservationListener;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
-import io.twlab.runtime.RuntimeFailure;
+import io.twlab.runtime.ContainerGone;
 import io.twlab.sysctl.SysctlPolicy;
 import io.twlab.sysctl.SysctlRule;
 import java.time.Clock;
@@ -31,6 +31,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,6 +62,10 @@ public final class Labs implements AutoCloseable {
   private final Holdings held = new Holdings();
   /** The nodes of those labs. */
   private final Holdings heldNodes = new Holdings();
+  /** FAILED labs whose Docker objects were removed: only their records are left. */
+  private final Set<String> cleared = ConcurrentHashMap.newKeySet();
+  /** Labs being made or removed: their objects exist while they have no session. */
+  private final Set<String> inTransit = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
       Ids.daemonThreads("twlab-reaper"));
 
@@ -116,6 +122,7 @@ public final class Labs implements AutoCloseable {
     String id = Ids.newId("lab");
     LOG.info("lab={} creating topology={} clients={} for={}", id, spec.topology().id(), spec.clients(), owner);
     long started = System.nanoTime();
+    inTransit.add(id);
     try {
       Lab lab = provisioner.create(id, caller.self(), spec, clock.instant());
       try {
@@ -133,6 +140,8 @@ public final class Labs implements AutoCloseable {
       held.give(owner);
       heldNodes.give(owner, nodes);
       throw e;
+    } finally {
+      inTransit.remove(id);
     }
     LOG.info("lab={} ready in {} ms", id, (System.nanoTime() - started) / 1_000_000);
     return sessions.get(id).lab();
@@ -214,7 +223,15 @@ public final class Labs implements AutoCloseable {
   }
 
   private void delete(String labId) {
-    LabSession session = sessions.remove(labId);
+    inTransit.add(labId);
+    try {
+      delete(labId, sessions.remove(labId));
+    } finally {
+      inTransit.remove(labId);
+    }
+  }
+
+  private void delete(String labId, LabSession session) {
     if (session == null) {
       throw notFound(labId);
     }
@@ -229,6 +246,7 @@ public final class Labs implements AutoCloseable {
       sessions.put(labId, session);
       throw e;
     }
+    cleared.remove(labId);
     session.status(LabStatus.DELETED, "deleted: " + removed + " Docker objects removed", clock.instant());
     session.close();
     held.give(session.lab().tenant().owner());
@@ -250,7 +268,7 @@ public final class Labs implements AutoCloseable {
         }
         stopped = node.name() + " stopped (exit code " + state.exitCode() + (state.outOfMemory() ? ", out of memory" : "")
             + ")";
-      } catch (RuntimeFailure e) {
+      } catch (ContainerGone e) {
         stopped = node.name() + " is gone (its container was removed)";
       } catch (RuntimeException e) {
         LOG.debug("lab={} node={} state unknown: {}", session.lab().id(), node.name(), e.toString());
@@ -325,7 +343,7 @@ public final class Labs implements AutoCloseable {
 
   private void adoptLeftovers() {
     Map<String, List<LabRuntime.ContainerInfo>> byLab = runtime.containers(LabLabels.OWNER, settings.owner())
-        .stream().collect(Collectors.groupingBy(c -> c.labels().getOrDefault(LabLabels.LAB, "")));
+        .stream().collect(Collectors.groupingBy(c -> LabLabels.labOf(c.labels())));
     byLab.forEach((labId, containers) -> {
       Lab lab = null;
       try {
@@ -345,7 +363,7 @@ public final class Labs implements AutoCloseable {
       }
     });
     runtime.networks(LabLabels.OWNER, settings.owner()).stream()
-        .map(n -> n.labels().getOrDefault(LabLabels.LAB, ""))
+        .map(n -> LabLabels.labOf(n.labels()))
         .filter(labId -> !byLab.containsKey(labId))
         .distinct()
         .forEach(labId -> LOG.info("lab={} had only networks left: removed {}", labId, provisioner.remove(labId)));
@@ -361,7 +379,53 @@ public final class Labs implements AutoCloseable {
         } catch (RuntimeException e) {
           LOG.warn("lab={} could not be reaped: {}", lab.id(), e.getMessage());
         }
+      } else if (lab.status() == LabStatus.FAILED && !session.deleting() && !cleared.contains(lab.id())) {
+        clearBroken(session);
       }
+    }
+    removeStrays();
+  }
+
+  /**
+   * Removes Docker objects of this owner's labs that no lab of this server holds: what a creation
+   * left when its own clean-up failed too (an engine that stopped answering may still carry out the
+   * calls it had taken, later).
+   */
+  private void removeStrays() {
+    try {
+      Set<String> labIds = new TreeSet<>();
+      runtime.containers(LabLabels.OWNER, settings.owner()).forEach(c -> labIds.add(LabLabels.labOf(c.labels())));
+      runtime.networks(LabLabels.OWNER, settings.owner()).forEach(n -> labIds.add(LabLabels.labOf(n.labels())));
+      for (String labId : labIds) {
+        if (!labId.isEmpty() && !sessions.containsKey(labId) && !inTransit.contains(labId)) {
+          LOG.info("lab={} is held by no lab of this server: removed {} objects", labId, provisioner.remove(labId));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("stray lab objects not looked for: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Removes the containers and networks of a FAILED lab with a node that stopped (the engine
+   * restarted, or a node died): nothing heals it, as its node's processes, rules and sockets are
+   * gone. Its record stays, saying so, until it is deleted or expires; its quota is given back then.
+   */
+  private void clearBroken(LabSession session) {
+    String labId = session.lab().id();
+    Optional<String> stopped = stoppedNode(session);
+    if (stopped.isEmpty()) {
+      return;
+    }
+    session.observer().close();
+    try {
+      int removed = provisioner.remove(labId);
+      cleared.add(labId);
+      session.status(LabStatus.FAILED, stopped.get() + ": its " + removed + " Docker objects were removed; delete the "
+          + "lab (nothing is left to remove) and create another", clock.instant());
+      LOG.info("lab={} failed ({}): removed {} objects", labId, stopped.get(), removed);
+    } catch (RuntimeException e) {
+      LOG.warn("lab={} failed and could not be cleared yet: {}", labId, e.getMessage());
     }
   }
 

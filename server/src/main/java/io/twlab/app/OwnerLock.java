@@ -5,6 +5,7 @@ import io.twlab.runtime.Confinement;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
+import io.twlab.runtime.ContainerGone;
 import io.twlab.runtime.RuntimeFailure;
 import java.time.Clock;
 import java.time.Duration;
@@ -111,7 +112,7 @@ public final class OwnerLock implements AutoCloseable {
       if (runtime.state(containerId).running()) {
         return;
       }
-    } catch (RuntimeFailure e) {
+    } catch (ContainerGone e) {
       LOG.debug("owner lock container {} is gone: {}", containerId, e.getMessage());
     } catch (RuntimeException e) {
       return; // the engine does not answer now: look again later

@@ -45,7 +45,10 @@ public interface LabRuntime extends AutoCloseable {
    */
   Terminal startTerminal(TerminalRequest request, Consumer<byte[]> output, IntConsumer ended);
 
-  /** Whether a container still runs, or how it ended. */
+  /**
+   * Whether a container still runs, or how it ended; {@link ContainerGone} when it does not exist.
+   * Any other failure says nothing of the container (the engine may not answer).
+   */
   ContainerState state(String containerId);
 
   /** The last {@code lines} lines a program's container wrote, standard output and error together. */

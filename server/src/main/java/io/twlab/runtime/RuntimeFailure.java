@@ -1,7 +1,7 @@
 package io.twlab.runtime;
 
 /** The container engine refused or failed an operation. */
-public final class RuntimeFailure extends RuntimeException {
+public class RuntimeFailure extends RuntimeException {
   public RuntimeFailure(String message, Throwable cause) {
     super(message, cause);
   }

@@ -20,6 +20,7 @@ import io.twlab.proto.v1.V1.RunScenarioRequest;
 import io.twlab.proto.v1.V1.RunState;
 import io.twlab.proto.v1.V1.ScenarioResult;
 import io.twlab.proto.v1.WorkshopServiceGrpc;
+import io.twlab.runtime.docker.DockerRuntime;
 import io.twlab.server.ServerConfig;
 import io.twlab.server.TwlabServer;
 import io.twlab.testing.Bearer;
@@ -69,6 +70,13 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
   private String bind = ServerConfig.LOOPBACK;
 
   private ServerLimits limits = ServerLimits.DEFAULT;
+  private Optional<Duration> engineBound = Optional.empty();
+
+  /** The server gives up on an engine call after {@code bound} (instead of its default). */
+  TwlabFixture engineBound(Duration bound) {
+    engineBound = Optional.of(bound);
+    return this;
+  }
 
   /** The server's own limits on labs and runs. */
   TwlabFixture limits(ServerLimits serverLimits) {
@@ -103,8 +111,10 @@ public final class TwlabFixture implements BeforeAllCallback, AfterAllCallback {
     if (dataDir == null) {
       dataDir = Files.createTempDirectory(owner + "-data");
     }
-    server = TwlabServer.start(new ServerConfig(0, 0, owner).withTracer(tracing, "").withDataDir(dataDir)
-        .withAccess(bind, authenticated).withLimits(limits));
+    ServerConfig config = new ServerConfig(0, 0, owner).withTracer(tracing, "").withDataDir(dataDir)
+        .withAccess(bind, authenticated).withLimits(limits);
+    server = engineBound.isPresent() ? TwlabServer.start(config, DockerRuntime.connect(engineBound.get()))
+        : TwlabServer.start(config);
     channel = Grpc.newChannelBuilderForAddress("localhost", server.grpcPort(), InsecureChannelCredentials.create()).build();
     if (authenticated) {
       adminToken = Optional.of(Files.readString(dataDir.resolve("admin.token")).trim());

@@ -21,6 +21,7 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.twlab.core.ExecResult;
 import io.twlab.runtime.Confinement;
+import io.twlab.runtime.ContainerGone;
 import io.twlab.runtime.EngineCall;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
@@ -61,11 +62,13 @@ public final class DockerRuntime implements LabRuntime {
    */
   private static final Map<String, String> NO_HOST_ADDRESS = Map.of("com.docker.network.bridge.inhibit_ipv4", "true");
 
-  /** A program's output is kept for its last lines only: one file of 1 MB, whatever it prints. */
   /** How long a terminal's last output may trail its container's exit. */
   private static final Duration LAST_OUTPUT = Duration.ofMillis(300);
+  /** A program's output is kept for its last lines only: one file of 1 MB, whatever it prints. */
   private static final Map<String, String> PROGRAM_LOG = Map.of("max-size", "1m", "max-file", "1");
   private static final int MAX_LOG_CHARS = 4096;
+  /** A busy engine on two cores answers in seconds; one that takes a minute is stuck. */
+  private static final Duration DEFAULT_CALL_BOUND = Duration.ofSeconds(60);
 
   private final DockerClient docker;
   private final TimedHttpClient http;
@@ -75,15 +78,23 @@ public final class DockerRuntime implements LabRuntime {
     this.http = http;
   }
 
-  /** Connects to the engine named by DOCKER_HOST, or the local socket. */
+  /** Connects to the engine named by DOCKER_HOST, or the local socket, bounding its calls to a minute. */
   public static DockerRuntime connect() {
+    return connect(DEFAULT_CALL_BOUND);
+  }
+
+  /**
+   * Connects to the engine named by DOCKER_HOST, or the local socket. A call the engine has not
+   * answered after {@code callBound} fails (streams excepted: see {@link BoundedHttpClient}).
+   */
+  public static DockerRuntime connect(Duration callBound) {
     DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-    TimedHttpClient http = new TimedHttpClient(new ApacheDockerHttpClient.Builder()
+    TimedHttpClient http = new TimedHttpClient(new BoundedHttpClient(new ApacheDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
         .sslConfig(config.getSSLConfig())
         .maxConnections(512)
         .connectionTimeout(Duration.ofSeconds(10))
-        .build());
+        .build(), callBound));
     DockerClient client = DockerClientImpl.getInstance(config, http);
     try {
       client.pingCmd().exec();
@@ -386,7 +397,7 @@ public final class DockerRuntime implements LabRuntime {
       return new ContainerState(Boolean.TRUE.equals(state.getRunning()), exit == null ? -1 : exit.intValue(),
           Boolean.TRUE.equals(state.getOOMKilled()));
     } catch (NotFoundException e) {
-      throw new RuntimeFailure("container " + containerId + " is gone", e);
+      throw new ContainerGone(containerId, e);
     }
   }
 
