@@ -7,6 +7,9 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.MetadataUtils;
 import io.twlab.proto.v1.CourseServiceGrpc;
 import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.proto.v1.WorkshopServiceGrpc;
@@ -16,11 +19,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** One channel to the server for the life of a command, sending the caller's bearer token with every call. */
 final class ServerConnection implements AutoCloseable {
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> SERVER_VERSION =
+      Metadata.Key.of("twlab-server-version", Metadata.ASCII_STRING_MARSHALLER);
   private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
   private final ManagedChannel channel;
@@ -95,6 +101,19 @@ final class ServerConnection implements AutoCloseable {
   LabServiceGrpc.LabServiceStub async() {
     LabServiceGrpc.LabServiceStub stub = LabServiceGrpc.newStub(channel);
     return credentials.map(stub::withCallCredentials).orElse(stub);
+  }
+
+  /**
+   * The server's version, from the headers of its health check (a call that needs no token).
+   */
+  String serverVersion() {
+    AtomicReference<Metadata> headers = new AtomicReference<>();
+    HealthGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()))
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .check(HealthCheckRequest.getDefaultInstance());
+    String version = headers.get() == null ? null : headers.get().get(SERVER_VERSION);
+    return version == null ? "(a server too old to say)" : version;
   }
 
   private static String host(String target) {

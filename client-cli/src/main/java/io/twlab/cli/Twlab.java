@@ -11,13 +11,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** The {@code twlab} command: labs, scenarios, runs and live connection states from a twlab server. */
-@Command(name = "twlab", mixinStandardHelpOptions = true, version = "twlab 0.1.0",
+@Command(name = "twlab", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
     description = "Watch TCP connection teardown (TIME_WAIT, CLOSE_WAIT, ...) happen on a real Linux kernel.",
     subcommands = {LabsCommand.class, ScenariosCommand.class, RunCommand.class, WatchCommand.class, GradeCommand.class,
         SweepCommand.class, RunsCommand.class, LoginCommand.class, LogoutCommand.class,
         WorkshopsCommand.class, StudentsCommand.class, AuditCommand.class, AdminCommand.class, WhoAmICommand.class,
         RotateCommand.class, AssignmentsCommand.class, SubmitCommand.class, JobsCommand.class, CaptureCommand.class,
-        ShellCommand.class,
+        ShellCommand.class, VersionCommand.class,
         CommandLine.HelpCommand.class})
 public final class Twlab {
 

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,15 @@ class CliIT {
     assertTrue(result.out().contains("result: client closed first and holds TIME_WAIT"), result.out());
     assertEquals(List.of(), TwlabFixture.docker("ps", "-aq", "--filter", "label=io.twlab.owner=" + twlab.owner),
         "the temporary lab was not removed");
+  }
+
+  @Test
+  void versionNamesTheClientAndTheServerItReaches() {
+    CommandRun result = twlab("version");
+
+    assertEquals(0, result.exitCode(), result.err());
+    assertTrue(result.out().matches("(?s)client\\s+twlab \\S+\\s+server\\s+twlab-server \\S+ at "
+        + Pattern.quote(twlab.grpcTarget()) + "\\s*"), result.out());
   }
 
   @Test

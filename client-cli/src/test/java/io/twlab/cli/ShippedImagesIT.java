@@ -1,6 +1,7 @@
 package io.twlab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -10,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
@@ -42,18 +45,32 @@ class ShippedImagesIT {
       server.start();
       String token = server.copyFileFromContainer("/var/lib/twlab/admin.token",
           in -> new String(in.readAllBytes(), StandardCharsets.UTF_8)).trim();
-      try (GenericContainer<?> cli = new GenericContainer<>(DockerImageName.parse(CLI_IMAGE))
-          .withNetwork(network)
-          .withEnv("TWLAB_SERVER", "server:9090").withEnv("TWLAB_INSECURE", "true")
-          .withEnv("TWLAB_TOKEN", token)
-          .withCommand("run", "nc-timewait", "--watch")
-          .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(180)))) {
-        cli.start();
-        String out = cli.getLogs();
-        assertTrue(out.contains("TIME_WAIT"), out);
-        assertTrue(out.contains("FIN_WAIT2"), out);
-        assertEquals(0L, cli.getCurrentContainerInfo().getState().getExitCodeLong(), out);
-      }
+      String out = cli(network, token, "run", "nc-timewait", "--watch");
+      assertTrue(out.contains("TIME_WAIT"), out);
+      assertTrue(out.contains("FIN_WAIT2"), out);
+
+      // Both images come from one build: each names its version, the same one.
+      String versions = cli(network, token, "version");
+      Matcher matched = Pattern.compile("(?s)client\\s+twlab (\\S+)\\s+server\\s+twlab-server (\\S+) at server:9090.*")
+          .matcher(versions);
+      assertTrue(matched.matches(), versions);
+      assertEquals(matched.group(1), matched.group(2), versions);
+      assertNotEquals("dev", matched.group(2), "the shipped server knows its version: " + versions);
+    }
+  }
+
+  /** Runs the CLI image with {@code args} against the server; what it printed, once it exited 0. */
+  private static String cli(Network network, String token, String... args) {
+    try (GenericContainer<?> cli = new GenericContainer<>(DockerImageName.parse(CLI_IMAGE))
+        .withNetwork(network)
+        .withEnv("TWLAB_SERVER", "server:9090").withEnv("TWLAB_INSECURE", "true")
+        .withEnv("TWLAB_TOKEN", token)
+        .withCommand(args)
+        .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(180)))) {
+      cli.start();
+      String out = cli.getLogs();
+      assertEquals(0L, cli.getCurrentContainerInfo().getState().getExitCodeLong(), out);
+      return out;
     }
   }
 

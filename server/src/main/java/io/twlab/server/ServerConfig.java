@@ -1,5 +1,6 @@
 package io.twlab.server;
 
+import io.twlab.api.ServerVersion;
 import io.twlab.app.ServerLimits;
 import io.twlab.app.ServerSettings;
 import io.twlab.core.Bounded;
@@ -299,12 +300,10 @@ public record ServerConfig(int grpcPort, int httpPort, String owner, int eventRe
       };
     }
 
-    /** The server's version, as its jar's manifest says (the build's version). */
     static final class Version implements CommandLine.IVersionProvider {
       @Override
       public String[] getVersion() {
-        String version = ServerConfig.class.getPackage().getImplementationVersion();
-        return new String[] {"twlab-server " + (version == null ? "(development build)" : version)};
+        return new String[] {"twlab-server " + ServerVersion.CURRENT};
       }
     }
   }

@@ -14,6 +14,7 @@ import io.twlab.api.grpc.AuthInterceptor;
 import io.twlab.api.grpc.GrpcCourseService;
 import io.twlab.api.grpc.GrpcLabService;
 import io.twlab.api.grpc.GrpcWorkshopService;
+import io.twlab.api.grpc.VersionHeader;
 import io.twlab.api.http.HttpApi;
 import io.twlab.api.http.MetricsEndpoint;
 import io.twlab.app.Access;
@@ -175,6 +176,7 @@ public final class TwlabServer implements AutoCloseable {
           .addService(ServerInterceptors.intercept(new GrpcCourseService(services, watchers, clock), auth))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
+          .intercept(new VersionHeader())
           .build()
           .start();
       owned.push(() -> stop(grpc));

@@ -19,6 +19,7 @@ import io.javalin.router.Endpoint;
 import io.javalin.websocket.WsCloseStatus;
 import io.javalin.websocket.WsConnectContext;
 import io.twlab.api.ApiError;
+import io.twlab.api.ServerVersion;
 import io.twlab.api.ApiError.Kind;
 import io.twlab.api.IdentityMapper;
 import io.twlab.api.ProtoMapper;
@@ -79,9 +80,6 @@ import org.slf4j.LoggerFactory;
 /** The REST, SSE and WebSocket face of the twlab services: bodies are the proto3 JSON mapping of twlab.v1. */
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
-  /** The server's version, from its jar's manifest ("dev" when run from classes). */
-  private static final String VERSION = Optional.ofNullable(HttpApi.class.getPackage().getImplementationVersion())
-      .orElse("dev");
   private static final String PROBLEM_JSON = "application/problem+json";
   static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
   private static final JsonFormat.Parser PARSER = JsonFormat.parser();
@@ -167,7 +165,7 @@ public final class HttpApi {
       config.routes.before(guard::checkSite);
       config.routes.wsBeforeUpgrade(guard::checkSite);
       config.routes.get("/healthz", ctx -> ctx.contentType("application/json")
-          .result("{\"status\":\"ok\",\"version\":\"" + VERSION + "\"}"));
+          .result("{\"status\":\"ok\",\"version\":\"" + ServerVersion.CURRENT + "\"}"));
       config.routes.get(MetricsEndpoint.PATH, ctx -> metrics.serve(ctx, authenticator));
       config.staticFiles.enableWebjars();
       config.routes.get(OPENAPI, ctx -> ctx.contentType("application/json").result(resource("openapi.json")));
