@@ -14,11 +14,13 @@ final class LineSplitter {
 
   void accept(byte[] payload) {
     partial.append(new String(payload, StandardCharsets.UTF_8));
+    // A frame holds hundreds of a flood's lines: what was emitted is cut off once, not per line.
+    int start = 0;
     int newline;
-    while ((newline = partial.indexOf("\n")) >= 0) {
-      String line = partial.substring(0, newline);
-      partial.delete(0, newline + 1);
-      lines.accept(line);
+    while ((newline = partial.indexOf("\n", start)) >= 0) {
+      lines.accept(partial.substring(start, newline));
+      start = newline + 1;
     }
+    partial.delete(0, start);
   }
 }
