@@ -57,8 +57,7 @@ final class BoundedHttpClient implements DockerHttpClient {
       return client.execute(request);
     } catch (RuntimeException e) {
       if (state.get() == TIMED_OUT) {
-        throw new RuntimeFailure("the Docker engine did not answer " + operation + " within " + bound.toSeconds()
-            + " s: check that dockerd runs and is not overloaded (`docker info`), then retry", e);
+        throw unanswered("answer " + operation, bound, e);
       }
       throw e;
     } finally {
@@ -68,6 +67,12 @@ final class BoundedHttpClient implements DockerHttpClient {
         Thread.interrupted();
       }
     }
+  }
+
+  /** The engine did not {@code what} (answer a call, start a command) within {@code bound}. */
+  static RuntimeFailure unanswered(String what, Duration bound, Throwable cause) {
+    return new RuntimeFailure("the Docker engine did not " + what + " within " + bound.toSeconds()
+        + " s: check that dockerd runs and is not overloaded (`docker info`), then retry", cause);
   }
 
   @Override

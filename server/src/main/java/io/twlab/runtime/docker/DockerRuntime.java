@@ -73,9 +73,12 @@ public final class DockerRuntime implements LabRuntime {
   private final DockerClient docker;
   private final TimedHttpClient http;
 
-  private DockerRuntime(DockerClient docker, TimedHttpClient http) {
+  private final Duration callBound;
+
+  private DockerRuntime(DockerClient docker, TimedHttpClient http, Duration callBound) {
     this.docker = docker;
     this.http = http;
+    this.callBound = callBound;
   }
 
   /** Connects to the engine named by DOCKER_HOST, or the local socket, bounding its calls to a minute. */
@@ -102,7 +105,7 @@ public final class DockerRuntime implements LabRuntime {
       throw new RuntimeFailure("cannot reach the Docker engine at " + config.getDockerHost()
           + ": start dockerd (or run .ci/setup) and retry", e);
     }
-    return new DockerRuntime(client, http);
+    return new DockerRuntime(client, http, callBound);
   }
 
   @Override
@@ -504,7 +507,11 @@ public final class DockerRuntime implements LabRuntime {
   public void execDetached(String containerId, List<String> command) {
     String execId = createExec(containerId, command, false);
     try {
-      docker.execStartCmd(execId).withDetach(true).exec(new ResultCallback.Adapter<Frame>()).awaitCompletion();
+      // A detached start answers at once; it goes the way of the streams, unbounded by the client.
+      if (!docker.execStartCmd(execId).withDetach(true).exec(new ResultCallback.Adapter<Frame>())
+          .awaitCompletion(callBound.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw BoundedHttpClient.unanswered("start " + String.join(" ", command), callBound, null);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RuntimeFailure("interrupted while starting " + String.join(" ", command), e);
