@@ -55,7 +55,7 @@ final class RunCapture implements AutoCloseable {
           pcap.writeBytes(budget.accept(chunk));
         }
       }, line -> {
-        if (line.startsWith("listening on")) {
+        if (line.contains("listening on")) { // "tcpdump: listening on any, link-type …"
           listening.countDown();
         }
       }, () -> { });

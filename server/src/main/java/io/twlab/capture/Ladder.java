@@ -25,11 +25,10 @@ public record Ladder(String node, String a, String b, List<Rung> rungs) {
   /** A state change caused by sending comes before that packet by microseconds; far later is another cause. */
   private static final Duration SENT_WITHIN = Duration.ofMillis(50);
   /**
-   * A sampled change is stamped when its sample's dump began, in whole milliseconds, and the
-   * socket is read later in the dump: it may be stamped before the packet that caused it (an
-   * orphan's FIN_WAIT2 entering TIME_WAIT when the peer's FIN arrives mid-dump, on a loaded host).
+   * A sampled change is stamped when its sample's dump ended, from the dump's start in whole
+   * milliseconds: up to a millisecond before it.
    */
-  private static final Duration SAMPLE_STAMPED_EARLY = Duration.ofMillis(20);
+  private static final Duration SAMPLE_STAMPED_EARLY = SKEW.plusMillis(1);
   /** A change this long after the last packet is a timer's, not a packet's. */
   private static final Duration QUIET = Duration.ofSeconds(1);
 
@@ -102,8 +101,9 @@ public record Ladder(String node, String a, String b, List<Rung> rungs) {
   /**
    * The packet a state change goes with: for a state entered to send (SYN_SENT, FIN_WAIT1,
    * LAST_ACK), the first packet that end sent at or after it; for any other, the last packet that
-   * end received before it (what made it change), a sampled change's stamp allowing for its dump. -1 for a change the capture did not see the cause
-   * of: before its first packet, or a timer's long after its last (TIME_WAIT's end).
+   * end received before it (what made it change; a sampled change is stamped up to a sampling
+   * interval after it). -1 for a change the capture did not see the cause of: before its first
+   * packet, or a timer's long after its last (TIME_WAIT's end).
    */
   private static int rungOf(List<CapturedPacket> packets, String end, SocketChange c) {
     if (c.time().isAfter(packets.get(packets.size() - 1).time().plus(QUIET))) {

@@ -13,11 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the line protocol of {@code twlab-sampler} (lab-images/base): batches of
- * {@code B <epoch_ms> <monotonic_ns>} ({@code S <epoch_ms> <monotonic_ns> <netns>} for the baseline),
- * {@code C <from> <to> <local> <remote> <timer_ms>}
- * and {@code K <counter> <delta>} lines, and {@code E <dumped_ns>} (the dump's end; when absent, its start).
- * Not thread-safe: one parser per sampler stream.
+ * Reads the sampler's line protocol (the host observer's, {@code twlab-observer} in lab-images/tracer,
+ * after its key): batches of {@code B <epoch_ms> <monotonic_ns>} ({@code S <epoch_ms> <monotonic_ns>
+ * <netns>} for the baseline), both taken as the dump began, {@code C <from> <to> <local> <remote>
+ * <timer_ms>} and {@code K <counter> <delta>} lines, and {@code E <dumped_ns>} (the dump's end; when
+ * absent, its start). Not thread-safe: one parser per sampler stream.
  */
 public final class SamplerParser {
   private static final Logger LOG = LoggerFactory.getLogger(SamplerParser.class);
@@ -60,7 +60,10 @@ public final class SamplerParser {
       case "E" -> {
         if (batchTime != null) {
           long dumpedNanos = f.length > 1 ? Long.parseLong(f[1]) : monotonicNanos;
-          SamplerBatch batch = new SamplerBatch(batchTime, monotonicNanos, dumpedNanos, baseline, netns, deltas,
+          // A socket is read some time into the dump (later still when the observer was preempted):
+          // a change stamped at the dump's start could precede the packet that caused it.
+          Instant dumped = batchTime.plusNanos(Math.max(0, dumpedNanos - monotonicNanos));
+          SamplerBatch batch = new SamplerBatch(dumped, monotonicNanos, dumpedNanos, baseline, netns, deltas,
               counters);
           batchTime = null;
           deltas.clear();

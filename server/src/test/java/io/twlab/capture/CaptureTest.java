@@ -141,13 +141,16 @@ class CaptureTest {
   }
 
   @Test
-  void aSampledTimeWaitStampedAsItsDumpBeganStillGoesWithThePeersFin() {
-    SocketChange sampled = new SocketChange("n", T0.plusNanos(499_000 * 1000L), new SocketKey(CLIENT, SERVER),
-        TcpState.FIN_WAIT2, TcpState.TIME_WAIT, Optional.empty(), false);
-    SocketChange traced = change(SERVER, CLIENT, 499_000, TcpState.ESTABLISHED, TcpState.CLOSE_WAIT);
-    List<Ladder.Rung> r = Ladder.of("client", S1, List.of(sampled, traced), 10).get(0).rungs();
-    assertEquals(List.of(TcpState.TIME_WAIT), r.get(5).aEntered(), "the server's FIN, 1 ms after the sample's stamp");
-    assertEquals(List.of(TcpState.CLOSE_WAIT), r.get(3).bEntered(), "a traced change is exact: the FIN before it");
+  void aSampledTimeWaitStampedAtItsDumpsEndGoesWithThePeersFin() {
+    SocketChange traced = change(SERVER, CLIENT, 300_050, TcpState.ESTABLISHED, TcpState.CLOSE_WAIT);
+    for (long stampMicros : List.of(499_000L, 500_000L, 580_000L)) {
+      SocketChange sampled = new SocketChange("n", T0.plusNanos(stampMicros * 1000), new SocketKey(CLIENT, SERVER),
+          TcpState.FIN_WAIT2, TcpState.TIME_WAIT, Optional.empty(), false);
+      List<Ladder.Rung> r = Ladder.of("client", S1, List.of(sampled, traced), 10).get(0).rungs();
+      assertEquals(List.of(TcpState.TIME_WAIT), r.get(5).aEntered(),
+          "stamped at " + stampMicros + " µs (a dump's start in whole ms, up to a tick late): the server's FIN");
+      assertEquals(List.of(TcpState.CLOSE_WAIT), r.get(3).bEntered(), "a traced change is exact: the FIN before it");
+    }
   }
 
   @Test

@@ -35,6 +35,8 @@ class SamplerParserTest {
     assertEquals(Instant.ofEpochMilli(1795329222876L), batches.get(0).time());
     assertTrue(batches.get(0).baseline());
     assertEquals(4026532258L, batches.get(0).netns());
+    assertEquals(Instant.ofEpochMilli(1795329223000L).plusNanos(3_357_000), batches.get(1).time(),
+        "a batch's time is its dump's end: its start plus the dump's length");
     assertEquals(9424786143000L, batches.get(1).monotonicNanos());
     assertEquals(9424789500000L, batches.get(1).dumpedNanos(), "the dump's end");
     assertEquals(9424662019667L, batches.get(0).dumpedNanos(), "an end not given is the start");
