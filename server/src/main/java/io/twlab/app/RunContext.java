@@ -124,7 +124,7 @@ final class RunContext implements ScenarioContext, AutoCloseable {
     // What the node's counters did stays part of the run.
     counterDelta(name).ifPresent(delta -> removedNodeDeltas.put(name, delta));
     runNodes.remove(name);
-    session.observer().removeNode(name);
+    session.observer().removeNodes(List.of(name));
     baselines.remove(name);
     provisioner.removeRunNode(run.id(), name);
   }
@@ -182,10 +182,8 @@ final class RunContext implements ScenarioContext, AutoCloseable {
   /** Stops observing and removes the nodes this run added; its programs stay until {@link #removePrograms}. */
   @Override
   public synchronized void close() {
-    runNodes.keySet().forEach(node -> {
-      session.observer().removeNode(node);
-      provisioner.removeRunNode(run.id(), node);
-    });
+    session.observer().removeNodes(runNodes.keySet());
+    runNodes.keySet().forEach(node -> provisioner.removeRunNode(run.id(), node));
     runNodes.clear();
   }
 

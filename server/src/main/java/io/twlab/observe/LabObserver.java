@@ -10,9 +10,11 @@ import io.twlab.runtime.LabRuntime.ExecStream;
 import io.twlab.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,6 +39,7 @@ public final class LabObserver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LabObserver.class);
   private static final Duration BASELINE_WAIT = Duration.ofSeconds(15);
   private static final Duration NOTICE_EVERY = Duration.ofSeconds(1);
+  private static final Duration REMOVAL_CATCH_UP_LIMIT = Duration.ofSeconds(5);
 
   private final LabRuntime runtime;
   private final Lab lab;
@@ -73,14 +76,32 @@ public final class LabObserver implements AutoCloseable {
     observe(List.of(node));
   }
 
-  public synchronized void removeNode(String node) {
-    LabRuntime.ExecStream nat = natStreams.remove(node);
-    if (nat != null) {
-      nat.close();
+  /**
+   * Stops observing nodes that are about to be removed (a run's own), once what happened on them
+   * before this call is joined, at most {@link #REMOVAL_CATCH_UP_LIMIT}: a handover to TIME_WAIT
+   * still waiting for its sample would otherwise be lost with the node.
+   */
+  public void removeNodes(Collection<String> toRemove) {
+    List<NodeStream> removed = toRemove.stream().map(nodes::get).filter(Objects::nonNull).toList();
+    long started = System.nanoTime();
+    try {
+      awaitCaughtUp(removed, REMOVAL_CATCH_UP_LIMIT);
+      LOG.debug("lab={} nodes={} joined up to their removal in {} ms", lab.id(), toRemove,
+          (System.nanoTime() - started) / 1_000_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    NodeStream stream = nodes.remove(node);
-    if (stream != null) {
-      stream.close();
+    synchronized (this) {
+      for (String node : toRemove) {
+        LabRuntime.ExecStream nat = natStreams.remove(node);
+        if (nat != null) {
+          nat.close();
+        }
+        NodeStream stream = nodes.remove(node);
+        if (stream != null) {
+          stream.close();
+        }
+      }
     }
   }
 
@@ -120,12 +141,16 @@ public final class LabObserver implements AutoCloseable {
    * is settled too). Without the tracer there is nothing to wait for: samples come only on change.
    */
   public void awaitCaughtUp(Duration limit) throws InterruptedException {
+    awaitCaughtUp(nodes.values(), limit);
+  }
+
+  private void awaitCaughtUp(Collection<NodeStream> joined, Duration limit) throws InterruptedException {
     if (untraced.isPresent() || !host.alive()) {
       return;
     }
     long now = host.monotonicNow();
     long deadline = System.nanoTime() + limit.toNanos();
-    while (host.reportedUpTo() < now || nodes.values().stream().anyMatch(n -> n.joinedUpTo < now)) {
+    while (host.reportedUpTo() < now || joined.stream().anyMatch(n -> !n.gone && n.joinedUpTo < now)) {
       if (System.nanoTime() > deadline) {
         LOG.debug("lab={} observation still behind after {} ms", lab.id(), limit.toMillis());
         return;
@@ -174,6 +199,8 @@ public final class LabObserver implements AutoCloseable {
      * tracer reported past it too (the joiner settles what a sample shows only then).
      */
     private volatile long joinedUpTo = Long.MIN_VALUE;
+    /** Its process ended: no sample will come to join what waits. */
+    private volatile boolean gone;
     private AutoCloseable subscription;
     private AutoCloseable watching;
     private boolean sampled;
@@ -226,6 +253,7 @@ public final class LabObserver implements AutoCloseable {
 
     @Override
     public synchronized void onGone(String why) {
+      gone = true;
       Instant now = Instant.now();
       notice(now, "this node's sockets are no longer observed: " + why);
       listeners.forEach(l -> l.onNodeGone(node, now, why));
