@@ -447,8 +447,8 @@ public final class Bench {
           ratio(pct(ours, 0.5), pct(baseline, 0.5)), ratio(pct(ours, 0.95), pct(baseline, 0.95)));
 
       double idle = cpu(observer, "twlab-observer", CPU_SECONDS);
-      double tracerIdle = cpu(observer, "bpftrace", CPU_SECONDS);
-      String tracerPid = pid(observer, "bpftrace");
+      double tracerIdle = cpu(observer, "twlab-trace", CPU_SECONDS);
+      String tracerPid = pid(observer, "twlab-trace");
       long tracerBefore = cpuTicks(observer, tracerPid);
       long floodStarted = System.nanoTime();
       Run flood = lab.runScenario(RunScenarioRequest.newBuilder().setLabId(l.getId()).setScenario("redis-flood")

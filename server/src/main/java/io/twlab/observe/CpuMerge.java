@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
- * Puts the tracer's changes back in kernel time order. bpftrace reads one buffer per CPU: a
- * socket's close on one CPU and the ACK that follows on another can arrive swapped, by hundreds of
- * milliseconds under a flood. Each CPU's lines are in order, so every change up to the oldest of
+ * Puts the tracer's changes back in kernel time order. Changes made on different CPUs at nearly the
+ * same time can reach the tracer's output swapped (a socket's close on one CPU and the ACK that
+ * follows on another). Each CPU's lines are in order, so every change up to the oldest of
  * the CPUs' clocks (the watermark) has arrived and can be released, oldest first. A CPU silent for
  * longer than {@code limit} holds nothing back. Not thread-safe: one merge per tracer stream.
  */

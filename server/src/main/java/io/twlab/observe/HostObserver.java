@@ -97,7 +97,7 @@ public final class HostObserver implements AutoCloseable {
 
   /**
    * What the observer costs and misses: the changes the kernel dropped since the start (trace buffer
-   * overruns), the CPU time the observer and its bpftrace have used, the namespaces it watches.
+   * overruns), the CPU time the observer and its tracer (twlab-trace) have used, the namespaces it watches.
    */
   public record Usage(long lostEvents, double observerCpuSeconds, double tracerCpuSeconds, int namespaces) {}
 
@@ -304,8 +304,8 @@ public final class HostObserver implements AutoCloseable {
       }
       advance(c.cpu(), c.event().monotonicNanos());
     } else if (l instanceof TracerLine.Heartbeat h) {
-      // The first heartbeat, not bpftrace's "Attaching", proves the probe runs: a perf buffer
-      // that cannot be mapped fails after that line.
+      // The first heartbeat, not the tracer's "Attaching", proves the probes run and their ring
+      // buffer is read.
       advance(h.cpu(), h.monotonicNanos());
       lastHeartbeat = System.nanoTime();
       attached.countDown();
@@ -314,7 +314,7 @@ public final class HostObserver implements AutoCloseable {
     } else if (l instanceof TracerLine.Lost lost) {
       lostSinceLog += lost.events();
       lostTotal.addAndGet(lost.events());
-      // bpftrace reports an overrun per buffer read, hundreds in a flood: one log line a second.
+      // The tracer reports drops as it finds them, many in a flood: one log line a second.
       if (System.nanoTime() - lastLostLog > LOST_LOG_EVERY.toNanos()) {
         LOG.warn("tracer: the kernel dropped {} state changes (trace buffer overrun)", lostSinceLog);
         lostSinceLog = 0;
@@ -362,6 +362,11 @@ public final class HostObserver implements AutoCloseable {
         }
       }
       case 'O' -> running.countDown();
+      case 'Q' -> {
+        // The tracer restarts faster than its silence would show: what it missed must not be.
+        LOG.warn("observer={} {}", setup.containerName(), line.substring(2));
+        lastHeartbeat = System.nanoTime() - SILENCE.toNanos();
+      }
       case 'U' -> {
         lastLine = System.nanoTime();
         String[] f = line.split(" ");

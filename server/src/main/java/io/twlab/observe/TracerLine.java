@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * The tracer's lines in the host observer's output ({@code twlab-observer}, lab-images/tracer): an anchor mapping the kernel's
  * monotonic clock to wall-clock time, a heartbeat per CPU every 50 ms, one line per state change and
- * per RST sent, and bpftrace's report of changes the kernel dropped.
+ * per RST sent, and the tracer's report of changes the kernel dropped.
  */
 public sealed interface TracerLine {
 
@@ -21,7 +21,7 @@ public sealed interface TracerLine {
 
   record Lost(long events) implements TracerLine {}
 
-  /** Empty for lines that carry nothing (bpftrace's warnings, which are logged by the caller). */
+  /** Empty for lines that carry nothing (the tracer's messages, which are logged by the caller). */
   static Optional<TracerLine> parse(String line) {
     String[] f = line.trim().split(" ");
     try {

@@ -66,7 +66,7 @@ final class ServerMetrics implements AutoCloseable {
     FunctionCounter.builder("twlab.observer.cpu", labs, l -> l.observerUsage().observerCpuSeconds())
         .description("CPU time of the host observer's sampling process").baseUnit("seconds").register(registry);
     FunctionCounter.builder("twlab.tracer.cpu", labs, l -> l.observerUsage().tracerCpuSeconds())
-        .description("CPU time of the host observer's bpftrace").baseUnit("seconds").register(registry);
+        .description("CPU time of the host observer's tracer (twlab-trace)").baseUnit("seconds").register(registry);
     Gauge.builder("twlab.observer.namespaces", labs, l -> l.observerUsage().namespaces())
         .description("network namespaces the host observer watches").register(registry);
     new ClassLoaderMetrics().bindTo(registry);

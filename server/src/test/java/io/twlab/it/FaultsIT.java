@@ -78,11 +78,11 @@ class FaultsIT {
         }));
     try {
       String observer = "twlab-observer-" + twlab.owner;
-      String bpftrace = TwlabFixture.docker("top", observer, "-o", "pid,comm").stream()
-          .filter(l -> l.trim().endsWith(" bpftrace")).map(l -> l.trim().split("\\s+")[0]).findFirst()
-          .orElseThrow(() -> new AssertionError("the observer runs bpftrace"));
+      String tracer = TwlabFixture.docker("top", observer, "-o", "pid,comm").stream()
+          .filter(l -> l.trim().endsWith(" twlab-trace")).map(l -> l.trim().split("\\s+")[0]).findFirst()
+          .orElseThrow(() -> new AssertionError("the observer runs twlab-trace"));
       long killed = System.nanoTime();
-      TwlabFixture.docker("exec", observer, "kill", "-KILL", bpftrace);
+      TwlabFixture.docker("exec", observer, "kill", "-KILL", tracer);
       await(notices, m -> m.startsWith("the kernel tracer stopped reporting"));
       await(notices, m -> m.equals("the kernel tracer reports again"));
       assertTrue(System.nanoTime() - killed < 10_000_000_000L, "tracing again within 10 s: " + notices);

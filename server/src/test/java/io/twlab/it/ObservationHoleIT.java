@@ -37,13 +37,13 @@ class ObservationHoleIT {
   @Test
   void whatOnlyTheTracerCanSeeIsAnErrorWhileItIsSilent() throws Exception {
     // The tracer starts with the first lab; a SYN_SENT lasts well under the sampler's 100 ms. The
-    // host observer's bpftrace is stopped, not the observer: its samples go on.
+    // host observer's tracer is stopped, not the observer: its samples go on.
     twlab.createLab(LabSpec.newBuilder().setTopology("direct").build());
     String observer = "twlab-observer-" + twlab.owner;
-    String bpftrace = TwlabFixture.docker("top", observer, "-o", "pid,comm").stream()
-        .filter(l -> l.trim().endsWith(" bpftrace")).map(l -> l.trim().split("\\s+")[0]).findFirst()
-        .orElseThrow(() -> new AssertionError("the observer runs bpftrace"));
-    TwlabFixture.docker("exec", observer, "kill", "-STOP", bpftrace);
+    String tracer = TwlabFixture.docker("top", observer, "-o", "pid,comm").stream()
+        .filter(l -> l.trim().endsWith(" twlab-trace")).map(l -> l.trim().split("\\s+")[0]).findFirst()
+        .orElseThrow(() -> new AssertionError("the observer runs twlab-trace"));
+    TwlabFixture.docker("exec", observer, "kill", "-STOP", tracer);
     try {
       Thread.sleep(2_500);
       HttpResponse<String> response = twlab.post("/api/v1/grades", EXPERIMENT);
@@ -65,7 +65,7 @@ class ObservationHoleIT {
       assertEquals(1, finding.getCounted());
       assertEquals(0, finding.getObserved());
     } finally {
-      TwlabFixture.docker("exec", observer, "kill", "-CONT", bpftrace);
+      TwlabFixture.docker("exec", observer, "kill", "-CONT", tracer);
     }
   }
 }
