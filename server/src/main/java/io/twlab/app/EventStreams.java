@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class EventStreams {
   /** The sequence a stream resumes after to see only what happens from now on. */
   public static final long FROM_NOW = -1;
-  private static final int WATCH_BATCH = 256;
+  private static final int WATCH_BATCH = 1024;
   /** How long a watcher waits for new events before it flushes summaries or checks its client. */
   private static final Duration WATCH_WAIT = Duration.ofMillis(500);
   /** The longest pause between two replayed events, whatever the speed. */
