@@ -65,7 +65,6 @@ import org.slf4j.LoggerFactory;
 public final class Runs implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Runs.class);
   private static final int EVENT_BATCH = 256;
-  private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(5);
   private static final int RUNS_KEPT = 10_000;
   private static final int MAX_LADDERS = 100;
   private static final String CANCELLED = "cancelled: the lab was deleted while the run was in progress";
@@ -428,7 +427,7 @@ public final class Runs implements AutoCloseable {
       }
       try {
         // So that a watcher that stops at run_finished has seen every transition of the run.
-        session.observer().awaitCaughtUp(CATCH_UP_LIMIT);
+        session.observer().awaitCaughtUp();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -506,7 +505,7 @@ public final class Runs implements AutoCloseable {
       LOG.info("runs still in progress after {} s: interrupting them", SHUTDOWN_GRACE.toSeconds());
       shuttingDown = true;
       executor.shutdownNow();
-      executor.awaitTermination(CATCH_UP_LIMIT.toSeconds() + 5, TimeUnit.SECONDS);
+      executor.awaitTermination(LabObserver.CATCH_UP_LIMIT.toSeconds() + 5, TimeUnit.SECONDS);
     }
   }
 }

@@ -39,7 +39,8 @@ public final class LabObserver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LabObserver.class);
   private static final Duration BASELINE_WAIT = Duration.ofSeconds(15);
   private static final Duration NOTICE_EVERY = Duration.ofSeconds(1);
-  private static final Duration REMOVAL_CATCH_UP_LIMIT = Duration.ofSeconds(5);
+  /** The longest a run's end, or the removal of a run's node, waits for observation to catch up. */
+  public static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(5);
 
   private final LabRuntime runtime;
   private final Lab lab;
@@ -78,14 +79,14 @@ public final class LabObserver implements AutoCloseable {
 
   /**
    * Stops observing nodes that are about to be removed (a run's own), once what happened on them
-   * before this call is joined, at most {@link #REMOVAL_CATCH_UP_LIMIT}: a handover to TIME_WAIT
+   * before this call is joined, at most {@link #CATCH_UP_LIMIT}: a handover to TIME_WAIT
    * still waiting for its sample would otherwise be lost with the node.
    */
   public void removeNodes(Collection<String> toRemove) {
     List<NodeStream> removed = toRemove.stream().map(nodes::get).filter(Objects::nonNull).toList();
     long started = System.nanoTime();
     try {
-      awaitCaughtUp(removed, REMOVAL_CATCH_UP_LIMIT);
+      awaitCaughtUp(removed);
       LOG.debug("lab={} nodes={} joined up to their removal in {} ms", lab.id(), toRemove,
           (System.nanoTime() - started) / 1_000_000);
     } catch (InterruptedException e) {
@@ -136,23 +137,23 @@ public final class LabObserver implements AutoCloseable {
   }
 
   /**
-   * Waits, at most {@code limit}, until every change that happened before this call is in the
+   * Waits, at most {@link #CATCH_UP_LIMIT}, until every change that happened before this call is in the
    * log: the tracer and every node's samples have reported past it (so a handover to TIME_WAIT
    * is settled too). Without the tracer there is nothing to wait for: samples come only on change.
    */
-  public void awaitCaughtUp(Duration limit) throws InterruptedException {
-    awaitCaughtUp(nodes.values(), limit);
+  public void awaitCaughtUp() throws InterruptedException {
+    awaitCaughtUp(nodes.values());
   }
 
-  private void awaitCaughtUp(Collection<NodeStream> joined, Duration limit) throws InterruptedException {
+  private void awaitCaughtUp(Collection<NodeStream> joined) throws InterruptedException {
     if (untraced.isPresent() || !host.alive()) {
       return;
     }
     long now = host.monotonicNow();
-    long deadline = System.nanoTime() + limit.toNanos();
+    long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
     while (host.reportedUpTo() < now || joined.stream().anyMatch(n -> !n.gone && n.joinedUpTo < now)) {
       if (System.nanoTime() > deadline) {
-        LOG.debug("lab={} observation still behind after {} ms", lab.id(), limit.toMillis());
+        LOG.debug("lab={} observation still behind after {} ms", lab.id(), CATCH_UP_LIMIT.toMillis());
         return;
       }
       Thread.sleep(20);
