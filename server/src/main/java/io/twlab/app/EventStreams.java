@@ -12,21 +12,28 @@ import io.twlab.scenario.RunState;
 import io.twlab.store.RecordedRun;
 import io.twlab.store.RunStore;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-/** A lab's live events and a finished run's recorded ones, streamed to a watcher as it asks for them. */
-public final class EventStreams {
+/**
+ * A lab's live events and a finished run's recorded ones, streamed to watchers as they can take
+ * them. No watcher holds a thread: each is a {@link WatchPump} on a small shared pool, woken by its
+ * lab's log and by its sink's flow control.
+ */
+public final class EventStreams implements AutoCloseable {
   /** The sequence a stream resumes after to see only what happens from now on. */
   public static final long FROM_NOW = -1;
-  private static final int WATCH_BATCH = 1024;
-  /** How long a watcher waits for new events before it flushes summaries or checks its client. */
-  private static final Duration WATCH_WAIT = Duration.ofMillis(500);
   /** The longest pause between two replayed events, whatever the speed. */
   private static final Duration REPLAY_PAUSE_LIMIT = Duration.ofSeconds(5);
+  /** How often quiet streams are looked at (summaries flushed, connections kept alive). */
+  private static final Duration TICK = Duration.ofMillis(250);
 
   private final Labs labs;
   private final Runs runs;
@@ -34,33 +41,49 @@ public final class EventStreams {
   /** Streams open (classroom views too), per tenant owner. */
   private final Holdings open = new Holdings();
   private final LongAdder delivered = new LongAdder();
-  /** Each live lab watcher's lag: events of its lab's log it has not read yet. */
-  private final Map<Object, Long> lags = new ConcurrentHashMap<>();
+  private final Set<WatchPump> live = ConcurrentHashMap.newKeySet();
+  private final ExecutorService pool;
+  private final ScheduledExecutorService timer;
 
   public EventStreams(Labs labs, Runs runs, RunStore history) {
     this.labs = labs;
     this.runs = runs;
     this.history = history;
+    this.pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        Ids.daemonThreads("twlab-watch"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(Ids.daemonThreads("twlab-watch-timer"));
+    timer.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Where a watcher's events come from; it counts against its caller's watchers until closed. */
-  public static final class Stream implements AutoCloseable {
-    private final Source source;
+  /** Where a watcher's events come from; it counts against its caller's watchers until its stream ends. */
+  public final class Stream implements AutoCloseable {
+    private final FeedOpener feeds;
     private final Holdings.Hold hold;
 
-    private Stream(Source source, Holdings.Hold hold) {
-      this.source = source;
+    private Stream(FeedOpener feeds, Holdings.Hold hold) {
+      this.feeds = feeds;
       this.hold = hold;
     }
 
     /**
-     * Streams the events after {@code afterSequence} into {@code sink}, as {@code filter} and
-     * {@code detail} ask, until the sink closes or the events end. Runs on the caller's thread.
+     * Starts streaming the events after {@code afterSequence} into {@code sink}, as {@code filter}
+     * and {@code detail} ask, until the sink closes or the events end; returns at once. From here
+     * on the stream belongs to the sink: it ends, and gives its watcher back, with the sink.
      */
-    public void to(long afterSequence, EventFilter filter, Detail detail, EventSink sink) throws Exception {
-      source.to(afterSequence, filter, detail, sink);
+    public void start(long afterSequence, EventFilter filter, Detail detail, EventSink sink) {
+      WatchPump.Feed feed;
+      try {
+        feed = feeds.open(afterSequence);
+      } catch (RuntimeException e) {
+        hold.close();
+        throw e;
+      }
+      WatchPump pump = new WatchPump(feed, new WatchStream(filter, detail), sink, pool, delivered, hold::close);
+      live.add(pump);
+      pump.start();
     }
 
+    /** Gives the watcher back without streaming (a stream that never started). */
     @Override
     public void close() {
       hold.close();
@@ -73,14 +96,8 @@ public final class EventStreams {
    */
   public Stream lab(Caller caller, String labId) {
     EventLog log = labs.session(caller, labId).log();
-    return counted(caller, (afterSequence, filter, detail, sink) -> {
-      Object watcher = new Object();
-      try {
-        watch(log, afterSequence, filter, detail, sink, watcher);
-      } finally {
-        lags.remove(watcher);
-      }
-    });
+    return counted(caller, afterSequence -> new LogFeed(log, afterSequence == FROM_NOW ? log.lastSequence()
+        : afterSequence));
   }
 
   /** A finished run's recorded events, at {@code speed} times the pace they happened (0: at once). */
@@ -93,8 +110,8 @@ public final class EventStreams {
       throw new InvalidArgumentException("run_id", "run " + runId + " is still running: watch its lab "
           + recorded.run().labId() + " instead");
     }
-    return counted(caller, (afterSequence, filter, detail, sink) -> replay(runId, afterSequence, filter, detail,
-        speed, sink));
+    return counted(caller, afterSequence -> new ReplayFeed(history.timeline(runId).stream()
+        .filter(e -> e.sequence() > afterSequence).toList(), speed, timer));
   }
 
   /** Events sent to watchers since the start (the server's metrics). */
@@ -102,22 +119,44 @@ public final class EventStreams {
     return delivered.sum();
   }
 
-  /** Lab watchers streaming now (the server's metrics). */
+  /** Lab and replay watchers streaming now (the server's metrics). */
   public int watching() {
-    return lags.size();
+    return (int) live.stream().filter(p -> !p.ended()).count();
   }
 
-  /** The most events any watcher is behind its lab's log (the server's metrics). */
+  /** The most events any watcher is behind its lab's log or its run's timeline (the server's metrics). */
   public long maxLag() {
-    return lags.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    return live.stream().filter(p -> !p.ended()).mapToLong(WatchPump::lag).max().orElse(0);
   }
 
-  private interface Source {
-    void to(long afterSequence, EventFilter filter, Detail detail, EventSink sink) throws Exception;
+  /**
+   * Ends every stream now, its watcher told the server is stopping: gRPC then has no watch call to
+   * wait for.
+   */
+  public void endAll() {
+    IllegalStateException stopping = new IllegalStateException("the server is stopping: watch again once it is back, "
+        + "resuming after the last sequence you got");
+    live.forEach(pump -> pump.end(stopping));
   }
 
-  private Stream counted(Caller caller, Source source) {
-    return new Stream(source, watcher(caller));
+  @Override
+  public void close() {
+    endAll();
+    timer.shutdownNow();
+    pool.shutdownNow();
+  }
+
+  private void tick() {
+    live.removeIf(WatchPump::ended);
+    live.forEach(WatchPump::tick);
+  }
+
+  private interface FeedOpener {
+    WatchPump.Feed open(long afterSequence);
+  }
+
+  private Stream counted(Caller caller, FeedOpener feeds) {
+    return new Stream(feeds, watcher(caller));
   }
 
   /** One of the caller's watchers (an event stream, a classroom view), held until closed, or refused. */
@@ -127,58 +166,93 @@ public final class EventStreams {
             "close another watch (each browser tab, `twlab watch` or classroom view is one)", 5));
   }
 
-  private void watch(EventLog log, long afterSequence, EventFilter filter, Detail detail, EventSink sink, Object watcher)
-      throws Exception {
-    WatchStream stream = new WatchStream(filter, detail);
-    long last = afterSequence == FROM_NOW ? log.lastSequence() : afterSequence;
-    long lastDelivery = System.nanoTime();
-    while (sink.isOpen()) {
-      List<LabEvent> batch = log.readAfter(last, WATCH_BATCH, WATCH_WAIT);
-      List<LabEvent> deliver = batch.isEmpty() ? stream.flush() : stream.accept(batch);
-      if (!sink.isOpen()) {
-        return;
-      }
-      if (!deliver.isEmpty()) {
-        sink.sendAll(deliver);
-      }
-      delivered.add(deliver.size());
+  /** A lab's live log, read from {@code last} on. */
+  static final class LogFeed implements WatchPump.Feed {
+    private final EventLog log;
+    private long last;
+
+    LogFeed(EventLog log, long after) {
+      this.log = log;
+      this.last = after;
+    }
+
+    @Override
+    public List<LabEvent> next(int max) {
+      List<LabEvent> batch = log.readAfter(last, max);
       if (!batch.isEmpty()) {
         last = batch.get(batch.size() - 1).sequence();
       }
-      lags.put(watcher, Math.max(0, log.lastSequence() - last));
-      if (!deliver.isEmpty()) {
-        lastDelivery = System.nanoTime();
-      } else if (batch.isEmpty() && log.isClosed()) {
-        return;
-      } else if (System.nanoTime() - lastDelivery > WATCH_WAIT.toNanos()) {
-        sink.idle();
-        lastDelivery = System.nanoTime();
+      return batch;
+    }
+
+    @Override
+    public boolean ended() {
+      return log.isClosed() && log.lastSequence() <= last;
+    }
+
+    @Override
+    public void whenMore(Runnable wake) {
+      if (!log.wakeAfter(last, wake)) {
+        wake.run();
       }
+    }
+
+    @Override
+    public void stop(Runnable wake) {
+      log.stopWaking(wake);
+    }
+
+    @Override
+    public long lag() {
+      return Math.max(0, log.lastSequence() - last);
     }
   }
 
-  private void replay(String runId, long afterSequence, EventFilter filter, Detail detail, double speed,
-      EventSink sink) throws Exception {
-    WatchStream stream = new WatchStream(filter, detail);
-    Instant previous = null;
-    for (LabEvent event : history.timeline(runId)) {
-      if (!sink.isOpen()) {
-        return;
-      }
-      if (event.sequence() <= afterSequence) {
-        continue;
-      }
-      if (speed > 0 && previous != null) {
-        long pauseMs = (long) (Duration.between(previous, event.time()).toMillis() / speed);
-        Thread.sleep(Math.min(REPLAY_PAUSE_LIMIT.toMillis(), Math.max(0, pauseMs)));
-      }
-      previous = event.time();
-      for (LabEvent out : stream.accept(List.of(event))) {
-        sink.send(out);
-      }
+  /** A run's recorded timeline, released at {@code speed} times the pace it happened (0: at once). */
+  static final class ReplayFeed implements WatchPump.Feed {
+    private final List<LabEvent> events;
+    private final double speed;
+    private final ScheduledExecutorService timer;
+    private int next;
+    /** When the next event may go, on System.nanoTime()'s clock. */
+    private long due = System.nanoTime();
+
+    ReplayFeed(List<LabEvent> events, double speed, ScheduledExecutorService timer) {
+      this.events = events;
+      this.speed = speed;
+      this.timer = timer;
     }
-    for (LabEvent out : stream.flush()) {
-      sink.send(out);
+
+    @Override
+    public List<LabEvent> next(int max) {
+      List<LabEvent> out = new ArrayList<>();
+      while (next < events.size() && out.size() < max && System.nanoTime() - due >= 0) {
+        LabEvent event = events.get(next++);
+        out.add(event);
+        if (speed > 0 && next < events.size()) {
+          long pauseNanos = (long) (Duration.between(event.time(), events.get(next).time()).toNanos() / speed);
+          due = System.nanoTime() + Math.min(REPLAY_PAUSE_LIMIT.toNanos(), Math.max(0, pauseNanos));
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public boolean ended() {
+      return next >= events.size();
+    }
+
+    @Override
+    public void whenMore(Runnable wake) {
+      timer.schedule(wake, Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void stop(Runnable wake) {}
+
+    @Override
+    public long lag() {
+      return events.size() - next;
     }
   }
 }

@@ -316,15 +316,15 @@ public final class Runs implements AutoCloseable {
   }
 
   /** A finished run's events, from its first to its run_finished (as far as the lab's log still holds them). */
-  public List<LabEvent> eventsOf(Caller caller, Run run) throws InterruptedException {
+  public List<LabEvent> eventsOf(Caller caller, Run run) {
     return eventsOf(labs.session(caller, run.labId()).log(), run);
   }
 
-  private static List<LabEvent> eventsOf(EventLog log, Run run) throws InterruptedException {
+  private static List<LabEvent> eventsOf(EventLog log, Run run) {
     List<LabEvent> events = new ArrayList<>();
     long after = run.startSequence();
     while (true) {
-      List<LabEvent> batch = log.readAfter(after, EVENT_BATCH, Duration.ZERO);
+      List<LabEvent> batch = log.readAfter(after, EVENT_BATCH);
       if (batch.isEmpty()) {
         return events;
       }
@@ -487,8 +487,6 @@ public final class Runs implements AutoCloseable {
     try {
       history.save(finished, effectiveSysctls(session.lab(), finished), eventsOf(session.log(), finished));
       pcaps.forEach((node, pcap) -> history.saveCapture(finished.id(), node, pcap));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       LOG.warn("run={} could not be recorded in the run history: {}", finished.id(), e.getMessage());
     }

@@ -1,14 +1,11 @@
 package io.twlab.event;
 
 import io.twlab.event.EventPayload.EventGap;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -30,11 +27,12 @@ public final class EventLog {
   private final String labId;
   private final int retention;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition appended = lock.newCondition();
   private final LongAdder appendedTotal;
   /** The sequence before this log's first event: 0, or where a restarted server's log begins. */
   private final long base;
   private final String baseReason;
+  /** Who asked to be called once the next event is appended ({@link #wakeAfter}). */
+  private final List<Runnable> waiting = new ArrayList<>();
   private LabEvent[] ring;
   private long lastSequence;
   private boolean closed;
@@ -70,36 +68,59 @@ public final class EventLog {
   }
 
   public LabEvent append(Instant time, EventPayload payload) {
+    LabEvent event;
+    List<Runnable> woken;
     lock.lock();
     try {
-      LabEvent event = new LabEvent(++lastSequence, labId, time, payload);
+      event = new LabEvent(++lastSequence, labId, time, payload);
       if (lastSequence - base > ring.length && ring.length < retention) {
         grow();
       }
       ring[slot(event.sequence())] = event;
       appendedTotal.increment();
-      appended.signalAll();
-      return event;
+      woken = takeWaiting();
+    } finally {
+      lock.unlock();
+    }
+    woken.forEach(Runnable::run);
+    return event;
+  }
+
+  /**
+   * Calls {@code wake} once, on the appending thread and outside the log's lock, when an event after
+   * {@code after} is appended or the log closes. Returns false, and calls nothing, when one already
+   * is or the log is already closed: read again at once.
+   */
+  public boolean wakeAfter(long after, Runnable wake) {
+    lock.lock();
+    try {
+      if (lastSequence > after || closed) {
+        return false;
+      }
+      waiting.add(wake);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Forgets a {@link #wakeAfter} of a watcher that went away before anything was appended. */
+  public void stopWaking(Runnable wake) {
+    lock.lock();
+    try {
+      waiting.remove(wake);
     } finally {
       lock.unlock();
     }
   }
 
   /**
-   * Returns up to {@code max} events with a sequence above {@code after}, waiting up to
-   * {@code wait} for one to arrive. Empty when none came or the log is closed.
+   * Returns up to {@code max} events with a sequence above {@code after}, at once: empty when there
+   * is none yet ({@link #wakeAfter} calls back when there is).
    */
-  public List<LabEvent> readAfter(long after, int max, Duration wait) throws InterruptedException {
+  public List<LabEvent> readAfter(long after, int max) {
     lock.lock();
     try {
-      long deadline = System.nanoTime() + wait.toNanos();
-      while (lastSequence <= after && !closed) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return List.of();
-        }
-        appended.await(left, TimeUnit.NANOSECONDS);
-      }
       List<LabEvent> out = new ArrayList<>();
       long firstRetained = Math.max(base + 1, lastSequence - ring.length + 1);
       long from = Math.max(after, base) + 1;
@@ -128,15 +149,17 @@ public final class EventLog {
     }
   }
 
-  /** Ends every watcher's wait; events already retained can still be read. */
+  /** Wakes every waiting watcher for the last time; events already retained can still be read. */
   public void close() {
+    List<Runnable> woken;
     lock.lock();
     try {
       closed = true;
-      appended.signalAll();
+      woken = takeWaiting();
     } finally {
       lock.unlock();
     }
+    woken.forEach(Runnable::run);
   }
 
   public boolean isClosed() {
@@ -146,6 +169,15 @@ public final class EventLog {
     } finally {
       lock.unlock();
     }
+  }
+
+  private List<Runnable> takeWaiting() {
+    if (waiting.isEmpty()) {
+      return List.of();
+    }
+    List<Runnable> woken = List.copyOf(waiting);
+    waiting.clear();
+    return woken;
   }
 
   private int slot(long sequence) {

@@ -147,6 +147,7 @@ public final class TwlabServer implements AutoCloseable {
       Access access = new Access(credentials, identities, identities,
           catalog.descriptors().stream().map(ScenarioDescriptor::name).collect(Collectors.toSet()), clock);
       EventStreams events = new EventStreams(labs, runs, history);
+      owned.push(events);
       ExperimentService experiments = new ExperimentService(labs, runs, policy, clock);
       SqliteCourseStore courseStore = SqliteCourseStore.open(config.dataDir());
       owned.push(courseStore);
@@ -180,15 +181,17 @@ public final class TwlabServer implements AutoCloseable {
           .build()
           .start();
       owned.push(() -> stop(grpc));
-      // Before gRPC waits for its calls to end: the watch streams among them end when their threads stop.
+      // Before gRPC waits for its calls to end: the streams among them end when their threads stop,
+      // the lab watches when told to.
       owned.push(watchers::shutdownNow);
+      owned.push(events::endAll);
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus("twlab.v1.LabService", ServingStatus.SERVING);
       ServerMetrics metrics = new ServerMetrics(runtime, labs, runs, events, grading);
       owned.push(metrics);
       MetricsEndpoint metricsEndpoint = new MetricsEndpoint(metrics::scrape,
           config.auth() ? Optional.of(ScrapeToken.ensure(config.dataDir())) : Optional.empty());
-      Javalin http = new HttpApi(services, watchers, authenticator, config.allowedHosts(), metricsEndpoint, clock)
+      Javalin http = new HttpApi(services, authenticator, config.allowedHosts(), metricsEndpoint, clock)
           .create(jetty -> tls.ifPresent(t -> jetty.addConnector((server, http1) -> t.https(server, http1,
               config.bind(), config.httpPort())))).start(config.bind(), config.httpPort());
       owned.push(http::stop);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -19,11 +20,15 @@ import io.twlab.proto.v1.V1.RunState;
 import io.twlab.proto.v1.V1.TcpState;
 import io.twlab.proto.v1.V1.WatchDetail;
 import io.twlab.proto.v1.V1.WatchLabRequest;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +38,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoublePredicate;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,6 +52,9 @@ class WatchIT {
   @RegisterExtension
   static final TwlabFixture twlab = new TwlabFixture();
   private static final int CONNECTIONS = 2_000;
+  private static final Pattern WATCH_STREAM_CODE = Pattern.compile(
+      "io\\.twlab\\.(app\\.(EventStreams|WatchPump)|api\\.grpc\\.GrpcEventSink|api\\.http\\.(SseEventSink|WebSocketEventSink))"
+      + "(\\$.*)?");
   private static Lab lab;
   private static Run flood;
 
@@ -213,6 +223,85 @@ class WatchIT {
     } finally {
       slowCall.get().cancel("test over", null);
     }
+  }
+
+  @Test
+  void watchersThatStopReadingHoldNoThreadEachAndEndWhenTheyGo() throws Exception {
+    int each = 30;
+    // Other tests' watchers may still be open, or end meanwhile.
+    double watchersBefore = metric("twlab_watchers");
+    List<ClientCallStreamObserver<WatchLabRequest>> grpcCalls = new ArrayList<>();
+    List<Socket> sseSockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < each; i++) {
+        // Each asks for nothing: gRPC's flow control stops its stream once the transport's window is full.
+        twlab.asyncGrpc().watchLab(WatchLabRequest.newBuilder().setLabId(lab.getId()).setAfterSequence(0)
+            .setDetail(WatchDetail.WATCH_DETAIL_CONNECTIONS).build(), new ClientResponseObserver<WatchLabRequest, LabEvent>() {
+              @Override
+              public void beforeStart(ClientCallStreamObserver<WatchLabRequest> call) {
+                grpcCalls.add(call);
+                call.disableAutoRequestWithInitial(0);
+              }
+
+              @Override
+              public void onNext(LabEvent event) {}
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {}
+            });
+        // An SSE reader that never reads past a small receive buffer.
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(4096);
+        socket.connect(new InetSocketAddress("localhost", twlab.httpPort()), 5_000);
+        socket.getOutputStream().write(("GET /api/v1/labs/" + lab.getId() + "/events?after=0&detail=connections "
+            + "HTTP/1.1\r\nHost: localhost:" + twlab.httpPort() + "\r\nAccept: text/event-stream\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        sseSockets.add(socket);
+      }
+      awaitMetric("twlab_watchers", n -> n >= 2 * each, "all " + 2 * each + " watching");
+      // Every one of them is behind and stays behind: the flood's events do not fit its connection.
+      Thread.sleep(2_000);
+      assertTrue(metric("twlab_watchers_lag_max") > 0, "the stuck watchers are behind");
+      // The server runs in this JVM: look for threads inside a watch stream's code. A stuck watcher
+      // used to hold one each, waiting there; now only a pass that runs is there, on a pool of a few.
+      long inStreams = 0;
+      for (int i = 0; i < 5; i++) {
+        inStreams = Math.max(inStreams, Thread.getAllStackTraces().values().stream().filter(stack -> Arrays.stream(stack)
+            .anyMatch(frame -> WATCH_STREAM_CODE.matcher(frame.getClassName()).matches())).count());
+        Thread.sleep(200);
+      }
+      assertTrue(inStreams <= Runtime.getRuntime().availableProcessors(), 2 * each + " stuck watchers: " + inStreams
+          + " threads in watch streams");
+      // A watcher that reads gets the whole flood meanwhile (and goes once it has).
+      try (Context.CancellableContext reading = Context.current().withCancellation()) {
+        assertTrue(reading.call(() -> grpcUntilFinished(WatchLabRequest.newBuilder()
+            .setDetail(WatchDetail.WATCH_DETAIL_CONNECTIONS))).stream().filter(LabEvent::hasTransition).count() >= CONNECTIONS);
+      }
+    } finally {
+      grpcCalls.forEach(c -> c.cancel("test over", null));
+      for (Socket socket : sseSockets) {
+        socket.close();
+      }
+    }
+    awaitMetric("twlab_watchers", n -> n <= watchersBefore, "every one gone ended, and counts no more");
+  }
+
+  private static double metric(String name) throws Exception {
+    String text = twlab.get("/metrics").body();
+    return text.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.split(" ")[1]))
+        .findFirst().orElseThrow(() -> new AssertionError(name + " missing: " + text));
+  }
+
+  /** Until the metric is as {@code wanted}, for at most 20 s. */
+  private static void awaitMetric(String name, DoublePredicate wanted, String what) throws Exception {
+    for (int i = 0; i < 80 && !wanted.test(metric(name)); i++) {
+      Thread.sleep(250);
+    }
+    double last = metric(name);
+    assertTrue(wanted.test(last), what + ": " + name + " is " + last);
   }
 
   private static List<LabEvent> grpcUntilFinished(WatchLabRequest.Builder request) {

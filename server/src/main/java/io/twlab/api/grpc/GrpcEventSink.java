@@ -9,15 +9,17 @@ import java.util.function.Function;
 
 /**
  * A WatchLab stream (a message per event) or a WatchLabBatched one (the events the watcher is
- * behind by in one message) that respects gRPC flow control: it waits while the client is not ready.
+ * behind by in one message), fed as gRPC's flow control allows: sent while the call is ready,
+ * woken by its on-ready handler, never waiting on a thread.
  */
 final class GrpcEventSink<T> implements EventSink {
   private final ServerCallStreamObserver<T> stream;
   private final Function<List<V1.LabEvent>, List<T>> messages;
   private final MappedEvents mapped;
-  private final Object readiness = new Object();
   private volatile boolean cancelled;
+  private volatile Runnable wake = () -> {};
 
+  /** Called while gRPC still hands the call to the service: its handlers can only be set then. */
   private GrpcEventSink(ServerCallStreamObserver<T> stream, MappedEvents mapped,
       Function<List<V1.LabEvent>, List<T>> messages) {
     this.stream = stream;
@@ -25,9 +27,9 @@ final class GrpcEventSink<T> implements EventSink {
     this.messages = messages;
     stream.setOnCancelHandler(() -> {
       cancelled = true;
-      signal();
+      wake.run();
     });
-    stream.setOnReadyHandler(this::signal);
+    stream.setOnReadyHandler(() -> wake.run());
   }
 
   static GrpcEventSink<V1.LabEvent> single(ServerCallStreamObserver<V1.LabEvent> stream, MappedEvents mapped) {
@@ -46,18 +48,18 @@ final class GrpcEventSink<T> implements EventSink {
   }
 
   @Override
-  public void send(LabEvent event) throws InterruptedException {
-    sendAll(List.of(event));
+  public boolean isReady() {
+    return stream.isReady();
   }
 
   @Override
-  public void sendAll(List<LabEvent> events) throws InterruptedException {
+  public void onReady(Runnable wake) {
+    this.wake = wake;
+  }
+
+  @Override
+  public void sendAll(List<LabEvent> events) {
     for (T message : messages.apply(events.stream().map(mapped::of).toList())) {
-      synchronized (readiness) {
-        while (!stream.isReady() && !cancelled) {
-          readiness.wait(1_000);
-        }
-      }
       if (cancelled) {
         return;
       }
@@ -65,9 +67,15 @@ final class GrpcEventSink<T> implements EventSink {
     }
   }
 
-  private void signal() {
-    synchronized (readiness) {
-      readiness.notifyAll();
+  @Override
+  public void end(Exception failure) {
+    if (cancelled) {
+      return;
+    }
+    if (failure == null) {
+      stream.onCompleted();
+    } else {
+      stream.onError(GrpcLabService.toStatus(failure));
     }
   }
 }

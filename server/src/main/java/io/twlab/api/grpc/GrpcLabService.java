@@ -250,33 +250,18 @@ public final class GrpcLabService extends LabServiceGrpc.LabServiceImplBase {
   }
 
   private void watch(WatchLabRequest request, ServerCallStreamObserver<?> stream, GrpcEventSink<?> sink) {
-    EventFilter filter;
-    EventStreams.Stream source;
     try {
-      filter = ProtoMapper.filter(request);
+      EventFilter filter = ProtoMapper.filter(request);
       if (request.getAfterSequence() < EventStreams.FROM_NOW) {
         throw new InvalidArgumentException("after_sequence", "must be a sequence number, 0 (every retained event) "
             + "or -1 (from now on), got " + request.getAfterSequence());
       }
-      source = request.getRunId().isEmpty() ? events.lab(caller(), request.getLabId())
+      EventStreams.Stream source = request.getRunId().isEmpty() ? events.lab(caller(), request.getLabId())
           : events.replay(caller(), request.getRunId(), request.getReplaySpeed());
+      source.start(request.getAfterSequence(), filter, ProtoMapper.detail(request.getDetail()), sink);
     } catch (RuntimeException e) {
       stream.onError(toStatus(e));
-      return;
     }
-    Detail detail = ProtoMapper.detail(request.getDetail());
-    watchers.execute(() -> {
-      try (source) {
-        source.to(request.getAfterSequence(), filter, detail, sink);
-        if (sink.isOpen()) {
-          stream.onCompleted();
-        }
-      } catch (Exception e) {
-        if (sink.isOpen()) {
-          stream.onError(toStatus(e));
-        }
-      }
-    });
   }
 
   /** Who calls, as {@link AuthInterceptor} found them. */

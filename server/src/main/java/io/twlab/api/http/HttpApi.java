@@ -70,7 +70,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -122,7 +121,6 @@ public final class HttpApi {
   private final Runs runs;
   private final EventStreams events;
   private final ExperimentService experiments;
-  private final ExecutorService watchers;
   private final Authenticator authenticator;
   private final Access access;
   private final Classrooms classrooms;
@@ -134,11 +132,10 @@ public final class HttpApi {
   private final MetricsEndpoint metrics;
 
   /**
-   * {@code watchers} runs each WebSocket watcher, so that Jetty's threads are never blocked by one;
    * {@code authenticator} tells who calls every /api route; {@code hosts}: the names (and
    * addresses) clients reach the server by, the only Host headers it answers.
    */
-  public HttpApi(TwlabServices services, ExecutorService watchers, Authenticator authenticator, List<String> hosts,
+  public HttpApi(TwlabServices services, Authenticator authenticator, List<String> hosts,
       MetricsEndpoint metrics, Clock clock) {
     this.metrics = metrics;
     this.courseRoutes = new CourseRoutes(services.courses(), clock);
@@ -152,7 +149,6 @@ public final class HttpApi {
     this.runs = services.runs();
     this.events = services.events();
     this.experiments = services.experiments();
-    this.watchers = watchers;
     this.shellSocket = new ShellSocket(services.shells());
   }
 
@@ -479,10 +475,14 @@ public final class HttpApi {
   /** SSE: resumes after the Last-Event-ID header (or ?after=N); each event's id is its sequence. */
   private void streamEvents(SseClient client) {
     Context ctx = client.ctx();
-    try (EventStreams.Stream source = ctx.attribute(STREAM)) {
-      source.to(resumeAfter(ctx), filter(ctx.queryParamMap()), detail(ctx.queryParam("detail")), new SseSink(client));
+    EventStreams.Stream source = ctx.attribute(STREAM);
+    try {
+      source.start(resumeAfter(ctx), filter(ctx.queryParamMap()), detail(ctx.queryParam("detail")),
+          new SseEventSink(client));
     } catch (Exception e) {
+      source.close();
       client.sendEvent("error", problemBody(ctx.path(), ApiError.of(e)).toString(), null);
+      client.close();
     }
   }
 
@@ -533,17 +533,7 @@ public final class HttpApi {
       long afterSequence = sequence("after", ctx.queryParam("after"));
       EventFilter filter = filter(ctx.queryParamMap());
       Detail detail = detail(ctx.queryParam("detail"));
-      EventStreams.Stream source = events.lab(ctx.attribute(CALLER), labId);
-      WebSocketSink sink = new WebSocketSink(ctx);
-      watchers.execute(() -> {
-        try (source) {
-          source.to(afterSequence, filter, detail, sink);
-          ctx.closeSession(WsCloseStatus.NORMAL_CLOSURE, "lab " + labId + " is gone");
-        } catch (Exception e) {
-          LOG.debug("websocket watcher of lab {} ended: {}", labId, e.toString());
-          ctx.closeSession();
-        }
-      });
+      events.lab(ctx.attribute(CALLER), labId).start(afterSequence, filter, detail, new WebSocketEventSink(ctx, labId));
     } catch (RuntimeException e) {
       ctx.send(problemBody("/api/v1/labs/" + labId + "/ws", ApiError.of(e)).toString());
       ctx.closeSession(WsCloseStatus.POLICY_VIOLATION, ApiError.of(e).kind().title);
@@ -641,70 +631,5 @@ public final class HttpApi {
       }
     }
     return body;
-  }
-
-  private static final class WebSocketSink implements EventSink {
-    private final WsConnectContext ctx;
-
-    WebSocketSink(WsConnectContext ctx) {
-      this.ctx = ctx;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return ctx.session.isOpen();
-    }
-
-    @Override
-    public void send(LabEvent event) throws InvalidProtocolBufferException {
-      ctx.send(PRINTER.print(ProtoMapper.event(event)));
-    }
-  }
-
-  private static final class SseSink implements EventSink {
-    private final SseClient client;
-
-    SseSink(SseClient client) {
-      this.client = client;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return !client.terminated();
-    }
-
-    @Override
-    public void send(LabEvent event) throws InvalidProtocolBufferException {
-      V1.LabEvent message = ProtoMapper.event(event);
-      client.sendEvent(message.getKindCase().name().toLowerCase(Locale.ROOT), PRINTER.print(message),
-          String.valueOf(event.sequence()));
-    }
-
-    /**
-     * The events a watcher is behind by in one write and one flush, where {@link #send} flushes
-     * each: the same SSE events (one line of JSON each), a fraction of the system calls.
-     */
-    @Override
-    public void sendAll(List<LabEvent> events) throws IOException {
-      if (events.size() == 1) {
-        send(events.get(0));
-        return;
-      }
-      StringBuilder text = new StringBuilder(events.size() * 256);
-      for (LabEvent event : events) {
-        V1.LabEvent message = ProtoMapper.event(event);
-        text.append("event: ").append(message.getKindCase().name().toLowerCase(Locale.ROOT))
-            .append("\nid: ").append(event.sequence())
-            .append("\ndata: ").append(PRINTER.print(message)).append("\n\n");
-      }
-      OutputStream body = client.ctx().res().getOutputStream();
-      body.write(text.toString().getBytes(StandardCharsets.UTF_8));
-      body.flush();
-    }
-
-    @Override
-    public void idle() {
-      client.sendComment("idle");
-    }
   }
 }

@@ -1,0 +1,170 @@
+package io.twlab.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.twlab.event.Detail;
+import io.twlab.event.EventFilter;
+import io.twlab.event.EventLog;
+import io.twlab.event.EventPayload;
+import io.twlab.event.LabEvent;
+import io.twlab.event.WatchStream;
+import io.twlab.lab.LabStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class WatchPumpTest {
+  private static final EventPayload READY = new EventPayload.LabStatusChanged(LabStatus.READY, "ready");
+
+  private final ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(2);
+
+  @AfterEach
+  void stopPool() {
+    pool.shutdownNow();
+  }
+
+  @Test
+  void twoHundredWatchersThatCannotReadHoldNoThreadAndGetEveryEventOnceTheyCan() throws Exception {
+    EventLog log = new EventLog("lab-1", 100_000);
+    List<Sink> sinks = new ArrayList<>();
+    CountDownLatch ended = new CountDownLatch(200);
+    for (int i = 0; i < 200; i++) {
+      Sink sink = new Sink(false, ended);
+      sinks.add(sink);
+      pump(log, sink, () -> {}).start();
+    }
+    for (int i = 0; i < 10_000; i++) {
+      log.append(Instant.EPOCH, READY);
+    }
+    awaitIdle();
+    assertEquals(0, pool.getActiveCount(), "no watcher holds a pool thread while it cannot read");
+    sinks.forEach(s -> assertEquals(List.of(), s.sequences()));
+
+    sinks.forEach(Sink::turnReady);
+    log.close();
+    assertTrue(ended.await(30, TimeUnit.SECONDS), "every stream ended with its log");
+    List<Long> all = new ArrayList<>();
+    for (long s = 1; s <= 10_000; s++) {
+      all.add(s);
+    }
+    for (Sink sink : sinks) {
+      assertEquals(all, sink.sequences(), "every event, once, in order");
+      assertEquals(1, sink.ends.get());
+    }
+  }
+
+  @Test
+  void aWatcherWaitingForEventsHoldsNoThreadAndIsWokenByTheNextOne() throws Exception {
+    EventLog log = new EventLog("lab-1", 100);
+    CountDownLatch ended = new CountDownLatch(1);
+    Sink sink = new Sink(true, ended);
+    pump(log, sink, () -> {}).start();
+    awaitIdle();
+    assertEquals(0, pool.getActiveCount());
+    log.append(Instant.EPOCH, READY);
+    log.close();
+    assertTrue(ended.await(10, TimeUnit.SECONDS));
+    assertEquals(List.of(1L), sink.sequences());
+  }
+
+  @Test
+  void aWatcherThatWentAwayEndsOnTheNextTickAndGivesItsHoldBack() throws Exception {
+    EventLog log = new EventLog("lab-1", 100);
+    CountDownLatch ended = new CountDownLatch(1);
+    Sink sink = new Sink(true, ended);
+    CountDownLatch released = new CountDownLatch(1);
+    WatchPump pump = pump(log, sink, released::countDown);
+    pump.start();
+    sink.open = false;
+    pump.tick();
+    assertTrue(released.await(10, TimeUnit.SECONDS));
+    assertEquals(0, sink.ends.get(), "a sink that is gone is not ended again");
+    log.append(Instant.EPOCH, READY);
+    assertEquals(List.of(), sink.sequences());
+  }
+
+  @Test
+  void aStreamEndedFromOutsideFailsItsSinkOnce() throws Exception {
+    EventLog log = new EventLog("lab-1", 100);
+    CountDownLatch ended = new CountDownLatch(1);
+    Sink sink = new Sink(true, ended);
+    WatchPump pump = pump(log, sink, () -> {});
+    pump.start();
+    pump.end(new IllegalStateException("stopping"));
+    assertTrue(ended.await(10, TimeUnit.SECONDS));
+    assertEquals("stopping", sink.failure.getMessage());
+    assertTrue(pump.ended());
+  }
+
+  private WatchPump pump(EventLog log, Sink sink, Runnable onEnd) {
+    return new WatchPump(new EventStreams.LogFeed(log, 0), new WatchStream(EventFilter.ALL, Detail.CONNECTIONS), sink,
+        pool, new LongAdder(), onEnd);
+  }
+
+  /** Until the pool has nothing queued or running: bounded, as every pass is. */
+  private void awaitIdle() throws InterruptedException {
+    for (int i = 0; i < 1_000 && (pool.getActiveCount() > 0 || !pool.getQueue().isEmpty()); i++) {
+      Thread.sleep(10);
+    }
+  }
+
+  private static final class Sink implements EventSink {
+    private final List<Long> received = new ArrayList<>();
+    private final AtomicInteger ends = new AtomicInteger();
+    private final CountDownLatch ended;
+    private volatile boolean ready;
+    private volatile boolean open = true;
+    private volatile Runnable wake;
+    private volatile Exception failure;
+
+    Sink(boolean ready, CountDownLatch ended) {
+      this.ready = ready;
+      this.ended = ended;
+    }
+
+    void turnReady() {
+      ready = true;
+      wake.run();
+    }
+
+    synchronized List<Long> sequences() {
+      return List.copyOf(received);
+    }
+
+    @Override
+    public boolean isOpen() {
+      return open;
+    }
+
+    @Override
+    public boolean isReady() {
+      return ready;
+    }
+
+    @Override
+    public void onReady(Runnable wake) {
+      this.wake = wake;
+    }
+
+    @Override
+    public synchronized void sendAll(List<LabEvent> events) {
+      events.forEach(e -> received.add(e.sequence()));
+    }
+
+    @Override
+    public void end(Exception failure) {
+      this.failure = failure;
+      ends.incrementAndGet();
+      ended.countDown();
+    }
+  }
+}
