@@ -124,14 +124,25 @@ public final class Labs implements AutoCloseable {
     long started = System.nanoTime();
     inTransit.add(id);
     try {
-      Lab lab = provisioner.create(id, caller.self(), spec, clock.instant());
+      Instant now = clock.instant();
+      EventLog log = new EventLog(id, settings.eventRetention(), eventsAppended);
+      LabObserver labObserver = new LabObserver(runtime, id, LabProvisioner.expiresAt(spec, now), observer,
+          new EventLogWriter(log));
+      Lab lab;
       try {
-        register(lab, new EventLog(lab.id(), settings.eventRetention(), eventsAppended),
-            "lab ready: " + lab.nodes().size() + " nodes", graded);
+        lab = provisioner.create(id, caller.self(), spec, now, labObserver::watch);
+      } catch (RuntimeException e) {
+        labObserver.close();
+        throw e;
+      }
+      try {
+        register(lab, log, labObserver, "lab ready: " + lab.nodes().size() + " nodes", graded);
       } catch (RuntimeException e) {
         LabSession session = sessions.remove(id);
         if (session != null) {
           session.close();
+        } else {
+          labObserver.close();
         }
         provisioner.remove(id);
         throw e;
@@ -322,8 +333,8 @@ public final class Labs implements AutoCloseable {
     return provisioner;
   }
 
-  private void register(Lab lab, EventLog log, String message, boolean graded) {
-    LabObserver labObserver = new LabObserver(runtime, lab, observer, new EventLogWriter(log));
+  /** {@code labObserver} watches every node of the lab already, or is still receiving them. */
+  private void register(Lab lab, EventLog log, LabObserver labObserver, String message, boolean graded) {
     LabSession session = new LabSession(lab.withObservationMode(labObserver.mode()), log, labObserver, graded);
     labObserver.addListener(new ObservationListener() {
       @Override
@@ -338,7 +349,7 @@ public final class Labs implements AutoCloseable {
     });
     session.status(LabStatus.READY, message, clock.instant());
     sessions.put(lab.id(), session);
-    labObserver.start();
+    labObserver.awaitBaselines();
   }
 
   private void adoptLeftovers() {
@@ -354,8 +365,11 @@ public final class Labs implements AutoCloseable {
       if (lab != null && !lab.expired(clock.instant())) {
         held.take(lab.tenant().owner(), Integer.MAX_VALUE, used -> null);
         heldNodes.take(lab.tenant().owner(), lab.nodes().size(), Integer.MAX_VALUE, used -> null);
-        register(lab, EventLog.continuing(lab.id(), settings.eventRetention(), eventsAppended, clock.instant()),
-            "re-adopted by a restarted server: processes and rules its runs left were removed", false);
+        EventLog log = EventLog.continuing(lab.id(), settings.eventRetention(), eventsAppended, clock.instant());
+        LabObserver labObserver = new LabObserver(runtime, lab.id(), lab.expiresAt(), observer, new EventLogWriter(log));
+        lab.nodes().forEach(labObserver::watch);
+        register(lab, log, labObserver, "re-adopted by a restarted server: processes and rules its runs left were removed",
+            false);
         LOG.info("lab={} re-adopted", labId);
       } else {
         LOG.info("lab={} left by an earlier server is broken or expired: removed {} objects", labId,
