@@ -84,10 +84,16 @@ public final class Bench {
   }
 
   public static void main(String[] args) throws Exception {
-    List<String> parts = args.length == 0 ? List.of("capacity", "flood", "create", "latency", "fanout", "teardown")
-        : List.of(args);
+    List<String> parts = args.length == 0
+        ? List.of("parse", "capacity", "flood", "create", "latency", "fanout", "teardown") : List.of(args);
+    if (parts.contains("parse")) {
+      ParseBench.run();
+    }
     if (parts.contains("flood")) {
       flood();
+    }
+    if (parts.stream().allMatch(p -> p.equals("parse") || p.equals("flood"))) {
+      return;
     }
     try (Served traced = Served.start(true)) {
       Bench bench = new Bench(traced.stub(), traced.owner());

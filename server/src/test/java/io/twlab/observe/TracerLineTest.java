@@ -46,6 +46,10 @@ class TracerLineTest {
     assertEquals(Optional.empty(), TracerLine.parse("ERROR: Unknown error -1: couldn't set RLIMIT_MEMLOCK"));
     assertEquals(Optional.empty(), TracerLine.parse("Attaching 3 probes..."));
     assertEquals(Optional.empty(), TracerLine.parse("T 1 2 zz a b 1 1 0"));
+    assertEquals(Optional.empty(), TracerLine.parse("T 1 2 ff a b 1 1 0 9"), "a field too many");
+    assertEquals(Optional.empty(), TracerLine.parse("T 1 2 ff a  1 1 0"), "an empty field");
+    assertEquals(Optional.empty(), TracerLine.parse("H 1"));
+    assertEquals(Optional.empty(), TracerLine.parse(""));
     assertEquals(Optional.empty(), TracerLine.parse("T 1 2 ff a b 1 99 0"));
   }
 }
