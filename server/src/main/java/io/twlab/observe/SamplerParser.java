@@ -31,47 +31,46 @@ public final class SamplerParser {
 
   /** Feeds one line; returns the batch that this line completes, if any. */
   public Optional<SamplerBatch> accept(String line) {
-    String[] f = line.trim().split(" ");
-    switch (f[0]) {
-      case "B", "S" -> {
-        batchTime = Instant.ofEpochMilli(Long.parseLong(f[1]));
-        monotonicNanos = f.length > 2 ? Long.parseLong(f[2]) : 0;
-        netns = f.length > 3 ? Long.parseLong(f[3]) : 0;
-        baseline = f[0].equals("S");
+    LineFields f = new LineFields(line);
+    int fields = f.count();
+    boolean batch = f.is("B");
+    boolean baselineBatch = !batch && f.is("S");
+    if (batch || baselineBatch) {
+      batchTime = Instant.ofEpochMilli(f.signed());
+      monotonicNanos = fields > 2 ? f.signed() : 0;
+      netns = fields > 3 ? f.signed() : 0;
+      baseline = baselineBatch;
+      deltas.clear();
+      counters.clear();
+    } else if (f.is("K")) {
+      if (batchTime != null && fields == 3) {
+        counters.put(f.text(), f.signed());
+      }
+    } else if (f.is("C")) {
+      if (batchTime != null && fields == 6) {
+        Optional<TcpState> from = TcpState.parse(f.text());
+        Optional<TcpState> to = TcpState.parse(f.text());
+        SocketKey key = new SocketKey(f.text(), f.text());
+        long timerMs = f.signed();
+        if (from.isPresent() && to.isPresent()) {
+          deltas.add(new SocketDelta(key, from.get(), to.get(),
+              timerMs >= 0 ? Optional.of(Duration.ofMillis(timerMs)) : Optional.empty()));
+        }
+      }
+    } else if (f.is("E")) {
+      if (batchTime != null) {
+        long dumpedNanos = fields > 1 ? f.signed() : monotonicNanos;
+        // A socket is read some time into the dump (later still when the observer was preempted):
+        // a change stamped at the dump's start could precede the packet that caused it.
+        Instant dumped = batchTime.plusNanos(Math.max(0, dumpedNanos - monotonicNanos));
+        SamplerBatch done = new SamplerBatch(dumped, monotonicNanos, dumpedNanos, baseline, netns, deltas, counters);
+        batchTime = null;
         deltas.clear();
         counters.clear();
+        return Optional.of(done);
       }
-      case "K" -> {
-        if (batchTime != null && f.length == 3) {
-          counters.put(f[1], Long.parseLong(f[2]));
-        }
-      }
-      case "C" -> {
-        if (batchTime != null && f.length == 6) {
-          Optional<TcpState> from = TcpState.parse(f[1]);
-          Optional<TcpState> to = TcpState.parse(f[2]);
-          long timerMs = Long.parseLong(f[5]);
-          if (from.isPresent() && to.isPresent()) {
-            deltas.add(new SocketDelta(new SocketKey(f[3], f[4]), from.get(), to.get(),
-                timerMs >= 0 ? Optional.of(Duration.ofMillis(timerMs)) : Optional.empty()));
-          }
-        }
-      }
-      case "E" -> {
-        if (batchTime != null) {
-          long dumpedNanos = f.length > 1 ? Long.parseLong(f[1]) : monotonicNanos;
-          // A socket is read some time into the dump (later still when the observer was preempted):
-          // a change stamped at the dump's start could precede the packet that caused it.
-          Instant dumped = batchTime.plusNanos(Math.max(0, dumpedNanos - monotonicNanos));
-          SamplerBatch batch = new SamplerBatch(dumped, monotonicNanos, dumpedNanos, baseline, netns, deltas,
-              counters);
-          batchTime = null;
-          deltas.clear();
-          counters.clear();
-          return Optional.of(batch);
-        }
-      }
-      default -> LOG.debug("sampler line ignored: {}", line);
+    } else {
+      LOG.debug("sampler line ignored: {}", line);
     }
     return Optional.empty();
   }
