@@ -50,8 +50,8 @@ public final class EventStreams implements AutoCloseable {
     this.runs = runs;
     this.history = history;
     // A core is left to the observer: with every core pumping, 200 watchers of a flood starved it
-    // (it saw 76 % of the connections, bench/run.sh fanout); with one fewer, all of them in two runs
-    // of three (docs/scaling.md).
+    // (24 % of the connections came after the run's end, bench/run.sh fanout); with one fewer, none
+    // did in two runs of three (docs/scaling.md).
     this.pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
         Ids.daemonThreads("twlab-watch"));
     this.timer = Executors.newSingleThreadScheduledExecutor(Ids.daemonThreads("twlab-watch-timer"));
