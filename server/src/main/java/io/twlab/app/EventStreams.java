@@ -32,6 +32,11 @@ public final class EventStreams implements AutoCloseable {
   public static final long FROM_NOW = -1;
   /** The longest pause between two replayed events, whatever the speed. */
   private static final Duration REPLAY_PAUSE_LIMIT = Duration.ofSeconds(5);
+  /**
+   * How far observation may trail the kernel before watchers wait for it: its heartbeats come every
+   * 50 ms, so a stream more than this behind is starved of CPU, and watchers are what it competes with.
+   */
+  private static final Duration OBSERVATION_AHEAD_OF_WATCHERS = Duration.ofMillis(250);
   /** How often quiet streams are looked at (summaries flushed, connections kept alive). */
   private static final Duration TICK = Duration.ofMillis(250);
 
@@ -49,9 +54,9 @@ public final class EventStreams implements AutoCloseable {
     this.labs = labs;
     this.runs = runs;
     this.history = history;
-    // A core is left to the observer: with every core pumping, 200 watchers of a flood starved it
-    // (24 % of the connections came after the run's end, bench/run.sh fanout); with one fewer, none
-    // did in two runs of three (docs/scaling.md).
+    // A core is left to the observer, and watchers wait while it is behind: 200 watchers of a flood
+    // on every core starved it, and changes reached the log after their run had ended
+    // (bench/run.sh fanout, docs/scaling.md).
     this.pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
         Ids.daemonThreads("twlab-watch"));
     this.timer = Executors.newSingleThreadScheduledExecutor(Ids.daemonThreads("twlab-watch-timer"));
@@ -81,7 +86,8 @@ public final class EventStreams implements AutoCloseable {
         hold.close();
         throw e;
       }
-      WatchPump pump = new WatchPump(feed, new WatchStream(filter, detail), sink, pool, delivered, hold::close);
+      WatchPump pump = new WatchPump(feed, new WatchStream(filter, detail), sink, pool, timer,
+          () -> labs.observationBehind().compareTo(OBSERVATION_AHEAD_OF_WATCHERS) > 0, delivered, hold::close);
       live.add(pump);
       pump.start();
     }

@@ -324,6 +324,11 @@ public final class Labs implements AutoCloseable {
     return eventsAppended.sum();
   }
 
+  /** How far observation trails the kernel (watchers hold back while it is far behind). */
+  public Duration observationBehind() {
+    return observer.behind();
+  }
+
   /** The host observer's own figures (the server's metrics). */
   public HostObserver.Usage observerUsage() {
     return observer.usage();

@@ -391,6 +391,17 @@ public final class HostObserver implements AutoCloseable {
     return a.monotonicNanos() + (now.getEpochSecond() * 1_000_000_000L + now.getNano() - a.epochNanos());
   }
 
+  /**
+   * How far the changes delivered to the labs trail the kernel's clock while tracing (zero when
+   * not): a flood on a busy host can leave the observer's stream seconds behind.
+   */
+  public Duration behind() {
+    if (!alive() || anchor == null) {
+      return Duration.ZERO;
+    }
+    return Duration.ofNanos(Math.max(0, monotonicNow() - reportedUpTo));
+  }
+
   /** Whether the tracer still reports (it can die after it started, e.g. killed on the host). */
   public boolean alive() {
     return unavailable != null && unavailable.isEmpty() && System.nanoTime() - lastHeartbeat < SILENCE.toNanos();

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,10 +27,13 @@ class WatchPumpTest {
   private static final EventPayload READY = new EventPayload.LabStatusChanged(LabStatus.READY, "ready");
 
   private final ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(2);
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+  private volatile boolean behind;
 
   @AfterEach
   void stopPool() {
     pool.shutdownNow();
+    timer.shutdownNow();
   }
 
   @Test
@@ -105,9 +109,32 @@ class WatchPumpTest {
     assertTrue(pump.ended());
   }
 
+  @Test
+  void whileObservationIsBehindWatchersWaitAtMostASecondAtOnce() throws Exception {
+    EventLog log = new EventLog("lab-1", 100);
+    CountDownLatch ended = new CountDownLatch(1);
+    Sink sink = new Sink(true, ended);
+    behind = true;
+    log.append(Instant.EPOCH, READY);
+    long started = System.nanoTime();
+    pump(log, sink, () -> {}).start();
+    Thread.sleep(200);
+    assertEquals(List.of(), sink.sequences(), "held back while observation is behind");
+    for (int i = 0; i < 300 && sink.sequences().isEmpty(); i++) {
+      Thread.sleep(10);
+    }
+    assertEquals(List.of(1L), sink.sequences(), "delivered once held back a second, though still behind");
+    assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(1_000));
+    behind = false;
+    log.append(Instant.EPOCH, READY);
+    log.close();
+    assertTrue(ended.await(10, TimeUnit.SECONDS));
+    assertEquals(List.of(1L, 2L), sink.sequences());
+  }
+
   private WatchPump pump(EventLog log, Sink sink, Runnable onEnd) {
     return new WatchPump(new EventStreams.LogFeed(log, 0), new WatchStream(EventFilter.ALL, Detail.CONNECTIONS), sink,
-        pool, new LongAdder(), onEnd);
+        pool, timer, () -> behind, new LongAdder(), onEnd);
   }
 
   /** Until the pool has nothing queued or running: bounded, as every pass is. */
