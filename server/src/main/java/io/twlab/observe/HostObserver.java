@@ -116,6 +116,7 @@ public final class HostObserver implements AutoCloseable {
   private volatile Usage usage = new Usage(0, 0, 0, 0);
   private volatile Anchor anchor = new Anchor(0, 0);
   private volatile long reportedUpTo;
+  private final HeartbeatClock heartbeatClock = new HeartbeatClock();
   private volatile long lastHeartbeat;
   /** Used on the observer stream's thread only. */
   private final CpuMerge merge = new CpuMerge(REORDER_LIMIT);
@@ -308,6 +309,7 @@ public final class HostObserver implements AutoCloseable {
       // buffer is read.
       advance(h.cpu(), h.monotonicNanos());
       lastHeartbeat = System.nanoTime();
+      heartbeatClock.heard(h.monotonicNanos(), lastHeartbeat);
       attached.countDown();
     } else if (l instanceof TracerLine.Anchor a) {
       anchor = new Anchor(a.monotonicNanos(), a.epochNanos());
@@ -396,10 +398,10 @@ public final class HostObserver implements AutoCloseable {
    * not): a flood on a busy host can leave the observer's stream seconds behind.
    */
   public Duration behind() {
-    if (!alive() || anchor == null) {
+    if (!alive()) {
       return Duration.ZERO;
     }
-    return Duration.ofNanos(Math.max(0, monotonicNow() - reportedUpTo));
+    return Duration.ofNanos(heartbeatClock.lagNanos(reportedUpTo, System.nanoTime()));
   }
 
   /** Whether the tracer still reports (it can die after it started, e.g. killed on the host). */

@@ -57,7 +57,7 @@ final class ServerMetrics implements AutoCloseable {
         .description("events appended to the labs' logs").register(registry);
     FunctionCounter.builder("twlab.events.delivered", events, EventStreams::eventsDelivered)
         .description("events sent to watchers").register(registry);
-    Gauge.builder("twlab.watchers", events, EventStreams::watching).description("lab watchers streaming now")
+    Gauge.builder("twlab.watchers", events, EventStreams::watching).description("lab watchers (live and replays) streaming now")
         .register(registry);
     Gauge.builder("twlab.watchers.lag.max", events, EventStreams::maxLag)
         .description("the most events any watcher is behind its lab's log").register(registry);
@@ -69,6 +69,9 @@ final class ServerMetrics implements AutoCloseable {
         .description("CPU time of the host observer's tracer (twlab-trace)").baseUnit("seconds").register(registry);
     Gauge.builder("twlab.observer.namespaces", labs, l -> l.observerUsage().namespaces())
         .description("network namespaces the host observer watches").register(registry);
+    Gauge.builder("twlab.observer.behind", labs, l -> l.observationBehind().toNanos() / 1e9)
+        .description("how far traced changes reach the labs after the kernel made them; watchers wait above 0.25 s")
+        .baseUnit("seconds").register(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
