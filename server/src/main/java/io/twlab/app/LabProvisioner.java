@@ -64,10 +64,9 @@ final class LabProvisioner {
 
   /**
    * Creates every object of the lab, the networks at once and then the nodes at once (the engine
-   * makes independent objects in parallel); each node goes to {@code started} as soon as it runs,
-   * while the others still start. If any step fails, removes what it made and rethrows.
+   * makes independent objects in parallel); if any step fails, removes what it made and rethrows.
    */
-  Lab create(String labId, Tenant tenant, LabSpec spec, Instant now, Consumer<LabNode> started) {
+  Lab create(String labId, Tenant tenant, LabSpec spec, Instant now) {
     List<String> networkNames = Topologies.networks(spec.topology());
     List<String> allocated = subnets.allocate(networkNames.size());
     try {
@@ -82,7 +81,7 @@ final class LabProvisioner {
         networkSubnets.put(networkNames.get(i), subnet);
       }
       concurrently(networks);
-      Instant expires = expiresAt(spec, now);
+      Instant expires = now.plus(spec.ttl());
       List<Supplier<LabNode>> starts = new ArrayList<>();
       for (NodePlan plan : Topologies.plan(spec)) {
         ContainerRequest request = new ContainerRequest(
@@ -94,11 +93,8 @@ final class LabProvisioner {
             Map.of("TWLAB_LAB", labId, "TWLAB_NODE", plan.name()),
             List.of(String.valueOf(expires.getEpochSecond())),
             settings.nodes().with(plan.role().capabilities(false)));
-        starts.add(() -> {
-          LabNode node = new LabNode(plan.name(), plan.role(), startNode(plan.name(), request), Map.of(), Map.of());
-          started.accept(node);
-          return facts(labId, node);
-        });
+        starts.add(() -> facts(labId, new LabNode(plan.name(), plan.role(), startNode(plan.name(), request), Map.of(),
+            Map.of())));
       }
       List<LabNode> nodes = concurrently(starts);
       Lab lab = new Lab(labId, tenant, spec, LabStatus.READY, nodes, networkSubnets, now, expires,
@@ -116,11 +112,6 @@ final class LabProvisioner {
     } finally {
       subnets.release(allocated);
     }
-  }
-
-  /** When a lab made at {@code now} stops by itself. */
-  static Instant expiresAt(LabSpec spec, Instant now) {
-    return now.plus(spec.ttl());
   }
 
   /**

@@ -124,25 +124,14 @@ public final class Labs implements AutoCloseable {
     long started = System.nanoTime();
     inTransit.add(id);
     try {
-      Instant now = clock.instant();
-      EventLog log = new EventLog(id, settings.eventRetention(), eventsAppended);
-      LabObserver labObserver = new LabObserver(runtime, id, LabProvisioner.expiresAt(spec, now), observer,
-          new EventLogWriter(log));
-      Lab lab;
+      Lab lab = provisioner.create(id, caller.self(), spec, clock.instant());
       try {
-        lab = provisioner.create(id, caller.self(), spec, now, labObserver::watch);
-      } catch (RuntimeException e) {
-        labObserver.close();
-        throw e;
-      }
-      try {
-        register(lab, log, labObserver, "lab ready: " + lab.nodes().size() + " nodes", graded);
+        register(lab, new EventLog(lab.id(), settings.eventRetention(), eventsAppended),
+            "lab ready: " + lab.nodes().size() + " nodes", graded);
       } catch (RuntimeException e) {
         LabSession session = sessions.remove(id);
         if (session != null) {
           session.close();
-        } else {
-          labObserver.close();
         }
         provisioner.remove(id);
         throw e;
@@ -338,8 +327,8 @@ public final class Labs implements AutoCloseable {
     return provisioner;
   }
 
-  /** {@code labObserver} watches every node of the lab already, or is still receiving them. */
-  private void register(Lab lab, EventLog log, LabObserver labObserver, String message, boolean graded) {
+  private void register(Lab lab, EventLog log, String message, boolean graded) {
+    LabObserver labObserver = new LabObserver(runtime, lab, observer, new EventLogWriter(log));
     LabSession session = new LabSession(lab.withObservationMode(labObserver.mode()), log, labObserver, graded);
     labObserver.addListener(new ObservationListener() {
       @Override
@@ -354,7 +343,7 @@ public final class Labs implements AutoCloseable {
     });
     session.status(LabStatus.READY, message, clock.instant());
     sessions.put(lab.id(), session);
-    labObserver.awaitBaselines();
+    labObserver.start();
   }
 
   private void adoptLeftovers() {
@@ -370,11 +359,8 @@ public final class Labs implements AutoCloseable {
       if (lab != null && !lab.expired(clock.instant())) {
         held.take(lab.tenant().owner(), Integer.MAX_VALUE, used -> null);
         heldNodes.take(lab.tenant().owner(), lab.nodes().size(), Integer.MAX_VALUE, used -> null);
-        EventLog log = EventLog.continuing(lab.id(), settings.eventRetention(), eventsAppended, clock.instant());
-        LabObserver labObserver = new LabObserver(runtime, lab.id(), lab.expiresAt(), observer, new EventLogWriter(log));
-        lab.nodes().forEach(labObserver::watch);
-        register(lab, log, labObserver, "re-adopted by a restarted server: processes and rules its runs left were removed",
-            false);
+        register(lab, EventLog.continuing(lab.id(), settings.eventRetention(), eventsAppended, clock.instant()),
+            "re-adopted by a restarted server: processes and rules its runs left were removed", false);
         LOG.info("lab={} re-adopted", labId);
       } else {
         LOG.info("lab={} left by an earlier server is broken or expired: removed {} objects", labId,

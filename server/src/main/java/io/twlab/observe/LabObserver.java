@@ -2,6 +2,7 @@ package io.twlab.observe;
 
 import io.twlab.core.SocketChange;
 import io.twlab.core.TcpState;
+import io.twlab.lab.Lab;
 import io.twlab.lab.LabNode;
 import io.twlab.lab.Role;
 import io.twlab.runtime.LabRuntime;
@@ -10,6 +11,7 @@ import io.twlab.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,24 +43,17 @@ public final class LabObserver implements AutoCloseable {
   public static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(5);
 
   private final LabRuntime runtime;
-  private final String labId;
-  private final Instant expiresAt;
+  private final Lab lab;
   private final List<ObservationListener> listeners = new CopyOnWriteArrayList<>();
-  private final Map<String, LabRuntime.ExecStream> natStreams = new ConcurrentHashMap<>();
+  private final Map<String, LabRuntime.ExecStream> natStreams = new LinkedHashMap<>();
   private final Map<String, NodeStream> nodes = new ConcurrentHashMap<>();
   private final HostObserver host;
   private final Optional<String> untraced;
 
   /** {@code logWriter} hears everything first, before the listeners added later (a run's recorder). */
-  /**
-   * The observer of lab {@code labId}, whose nodes stop by themselves at {@code expiresAt}; it
-   * watches each node it is given ({@link #watch}), from the moment the node has started.
-   */
-  public LabObserver(LabRuntime runtime, String labId, Instant expiresAt, HostObserver host,
-      ObservationListener logWriter) {
+  public LabObserver(LabRuntime runtime, Lab lab, HostObserver host, ObservationListener logWriter) {
     this.runtime = runtime;
-    this.labId = labId;
-    this.expiresAt = expiresAt;
+    this.lab = lab;
     this.listeners.add(logWriter);
     this.host = host;
     this.untraced = host.unavailable();
@@ -70,33 +65,16 @@ public final class LabObserver implements AutoCloseable {
   }
 
   /**
-   * Starts watching a node that has just started, and returns at once: a lab's nodes are watched
-   * while the others still start. Safe to call from several threads, once per node.
+   * Watches every node and returns once every node's baseline arrived, so that what happens after
+   * this call is seen as transitions.
    */
-  public void watch(LabNode node) {
-    NodeStream stream = new NodeStream(node.name());
-    nodes.put(node.name(), stream);
-    boolean gateway = node.role() == Role.GATEWAY;
-    stream.watching = host.watch(node.containerId(), labId, gateway, stream);
-    if (gateway) {
-      long lifetime = Math.max(1, Duration.between(Instant.now(), expiresAt).toSeconds());
-      natStreams.put(node.name(), runtime.execStream(node.containerId(), List.of("timeout", String.valueOf(lifetime),
-          "conntrack", "-E", "-p", "tcp", "-e", "NEW,DESTROY"), line -> natEvent(node.name(), line)));
-    }
-  }
-
-  /**
-   * Returns once every watched node's baseline arrived, so that what happens after this call is
-   * seen as transitions.
-   */
-  public void awaitBaselines() {
-    awaitBaselines(List.copyOf(nodes.values()));
+  public void start() {
+    observe(lab.nodes());
   }
 
   /** Observes a node added after the start (a run's own node) once its baseline arrived. */
   public void addNode(LabNode node) {
-    watch(node);
-    awaitBaselines(List.of(nodes.get(node.name())));
+    observe(List.of(node));
   }
 
   /**
@@ -109,7 +87,7 @@ public final class LabObserver implements AutoCloseable {
     long started = System.nanoTime();
     try {
       awaitCaughtUp(removed);
-      LOG.debug("lab={} nodes={} joined up to their removal in {} ms", labId, toRemove,
+      LOG.debug("lab={} nodes={} joined up to their removal in {} ms", lab.id(), toRemove,
           (System.nanoTime() - started) / 1_000_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -134,18 +112,27 @@ public final class LabObserver implements AutoCloseable {
     return stream == null ? Map.of() : stream.lastCounts;
   }
 
-  private void awaitBaselines(List<NodeStream> streams) {
-    long deadline = System.nanoTime() + BASELINE_WAIT.toNanos();
+  private synchronized void observe(List<LabNode> toObserve) {
+    long lifetime = Math.max(1, Duration.between(Instant.now(), lab.expiresAt()).toSeconds());
+    CountDownLatch baselines = new CountDownLatch(toObserve.size());
+    for (LabNode node : toObserve) {
+      NodeStream stream = new NodeStream(node.name(), baselines);
+      nodes.put(node.name(), stream);
+      boolean gateway = node.role() == Role.GATEWAY;
+      stream.watching = host.watch(node.containerId(), lab.id(), gateway, stream);
+      if (gateway) {
+        natStreams.put(node.name(), runtime.execStream(node.containerId(), List.of("timeout", String.valueOf(lifetime),
+            "conntrack", "-E", "-p", "tcp", "-e", "NEW,DESTROY"), line -> natEvent(node.name(), line)));
+      }
+    }
     try {
-      for (NodeStream stream : streams) {
-        if (!stream.baseline.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-          throw new RuntimeFailure("the host observer did not report the sockets of lab " + labId + " within "
-              + BASELINE_WAIT.toSeconds() + " s; check that the lab images are current (lab-images/build.sh)");
-        }
+      if (!baselines.await(BASELINE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+        throw new RuntimeFailure("the host observer did not report the sockets of lab " + lab.id() + " within "
+            + BASELINE_WAIT.toSeconds() + " s; check that the lab images are current (lab-images/build.sh)");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RuntimeFailure("interrupted while starting observation of lab " + labId, e);
+      throw new RuntimeFailure("interrupted while starting observation of lab " + lab.id(), e);
     }
   }
 
@@ -166,7 +153,7 @@ public final class LabObserver implements AutoCloseable {
     long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
     while (host.reportedUpTo() < now || joined.stream().anyMatch(n -> !n.gone && n.joinedUpTo < now)) {
       if (System.nanoTime() > deadline) {
-        LOG.debug("lab={} observation still behind after {} ms", labId, CATCH_UP_LIMIT.toMillis());
+        LOG.debug("lab={} observation still behind after {} ms", lab.id(), CATCH_UP_LIMIT.toMillis());
         return;
       }
       Thread.sleep(20);
@@ -203,7 +190,7 @@ public final class LabObserver implements AutoCloseable {
    */
   private final class NodeStream implements HostObserver.Subscriber, HostObserver.Watcher {
     private final String node;
-    private final CountDownLatch baseline = new CountDownLatch(1);
+    private final CountDownLatch baselines;
     private final SamplerParser parser = new SamplerParser();
     private final NodeSockets sockets = new NodeSockets();
     private final TransitionJoiner joiner;
@@ -225,8 +212,9 @@ public final class LabObserver implements AutoCloseable {
     private Instant lastNotice;
     private boolean wasTracing;
 
-    NodeStream(String node) {
+    NodeStream(String node, CountDownLatch baselines) {
       this.node = node;
+      this.baselines = baselines;
       this.joiner = new TransitionJoiner(node);
       // A lab made while the tracer is silent says so at once, as one whose tracer falls silent later.
       this.wasTracing = untraced.isEmpty();
@@ -237,7 +225,7 @@ public final class LabObserver implements AutoCloseable {
       try {
         parser.accept(line).ifPresent(this::onBatch);
       } catch (RuntimeException e) {
-        LOG.warn("lab={} node={} unreadable sample line '{}': {}", labId, node, line, e.toString());
+        LOG.warn("lab={} node={} unreadable sample line '{}': {}", lab.id(), node, line, e.toString());
       }
     }
 
@@ -363,7 +351,7 @@ public final class LabObserver implements AutoCloseable {
         }
       }
       if (batch.baseline()) {
-        baseline.countDown();
+        baselines.countDown();
       }
     }
 
@@ -395,7 +383,7 @@ public final class LabObserver implements AutoCloseable {
       try {
         handle.close();
       } catch (Exception e) {
-        LOG.debug("lab={} node={} {}: {}", labId, node, what, e.toString());
+        LOG.debug("lab={} node={} {}: {}", lab.id(), node, what, e.toString());
       }
     }
   }

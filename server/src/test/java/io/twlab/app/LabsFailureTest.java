@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.twlab.core.Caller;
-import io.twlab.lab.Lab;
-import io.twlab.lab.LabNode;
 import io.twlab.lab.LabRequest;
 import io.twlab.lab.LabSpec;
 import io.twlab.runtime.LabRuntime;
@@ -18,8 +16,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,18 +28,14 @@ class LabsFailureTest {
   @Test
   void aLabThatFailsHalfwayIsRemovedBeforeTheErrorIsReturned() {
     FakeEngine engine = new FakeEngine().failingNode("server");
-    // The fake observer does not trace: the first nodes are watched as they start, without waiting for a tracer.
-    Labs labs = new Labs(engine, ServerSettings.defaults().withTracer(false, ""), ServerLimits.DEFAULT, new SysctlPolicy(),
-        Clock.systemUTC());
+    Labs labs = new Labs(engine, ServerSettings.defaults(), ServerLimits.DEFAULT, new SysctlPolicy(), Clock.systemUTC());
 
     RuntimeFailure failure = assertThrows(RuntimeFailure.class,
         () -> labs.create(DEVELOPER, new LabRequest("nat", 2, "", Map.of(), null)));
 
     assertTrue(failure.getMessage().contains("server"), failure.getMessage());
     assertTrue(engine.started().size() >= 3, "the failure should come after some nodes were made: " + engine.started());
-    // The host's observer, which every lab shares, stays; the lab's objects do not.
-    assertEquals(Set.of(), engine.objects().stream().filter(o -> !o.startsWith("twlab-observer-")).collect(Collectors.toSet()),
-        "left behind: " + engine.objects());
+    assertEquals(Set.of(), engine.objects(), "left behind: " + engine.objects());
     assertEquals(List.of(), labs.list(DEVELOPER));
   }
 
@@ -77,26 +69,10 @@ class LabsFailureTest {
     assertEquals(1, engine.started().stream().filter(name -> name.endsWith("-client")).count(), engine.started().toString());
   }
 
-  @Test
-  void eachNodeIsHandedToObservationOnceItRunsBeforeItsFactsAreRead() {
-    List<LabNode> handed = new CopyOnWriteArrayList<>();
-    SysctlPolicy policy = new SysctlPolicy();
-    LabSpec spec = new LabRequest("nat", 2, "", Map.of(), null).validate(policy);
-
-    Lab lab = new LabProvisioner(new FakeEngine(), ServerSettings.defaults(), policy).create("lab-1", DEVELOPER.self(),
-        spec, Instant.now(), handed::add);
-
-    assertEquals(lab.nodes().stream().map(n -> n.name() + "=" + n.containerId()).sorted().toList(),
-        handed.stream().map(n -> n.name() + "=" + n.containerId()).sorted().toList());
-    assertTrue(handed.stream().allMatch(n -> n.addresses().isEmpty()), "handed on before its addresses were read");
-    assertTrue(lab.nodes().stream().noneMatch(n -> n.addresses().isEmpty()));
-  }
-
   private static void provision(LabRuntime engine, String clientPortRange) {
     SysctlPolicy policy = new SysctlPolicy();
     LabSpec spec = new LabRequest("direct", 1, "",
         Map.of("client", Map.of("net.ipv4.ip_local_port_range", clientPortRange)), null).validate(policy);
-    new LabProvisioner(engine, ServerSettings.defaults(), policy).create("lab-1", DEVELOPER.self(), spec, Instant.now(),
-        node -> {});
+    new LabProvisioner(engine, ServerSettings.defaults(), policy).create("lab-1", DEVELOPER.self(), spec, Instant.now());
   }
 }
