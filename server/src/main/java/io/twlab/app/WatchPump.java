@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  */
 final class WatchPump {
   private static final Logger LOG = LoggerFactory.getLogger(WatchPump.class);
-  static final int BATCH = 1024;
+  private static final int BATCH = 1024;
   private static final int BATCHES_PER_RUN = 4;
   /** How long a stream is quiet before it flushes its summaries and the sink gets {@link EventSink#idle}. */
-  static final Duration QUIET = Duration.ofMillis(500);
+  private static final Duration QUIET = Duration.ofMillis(500);
   /** How often a stream held back looks again whether observation caught up. */
   private static final Duration HOLD_BACK_STEP = Duration.ofMillis(20);
   /** The longest a stream is held back at once: it then delivers a pass, whatever observation does. */

@@ -28,7 +28,6 @@ import io.twlab.app.TwlabServices;
 import io.twlab.core.Caller;
 import io.twlab.core.FieldViolation;
 import io.twlab.core.InvalidArgumentException;
-import io.twlab.event.Detail;
 import io.twlab.event.EventFilter;
 import io.twlab.proto.v1.LabServiceGrpc;
 import io.twlab.proto.v1.V1.CaptureChunk;
