@@ -499,7 +499,13 @@ public final class DockerRuntime implements LabRuntime {
     } catch (IOException e) {
       throw new RuntimeFailure("exec stream failed: " + e.getMessage(), e);
     }
-    Long exit = docker.inspectExecCmd(execId).exec().getExitCodeLong();
+    Long exit;
+    try {
+      exit = docker.inspectExecCmd(execId).exec().getExitCodeLong();
+    } catch (NotFoundException e) {
+      // Its container was removed while it ran (the lab deleted under a run): the engine forgot the exec.
+      throw new RuntimeFailure("the container went away while running " + String.join(" ", command), e);
+    }
     return new ExecResult(exit == null ? -1 : exit.intValue(), out.toString(), err.toString());
   }
 
