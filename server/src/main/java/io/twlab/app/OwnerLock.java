@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,11 @@ public final class OwnerLock implements AutoCloseable {
   /** Guarded by this. */
   private String containerId;
   private LabRuntime.ExecChannel holding;
+  /**
+   * Cleared when the engine ends this server's {@code cat}: the lock then holds nothing, however its
+   * container runs. One per {@code cat}: an earlier one's end, reported late, says nothing of this one.
+   */
+  private AtomicBoolean catRuns = new AtomicBoolean();
 
   private OwnerLock(LabRuntime runtime, ServerSettings settings, String holder, Clock clock) {
     this.runtime = runtime;
@@ -100,16 +106,30 @@ public final class OwnerLock implements AutoCloseable {
         }
         throw e;
       }
-      holding = runtime.execChannel(containerId, List.of("cat"), line -> { },
-          () -> LOG.debug("owner lock of {} released", owner));
+      AtomicBoolean runs = new AtomicBoolean(true);
+      try {
+        holding = runtime.execChannel(containerId, List.of("cat"), line -> { }, () -> {
+          runs.set(false);
+          LOG.debug("owner lock of {} released", owner);
+        });
+        catRuns = runs;
+      } catch (RuntimeException e) {
+        removeQuietly(containerId); // a container without this server's cat would look like a lock left behind
+        containerId = null;
+        throw e;
+      }
       return;
     }
   }
 
-  /** Takes the lock again when its container stopped under this server (the engine restarted). */
-  private synchronized void keep() {
+  /**
+   * Takes the lock again when it no longer holds: its container stopped or went (the engine
+   * restarted), or the engine ended its {@code cat}. Never throws: a failure is tried again at the
+   * next look, since the scheduler would stop looking after a first exception.
+   */
+  synchronized void keep() {
     try {
-      if (runtime.state(containerId).running()) {
+      if (holding != null && catRuns.get() && runtime.state(containerId).running()) {
         return;
       }
     } catch (ContainerGone e) {
@@ -118,11 +138,12 @@ public final class OwnerLock implements AutoCloseable {
       return; // the engine does not answer now: look again later
     }
     LOG.warn("owner lock of {} lost (did the engine restart?): taking it again", settings.owner());
-    release();
     try {
+      release();
       take();
     } catch (RuntimeException e) {
-      LOG.error("owner lock of {} could not be taken again: {}", settings.owner(), e.getMessage());
+      LOG.error("owner lock of {} could not be taken again (tried again in {} s): {}", settings.owner(),
+          KEEP_EVERY.toSeconds(), e.getMessage());
     }
   }
 
@@ -159,18 +180,30 @@ public final class OwnerLock implements AutoCloseable {
   @Override
   public synchronized void close() {
     keeper.shutdownNow();
-    release();
+    try {
+      release();
+    } catch (RuntimeException e) {
+      LOG.debug("owner lock of {} not removed: {}", settings.owner(), e.getMessage());
+    }
   }
 
   private void release() {
     if (holding != null) {
-      holding.close();
+      LabRuntime.ExecChannel held = holding;
       holding = null;
+      held.close();
     }
-    try {
+    if (containerId != null) {
       runtime.removeContainer(containerId);
-    } catch (RuntimeFailure e) {
-      LOG.debug("owner lock container {} already gone: {}", containerId, e.getMessage());
+      containerId = null;
+    }
+  }
+
+  private void removeQuietly(String id) {
+    try {
+      runtime.removeContainer(id);
+    } catch (RuntimeException e) {
+      LOG.debug("owner lock container {} not removed: {}", id, e.getMessage());
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.twlab.testing;
 
 import io.twlab.core.ExecResult;
+import io.twlab.runtime.ContainerGone;
 import io.twlab.runtime.LabRuntime;
 import io.twlab.runtime.LabRuntime.ContainerInfo;
 import io.twlab.runtime.LabRuntime.ContainerRequest;
@@ -36,6 +37,9 @@ public final class FakeEngine implements LabRuntime {
   private final List<String> started = new CopyOnWriteArrayList<>();
   private final List<Integer> dnsPorts = new CopyOnWriteArrayList<>();
   private final AtomicInteger addresses = new AtomicInteger(1);
+  private final Set<String> stopped = ConcurrentHashMap.newKeySet();
+  private final List<Runnable> openStreams = new CopyOnWriteArrayList<>();
+  private final AtomicInteger refusedRemovals = new AtomicInteger();
   private volatile String failingNode;
   private volatile boolean images = true;
 
@@ -58,6 +62,24 @@ public final class FakeEngine implements LabRuntime {
   }
 
   /** Names of every container started, in order, including those removed since. */
+  /** The engine restarts: every container stops and every stream into one ends. */
+  public void restart() {
+    stopped.addAll(containers.keySet());
+    openStreams.forEach(Runnable::run);
+    openStreams.clear();
+  }
+
+  /** The next {@code count} removals fail as the engine's client does on a 500: unchecked, not a RuntimeFailure. */
+  public FakeEngine refusingRemovals(int count) {
+    refusedRemovals.set(count);
+    return this;
+  }
+
+  /** The containers running with {@code labelValue} as their {@code labelKey}. */
+  public List<String> running(String labelKey, String labelValue) {
+    return containers(labelKey, labelValue).stream().filter(ContainerInfo::running).map(ContainerInfo::id).toList();
+  }
+
   public List<String> started() {
     return List.copyOf(started);
   }
@@ -113,7 +135,10 @@ public final class FakeEngine implements LabRuntime {
 
   @Override
   public ContainerState state(String containerId) {
-    throw new UnsupportedOperationException("the fake engine runs no programs");
+    if (!containers.containsKey(containerId)) {
+      throw new ContainerGone(containerId, null);
+    }
+    return new ContainerState(!stopped.contains(containerId), -1, false);
   }
 
   @Override
@@ -165,6 +190,7 @@ public final class FakeEngine implements LabRuntime {
   /** The host observer: it runs, and reports an empty baseline for each node it is told to watch. */
   @Override
   public ExecChannel execChannel(String containerId, List<String> command, Consumer<String> lines, Runnable ended) {
+    openStreams.add(ended);
     lines.accept("O 1");
     return new ExecChannel() {
       @Override
@@ -186,7 +212,9 @@ public final class FakeEngine implements LabRuntime {
 
       @Override
       public void close() {
-        ended.run();
+        if (openStreams.remove(ended)) {
+          ended.run();
+        }
       }
     };
   }
@@ -207,7 +235,7 @@ public final class FakeEngine implements LabRuntime {
     List<ContainerInfo> found = new ArrayList<>();
     containers.forEach((name, request) -> {
       if (labelValue.equals(request.labels().get(labelKey))) {
-        found.add(new ContainerInfo(name, name, true, request.labels()));
+        found.add(new ContainerInfo(name, name, !stopped.contains(name), request.labels()));
       }
     });
     return found;
@@ -226,7 +254,11 @@ public final class FakeEngine implements LabRuntime {
 
   @Override
   public void removeContainer(String containerId) {
+    if (refusedRemovals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new IllegalStateException("Status 500: engine said no to removing " + containerId);
+    }
     containers.remove(containerId);
+    stopped.remove(containerId);
   }
 
   @Override
