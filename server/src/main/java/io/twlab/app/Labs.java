@@ -385,7 +385,13 @@ public final class Labs implements AutoCloseable {
           LOG.warn("lab={} could not be reaped: {}", lab.id(), e.getMessage());
         }
       } else if (lab.status() == LabStatus.FAILED && !session.deleting() && !cleared.contains(lab.id())) {
-        clearBroken(session);
+        try {
+          clearBroken(session);
+        } catch (RuntimeException e) {
+          // The scheduler would never run the reaper again after an exception: no lab would expire.
+          LOG.warn("lab={} failed and could not be cleared yet (tried again at the next look): {}", lab.id(),
+              e.getMessage());
+        }
       }
     }
     removeStrays();
@@ -423,15 +429,11 @@ public final class Labs implements AutoCloseable {
       return;
     }
     session.observer().close();
-    try {
-      int removed = provisioner.remove(labId);
-      cleared.add(labId);
-      session.status(LabStatus.FAILED, stopped.get() + ": its " + removed + " Docker objects were removed; delete the "
-          + "lab (nothing is left to remove) and create another", clock.instant());
-      LOG.info("lab={} failed ({}): removed {} objects", labId, stopped.get(), removed);
-    } catch (RuntimeException e) {
-      LOG.warn("lab={} failed and could not be cleared yet: {}", labId, e.getMessage());
-    }
+    int removed = provisioner.remove(labId);
+    cleared.add(labId);
+    session.status(LabStatus.FAILED, stopped.get() + ": its " + removed + " Docker objects were removed; delete the "
+        + "lab (nothing is left to remove) and create another", clock.instant());
+    LOG.info("lab={} failed ({}): removed {} objects", labId, stopped.get(), removed);
   }
 
   private static NotFoundException notFound(String labId) {
