@@ -49,6 +49,7 @@ public final class EventStreams implements AutoCloseable {
   private final Set<WatchPump> live = ConcurrentHashMap.newKeySet();
   private final ExecutorService pool;
   private final ScheduledExecutorService timer;
+  private final ObservationGate gate;
 
   public EventStreams(Labs labs, Runs runs, RunStore history) {
     this.labs = labs;
@@ -61,6 +62,7 @@ public final class EventStreams implements AutoCloseable {
         Ids.daemonThreads("twlab-watch"));
     this.timer = Executors.newSingleThreadScheduledExecutor(Ids.daemonThreads("twlab-watch-timer"));
     timer.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    this.gate = new ObservationGate(() -> labs.observationBehind().compareTo(OBSERVATION_AHEAD_OF_WATCHERS) > 0, timer);
   }
 
   /** Where a watcher's events come from; it counts against its caller's watchers until its stream ends. */
@@ -86,8 +88,7 @@ public final class EventStreams implements AutoCloseable {
         hold.close();
         throw e;
       }
-      WatchPump pump = new WatchPump(feed, new WatchStream(filter, detail), sink, pool, timer,
-          () -> labs.observationBehind().compareTo(OBSERVATION_AHEAD_OF_WATCHERS) > 0, delivered, hold::close);
+      WatchPump pump = new WatchPump(feed, new WatchStream(filter, detail), sink, pool, gate, delivered, hold::close);
       live.add(pump);
       pump.start();
     }
@@ -131,6 +132,11 @@ public final class EventStreams implements AutoCloseable {
   /** Lab and replay watchers streaming now (the server's metrics). */
   public int watching() {
     return (int) live.stream().filter(p -> !p.ended()).count();
+  }
+
+  /** Watchers waiting in line for observation to catch up (the server's metrics). */
+  public int waitingForObservation() {
+    return gate.waiting();
   }
 
   /** The most events any watcher is behind its lab's log or its run's timeline (the server's metrics). */

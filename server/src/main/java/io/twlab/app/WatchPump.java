@@ -6,11 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * One watcher's stream, driven by events rather than by a thread of its own: it runs on a shared
  * pool when its feed has events and its sink can take them, and otherwise waits for either to call
  * it back ({@link #wake}). At most one run of a pump is in flight; a run delivers a few batches,
- * then gives the pool to the other watchers. While observation is far behind, streams wait for it:
- * a watcher a second late is better than a lab whose changes reach its run after the run ended.
+ * then gives the pool to the other watchers. While observation is far behind, streams wait for it
+ * at the {@link ObservationGate}: a watcher a second late is better than a lab whose changes reach
+ * its run after the run ended.
  */
 final class WatchPump {
   private static final Logger LOG = LoggerFactory.getLogger(WatchPump.class);
@@ -27,10 +25,6 @@ final class WatchPump {
   private static final int BATCHES_PER_RUN = 4;
   /** How long a stream is quiet before it flushes its summaries and the sink gets {@link EventSink#idle}. */
   private static final Duration QUIET = Duration.ofMillis(500);
-  /** How often a stream held back looks again whether observation caught up. */
-  private static final Duration HOLD_BACK_STEP = Duration.ofMillis(20);
-  /** The longest a stream is held back at once: it then delivers a pass, whatever observation does. */
-  private static final Duration HOLD_BACK_LIMIT = Duration.ofSeconds(1);
 
   /** Where a pump's events come from: a lab's live log, a run's recorded timeline. */
   interface Feed {
@@ -54,11 +48,11 @@ final class WatchPump {
   private final WatchStream stream;
   private final EventSink sink;
   private final Executor pool;
-  private final ScheduledExecutorService timer;
-  private final BooleanSupplier holdBack;
+  private final ObservationGate gate;
   private final LongAdder delivered;
   private final Runnable onEnd;
   private final Runnable waker = this::wake;
+  private final ObservationGate.Turn turn = new ObservationGate.Turn(waker);
   /** Wakes since the running pass began; the pass that brings it back to 0 leaves the pool. */
   private final AtomicInteger wakes = new AtomicInteger();
   private volatile boolean tickDue;
@@ -66,22 +60,18 @@ final class WatchPump {
   private volatile Exception endedBy;
   private long lastRead = System.nanoTime();
   private long lastDelivery = lastRead;
-  /** When this stream began to be held back (System.nanoTime()); 0 while it is not. */
-  private long heldSince;
 
   /**
-   * {@code holdBack} says when observation is behind: the stream then waits (at most {@link
-   * #HOLD_BACK_LIMIT} at once) so that the lab's observer gets the CPU first. {@code onEnd} runs once
-   * when the stream ends, however it ends.
+   * {@code gate}: where the stream waits its turn while observation is behind, so that the lab's
+   * observer gets the CPU first. {@code onEnd} runs once when the stream ends, however it ends.
    */
-  WatchPump(Feed feed, WatchStream stream, EventSink sink, Executor pool, ScheduledExecutorService timer,
-      BooleanSupplier holdBack, LongAdder delivered, Runnable onEnd) {
+  WatchPump(Feed feed, WatchStream stream, EventSink sink, Executor pool, ObservationGate gate, LongAdder delivered,
+      Runnable onEnd) {
     this.feed = feed;
     this.stream = stream;
     this.sink = sink;
     this.pool = pool;
-    this.timer = timer;
-    this.holdBack = holdBack;
+    this.gate = gate;
     this.delivered = delivered;
     this.onEnd = onEnd;
   }
@@ -154,13 +144,14 @@ final class WatchPump {
       finish(null);
       return false;
     }
-    if (heldBack()) {
-      timer.schedule(waker, HOLD_BACK_STEP.toNanos(), TimeUnit.NANOSECONDS);
+    ObservationGate.Passage passage = gate.enter(turn);
+    if (passage == ObservationGate.Passage.WAIT) {
       return false;
     }
     boolean tick = tickDue;
     tickDue = false;
-    for (int i = 0; i < BATCHES_PER_RUN; i++) {
+    int batches = passage == ObservationGate.Passage.ONE_BATCH ? 1 : BATCHES_PER_RUN;
+    for (int i = 0; i < batches; i++) {
       if (!sink.isReady()) {
         return false;
       }
@@ -173,22 +164,6 @@ final class WatchPump {
       deliver(stream.accept(batch));
     }
     return true;
-  }
-
-  private boolean heldBack() {
-    if (!holdBack.getAsBoolean()) {
-      heldSince = 0;
-      return false;
-    }
-    long now = System.nanoTime();
-    if (heldSince == 0) {
-      heldSince = now;
-    }
-    if (now - heldSince < HOLD_BACK_LIMIT.toNanos()) {
-      return true;
-    }
-    heldSince = now;
-    return false;
   }
 
   private void waitForMore(boolean tick) throws Exception {

@@ -61,6 +61,8 @@ final class ServerMetrics implements AutoCloseable {
         .register(registry);
     Gauge.builder("twlab.watchers.lag.max", events, EventStreams::maxLag)
         .description("the most events any watcher is behind its lab's log").register(registry);
+    Gauge.builder("twlab.watchers.waiting", events, EventStreams::waitingForObservation)
+        .description("watchers in line while observation is behind: one batch each, one every 20 ms").register(registry);
     FunctionCounter.builder("twlab.tracer.lost", labs, l -> l.observerUsage().lostEvents())
         .description("state changes the kernel dropped (trace buffer overrun)").register(registry);
     FunctionCounter.builder("twlab.observer.cpu", labs, l -> l.observerUsage().observerCpuSeconds())
@@ -70,7 +72,7 @@ final class ServerMetrics implements AutoCloseable {
     Gauge.builder("twlab.observer.namespaces", labs, l -> l.observerUsage().namespaces())
         .description("network namespaces the host observer watches").register(registry);
     Gauge.builder("twlab.observer.behind", labs, l -> l.observationBehind().toNanos() / 1e9)
-        .description("how far traced changes reach the labs after the kernel made them; watchers wait above 0.25 s")
+        .description("how far traced changes reach the labs after the kernel made them; watchers go in line above 0.25 s")
         .baseUnit("seconds").register(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
