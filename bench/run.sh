@@ -3,7 +3,9 @@
 # (.ci/setup). Arguments pick parts, default all of them: capacity [N] (host CPU with N idle nat
 # labs, default 10, against none), flood (a redis-flood with the tracer on against --tracer off),
 # create (a nat lab against the same objects by sequential docker commands), parse (the tracer's
-# lines read in place against String.split, no Docker needed) of issue 21; latency
+# lines read in place against String.split, no Docker needed), join (a flood's changes joined
+# with thousands of closes waiting for their sample against none waiting, no Docker needed) of
+# issue 21; latency
 # (latency and CPU), fanout, teardown (500 concurrent S1 grades, about 12 minutes) of issues 4 and
 # 12; or workshop alone (issue 14: 30 students join and run S1 at once, about 2 minutes), or
 # grading alone (issue 16: the grading queue's throughput, 40 submissions at the default

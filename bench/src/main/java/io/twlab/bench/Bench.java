@@ -85,14 +85,17 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     List<String> parts = args.length == 0
-        ? List.of("parse", "capacity", "flood", "create", "latency", "fanout", "teardown") : List.of(args);
+        ? List.of("parse", "join", "capacity", "flood", "create", "latency", "fanout", "teardown") : List.of(args);
     if (parts.contains("parse")) {
       ParseBench.run();
+    }
+    if (parts.contains("join")) {
+      JoinBench.run();
     }
     if (parts.contains("flood")) {
       flood();
     }
-    if (parts.stream().allMatch(p -> p.equals("parse") || p.equals("flood"))) {
+    if (parts.stream().allMatch(p -> p.equals("parse") || p.equals("join") || p.equals("flood"))) {
       return;
     }
     try (Served traced = Served.start(true)) {

@@ -96,6 +96,13 @@ public final class TransitionJoiner {
   private final Map<SocketKey, Reset> resets = new HashMap<>();
   /** Timewait sockets gone, waiting for the tracer to report up to the sample that found them gone. */
   private final Map<SocketKey, Gone> gone = new HashMap<>();
+  /**
+   * Nothing in {@link #closing} or {@link #gone} is due before the tracer reports up to this kernel
+   * time or before {@link #expiresAfter}: a flood leaves thousands of closes waiting for their
+   * sample, and looking at each of them at every traced change made observation quadratic.
+   */
+  private long dueAt = Long.MAX_VALUE;
+  private Instant expiresAfter = Instant.MAX;
   /** When the latest sample's dump began and ended. */
   private long sampledUpTo = Long.MIN_VALUE;
   private long dumpedUpTo = Long.MIN_VALUE;
@@ -167,8 +174,12 @@ public final class TransitionJoiner {
     if (event.to() == TcpState.CLOSED && (from == TcpState.FIN_WAIT2 || from == TcpState.CLOSING)) {
       untracedTimeWaits.remove(key);
       Closing close = new Closing(from, time, event.monotonicNanos());
-      closing.put(key, sampledUpTo >= close.monotonicNanos()
-          ? close.seenBy(Optional.ofNullable(sampled.get(key)), dumpedUpTo) : close);
+      if (sampledUpTo >= close.monotonicNanos()) {
+        close = close.seenBy(Optional.ofNullable(sampled.get(key)), dumpedUpTo);
+        dueAt = Math.min(dueAt, close.seenAt());
+      }
+      closing.put(key, close);
+      expiresNoLaterThan(time);
       settleReady(out, time);
       return out;
     }
@@ -203,19 +214,22 @@ public final class TransitionJoiner {
     Map<SocketKey, Sampled> lastOfGone = applySample(batch);
     closing.replaceAll((key, close) -> !close.sampled() && close.monotonicNanos() <= batch.monotonicNanos()
         ? close.seenBy(Optional.ofNullable(sampled.get(key)), batch.dumpedNanos()) : close);
+    if (!closing.isEmpty()) {
+      dueAt = Math.min(dueAt, batch.dumpedNanos());
+    }
     for (SocketDelta d : batch.deltas()) {
       SocketKey key = d.socket();
       Gone end = new Gone(Optional.ofNullable(lastOfGone.get(key)), batch.time(), batch.dumpedNanos());
       if (closing.containsKey(key)) {
         if (d.to() == TcpState.CLOSED && closing.get(key).seen().isPresent()) {
-          gone.put(key, end); // a handover not settled yet, whose timewait socket is gone already
+          goneNow(key, end); // a handover not settled yet, whose timewait socket is gone already
         }
         continue;
       }
       boolean timeWaitSocket = timeWaitSockets.contains(key);
       if (timeWaitSocket && d.to() == TcpState.CLOSED) {
         untracedTimeWaits.remove(key);
-        gone.put(key, end);
+        goneNow(key, end);
       } else if (timeWaitSocket && d.to() == TcpState.TIME_WAIT) {
         // An orphan's FIN_WAIT2 got its FIN.
         untracedTimeWaits.remove(key);
@@ -250,6 +264,11 @@ public final class TransitionJoiner {
    * sample or trace never came (sampler or tracer stopped) after {@link #PENDING_LIMIT}.
    */
   private void settleReady(List<SocketChange> out, Instant now) {
+    if (tracedUpTo < dueAt && !now.isAfter(expiresAfter)) {
+      return;
+    }
+    dueAt = Long.MAX_VALUE;
+    expiresAfter = Instant.MAX;
     Iterator<Map.Entry<SocketKey, Closing>> pending = closing.entrySet().iterator();
     while (pending.hasNext()) {
       Map.Entry<SocketKey, Closing> p = pending.next();
@@ -257,6 +276,11 @@ public final class TransitionJoiner {
       if ((close.sampled() && close.seenAt() <= tracedUpTo) || close.time().plus(PENDING_LIMIT).isBefore(now)) {
         pending.remove();
         settle(out, p.getKey(), close);
+      } else {
+        if (close.sampled()) {
+          dueAt = Math.min(dueAt, close.seenAt());
+        }
+        expiresNoLaterThan(close.time());
       }
     }
     Iterator<Map.Entry<SocketKey, Gone>> ending = gone.entrySet().iterator();
@@ -266,7 +290,25 @@ public final class TransitionJoiner {
       if (due && !closing.containsKey(g.getKey())) {
         ending.remove();
         ended(out, g.getKey(), g.getValue());
+      } else if (!due) {
+        dueAt = Math.min(dueAt, g.getValue().goneAt());
+        expiresNoLaterThan(g.getValue().time());
       }
+      // Due but its close still pending: it is ended in the same pass as that close, or with it.
+    }
+  }
+
+  private void goneNow(SocketKey key, Gone end) {
+    gone.put(key, end);
+    dueAt = Math.min(dueAt, end.goneAt());
+    expiresNoLaterThan(end.time());
+  }
+
+  /** Something pending since {@code since} expires {@link #PENDING_LIMIT} after it. */
+  private void expiresNoLaterThan(Instant since) {
+    Instant expiry = since.plus(PENDING_LIMIT);
+    if (expiry.isBefore(expiresAfter)) {
+      expiresAfter = expiry;
     }
   }
 

@@ -307,6 +307,41 @@ class TransitionJoinerTest {
     assertEquals(List.of(), names());
   }
 
+  @Test
+  void aFloodsPendingClosesEachSettleByTheFirstSampleAfterThemAndTheRestExpire() {
+    joiner.baseline(batch(0, true));
+    // 3 000 handovers at 1..3 000 ms; a sample at 1 000.5 ms sees the first 1 000 in TIME_WAIT, one
+    // at 2 000.5 ms the next 1 000 gone (plain closes); the last 1 000 never get a sample.
+    List<SocketDelta> timeWaits = new ArrayList<>();
+    for (int i = 1; i <= 3_000; i++) {
+      trace(i, "10.0.0.2:" + (10_000 + i), SERVER, FIN_WAIT2, CLOSED);
+      if (i <= 1_000) {
+        timeWaits.add(delta("10.0.0.2:" + (10_000 + i), SERVER, CLOSED, TIME_WAIT, 59_000));
+      }
+      if (i == 1_000) {
+        out.addAll(joiner.sampled(new SamplerBatch(T0.plusMillis(i), i * 1_000_000L + 500_000, i * 1_000_000L + 500_000,
+            false, 1, timeWaits, Map.of()), i * 1_000_000L));
+        assertEquals(List.of(), names(), "not before the tracer reported past the sample");
+      }
+      if (i == 1_001) {
+        assertEquals(1_000, names().size(), "the first 1 000 settled as the tracer passed the sample");
+        assertEquals(List.of("FIN_WAIT2>TIME_WAIT"), names().stream().distinct().toList());
+      }
+      if (i == 2_000) {
+        out.addAll(joiner.sampled(new SamplerBatch(T0.plusMillis(i), i * 1_000_000L + 500_000, i * 1_000_000L + 500_000,
+            false, 1, List.of(), Map.of()), i * 1_000_000L));
+        assertEquals(1_000, names().size(), "the next 1 000 wait for the tracer");
+      }
+    }
+    assertEquals(2_000, names().size());
+    assertEquals(List.of("FIN_WAIT2>TIME_WAIT", "FIN_WAIT2>CLOSED"), names().stream().distinct().toList());
+    trace(5_000, "10.0.0.2:9999", SERVER, SYN_SENT, ESTABLISHED);
+    assertEquals(1_000, closes(), "the last 1 000 wait up to 3 s for a sample");
+    trace(6_001, "10.0.0.2:9998", SERVER, SYN_SENT, ESTABLISHED);
+    assertEquals(2_000, closes(), "then they are closes");
+    assertEquals(Long.MAX_VALUE, joiner.reportedBefore(), "nothing waits any more");
+  }
+
   private void trace(long ms, String local, String remote, TcpState from, TcpState to) {
     out.addAll(joiner.traced(new TraceEvent(ms * 1_000_000, 1, 0xffff1L, local, remote, from, to), T0.plusMillis(ms)));
   }
@@ -339,6 +374,10 @@ class TransitionJoinerTest {
 
   private static SocketDelta delta(String local, String remote, TcpState from, TcpState to, long timerMs) {
     return new SocketDelta(new SocketKey(local, remote), from, to, timerMs >= 0 ? Optional.of(Duration.ofMillis(timerMs)) : Optional.empty());
+  }
+
+  private long closes() {
+    return names().stream().filter("FIN_WAIT2>CLOSED"::equals).count();
   }
 
   private List<String> names() {
