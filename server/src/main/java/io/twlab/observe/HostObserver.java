@@ -224,7 +224,14 @@ public final class HostObserver implements AutoCloseable {
     List<Watcher> gone = List.copyOf(watchers.values());
     watchers.clear();
     subscribers.clear();
-    gone.forEach(w -> w.onGone("the host observer " + why));
+    for (Watcher watcher : gone) {
+      try {
+        watcher.onGone("the host observer " + why);
+      } catch (RuntimeException e) {
+        // The others must hear it too, and the watchdog that may be calling must go on.
+        LOG.warn("observer={} a watcher failed to take its end: {}", setup.containerName(), e.toString());
+      }
+    }
   }
 
   private Optional<String> start() {
