@@ -88,11 +88,7 @@ public final class OwnerLock implements AutoCloseable {
         }
         LOG.info("owner lock {} left by a server that is gone ({}): taking it over", lock.name(),
             lock.labels().getOrDefault(HOLDER, "?"));
-        try {
-          runtime.removeContainer(lock.id());
-        } catch (RuntimeFailure e) {
-          LOG.debug("owner lock {} already gone: {}", lock.name(), e.getMessage());
-        }
+        removeQuietly(lock.id());
       }
       try {
         // Any lab image runs the base's main process, which idles: the client's.
